@@ -60,7 +60,7 @@ export interface SamplerContext {
 }
 
 /** sampler-specific options, each sampler documents its own (eta, s_noise, s_churn, ...) */
-export type SamplerOptions = Readonly<Record<string, number>>;
+export type SamplerOptions = Readonly<Record<string, number | string>>;
 
 /**
  * A sampler: k-diffusion's shape. `sigmas` is descending and ends in 0.
