@@ -1,0 +1,144 @@
+/**
+ * Small elementwise tensor helpers for samplers and denoiser wrappers (CFG, inpainting blends).
+ *
+ * Every op returns a NEW tensor (inputs are never written to), with the first argument's dims and
+ * the same array kind as its data: Float32Array in production, Float64Array when the very same
+ * sampler code runs in float64 for golden tests. Arithmetic happens in JS doubles and is rounded
+ * once on store, so a float32 result is as exact as float32 storage allows.
+ *
+ * All binary ops require identical dims (no broadcasting); a mismatch is a programming error and
+ * throws EngineError('INTERNAL') naming both shapes.
+ */
+import { EngineError } from '../types.ts';
+
+export type FloatArray = Float32Array | Float64Array;
+
+/** A dense NCHW float tensor; F32Tensor is one, and so is a float64 tensor used in tests. */
+export interface FloatTensor {
+  readonly dtype: 'float32' | 'float64';
+  readonly dims: readonly number[];
+  readonly data: FloatArray;
+}
+
+/** A tensor of the same kind as `like` with the given dims and data (data must match dims and like's kind). */
+export function reshapedLike<T extends FloatTensor>(like: T, dims: readonly number[], data: FloatArray): T {
+  const t: FloatTensor = { dtype: like.dtype, dims, data };
+  return t as T;
+}
+
+/** A tensor shaped and typed like `like`, holding `data` (which must have the same length and kind). */
+export function withData<T extends FloatTensor>(like: T, data: FloatArray): T {
+  return reshapedLike(like, like.dims, data);
+}
+
+/** A zero-filled array of the same kind as `t.data`. */
+export function allocLike(t: FloatTensor): FloatArray {
+  const n = t.data.length;
+  return t.data instanceof Float64Array ? new Float64Array(n) : new Float32Array(n);
+}
+
+function sameShape(op: string, a: FloatTensor, b: FloatTensor): void {
+  if (a.data.length !== b.data.length || a.dims.length !== b.dims.length || a.dims.some((d, i) => d !== b.dims[i])) {
+    throw new EngineError('INTERNAL', `ops.${op}: shapes differ: [${a.dims.join(',')}] vs [${b.dims.join(',')}]`);
+  }
+}
+
+export function clone<T extends FloatTensor>(a: T): T {
+  const out = allocLike(a);
+  out.set(a.data);
+  return withData(a, out);
+}
+
+/** a + b */
+export function add<T extends FloatTensor>(a: T, b: T): T {
+  return combine([a, 1], [b, 1]);
+}
+
+/** a − b */
+export function sub<T extends FloatTensor>(a: T, b: T): T {
+  return combine([a, 1], [b, -1]);
+}
+
+/** a · s */
+export function scale<T extends FloatTensor>(a: T, s: number): T {
+  return combine([a, s]);
+}
+
+/** a + b · s (an Euler step `x + d·dt`, or adding noise `x + ε·σ_up`) */
+export function addScaled<T extends FloatTensor>(a: T, b: T, s: number): T {
+  return combine([a, 1], [b, s]);
+}
+
+/** a + (b − a) · w: w = 0 gives a, w = 1 gives b; w > 1 extrapolates (classifier-free guidance). */
+export function lerp<T extends FloatTensor>(a: T, b: T, w: number): T {
+  return combine([a, 1 - w], [b, w]);
+}
+
+/**
+ * Σ cₖ·tₖ in one pass with one allocation: the general linear combination every sampler update is
+ * made of, e.g. DPM-Solver++'s `x·σ'/σ − expm1(−h)·x̂₀` is `combine([x, σ'/σ], [denoised, -expm1(-h)])`.
+ */
+export function combine<T extends FloatTensor>(...terms: readonly (readonly [T, number])[]): T {
+  if (terms.length === 0) throw new EngineError('INTERNAL', 'ops.combine needs at least one term');
+  const first = terms[0][0];
+  for (const [t] of terms) sameShape('combine', first, t);
+  // accumulate in float64, round once on store
+  const n = first.data.length;
+  const acc = new Float64Array(n);
+  for (const [t, c] of terms) {
+    const d = t.data;
+    for (let i = 0; i < n; i++) acc[i] += d[i] * c;
+  }
+  const out = first.data instanceof Float64Array ? acc : new Float32Array(acc);
+  return withData(first, out);
+}
+
+/** a ⊙ b, elementwise */
+export function mul<T extends FloatTensor>(a: T, b: T): T {
+  sameShape('mul', a, b);
+  const out = allocLike(a);
+  for (let i = 0; i < out.length; i++) out[i] = a.data[i] * b.data[i];
+  return withData(a, out);
+}
+
+/** a·(1 − m) + b·m elementwise (m is a mask in [0, 1], e.g. an inpainting latent blend). */
+export function blend<T extends FloatTensor>(a: T, b: T, m: T): T {
+  sameShape('blend', a, b);
+  sameShape('blend', a, m);
+  const out = allocLike(a);
+  for (let i = 0; i < out.length; i++) out[i] = a.data[i] + (b.data[i] - a.data[i]) * m.data[i];
+  return withData(a, out);
+}
+
+/** Stack tensors along the batch (first) dim; the other dims must agree (e.g. [uncond; cond] for CFG). */
+export function concatBatch<T extends FloatTensor>(...parts: readonly T[]): T {
+  if (parts.length === 0) throw new EngineError('INTERNAL', 'ops.concatBatch needs at least one tensor');
+  const [first] = parts;
+  const inner = first.dims.slice(1);
+  let batch = 0;
+  for (const p of parts) {
+    if (p.dims.length !== first.dims.length || p.dims.slice(1).some((d, i) => d !== inner[i])) {
+      throw new EngineError('INTERNAL', `ops.concatBatch: shapes differ past the batch dim: [${first.dims.join(',')}] vs [${p.dims.join(',')}]`);
+    }
+    batch += p.dims[0];
+  }
+  const total = parts.reduce((s, p) => s + p.data.length, 0);
+  const out = first.data instanceof Float64Array ? new Float64Array(total) : new Float32Array(total);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p.data, offset);
+    offset += p.data.length;
+  }
+  return reshapedLike(first, [batch, ...inner], out);
+}
+
+/** Split along the batch dim into `n` equal tensors (copies), the inverse of concatBatch. */
+export function splitBatch<T extends FloatTensor>(t: T, n: number): T[] {
+  const batch = t.dims[0];
+  if (!Number.isInteger(n) || n < 1 || batch % n !== 0) {
+    throw new EngineError('INTERNAL', `ops.splitBatch: cannot split batch ${batch} of [${t.dims.join(',')}] into ${n} parts`);
+  }
+  const size = t.data.length / n;
+  const dims = [batch / n, ...t.dims.slice(1)];
+  return Array.from({ length: n }, (_, k) => reshapedLike(t, dims, t.data.slice(k * size, (k + 1) * size)));
+}
