@@ -1,0 +1,86 @@
+/**
+ * Tensor ↔ 8-bit RGB. Pixels are NCHW float32 in [-1, 1] (the VAE's range); RGB8 is interleaved
+ * HWC. Conversion clamps and rounds half up: v8 = round((clamp(x, -1, 1) + 1) · 127.5), the same
+ * mapping diffusers' `(x / 2 + 0.5).clamp(0, 1) * 255` then `.round()` gives.
+ */
+import type { F32Tensor } from '../types.ts';
+import { EngineError } from '../types.ts';
+
+export interface Rgb8Image {
+  readonly width: number;
+  readonly height: number;
+  /** width·height·3 bytes, row-major, RGB interleaved */
+  readonly data: Uint8Array;
+}
+
+function dimsOf(t: F32Tensor, what: string, channels: number): [number, number, number] {
+  const [b, c, h, w] = t.dims;
+  if (t.dims.length !== 4 || c !== channels) {
+    throw new EngineError('INTERNAL', `${what}: expected [batch, ${channels}, height, width], got [${t.dims.join(', ')}]`);
+  }
+  return [b, h, w];
+}
+
+/** One RGB8 image per batch item of a [B,3,H,W] tensor in [-1, 1]. NaN becomes 0 (black). */
+export function pixelsToRgb8(pixels: F32Tensor): Rgb8Image[] {
+  const [batch, height, width] = dimsOf(pixels, 'pixelsToRgb8', 3);
+  const plane = height * width;
+  const images: Rgb8Image[] = [];
+  for (let b = 0; b < batch; b++) {
+    const data = new Uint8Array(plane * 3);
+    const base = b * 3 * plane;
+    for (let c = 0; c < 3; c++) {
+      const src = base + c * plane;
+      for (let i = 0; i < plane; i++) {
+        const v = pixels.data[src + i];
+        const clamped = v > 1 ? 1 : v > -1 ? v : -1; // NaN falls through to -1
+        data[i * 3 + c] = Math.floor((clamped + 1) * 127.5 + 0.5);
+      }
+    }
+    images.push({ width, height, data });
+  }
+  return images;
+}
+
+/** A [n,3,H,W] tensor in [-1, 1] from RGB8 images of one size (for img2img and the VAE encoder). */
+export function rgb8ToPixels(images: readonly Rgb8Image[]): F32Tensor {
+  if (images.length === 0) throw new EngineError('INTERNAL', 'rgb8ToPixels: no images');
+  const { width, height } = images[0];
+  const plane = width * height;
+  const data = new Float32Array(images.length * 3 * plane);
+  images.forEach((img, b) => {
+    if (img.width !== width || img.height !== height || img.data.length !== plane * 3) {
+      throw new EngineError('BAD_INPUT', `images in one batch must share a size: ${width}x${height} vs ${img.width}x${img.height}`);
+    }
+    for (let c = 0; c < 3; c++) {
+      const dst = (b * 3 + c) * plane;
+      for (let i = 0; i < plane; i++) data[dst + i] = img.data[i * 3 + c] / 127.5 - 1;
+    }
+  });
+  return { dtype: 'float32', dims: [images.length, 3, height, width], data };
+}
+
+/**
+ * Cheap latent preview: per pixel, rgb = bias + Σ_c latent_c · weights[c], mapped from [-1, 1] to
+ * RGB8 (InvokeAI/ComfyUI latent-preview idea; factors come from the model, see model-formats.md).
+ */
+export function latentsToPreviewRgb8(latents: F32Tensor, factors: { weights: readonly (readonly number[])[]; bias: readonly number[] }): Rgb8Image[] {
+  const [batch, channels, height, width] = latents.dims;
+  if (latents.dims.length !== 4 || factors.weights.length !== channels) {
+    throw new EngineError('INTERNAL', `latent preview: ${factors.weights.length} factor rows for latents [${latents.dims.join(', ')}]`);
+  }
+  const plane = height * width;
+  const pixels = new Float32Array(batch * 3 * plane);
+  for (let b = 0; b < batch; b++) {
+    for (let o = 0; o < 3; o++) {
+      const dst = (b * 3 + o) * plane;
+      pixels.fill(factors.bias[o] ?? 0, dst, dst + plane);
+      for (let c = 0; c < channels; c++) {
+        const wgt = factors.weights[c][o];
+        const src = (b * channels + c) * plane;
+        for (let i = 0; i < plane; i++) pixels[dst + i] += latents.data[src + i] * wgt;
+      }
+    }
+  }
+  return pixelsToRgb8({ dtype: 'float32', dims: [batch, 3, height, width], data: pixels });
+}
