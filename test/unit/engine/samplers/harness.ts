@@ -48,12 +48,42 @@ export function replayContext<T extends FloatTensor>(draws: readonly (readonly n
   return { ctx, steps, noiseCalls };
 }
 
-/** Seeded standard normals (Box–Muller on a small LCG) for tests that need many draws. */
+/**
+ * Seeded standard normals for tests: xoshiro128** (period 2^128, seeded through splitmix32) and
+ * Box–Muller. `normals(seed, n)` is one fresh stream; a `NormalStream` keeps drawing from one stream.
+ */
+export class NormalStream {
+  private s = new Uint32Array(4);
+
+  constructor(seed: number) {
+    let z = seed >>> 0;
+    for (let i = 0; i < 4; i++) {
+      z = (z + 0x9e3779b9) >>> 0;
+      let t = z;
+      t = Math.imul(t ^ (t >>> 16), 0x85ebca6b);
+      t = Math.imul(t ^ (t >>> 13), 0xc2b2ae35);
+      this.s[i] = (t ^ (t >>> 16)) >>> 0;
+    }
+  }
+
+  private next(): number {
+    const s = this.s;
+    const result = Math.imul(((Math.imul(s[1], 5) << 7) | (Math.imul(s[1], 5) >>> 25)) >>> 0, 9) >>> 0;
+    const t = s[1] << 9;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = (s[3] << 11) | (s[3] >>> 21);
+    return (result + 0.5) / 2 ** 32;
+  }
+
+  draw(n: number): number[] {
+    return Array.from({ length: n }, () => Math.sqrt(-2 * Math.log(this.next())) * Math.cos(2 * Math.PI * this.next()));
+  }
+}
+
 export function normals(seed: number, n: number): number[] {
-  let s = seed >>> 0 || 1;
-  const u = (): number => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s + 0.5) / 2 ** 32;
-  };
-  return Array.from({ length: n }, () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u()));
+  return new NormalStream(seed).draw(n);
 }

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { add, addScaled, blend, clone, combine, concatBatch, lerp, mul, scale, splitBatch, sub } from '../../../../src-main/engine/samplers/ops.ts';
+import { EngineError } from '../../../../src-main/engine/types.ts';
+import { f32, f64 } from './harness.ts';
+
+describe('tensor ops', () => {
+  const a = f32([1, 2, 3, 4], [1, 1, 2, 2]);
+  const b = f32([0.5, -1, 2, 0], [1, 1, 2, 2]);
+
+  it('compute elementwise results into new tensors of the same kind and shape', () => {
+    expect(Array.from(add(a, b).data)).toEqual([1.5, 1, 5, 4]);
+    expect(Array.from(sub(a, b).data)).toEqual([0.5, 3, 1, 4]);
+    expect(Array.from(scale(a, -2).data)).toEqual([-2, -4, -6, -8]);
+    expect(Array.from(addScaled(a, b, 2).data)).toEqual([2, 0, 7, 4]);
+    expect(Array.from(lerp(a, b, 0.5).data)).toEqual([0.75, 0.5, 2.5, 2]);
+    expect(Array.from(lerp(b, a, 7.5).data)).toEqual([0.5 + 0.5 * 7.5, -1 + 3 * 7.5, 2 + 1 * 7.5, 0 + 4 * 7.5]); // CFG-style extrapolation
+    expect(Array.from(mul(a, b).data)).toEqual([0.5, -2, 6, 0]);
+    expect(Array.from(blend(a, b, f32([0, 1, 0.5, 0.25], [1, 1, 2, 2])).data)).toEqual([1, -1, 2.5, 3]);
+    expect(Array.from(combine([a, 1], [b, 2], [a, -0.5]).data)).toEqual([1.5, -1, 5.5, 2]);
+    const out = add(a, b);
+    expect(out.data).toBeInstanceOf(Float32Array);
+    expect(out.dtype).toBe('float32');
+    expect(out.dims).toEqual([1, 1, 2, 2]);
+    expect(out).not.toBe(a);
+    expect(Array.from(a.data)).toEqual([1, 2, 3, 4]); // inputs untouched
+  });
+
+  it('keep float64 tensors in float64', () => {
+    const x = f64([0.1, 0.2], [1, 2]);
+    const y = combine([x, 1 / 3], [x, 1 / 7]);
+    expect(y.data).toBeInstanceOf(Float64Array);
+    expect(y.data[0]).toBe(0.1 / 3 + 0.1 / 7);
+  });
+
+  it('round a float32 linear combination once (accumulating in float64)', () => {
+    const big = f32([16777216], [1]); // 2^24: float32 cannot hold 2^24 + 1
+    const one = f32([1], [1]);
+    expect(combine([big, 1], [one, 1], [one, 1]).data[0]).toBe(16777218);
+  });
+
+  it('clone copies', () => {
+    const c = clone(a);
+    expect(c.data).not.toBe(a.data);
+    expect(Array.from(c.data)).toEqual(Array.from(a.data));
+  });
+
+  it('refuse mismatched shapes with a message naming both', () => {
+    const c = f32([1, 2, 3, 4], [1, 4, 1, 1]);
+    expect(() => add(a, c)).toThrow(EngineError);
+    expect(() => add(a, c)).toThrow('ops.combine: shapes differ: [1,1,2,2] vs [1,4,1,1]');
+    expect(() => mul(a, f32([1], [1]))).toThrow(/ops.mul: shapes differ/);
+    expect(() => combine()).toThrow(/at least one term/);
+  });
+
+  it('concatBatch and splitBatch are inverses along the batch dim', () => {
+    const both = concatBatch(a, b);
+    expect(both.dims).toEqual([2, 1, 2, 2]);
+    expect(Array.from(both.data)).toEqual([1, 2, 3, 4, 0.5, -1, 2, 0]);
+    const [u, c] = splitBatch(both, 2);
+    expect(u.dims).toEqual([1, 1, 2, 2]);
+    expect(Array.from(u.data)).toEqual(Array.from(a.data));
+    expect(Array.from(c.data)).toEqual(Array.from(b.data));
+    expect(() => splitBatch(both, 3)).toThrow(/cannot split batch 2/);
+    expect(() => concatBatch(a, f32([1, 2], [1, 2]))).toThrow(/shapes differ past the batch dim/);
+  });
+});
