@@ -1,0 +1,43 @@
+/**
+ * The one table of model-family defaults (house rule 2: 0.18215, 77, 512 live here and in model
+ * configs, nowhere else). Values from /work/shared/design/model-formats.md: latent scaling factor of the
+ * SD 1.x/2.x VAE, CLIP's 77-token context, default sizes of SD 1.5 (512), SD 2.x (768 for the
+ * v-prediction models, 512 for 2.x-base) and SD-Turbo (512), and InvokeAI's SD 1.5 latent→RGB preview
+ * factors (SD 2.x shares the SD 1.x VAE).
+ */
+export type ModelFamily = 'sd1' | 'sd2' | 'sd-turbo' | 'reverie';
+
+export interface FamilyDefaults {
+  readonly label: string;
+  readonly scalingFactor: number;
+  readonly textLength: number;
+  /** text-encoder hidden size the family uses (undefined: read from the model) */
+  readonly textHiddenSize?: number;
+  readonly defaultSize: number;
+  /** turbo models are distilled for guidance 0 */
+  readonly guidanceFree: boolean;
+  readonly previewFactors: { weights: number[][]; bias: number[] };
+}
+
+const SD15_PREVIEW = {
+  weights: [
+    [0.3444, 0.1385, 0.067],
+    [0.1247, 0.4027, 0.1494],
+    [-0.3192, 0.2513, 0.2103],
+    [-0.1307, -0.1874, -0.7445],
+  ],
+  bias: [0, 0, 0],
+};
+
+export const FAMILIES: Readonly<Record<ModelFamily, FamilyDefaults>> = {
+  sd1: { label: 'Stable Diffusion 1.x', scalingFactor: 0.18215, textLength: 77, textHiddenSize: 768, defaultSize: 512, guidanceFree: false, previewFactors: SD15_PREVIEW },
+  sd2: { label: 'Stable Diffusion 2.x', scalingFactor: 0.18215, textLength: 77, textHiddenSize: 1024, defaultSize: 768, guidanceFree: false, previewFactors: SD15_PREVIEW },
+  'sd-turbo': { label: 'SD-Turbo', scalingFactor: 0.18215, textLength: 77, defaultSize: 512, guidanceFree: true, previewFactors: SD15_PREVIEW },
+  reverie: { label: 'Reverie', scalingFactor: 0.18215, textLength: 77, defaultSize: 256, guidanceFree: false, previewFactors: SD15_PREVIEW },
+};
+
+/** SD 2.x-base (epsilon prediction) was trained at 512, the v-prediction 2.x models at 768. */
+export const SD2_BASE_SIZE = 512;
+
+/** Text-encoder hidden sizes that name a family when nothing else does. */
+export const HIDDEN_SIZE_FAMILIES: Readonly<Record<number, ModelFamily>> = { 768: 'sd1', 1024: 'sd2' };

@@ -1,0 +1,66 @@
+/** Small file helpers for model-folder inspection: every failure becomes a plain-words problem. */
+import { readFile, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+
+export type JsonResult = { ok: true; value: unknown } | { ok: false; problem: string; missing: boolean };
+
+/** Reads `rel` under `dir` as JSON; `rel` is how problems name the file. */
+export async function readJsonFile(dir: string, rel: string): Promise<JsonResult> {
+  let text: string;
+  try {
+    text = await readFile(path.join(dir, rel), 'utf8');
+  } catch (err) {
+    const missing = isNotFound(err);
+    return { ok: false, missing, problem: missing ? `${rel} is missing` : `${rel} cannot be read (${errorText(err)})` };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (err) {
+    return { ok: false, missing: false, problem: `${rel} is not valid JSON (${errorText(err)})` };
+  }
+}
+
+export async function isFile(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export async function isDirectory(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Total size of the regular files under `dir` (symlinks are not followed). */
+export async function folderSize(dir: string): Promise<number> {
+  let total = 0;
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) total += await folderSize(p);
+    else if (e.isFile()) total += (await stat(p)).size;
+  }
+  return total;
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function isNotFound(err: unknown): boolean {
+  return isRecord(err) && err.code === 'ENOENT';
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,63 @@
+/** Readers for the small configs of a model folder: the "reverie" object and the VAE scaling factor. */
+import { isRecord, readJsonFile } from './files.ts';
+
+/** `"reverie": { "family": "reverie", "default_size": [w, h], "latent_rgb_factors": [[r,g,b] × C], "latent_rgb_bias": [r,g,b] }` */
+export interface ReverieMeta {
+  /** [width, height] */
+  defaultSize: [number, number];
+  latentRgbFactors: number[][];
+  latentRgbBias: number[];
+}
+
+function isNumberList(v: unknown, length?: number): v is number[] {
+  return Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x)) && (length === undefined || v.length === length);
+}
+
+/** Validates model_index.json's "reverie" object; problems are appended, undefined when unusable. */
+export function readReverieMeta(value: unknown, problems: string[]): ReverieMeta | undefined {
+  const where = 'model_index.json: "reverie"';
+  if (!isRecord(value)) {
+    problems.push(`${where} must be an object with family, default_size, latent_rgb_factors and latent_rgb_bias`);
+    return undefined;
+  }
+  const before = problems.length;
+  if (value.family !== 'reverie') problems.push(`${where}.family is ${JSON.stringify(value.family)}; expected "reverie"`);
+  const size = value.default_size;
+  if (!isNumberList(size, 2) || !size.every((s) => Number.isInteger(s) && s > 0 && s % 8 === 0)) {
+    problems.push(`${where}.default_size is ${JSON.stringify(size)}; expected [width, height], positive multiples of 8`);
+  }
+  const factors = value.latent_rgb_factors;
+  if (!Array.isArray(factors) || factors.length === 0 || !factors.every((row) => isNumberList(row, 3))) {
+    problems.push(`${where}.latent_rgb_factors is ${JSON.stringify(factors)}; expected one [r, g, b] row per latent channel`);
+  }
+  const bias = value.latent_rgb_bias;
+  if (!isNumberList(bias, 3)) problems.push(`${where}.latent_rgb_bias is ${JSON.stringify(bias)}; expected [r, g, b]`);
+  if (problems.length > before || !isNumberList(size, 2) || !Array.isArray(factors) || !isNumberList(bias, 3)) return undefined;
+  return {
+    defaultSize: [size[0], size[1]],
+    latentRgbFactors: factors.filter((row): row is number[] => isNumberList(row, 3)),
+    latentRgbBias: bias,
+  };
+}
+
+/**
+ * The latent scaling factor from `vae_decoder/config.json` (optimum, some script exports) or
+ * `vae/config.json` (folders that keep the PyTorch VAE config); undefined when neither states it.
+ */
+export async function readScalingFactor(dir: string, problems: string[]): Promise<number | undefined> {
+  for (const rel of ['vae_decoder/config.json', 'vae/config.json']) {
+    const cfg = await readJsonFile(dir, rel);
+    if (!cfg.ok) {
+      if (!cfg.missing) problems.push(cfg.problem);
+      continue;
+    }
+    if (!isRecord(cfg.value) || cfg.value.scaling_factor === undefined) continue;
+    const sf = cfg.value.scaling_factor;
+    if (typeof sf !== 'number' || !Number.isFinite(sf) || sf <= 0) {
+      problems.push(`${rel}: scaling_factor is ${JSON.stringify(sf)}; expected a positive number such as 0.18215`);
+      return undefined;
+    }
+    return sf;
+  }
+  return undefined;
+}

@@ -1,0 +1,212 @@
+/**
+ * Model folder inspection: layout (diffusers conversion script or optimum export, external weights),
+ * configs, family detection, and every problem found, in one report.
+ *
+ * Cheap by design: no ONNX Runtime session is created. The ONNX graphs' inputs and outputs are read by a
+ * small protobuf walk (onnx-signature.ts) that seeks past the weights, so inspecting a 2 GB folder
+ * costs a few kilobytes of reads. LoadedModel later checks the real session metadata again.
+ */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { trainingScheduleFromConfig } from '../schedules/discrete.ts';
+import type { TrainingSchedule } from '../schedules/discrete.ts';
+import { FAMILIES, HIDDEN_SIZE_FAMILIES } from './families.ts';
+import type { ModelFamily } from './families.ts';
+import { errorText, folderSize, isDirectory, isFile, isRecord, readJsonFile } from './files.ts';
+import { readOnnxSignature } from './onnx-signature.ts';
+import { readReverieMeta, readScalingFactor } from './folder-configs.ts';
+import type { ReverieMeta } from './folder-configs.ts';
+import { checkSignature, fixedDim } from './signatures.ts';
+import type { Component, IOSpec } from './signatures.ts';
+
+export type { ModelFamily } from './families.ts';
+export type { ReverieMeta } from './folder-configs.ts';
+
+export interface ModelFolderReport {
+  path: string;
+  name: string;
+  valid: boolean;
+  family?: ModelFamily;
+  problems: string[];
+  inpainting?: boolean;
+  sizeBytes?: number;
+}
+
+/** What LoadedModel needs besides the report; present only for a valid folder. */
+export interface FolderFacts {
+  family: ModelFamily;
+  schedule: TrainingSchedule;
+  inpainting: boolean;
+  /** from vae_decoder/config.json or vae/config.json; undefined: use the family default */
+  scalingFactor?: number;
+  reverie?: ReverieMeta;
+  hasVaeEncoder: boolean;
+}
+
+const COMPONENTS: readonly Component[] = ['text_encoder', 'unet', 'vae_decoder', 'vae_encoder'];
+const PIPELINE_CLASS = /^(Onnx|ORT)?StableDiffusion(Img2Img|Inpaint)?Pipeline$/;
+const PYTORCH_WEIGHTS = ['diffusion_pytorch_model.safetensors', 'diffusion_pytorch_model.bin', 'model.safetensors'];
+
+export async function inspectModelFolder(dir: string): Promise<ModelFolderReport> {
+  return (await readModelFolder(dir)).report;
+}
+
+/** Inspects each immediate subfolder of each root; roots that do not exist are skipped. */
+export async function scanModelFolders(roots: readonly string[]): Promise<ModelFolderReport[]> {
+  const reports: ModelFolderReport[] = [];
+  for (const root of roots) {
+    let entries;
+    try {
+      entries = await readdir(root, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    const dirs = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+    for (const name of dirs) reports.push(await inspectModelFolder(path.join(root, name)));
+  }
+  return reports;
+}
+
+export async function readModelFolder(dirIn: string): Promise<{ report: ModelFolderReport; facts?: FolderFacts }> {
+  const dir = path.resolve(dirIn);
+  const report: ModelFolderReport = { path: dir, name: path.basename(dir), valid: false, problems: [] };
+  if (!(await isDirectory(dir))) {
+    report.problems.push(`model folder not found: ${dir}`);
+    return { report };
+  }
+  report.sizeBytes = await folderSize(dir);
+  const problems = report.problems;
+
+  const index = await readJsonFile(dir, 'model_index.json');
+  const indexObj = index.ok && isRecord(index.value) ? index.value : undefined;
+  if (!index.ok) problems.push(index.missing ? 'model_index.json is missing (a diffusers ONNX folder has one at its top level)' : index.problem);
+  else if (!indexObj) problems.push('model_index.json must hold a JSON object');
+  const className = typeof indexObj?._class_name === 'string' ? indexObj._class_name : undefined;
+  const sdxl = className?.includes('XL') ? `_class_name is ${className}` : (await isDirectory(path.join(dir, 'text_encoder_2'))) ? 'the folder has text_encoder_2/' : undefined;
+  if (sdxl) {
+    report.problems = [`SDXL folders are not supported yet (${sdxl}); use a Stable Diffusion 1.x, 2.x, SD-Turbo or Reverie ONNX export`];
+    return { report };
+  }
+  const reverie = indexObj && 'reverie' in indexObj ? readReverieMeta(indexObj.reverie, problems) : undefined;
+  if (indexObj && !reverie && className !== undefined && !PIPELINE_CLASS.test(className)) {
+    problems.push(`model_index.json: pipeline ${className} is not supported; Reverie runs Stable Diffusion 1.x/2.x, SD-Turbo and Reverie ONNX folders`);
+  }
+
+  const schedule = await readSchedule(dir, problems);
+  await checkTokenizer(dir, problems);
+  const sigs = new Map<Component, { inputs: IOSpec[]; outputs: IOSpec[] }>();
+  for (const component of COMPONENTS) {
+    const sig = await readComponent(dir, component, problems);
+    if (sig) sigs.set(component, sig);
+  }
+  const scalingFactor = await readScalingFactor(dir, problems);
+
+  // latent channels and inpainting from fixed dims, where the export declares them
+  const unet = sigs.get('unet');
+  const latentChannels = (unet && fixedDim(unet.outputs, 'out_sample', 1)) ?? reverie?.latentRgbFactors.length ?? 4;
+  const inChannels = unet && fixedDim(unet.inputs, 'sample', 1);
+  let inpainting = className?.includes('Inpaint') ?? false;
+  if (inChannels !== undefined) {
+    inpainting = inChannels === 2 * latentChannels + 1;
+    if (!inpainting && inChannels !== latentChannels) {
+      problems.push(`unet/model.onnx takes ${inChannels} input channels; expected ${latentChannels} (text-to-image) or ${2 * latentChannels + 1} (inpainting)`);
+    }
+  }
+  if (reverie && reverie.latentRgbFactors.length !== latentChannels) {
+    problems.push(`model_index.json: "reverie".latent_rgb_factors has ${reverie.latentRgbFactors.length} rows; the UNet has ${latentChannels} latent channels`);
+  }
+  const family = reverie ? 'reverie' : await detectFamily(dir, sigs, schedule, problems);
+  report.inpainting = inpainting;
+  if (family) report.family = family;
+  report.valid = problems.length === 0;
+  if (!report.valid || !family || !schedule) return { report };
+  return { report, facts: { family, schedule, inpainting, scalingFactor, reverie, hasVaeEncoder: sigs.has('vae_encoder') } };
+}
+
+async function readSchedule(dir: string, problems: string[]): Promise<TrainingSchedule | undefined> {
+  const cfg = await readJsonFile(dir, 'scheduler/scheduler_config.json');
+  if (!cfg.ok) {
+    problems.push(cfg.problem);
+    return undefined;
+  }
+  try {
+    return trainingScheduleFromConfig(cfg.value);
+  } catch (err) {
+    problems.push(`scheduler/${errorText(err)}`);
+    return undefined;
+  }
+}
+
+async function checkTokenizer(dir: string, problems: string[]): Promise<void> {
+  const vocab = await readJsonFile(dir, 'tokenizer/vocab.json');
+  if (!vocab.ok) problems.push(vocab.problem);
+  else if (!isRecord(vocab.value)) problems.push('tokenizer/vocab.json must map tokens to ids');
+  else {
+    for (const special of ['<|startoftext|>', '<|endoftext|>']) {
+      if (typeof vocab.value[special] !== 'number') problems.push(`tokenizer/vocab.json has no ${special} token`);
+    }
+  }
+  if (!(await isFile(path.join(dir, 'tokenizer', 'merges.txt')))) problems.push('tokenizer/merges.txt is missing');
+}
+
+async function readComponent(dir: string, component: Component, problems: string[]): Promise<{ inputs: IOSpec[]; outputs: IOSpec[] } | undefined> {
+  const rel = `${component}/model.onnx`;
+  const file = path.join(dir, component, 'model.onnx');
+  if (!(await isFile(file))) {
+    if (component === 'vae_encoder') return undefined; // optional: only image-to-image and inpainting need it
+    const pytorch = await Promise.all(PYTORCH_WEIGHTS.map((w) => isFile(path.join(dir, component === 'vae_decoder' ? 'vae' : component, w))));
+    problems.push(
+      pytorch.some(Boolean)
+        ? `${rel} is missing (the folder holds PyTorch weights; export it to ONNX first, e.g. with \`optimum-cli export onnx\`)`
+        : `${rel} is missing`,
+    );
+    return undefined;
+  }
+  let sig;
+  try {
+    sig = await readOnnxSignature(file);
+  } catch (err) {
+    problems.push(`${rel} is not a readable ONNX model (${errorText(err)})`);
+    return undefined;
+  }
+  for (const ext of sig.externalFiles) {
+    if (!(await isFile(path.join(dir, component, ext)))) {
+      problems.push(`${rel} needs its external weights file ${component}/${ext}, which is missing`);
+    }
+  }
+  const found = checkSignature(component, sig.inputs, sig.outputs);
+  problems.push(...found);
+  return found.length === 0 ? sig : undefined;
+}
+
+async function detectFamily(
+  dir: string,
+  sigs: Map<Component, { inputs: IOSpec[]; outputs: IOSpec[] }>,
+  schedule: TrainingSchedule | undefined,
+  problems: string[],
+): Promise<ModelFamily | undefined> {
+  const te = sigs.get('text_encoder');
+  const unet = sigs.get('unet');
+  let hidden = (te && fixedDim(te.outputs, 'last_hidden_state', 2)) ?? (unet && fixedDim(unet.inputs, 'encoder_hidden_states', 2));
+  const unetHidden = unet && fixedDim(unet.inputs, 'encoder_hidden_states', 2);
+  const teHidden = te && fixedDim(te.outputs, 'last_hidden_state', 2);
+  if (teHidden !== undefined && unetHidden !== undefined && teHidden !== unetHidden) {
+    problems.push(`text_encoder/model.onnx gives hidden size ${teHidden} but unet/model.onnx expects encoder_hidden_states of size ${unetHidden}`);
+    return undefined;
+  }
+  if (hidden === undefined) {
+    const cfg = await readJsonFile(dir, 'text_encoder/config.json');
+    if (cfg.ok && isRecord(cfg.value) && typeof cfg.value.hidden_size === 'number') hidden = cfg.value.hidden_size;
+  }
+  if (!te || !unet || !schedule) return undefined; // already reported
+  if (schedule.timestepSpacing === 'trailing' && (hidden === undefined || hidden in HIDDEN_SIZE_FAMILIES)) return 'sd-turbo';
+  if (hidden === undefined) return schedule.predictionType === 'v_prediction' ? 'sd2' : 'sd1';
+  const family = HIDDEN_SIZE_FAMILIES[hidden];
+  if (family) return family;
+  const known = Object.entries(HIDDEN_SIZE_FAMILIES).map(([size, f]) => `${size}: ${FAMILIES[f].label}`).join(', ');
+  problems.push(
+    `text_encoder/model.onnx gives hidden size ${hidden}, which matches no supported family (${known}); ` +
+      'a Reverie model needs a "reverie" object in model_index.json',
+  );
+  return undefined;
+}

@@ -1,0 +1,236 @@
+/**
+ * The one adapter around onnxruntime-node (house style: transformers.js keeps ONNX Runtime behind one
+ * file that maps device names to execution providers). Nothing else in the project imports
+ * onnxruntime-node: other layers see our own `Tensor` type and the `OrtModel` interface below.
+ *
+ * Execution providers in onnxruntime-node 1.30: CPU and WebGPU are bundled on Linux x64, CUDA only after
+ * the opt-in `npm run setup:cuda`, DirectML on Windows, CoreML on macOS (`listSupportedBackends()`).
+ * Creating a GPU session can fail (no adapter, missing driver) or, on broken drivers, take very long,
+ * and the binding creates sessions synchronously on the calling thread. So each GPU provider is first
+ * probed once in a worker thread with a timeout (`probeProviders`, cached); `auto` only tries providers
+ * whose probe worked, and any GPU failure falls back to CPU with a note.
+ */
+import { InferenceSession, Tensor as OrtTensor, env, listSupportedBackends } from 'onnxruntime-node';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { EngineError } from '../types.ts';
+import type { Tensor } from '../types.ts';
+import { runProbeWorker } from './probe-worker.ts';
+
+export type ProviderId = 'cpu' | 'cuda' | 'webgpu' | 'dml' | 'coreml';
+export type ProviderPreference = 'auto' | ProviderId;
+export interface ProviderStatus {
+  id: ProviderId;
+  label: string;
+  bundled: boolean;
+  works: boolean;
+  detail: string;
+}
+
+/** Name, element type and dims of one model input or output, from the session metadata. */
+export interface OrtIO {
+  readonly name: string;
+  /** ORT type name ('float32', 'float16', 'int64', ...); 'non-tensor' for sequences and maps */
+  readonly type: string;
+  /** numbers for fixed dims, strings for symbolic ones; [] for scalars (and for unknown shapes) */
+  readonly dims: readonly (number | string)[];
+}
+
+/** A created ONNX Runtime session, seen through our own tensor type. */
+export interface OrtModel {
+  readonly provider: ProviderId;
+  readonly inputs: readonly OrtIO[];
+  readonly outputs: readonly OrtIO[];
+  run(feeds: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>>;
+  release(): Promise<void>;
+}
+
+export interface CreatedSession {
+  readonly model: OrtModel;
+  /** set when the preferred provider could not be used, e.g. 'webgpu is unavailable (...); using cpu' */
+  readonly note?: string;
+}
+
+const LABELS: Record<ProviderId, string> = {
+  cpu: 'CPU',
+  cuda: 'NVIDIA CUDA',
+  webgpu: 'WebGPU',
+  dml: 'DirectML',
+  coreml: 'Apple CoreML',
+};
+const ALL_PROVIDERS: readonly ProviderId[] = ['cpu', 'cuda', 'webgpu', 'dml', 'coreml'];
+/** `auto` order: CUDA when installed, then the platform's own GPU API, then WebGPU, then CPU. */
+const AUTO_ORDER: readonly ProviderId[] = ['cuda', 'dml', 'coreml', 'webgpu', 'cpu'];
+const PROBE_TIMEOUT_MS = 20_000;
+
+export function ortVersion(): string {
+  return env.versions.node ?? env.versions.common;
+}
+
+export function providerLabel(id: ProviderId): string {
+  return LABELS[id];
+}
+
+export function isProviderId(value: string): value is ProviderId {
+  return (ALL_PROVIDERS as readonly string[]).includes(value);
+}
+
+/** Folder holding the native binding; the CUDA EP libraries land here after `npm run setup:cuda`. */
+function bindingDir(): string {
+  const entry = createRequire(import.meta.url).resolve('onnxruntime-node');
+  return path.join(path.dirname(entry), '..', 'bin', 'napi-v6', process.platform, process.arch);
+}
+
+function cudaInstalled(): boolean {
+  const lib = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
+  return existsSync(path.join(bindingDir(), lib));
+}
+
+/** Which providers this build of onnxruntime-node ships (CUDA: whether its libraries are installed). */
+function bundledProviders(): Map<ProviderId, string> {
+  const found = new Map<ProviderId, string>();
+  for (const backend of listSupportedBackends()) {
+    if (!isProviderId(backend.name)) continue;
+    if (backend.name === 'cuda') {
+      if (cudaInstalled()) found.set('cuda', 'CUDA provider libraries installed');
+    } else if (backend.bundled) {
+      found.set(backend.name, 'bundled with onnxruntime-node');
+    }
+  }
+  found.set('cpu', 'bundled with onnxruntime-node');
+  return found;
+}
+
+let probeCache: Promise<ProviderStatus[]> | undefined;
+
+/**
+ * Tries a tiny session (one Mul node, built in memory) on every bundled provider, each in a worker
+ * thread with a timeout so a hanging driver cannot block the engine. The verdict is cached for the
+ * life of the process; pass `refresh` to probe again.
+ */
+export function probeProviders(opts: { refresh?: boolean; timeoutMs?: number } = {}): Promise<ProviderStatus[]> {
+  if (!probeCache || opts.refresh) {
+    const timeoutMs = opts.timeoutMs ?? PROBE_TIMEOUT_MS;
+    probeCache = probeAll(timeoutMs);
+  }
+  return probeCache;
+}
+
+async function probeAll(timeoutMs: number): Promise<ProviderStatus[]> {
+  const bundled = bundledProviders();
+  const statuses: ProviderStatus[] = [];
+  for (const id of ALL_PROVIDERS) {
+    const label = LABELS[id];
+    if (!bundled.has(id)) {
+      const detail =
+        id === 'cuda'
+          ? 'not installed (run `npm run setup:cuda` on a machine with an NVIDIA GPU and CUDA 12)'
+          : `not included in onnxruntime-node for ${process.platform}/${process.arch}`;
+      statuses.push({ id, label, bundled: false, works: false, detail });
+      continue;
+    }
+    const verdict = await runProbeWorker(createRequire(import.meta.url).resolve('onnxruntime-node'), id, timeoutMs);
+    statuses.push({ id, label, bundled: true, works: verdict.ok, detail: shortOrtMessage(verdict.detail) });
+  }
+  return statuses;
+}
+
+function sessionOptions(provider: ProviderId): InferenceSession.SessionOptions {
+  return {
+    executionProviders: [provider],
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: availableParallelism(),
+    executionMode: 'sequential',
+    // DirectML does not support memory patterns (ORT's DML EP documentation)
+    enableMemPattern: provider !== 'dml',
+  };
+}
+
+/**
+ * Creates a session for `modelPath`. `auto` tries, in AUTO_ORDER, every provider whose probe worked and
+ * falls back to CPU; an explicit GPU provider that is unavailable or fails also falls back to CPU. The
+ * note says what happened. Throws EngineError only when even the CPU provider cannot load the model.
+ */
+export async function createSession(modelPath: string, preference: ProviderPreference, label = modelPath): Promise<CreatedSession> {
+  const notes: string[] = [];
+  if (preference !== 'cpu') {
+    const statuses = await probeProviders();
+    const wanted = preference === 'auto' ? AUTO_ORDER.filter((id) => id !== 'cpu') : [preference];
+    for (const id of wanted) {
+      const status = statuses.find((s) => s.id === id);
+      if (!status?.bundled) {
+        if (preference !== 'auto') notes.push(`${id} is not available (${status?.detail ?? 'unknown provider'})`);
+        continue;
+      }
+      if (!status.works) {
+        notes.push(`${id} is unavailable on this machine (${status.detail})`);
+        continue;
+      }
+      try {
+        const session = await InferenceSession.create(modelPath, sessionOptions(id));
+        return { model: wrap(session, id), note: notes.length > 0 ? notes.join('; ') : undefined };
+      } catch (err) {
+        notes.push(`${id} failed to create a session for ${label} (${shortOrtMessage(err)})`);
+      }
+    }
+  }
+  try {
+    const session = await InferenceSession.create(modelPath, sessionOptions('cpu'));
+    const note = notes.length > 0 ? `${notes.join('; ')}; using cpu` : undefined;
+    return { model: wrap(session, 'cpu'), note };
+  } catch (err) {
+    throw new EngineError(
+      'MODEL_INVALID',
+      `ONNX Runtime could not load ${label}: ${shortOrtMessage(err)}. Check that the file is a complete ONNX export ` +
+        `(with its external weights file, if any) made for the CPU provider (GPU-only contrib ops are not supported on CPU).`,
+      { path: modelPath },
+    );
+  }
+}
+
+function wrap(session: InferenceSession, provider: ProviderId): OrtModel {
+  const io = (meta: readonly InferenceSession.ValueMetadata[]): OrtIO[] =>
+    meta.map((m) => (m.isTensor ? { name: m.name, type: m.type, dims: [...m.shape] } : { name: m.name, type: 'non-tensor', dims: [] }));
+  return {
+    provider,
+    inputs: io(session.inputMetadata),
+    outputs: io(session.outputMetadata),
+    async run(feeds) {
+      const ortFeeds: Record<string, OrtTensor> = {};
+      for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new OrtTensor(t.dtype, t.data, [...t.dims]);
+      const results = await session.run(ortFeeds);
+      const out: Record<string, Tensor> = {};
+      for (const [name, value] of Object.entries(results)) out[name] = fromOrt(name, value);
+      return out;
+    },
+    release: () => session.release(),
+  };
+}
+
+function fromOrt(name: string, value: InferenceSession.OnnxValueMapType[string]): Tensor {
+  if (!(value instanceof OrtTensor)) throw new EngineError('RUNTIME', `output ${name} is not a tensor`);
+  const dims = value.dims.map(Number);
+  const data = value.data;
+  if (value.type === 'float32' && data instanceof Float32Array) return { dtype: 'float32', dims, data };
+  if (value.type === 'float16' && data instanceof Uint16Array) return { dtype: 'float16', dims, data };
+  if (value.type === 'int32' && data instanceof Int32Array) return { dtype: 'int32', dims, data };
+  if (value.type === 'int64' && data instanceof BigInt64Array) return { dtype: 'int64', dims, data };
+  throw new EngineError(
+    'MODEL_UNSUPPORTED',
+    `output ${name} has element type ${value.type}; the engine handles float32, float16, int32 and int64`,
+  );
+}
+
+/** ORT errors start with a source path and an assertion; keep the human part, at most 240 characters. */
+export function shortOrtMessage(err: unknown): string {
+  let msg = err instanceof Error ? err.message : String(err);
+  const afterFalse = msg.lastIndexOf(' was false. ');
+  if (afterFalse >= 0) msg = msg.slice(afterFalse + ' was false. '.length);
+  msg = msg
+    .replace(/\/onnxruntime_src\/\S+:\d+ [^\s]+(\s\[ONNXRuntimeError\])?/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return msg.length > 240 ? `${msg.slice(0, 237)}...` : msg;
+}
