@@ -1,0 +1,187 @@
+/**
+ * A loaded model folder: tokenizer, training schedule, and one validated ONNX session per component,
+ * wrapped as text encoder, k-diffusion denoiser and VAE. Every model fact comes from the folder's
+ * configs or the sessions' metadata, with the family table (families.ts) for what neither states.
+ */
+import path from 'node:path';
+import { DiscreteSchedule } from '../schedules/discrete.ts';
+import type { TrainingSchedule } from '../schedules/discrete.ts';
+import { ClipTokenizer } from '../tokenizer/clip-bpe.ts';
+import type { ProviderId, ProviderPreference } from '../runtime/ort.ts';
+import { ModelSession } from '../runtime/session.ts';
+import { CancelledError, EngineError } from '../types.ts';
+import type { F32Tensor } from '../types.ts';
+import { FAMILIES, SD2_BASE_SIZE } from './families.ts';
+import type { ModelFamily } from './families.ts';
+import { readModelFolder } from './folder.ts';
+import type { FolderFacts, ModelFolderReport } from './folder.ts';
+import { TextEncoder } from './text-encoder.ts';
+import { readUnetShape, unetDenoiser } from './unet.ts';
+import type { UnetShape } from './unet.ts';
+import { VaeDecoder, VaeEncoder } from './vae.ts';
+
+export interface ModelInfo {
+  dir: string;
+  name: string;
+  family: ModelFamily;
+  schedule: TrainingSchedule;
+  scalingFactor: number;
+  latentChannels: number;
+  unetInChannels: number;
+  textHiddenSize: number;
+  textLength: number;
+  inpainting: boolean;
+  defaultWidth: number;
+  defaultHeight: number;
+  /** turbo: no CFG by default */
+  guidanceFree: boolean;
+  cfgBatchable: boolean;
+  previewFactors: { weights: number[][]; bias: number[] };
+}
+
+/**
+ * x: latents [B,C,h,w] at noise sigma (NOT c_in scaled); context: text embeddings [B,L,H]; concat: extra
+ * channels for 9-channel inpainting UNets [B,5,h,w]. Returns denoised x̂₀ [B,C,h,w].
+ */
+export type ModelDenoiser = (x: F32Tensor, sigma: number, context: F32Tensor, concat?: F32Tensor) => Promise<F32Tensor>;
+
+interface Sessions {
+  text: TextEncoder;
+  unet: ModelSession;
+  decoder: VaeDecoder;
+  encoder?: VaeEncoder;
+}
+
+export class LoadedModel {
+  readonly denoise: ModelDenoiser;
+
+  private constructor(
+    readonly info: ModelInfo,
+    readonly tokenizer: ClipTokenizer,
+    readonly discrete: DiscreteSchedule,
+    private readonly sessions: Sessions,
+    shape: UnetShape,
+  ) {
+    this.denoise = unetDenoiser(sessions.unet, shape, discrete, info.schedule.predictionType);
+  }
+
+  static async load(dir: string, opts: { provider?: ProviderPreference; signal?: AbortSignal } = {}): Promise<LoadedModel> {
+    const { report, facts } = await readModelFolder(dir);
+    if (!facts) throw folderError(report);
+    const root = report.path;
+    const tokenizer = await ClipTokenizer.fromFolder(path.join(root, 'tokenizer'));
+    const discrete = new DiscreteSchedule(facts.schedule);
+    const opened: ModelSession[] = [];
+    const open = async (component: string): Promise<ModelSession> => {
+      if (opts.signal?.aborted) throw new CancelledError();
+      const session = await ModelSession.open(path.join(root, component, 'model.onnx'), `${component}/model.onnx`, opts.provider ?? 'auto');
+      opened.push(session);
+      return session;
+    };
+    try {
+      const sessions: Sessions = {
+        text: new TextEncoder(await open('text_encoder')),
+        unet: await open('unet'),
+        decoder: new VaeDecoder(await open('vae_decoder')),
+        encoder: facts.hasVaeEncoder ? new VaeEncoder(await open('vae_encoder')) : undefined,
+      };
+      const { info, shape } = await buildInfo(report, facts, sessions, tokenizer);
+      return new LoadedModel(info, tokenizer, discrete, sessions, shape);
+    } catch (err) {
+      await Promise.all(opened.map((s) => s.dispose()));
+      throw err;
+    }
+  }
+
+  /** the execution provider the UNet runs on */
+  get provider(): ProviderId {
+    return this.sessions.unet.provider;
+  }
+
+  /** why some session is not on the preferred provider, e.g. 'webgpu is unavailable (...); using cpu' */
+  get providerNote(): string | undefined {
+    const notes = this.allSessions().map((s) => s.note).filter((n): n is string => n !== undefined);
+    return notes.length > 0 ? [...new Set(notes)].join('; ') : undefined;
+  }
+
+  /** padded token ids (one Int32Array of textLength per prompt) → [B, textLength, textHiddenSize] */
+  encodeText(ids: readonly Int32Array[]): Promise<F32Tensor> {
+    return this.sessions.text.encode(ids);
+  }
+
+  /** scaled latents → pixels [B, 3, H, W] in about [-1, 1] */
+  decode(latents: F32Tensor): Promise<F32Tensor> {
+    return this.sessions.decoder.decode(latents, this.info.scalingFactor, this.info.latentChannels);
+  }
+
+  /** pixels in [-1, 1] → scaled latents; samples latent_parameters exports with `noise` (standard normal) if given */
+  encode(pixels: F32Tensor, noise?: () => number): Promise<F32Tensor> {
+    const encoder = this.sessions.encoder;
+    if (!encoder) {
+      throw new EngineError('MODEL_UNSUPPORTED', `${this.info.name} has no vae_encoder/model.onnx, so it cannot start from an image; add the VAE encoder export to the folder`);
+    }
+    return encoder.encode(pixels, this.info.scalingFactor, this.info.latentChannels, noise);
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.allSessions().map((s) => s.dispose()));
+  }
+
+  private allSessions(): ModelSession[] {
+    const { text, unet, decoder, encoder } = this.sessions;
+    return [text.session, unet, decoder.session, ...(encoder ? [encoder.session] : [])];
+  }
+}
+
+function folderError(report: ModelFolderReport): EngineError {
+  const text = report.problems.join('; ');
+  const code = text.startsWith('model folder not found') ? 'MODEL_NOT_FOUND' : /not supported/.test(text) ? 'MODEL_UNSUPPORTED' : 'MODEL_INVALID';
+  return new EngineError(code, `${report.name} cannot be loaded: ${text}`, report);
+}
+
+async function buildInfo(
+  report: ModelFolderReport,
+  facts: FolderFacts,
+  s: Sessions,
+  tokenizer: ClipTokenizer,
+): Promise<{ info: ModelInfo; shape: UnetShape }> {
+  const family = facts.family;
+  const defaults = FAMILIES[family];
+  const fallbackLatent = s.decoder.declaredChannels ?? facts.reverie?.latentRgbFactors.length ?? 4;
+  const shape = readUnetShape(s.unet, fallbackLatent, facts.inpainting);
+  const textLength = s.text.fixedLength ?? tokenizer.maxLength;
+  let textHiddenSize = s.text.declaredHidden ?? shape.contextHidden;
+  if (textHiddenSize === undefined) {
+    // neither export declares it: encode one empty prompt to find out (cheap next to the UNet)
+    const probe = await s.text.encode([tokenizer.encodePadded('').ids]);
+    textHiddenSize = probe.dims[2];
+  }
+  if (shape.contextHidden !== undefined && shape.contextHidden !== textHiddenSize) {
+    throw new EngineError('MODEL_INVALID', `text_encoder/model.onnx gives hidden size ${textHiddenSize} but unet/model.onnx expects ${shape.contextHidden}`);
+  }
+  const size = facts.reverie?.defaultSize ?? [defaultSize(family, facts.schedule), defaultSize(family, facts.schedule)];
+  const info: ModelInfo = {
+    dir: report.path,
+    name: report.name,
+    family,
+    schedule: facts.schedule,
+    scalingFactor: facts.scalingFactor ?? defaults.scalingFactor,
+    latentChannels: shape.latentChannels,
+    unetInChannels: shape.inChannels,
+    textHiddenSize,
+    textLength,
+    inpainting: shape.inChannels === 2 * shape.latentChannels + 1,
+    defaultWidth: size[0],
+    defaultHeight: size[1],
+    guidanceFree: defaults.guidanceFree,
+    cfgBatchable: shape.fixedBatch === undefined || shape.fixedBatch >= 2,
+    previewFactors: facts.reverie
+      ? { weights: facts.reverie.latentRgbFactors, bias: facts.reverie.latentRgbBias }
+      : defaults.previewFactors,
+  };
+  return { info, shape };
+}
+
+function defaultSize(family: ModelFamily, schedule: TrainingSchedule): number {
+  return family === 'sd2' && schedule.predictionType === 'epsilon' ? SD2_BASE_SIZE : FAMILIES[family].defaultSize;
+}

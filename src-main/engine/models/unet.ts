@@ -1,0 +1,119 @@
+/**
+ * Turns an eps- or v-predicting ONNX UNet into a k-diffusion denoiser (x, σ) → x̂₀ (k-diffusion
+ * external.py: DiscreteEpsDDPMDenoiser / DiscreteVDDPMDenoiser). With σ_data = 1:
+ *   c_in = 1/√(σ²+1);  eps: x̂₀ = x − σ·ε;  v: x̂₀ = x/(σ²+1) − σ/√(σ²+1)·v.
+ * σ → t is the schedule's log-sigma interpolation (fractional t); int64 timesteps round t (k-diffusion's
+ * `quantize`), while c_in and c_out keep the exact σ, as k-diffusion does. The timestep's element type
+ * and shape (scalar, [1], [batch]) come from the session metadata, as diffusers' ONNX pipeline and
+ * OnnxStack read them; fp16 UNets get float16 inputs and their outputs are widened back.
+ */
+import type { DiscreteSchedule, PredictionType } from '../schedules/discrete.ts';
+import { ModelSession } from '../runtime/session.ts';
+import { castFloat, concatChannels, f32, toFloat32 } from '../runtime/tensor.ts';
+import { toHalfBits } from '../runtime/fp16.ts';
+import { EngineError } from '../types.ts';
+import type { F32Tensor, Tensor } from '../types.ts';
+import { checkSignature } from './signatures.ts';
+
+export type TimestepLayout = 'scalar' | 'one' | 'batch';
+
+export interface UnetShape {
+  latentChannels: number;
+  inChannels: number;
+  floatType: 'float32' | 'float16';
+  timestepType: 'float32' | 'float16' | 'int64';
+  timestepLayout: TimestepLayout;
+  /** fixed batch size of the export, if it has one */
+  fixedBatch?: number;
+  /** hidden size of encoder_hidden_states, when the export fixes it */
+  contextHidden?: number;
+}
+
+/** Reads the UNet's layout from its session; `fallbackLatent`/`inpaintHint` cover symbolic channel dims. */
+export function readUnetShape(session: ModelSession, fallbackLatent: number, inpaintHint: boolean): UnetShape {
+  const problems = checkSignature('unet', session.inputs, session.outputs);
+  if (problems.length > 0) throw new EngineError('MODEL_INVALID', problems.join('; '));
+  const sample = session.input('sample');
+  const timestep = session.input('timestep');
+  const context = session.input('encoder_hidden_states');
+  const out = session.outputs.find((o) => o.name === 'out_sample');
+  if (!sample || !timestep || !context || !out) throw new EngineError('INTERNAL', 'unet signature check let a missing input through');
+  const num = (d: number | string | undefined): number | undefined => (typeof d === 'number' && d > 0 ? d : undefined);
+  const latentChannels = num(out.dims[1]) ?? fallbackLatent;
+  const inChannels = num(sample.dims[1]) ?? (inpaintHint ? 2 * latentChannels + 1 : latentChannels);
+  const tDims = timestep.dims;
+  const timestepLayout: TimestepLayout = tDims.length === 0 ? 'scalar' : tDims[0] === 1 ? 'one' : 'batch';
+  return {
+    latentChannels,
+    inChannels,
+    floatType: sample.type === 'float16' ? 'float16' : 'float32',
+    timestepType: timestep.type === 'int64' ? 'int64' : timestep.type === 'float16' ? 'float16' : 'float32',
+    timestepLayout,
+    fixedBatch: session.fixedBatch('sample'),
+    contextHidden: num(context.dims[2]),
+  };
+}
+
+/** The timestep tensor for `t`, in the export's element type and layout, for a run of `batch` items. */
+export function timestepTensor(t: number, shape: UnetShape, batch: number): Tensor {
+  const n = shape.timestepLayout === 'batch' ? batch : 1;
+  const dims = shape.timestepLayout === 'scalar' ? [] : [n];
+  switch (shape.timestepType) {
+    case 'int64':
+      return { dtype: 'int64', dims, data: new BigInt64Array(n).fill(BigInt(Math.round(t))) };
+    case 'float16':
+      return { dtype: 'float16', dims, data: new Uint16Array(n).fill(toHalfBits(t)) };
+    case 'float32':
+      return { dtype: 'float32', dims, data: new Float32Array(n).fill(t) };
+  }
+}
+
+export type UnetDenoiser = (x: F32Tensor, sigma: number, context: F32Tensor, concat?: F32Tensor) => Promise<F32Tensor>;
+
+export function unetDenoiser(session: ModelSession, shape: UnetShape, schedule: DiscreteSchedule, prediction: PredictionType): UnetDenoiser {
+  return async (x, sigma, context, concat) => {
+    checkDenoiseInputs(shape, x, sigma, context, concat);
+    const batch = x.dims[0];
+    const cIn = 1 / Math.sqrt(sigma * sigma + 1);
+    const scaled = f32(x.dims, x.data.map((v) => v * cIn));
+    const sample = concat ? concatChannels([scaled, concat]) : scaled;
+    const feeds = {
+      sample: castFloat(sample, shape.floatType),
+      timestep: timestepTensor(schedule.sigmaToT(sigma), shape, batch),
+      encoder_hidden_states: castFloat(context, shape.floatType),
+    };
+    const batched = shape.timestepLayout === 'batch' ? ['sample', 'encoder_hidden_states', 'timestep'] : ['sample', 'encoder_hidden_states'];
+    const out = await session.runBatched(feeds, batched, batch);
+    const pred = toFloat32(out.out_sample);
+    if (pred.data.length !== x.data.length) {
+      throw new EngineError('RUNTIME', `${session.label} returned out_sample [${pred.dims.join(', ')}] for sample [${x.dims.join(', ')}]`);
+    }
+    const denoised = new Float32Array(x.data.length);
+    if (prediction === 'epsilon') {
+      for (let i = 0; i < denoised.length; i++) denoised[i] = x.data[i] - sigma * pred.data[i];
+    } else {
+      const cSkip = 1 / (sigma * sigma + 1);
+      const cOut = -sigma * cIn;
+      for (let i = 0; i < denoised.length; i++) denoised[i] = x.data[i] * cSkip + pred.data[i] * cOut;
+    }
+    return f32(x.dims, denoised);
+  };
+}
+
+function checkDenoiseInputs(shape: UnetShape, x: F32Tensor, sigma: number, context: F32Tensor, concat?: F32Tensor): void {
+  const [b, c, h, w] = x.dims;
+  if (x.dims.length !== 4 || c !== shape.latentChannels) {
+    throw new EngineError('BAD_INPUT', `the UNet denoises latents [batch, ${shape.latentChannels}, h, w]; got [${x.dims.join(', ')}]`);
+  }
+  if (!(sigma > 0) || !Number.isFinite(sigma)) throw new EngineError('BAD_INPUT', `the UNet needs a positive finite sigma, got ${sigma}`);
+  if (context.dims.length !== 3 || context.dims[0] !== b) {
+    throw new EngineError('BAD_INPUT', `text context must be [${b}, tokens, hidden] for a batch of ${b}; got [${context.dims.join(', ')}]`);
+  }
+  const extra = shape.inChannels - shape.latentChannels;
+  if (extra > 0 && !concat) {
+    throw new EngineError('BAD_INPUT', `this inpainting UNet takes ${shape.inChannels} channels: pass mask and masked-image latents [${b}, ${extra}, ${h}, ${w}] as concat`);
+  }
+  if (concat && (concat.dims[0] !== b || concat.dims[1] !== extra || concat.dims[2] !== h || concat.dims[3] !== w)) {
+    throw new EngineError('BAD_INPUT', `concat must be [${b}, ${extra}, ${h}, ${w}] for this UNet; got [${concat.dims.join(', ')}]`);
+  }
+}
