@@ -1,0 +1,194 @@
+/**
+ * An EngineHost whose engine runs in another process (Node child process or Electron
+ * utilityProcess — both reduced to a WorkerPort). Crash isolation is the point: when the engine
+ * process dies (native crash in ONNX Runtime, out of memory, a test's debug exit), every pending
+ * call is rejected with ENGINE_CRASHED, crash listeners are told, and a fresh process is started
+ * (unless it keeps dying: more than `maxCrashes` within `crashWindowMs` stops the eager restarts;
+ * the next call tries once more).
+ */
+import type { CrashReport, EngineHost, InvokeOptions } from './host.ts';
+import type { EngineErrorData, EngineEvent, EngineMethod, EngineParams, EngineResult, HostToWorker } from './protocol.ts';
+import { EngineCallError, isWorkerMessage } from './protocol.ts';
+
+export interface WorkerExit {
+  code: number | null;
+  signal: string | null;
+}
+
+/** The minimal view of an engine process a host needs. */
+export interface WorkerPort {
+  readonly pid: number | null;
+  send(message: HostToWorker): void;
+  onMessage(listener: (message: unknown) => void): void;
+  onExit(listener: (exit: WorkerExit) => void): void;
+  kill(): void;
+}
+
+export interface ProcessHostOptions {
+  maxCrashes?: number;
+  crashWindowMs?: number;
+}
+
+interface Pending {
+  method: EngineMethod;
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+  onEvent?: (event: EngineEvent) => void;
+  cleanup: () => void;
+}
+
+interface Running {
+  port: WorkerPort;
+  ready: boolean;
+  outbox: HostToWorker[];
+  pending: Map<number, Pending>;
+  pid: number | null;
+}
+
+export class ProcessHost implements EngineHost {
+  private current: Running | null = null;
+  private nextId = 1;
+  private disposed = false;
+  private readonly crashTimes: number[] = [];
+  private readonly crashListeners = new Set<(report: CrashReport) => void>();
+  private readonly maxCrashes: number;
+  private readonly crashWindowMs: number;
+
+  constructor(
+    readonly kind: 'child-process' | 'utility-process',
+    private readonly spawn: () => WorkerPort,
+    opts: ProcessHostOptions = {},
+  ) {
+    this.maxCrashes = opts.maxCrashes ?? 3;
+    this.crashWindowMs = opts.crashWindowMs ?? 60_000;
+  }
+
+  /** Starts the engine process now instead of on the first call. */
+  start(): void {
+    this.ensure();
+  }
+
+  pid(): number | null {
+    return this.current?.pid ?? null;
+  }
+
+  onCrash(listener: (report: CrashReport) => void): () => void {
+    this.crashListeners.add(listener);
+    return () => this.crashListeners.delete(listener);
+  }
+
+  invoke<M extends EngineMethod>(method: M, params: EngineParams<M>, opts: InvokeOptions = {}): Promise<EngineResult<M>> {
+    if (this.disposed) return Promise.reject(new EngineCallError({ code: 'ENGINE_UNAVAILABLE', message: 'the engine host was shut down' }));
+    if (opts.signal?.aborted) return Promise.reject(new EngineCallError({ code: 'CANCELLED', message: 'cancelled before it started' }));
+    const running = this.ensure();
+    const id = this.nextId++;
+    return new Promise<EngineResult<M>>((resolve, reject) => {
+      const onAbort = (): void => this.post(running, { type: 'cancel', id });
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      running.pending.set(id, {
+        method,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+        cleanup: () => opts.signal?.removeEventListener('abort', onAbort),
+      });
+      this.post(running, { type: 'call', id, method, params });
+    });
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const running = this.current;
+    this.current = null;
+    if (!running) return;
+    this.failAll(running, { code: 'ENGINE_UNAVAILABLE', message: 'the engine host was shut down' });
+    const exited = new Promise<void>((resolve) => running.port.onExit(() => resolve()));
+    running.port.kill();
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000))]);
+  }
+
+  private ensure(): Running {
+    if (this.current) return this.current;
+    const port = this.spawn();
+    const running: Running = { port, ready: false, outbox: [], pending: new Map(), pid: port.pid };
+    this.current = running;
+    port.onMessage((message) => this.onMessage(running, message));
+    port.onExit((exit) => this.onExit(running, exit));
+    return running;
+  }
+
+  private post(running: Running, message: HostToWorker): void {
+    if (!running.ready) {
+      running.outbox.push(message);
+      return;
+    }
+    try {
+      running.port.send(message);
+    } catch (err) {
+      // the channel is gone: the exit handler will fail the pending calls
+      if (this.current === running) running.port.kill();
+      void err;
+    }
+  }
+
+  private onMessage(running: Running, message: unknown): void {
+    if (!isWorkerMessage(message)) return;
+    if (message.type === 'ready') {
+      running.ready = true;
+      running.pid = message.pid;
+      const queued = running.outbox.splice(0);
+      for (const m of queued) this.post(running, m);
+      return;
+    }
+    const pending = running.pending.get(message.id);
+    if (!pending) return;
+    if (message.type === 'event') {
+      pending.onEvent?.(message.event as EngineEvent);
+      return;
+    }
+    running.pending.delete(message.id);
+    pending.cleanup();
+    if (message.ok) pending.resolve(message.result);
+    else pending.reject(new EngineCallError(message.error));
+  }
+
+  private onExit(running: Running, exit: WorkerExit): void {
+    if (this.current !== running) return; // disposed or already replaced
+    this.current = null;
+    const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code ?? 'unknown'}`;
+    const pid = running.pid;
+    const wasReady = running.ready;
+    const methods = [...new Set([...running.pending.values()].map((p) => p.method))];
+    const now = Date.now();
+    this.crashTimes.push(now);
+    while (this.crashTimes.length > 0 && now - this.crashTimes[0] > this.crashWindowMs) this.crashTimes.shift();
+    const restart = !this.disposed && this.crashTimes.length <= this.maxCrashes;
+    const during = methods.length > 0 ? ` while running ${methods.map((m) => `"${m}"`).join(', ')}` : '';
+    const error: EngineErrorData = wasReady
+      ? {
+          code: 'ENGINE_CRASHED',
+          message:
+            `The engine process (pid ${pid ?? '?'}) stopped unexpectedly (${how})${during}. ` +
+            (restart ? 'A fresh engine process has been started; try again.' : 'It keeps stopping, so it was not restarted; the next request tries once more.'),
+          details: { pid, code: exit.code, signal: exit.signal },
+        }
+      : {
+          code: 'ENGINE_UNAVAILABLE',
+          message: `The engine process could not start (${how}). Run "npm run build" and check the terminal for its error output.`,
+          details: { pid, code: exit.code, signal: exit.signal },
+        };
+    this.failAll(running, error);
+    const restarted = restart && wasReady;
+    if (restarted) this.ensure();
+    for (const listener of this.crashListeners) listener({ error, pid, restarted });
+  }
+
+  private failAll(running: Running, error: EngineErrorData): void {
+    const pending = [...running.pending.values()];
+    running.pending.clear();
+    for (const p of pending) {
+      p.cleanup();
+      p.reject(new EngineCallError(error));
+    }
+  }
+}

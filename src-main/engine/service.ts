@@ -1,0 +1,104 @@
+/**
+ * The engine facade: everything the studio asks of the engine, as a table of methods that an
+ * engine host can run in-process or inside the engine process (engine/host). Plain data in and
+ * out (structured-clone safe), one AbortSignal and one event callback per call.
+ */
+import { scanModelFolders } from './models/folder.ts';
+import type { ModelFolderReport } from './models/folder.ts';
+import { ortVersion, probeProviders } from './runtime/ort.ts';
+import type { ProviderStatus } from './runtime/ort.ts';
+import { SAMPLERS } from './samplers/registry.ts';
+import { SCHEDULES } from './schedules/index.ts';
+import { EngineError } from './types.ts';
+import { runTxt2ImgJob } from './host/txt2img-job.ts';
+import type { EngineJobEvent, Txt2ImgJobInput, Txt2ImgJobOutput } from './host/txt2img-job.ts';
+
+export type { EngineJobEvent, Txt2ImgJobInput, Txt2ImgJobOutput } from './host/txt2img-job.ts';
+
+export interface EngineInfo {
+  ortVersion: string;
+  providers: ProviderStatus[];
+  pid: number;
+}
+
+export interface EngineRegistryData {
+  samplers: { id: string; label: string; description: string; aliases: string[]; stochastic: boolean; modelCallsPerStep: number }[];
+  schedules: { id: string; label: string; description: string }[];
+}
+
+type NoParams = Record<string, never>;
+
+/** Every engine method: its params, result and the events it may emit while running. */
+export interface EngineMethods {
+  info: { params: { refresh?: boolean }; result: EngineInfo; event: never };
+  listModels: { params: { roots: string[] }; result: ModelFolderReport[]; event: never };
+  registry: { params: NoParams; result: EngineRegistryData; event: never };
+  txt2img: { params: Txt2ImgJobInput; result: Txt2ImgJobOutput; event: EngineJobEvent };
+  /** test-only: exits the engine process (isolated engines with REVERIE_DEBUG_CALLS=1 only) */
+  debugExit: { params: { code: number }; result: { pid: number }; event: never };
+}
+
+export interface EngineCallContext<E = unknown> {
+  signal: AbortSignal;
+  emit: (event: E) => void;
+}
+
+export interface EngineService {
+  call<M extends keyof EngineMethods>(
+    method: M,
+    params: EngineMethods[M]['params'],
+    ctx: EngineCallContext<EngineMethods[M]['event']>,
+  ): Promise<EngineMethods[M]['result']>;
+  dispose(): Promise<void>;
+}
+
+type Impl = { [M in keyof EngineMethods]: (params: EngineMethods[M]['params'], ctx: EngineCallContext<EngineMethods[M]['event']>) => Promise<EngineMethods[M]['result']> };
+
+export interface EngineServiceOptions {
+  /** true inside a dedicated engine process (the debug exit is allowed only there) */
+  isolated: boolean;
+}
+
+export function createEngineService(opts: EngineServiceOptions): EngineService {
+  const impl: Impl = {
+    info: async (params) => ({
+      ortVersion: ortVersion(),
+      providers: await probeProviders(params.refresh ? { refresh: true } : {}),
+      pid: process.pid,
+    }),
+    listModels: (params) => scanModelFolders(params.roots),
+    registry: () =>
+      Promise.resolve({
+        samplers: SAMPLERS.map((s) => ({
+          id: s.id,
+          label: s.label,
+          description: s.description,
+          aliases: [...s.aliases],
+          stochastic: s.stochastic,
+          modelCallsPerStep: s.modelCallsPerStep,
+        })),
+        schedules: SCHEDULES.map((s) => ({ id: s.id, label: s.label, description: s.description })),
+      }),
+    txt2img: (params, ctx) => runTxt2ImgJob(params, ctx),
+    debugExit: (params) => {
+      if (!opts.isolated || process.env.REVERIE_DEBUG_CALLS !== '1') {
+        return Promise.reject(
+          new EngineError('BAD_INPUT', 'debugExit only works in a separate engine process started with REVERIE_DEBUG_CALLS=1'),
+        );
+      }
+      setTimeout(() => process.exit(params.code), 20);
+      return Promise.resolve({ pid: process.pid });
+    },
+  };
+  return {
+    call: <M extends keyof EngineMethods>(method: M, params: EngineMethods[M]['params'], ctx: EngineCallContext<EngineMethods[M]['event']>) => {
+      if (!Object.hasOwn(impl, method)) {
+        return Promise.reject(new EngineError('BAD_INPUT', `unknown engine method "${String(method)}"`));
+      }
+      // the table is indexed by the same M as params and ctx; TypeScript cannot correlate them
+      const fn = impl[method] as (p: EngineMethods[M]['params'], c: EngineCallContext<EngineMethods[M]['event']>) => Promise<EngineMethods[M]['result']>;
+      return fn(params, ctx);
+    },
+    dispose: () => Promise.resolve(),
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * The handlers behind every call of the contract, shared by the Electron app and browser mode.
+ * Heavy work goes to the engine host; settings and gallery are local files.
+ */
+import { randomInt } from 'node:crypto';
+import path from 'node:path';
+import type { EngineHost } from '../../engine/host/host.ts';
+import type { GalleryStore } from '../../storage/gallery.ts';
+import type { DataLayout } from '../../storage/paths.ts';
+import type { SettingsStore } from '../../storage/settings.ts';
+import type { ModelReport, Settings } from '../contract.ts';
+import type { Handlers } from '../dispatch.ts';
+import { ApiCallError } from '../errors.ts';
+import { EventBus } from '../events.ts';
+import { JobQueue } from './job-queue.ts';
+
+export interface BackendDeps {
+  mode: 'electron' | 'browser';
+  appName: string;
+  appVersion: string;
+  electronVersion: string | null;
+  host: EngineHost;
+  layout: DataLayout;
+  /** the models/ folder shipped with the app (repo checkout or installed resources) */
+  bundledModelsDir: string;
+  settings: SettingsStore;
+  gallery: GalleryStore;
+  /** enables debug.crashEngine (tests only; REVERIE_DEBUG_CALLS=1) */
+  debugCalls: boolean;
+}
+
+export interface Backend {
+  handlers: Handlers;
+  events: EventBus;
+  jobs: JobQueue;
+  modelRoots(): string[];
+  dispose(): Promise<void>;
+}
+
+export function modelRootsFor(bundled: string, layout: DataLayout, settings: Settings): string[] {
+  const roots = [bundled, layout.modelsDir, ...settings.modelsDirs].map((r) => path.resolve(r));
+  return [...new Set(roots)];
+}
+
+export function createBackend(deps: BackendDeps): Backend {
+  const events = new EventBus();
+  const jobs = new JobQueue({ host: deps.host, gallery: deps.gallery, events, previewEvery: () => deps.settings.get().previewEvery });
+  let lastModels: ModelReport[] = [];
+  const roots = (): string[] => modelRootsFor(deps.bundledModelsDir, deps.layout, deps.settings.get());
+
+  const listModels = async (): Promise<ModelReport[]> => {
+    const rootList = roots();
+    const reports = await deps.host.invoke('listModels', { roots: rootList });
+    lastModels = reports.map((r) => ({ ...r, id: r.path, root: path.dirname(r.path) }));
+    return lastModels;
+  };
+
+  const unsubscribeCrash = deps.host.onCrash((report) => {
+    events.emit('engine.crashed', { error: report.error, restarted: report.restarted, pid: report.pid });
+  });
+
+  const handlers: Handlers = {
+    'system.info': async () => {
+      const info = await deps.host.invoke('info', {});
+      return {
+        appName: deps.appName,
+        appVersion: deps.appVersion,
+        mode: deps.mode,
+        platform: process.platform,
+        arch: process.arch,
+        nodeVersion: process.versions.node,
+        electronVersion: deps.electronVersion,
+        ortVersion: info.ortVersion,
+        providers: info.providers,
+        dataDir: deps.layout.root,
+        modelRoots: roots(),
+      };
+    },
+    'models.list': async () => ({ roots: roots(), models: await listModels() }),
+    'engine.samplers': () => deps.host.invoke('registry', {}),
+    'jobs.submit': async (request) => {
+      const wanted = path.resolve(request.params.model);
+      let model = lastModels.find((m) => m.id === wanted);
+      if (!model) model = (await listModels()).find((m) => m.id === wanted);
+      if (!model) {
+        throw new ApiCallError('MODEL_NOT_FOUND', `No model folder "${request.params.model}" in the models folders (${roots().join(', ')}). Pick one from the model list.`);
+      }
+      if (!model.valid) {
+        throw new ApiCallError('MODEL_INVALID', `The model "${model.name}" cannot be used: ${model.problems.join('; ')}`, { problems: model.problems });
+      }
+      const seed = request.params.seed >= 0 ? request.params.seed : randomInt(0, 2 ** 32 - 1);
+      const job = jobs.submit({ ...request, params: { ...request.params, model: model.id, seed } }, model);
+      return { job };
+    },
+    'jobs.cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
+    'jobs.list': async () => ({ jobs: jobs.list() }),
+    'jobs.reorder': async ({ jobId, toIndex }) => ({ jobs: jobs.reorder(jobId, toIndex) }),
+    'jobs.remove': async ({ jobId }) => ({ removed: jobs.remove(jobId) }),
+    'gallery.list': ({ offset, limit }) => deps.gallery.list(offset, limit),
+    'gallery.get': async ({ id }) => {
+      const item = await deps.gallery.get(id);
+      if (!item) throw new ApiCallError('NOT_FOUND', `There is no gallery item "${id}" (it may have been deleted).`);
+      return { item };
+    },
+    'gallery.delete': async ({ id }) => ({ deleted: await deps.gallery.delete(id) }),
+    'settings.get': async () => deps.settings.get(),
+    'settings.set': async ({ patch }) => {
+      const settings = await deps.settings.update(patch);
+      events.emit('settings.changed', { settings });
+      return settings;
+    },
+    'debug.crashEngine': async () => {
+      if (!deps.debugCalls) throw new ApiCallError('FORBIDDEN', 'debug.crashEngine is only available when REVERIE_DEBUG_CALLS=1 (tests).');
+      const pid = deps.host.pid();
+      await deps.host.invoke('debugExit', { code: 70 });
+      return { pid };
+    },
+  };
+
+  return {
+    handlers,
+    events,
+    jobs,
+    modelRoots: roots,
+    dispose: async () => {
+      unsubscribeCrash();
+      jobs.cancelAll();
+      await deps.host.dispose();
+    },
+  };
+}

@@ -1,0 +1,200 @@
+/**
+ * The job queue on the main side: one job runs in the engine at a time; queued jobs can be
+ * reordered or removed, any job cancelled (cancellation is a message to the engine, which stops
+ * before its next model call). Finished images are saved to the gallery as they arrive, so a
+ * cancelled batch keeps what it finished. The queue outlives engine crashes: the running job
+ * fails with ENGINE_CRASHED and the next one runs on the fresh engine process.
+ */
+import { randomBytes } from 'node:crypto';
+import type { EngineHost } from '../../engine/host/host.ts';
+import type { EngineJobEvent } from '../../engine/service.ts';
+import type { GalleryStore } from '../../storage/gallery.ts';
+import type { GalleryItem, JobRequest, JobSummary, ModelReport } from '../contract.ts';
+import { ApiCallError, toApiError } from '../errors.ts';
+import type { EventBus } from '../events.ts';
+
+const KEEP_FINISHED = 50;
+
+interface JobRecord {
+  summary: JobSummary;
+  model: ModelReport;
+  controller?: AbortController;
+  items: GalleryItem[];
+}
+
+export interface JobQueueDeps {
+  host: EngineHost;
+  gallery: GalleryStore;
+  events: EventBus;
+  previewEvery: () => number;
+}
+
+export function newJobId(): string {
+  return `job-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+export class JobQueue {
+  private readonly queued: JobRecord[] = [];
+  private running: JobRecord | null = null;
+  private readonly finished: JobRecord[] = [];
+
+  constructor(private readonly deps: JobQueueDeps) {}
+
+  submit(request: JobRequest, model: ModelReport): JobSummary {
+    const record: JobRecord = {
+      summary: { id: newJobId(), status: 'queued', request, createdAt: Date.now(), images: [] },
+      model,
+      items: [],
+    };
+    this.queued.push(record);
+    this.deps.events.emit('job.queued', { job: record.summary, position: this.queued.length - 1 + (this.running ? 1 : 0) });
+    this.changed();
+    queueMicrotask(() => this.pump());
+    return record.summary;
+  }
+
+  list(): JobSummary[] {
+    return [...(this.running ? [this.running] : []), ...this.queued, ...this.finished].map((r) => r.summary);
+  }
+
+  cancel(jobId: string): boolean {
+    if (this.running?.summary.id === jobId) {
+      this.running.controller?.abort();
+      return true;
+    }
+    const index = this.queued.findIndex((r) => r.summary.id === jobId);
+    if (index < 0) return false;
+    const [record] = this.queued.splice(index, 1);
+    this.finish(record, 'cancelled', { code: 'CANCELLED', message: 'cancelled before it started' });
+    return true;
+  }
+
+  reorder(jobId: string, toIndex: number): JobSummary[] {
+    const from = this.queued.findIndex((r) => r.summary.id === jobId);
+    if (from < 0) throw new ApiCallError('NOT_FOUND', `Job ${jobId} is not waiting in the queue (only queued jobs can be moved).`);
+    const [record] = this.queued.splice(from, 1);
+    this.queued.splice(Math.min(toIndex, this.queued.length), 0, record);
+    this.changed();
+    return this.list();
+  }
+
+  /** Removes a queued job, or a finished one from the list; a running job must be cancelled instead. */
+  remove(jobId: string): boolean {
+    if (this.running?.summary.id === jobId) {
+      throw new ApiCallError('BAD_REQUEST', `Job ${jobId} is running; cancel it first (jobs.cancel).`);
+    }
+    for (const list of [this.queued, this.finished]) {
+      const index = list.findIndex((r) => r.summary.id === jobId);
+      if (index >= 0) {
+        list.splice(index, 1);
+        this.changed();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Cancels everything (shutdown). */
+  cancelAll(): void {
+    for (const record of this.queued.splice(0)) this.finish(record, 'cancelled', { code: 'CANCELLED', message: 'Reverie is shutting down' });
+    this.running?.controller?.abort();
+  }
+
+  private pump(): void {
+    if (this.running || this.queued.length === 0) return;
+    const record = this.queued.shift() as JobRecord;
+    this.running = record;
+    record.controller = new AbortController();
+    record.summary = { ...record.summary, status: 'running', startedAt: Date.now() };
+    this.deps.events.emit('job.started', { jobId: record.summary.id, startedAt: record.summary.startedAt ?? Date.now() });
+    this.changed();
+    void this.run(record).finally(() => {
+      this.running = null;
+      this.pump();
+    });
+  }
+
+  private async run(record: JobRecord): Promise<void> {
+    const { request } = record.summary;
+    const jobId = record.summary.id;
+    const p = request.params;
+    const started = Date.now();
+    const saves: Promise<void>[] = [];
+    const onEvent = (event: EngineJobEvent): void => {
+      if (event.type === 'image') {
+        saves.push(this.saveImage(record, event));
+        return;
+      }
+      const step = event.type === 'step' ? event.step : 0;
+      const steps = event.type === 'step' ? event.steps : 0;
+      const stage = event.type === 'stage' ? event.stage : 'sampling';
+      const done = (event.run - 1) * p.steps + step;
+      const total = event.runs * p.steps;
+      const elapsedMs = Date.now() - started;
+      const etaMs = done > 0 ? (elapsedMs / done) * (total - done) : null;
+      this.deps.events.emit('job.progress', { jobId, stage, step, steps, run: event.run, runs: event.runs, elapsedMs, etaMs });
+      if (event.type === 'step') {
+        this.deps.events.emit('job.step', { jobId, step, steps, sigma: event.sigma, previewUrl: event.previewDataUrl });
+      }
+    };
+    try {
+      await this.deps.host.invoke(
+        'txt2img',
+        {
+          modelDir: record.model.path,
+          prompt: p.prompt,
+          negativePrompt: p.negativePrompt,
+          cfgScale: p.cfgScale,
+          steps: p.steps,
+          sampler: p.sampler,
+          schedule: p.schedule,
+          seed: p.seed,
+          ...(p.width !== undefined ? { width: p.width } : {}),
+          ...(p.height !== undefined ? { height: p.height } : {}),
+          batchSize: p.batchSize,
+          batchCount: p.batchCount,
+          provider: p.provider,
+          previewEvery: this.deps.previewEvery(),
+        },
+        { signal: record.controller?.signal, onEvent },
+      );
+      await Promise.all(saves);
+      this.finish(record, 'done');
+      this.deps.events.emit('job.done', { jobId, items: record.items, elapsedMs: Date.now() - started });
+    } catch (err) {
+      await Promise.allSettled(saves);
+      const error = toApiError(err);
+      const cancelled = error.code === 'CANCELLED';
+      this.finish(record, cancelled ? 'cancelled' : 'error', error);
+    }
+  }
+
+  private async saveImage(record: JobRecord, event: Extract<EngineJobEvent, { type: 'image' }>): Promise<void> {
+    const request: JobRequest = { ...record.summary.request, params: { ...record.summary.request.params, seed: event.seed } };
+    const item = await this.deps.gallery.save({
+      png: event.png,
+      width: event.width,
+      height: event.height,
+      seed: event.seed,
+      modelName: event.modelName,
+      request,
+      parameters: event.parameters,
+      jobId: record.summary.id,
+    });
+    record.items.push(item);
+    record.summary = { ...record.summary, images: [...record.summary.images, item.id] };
+  }
+
+  private finish(record: JobRecord, status: 'done' | 'error' | 'cancelled', error?: { code: string; message: string; details?: unknown }): void {
+    record.summary = { ...record.summary, status, finishedAt: Date.now(), ...(error ? { error } : {}) };
+    record.controller = undefined;
+    this.finished.unshift(record);
+    this.finished.splice(KEEP_FINISHED);
+    if (error) this.deps.events.emit('job.error', { jobId: record.summary.id, error, cancelled: status === 'cancelled' });
+    this.changed();
+  }
+
+  private changed(): void {
+    this.deps.events.emit('jobs.changed', { jobs: this.list() });
+  }
+}

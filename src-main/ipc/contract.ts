@@ -1,0 +1,141 @@
+/**
+ * The one contract between the renderer and the main side (Electron IPC and browser mode alike).
+ *
+ * Every call has a request and a response schema, every event a payload schema. The main side
+ * validates every request (and, in tests, every response and event) with these schemas; the
+ * renderer imports the inferred types only (`import type`). Errors cross as `{ code, message,
+ * details? }` (ApiErrorData). Adding a call: add its name to names.ts, its schemas here, its
+ * handler in ipc/backend.ts — the compiler points at every place that still misses it.
+ */
+import { z } from 'zod';
+import type { CallName, EventName } from './names.ts';
+import { ApiErrorSchema, EmptySchema, IdSchema } from './schemas/common.ts';
+import {
+  EngineRegistrySchema,
+  ModelsListRequestSchema,
+  ModelsListSchema,
+  SystemInfoSchema,
+} from './schemas/system.ts';
+import {
+  JobCancelResponseSchema,
+  JobErrorEventSchema,
+  JobIdRequestSchema,
+  JobProgressEventSchema,
+  JobQueuedEventSchema,
+  JobReorderRequestSchema,
+  JobRemoveResponseSchema,
+  JobRequestSchema,
+  JobStartedEventSchema,
+  JobStepEventSchema,
+  JobSubmitResponseSchema,
+  JobsListSchema,
+} from './schemas/jobs.ts';
+import {
+  GalleryDeleteSchema,
+  GalleryGetSchema,
+  GalleryIdRequestSchema,
+  GalleryListRequestSchema,
+  GalleryListSchema,
+  JobDoneEventSchema,
+} from './schemas/gallery.ts';
+import { SettingsChangedEventSchema, SettingsSchema, SettingsSetRequestSchema } from './schemas/settings.ts';
+
+export * from './schemas/common.ts';
+export * from './schemas/system.ts';
+export * from './schemas/jobs.ts';
+export * from './schemas/gallery.ts';
+export * from './schemas/settings.ts';
+export * from './names.ts';
+
+interface CallSpec {
+  readonly request: z.ZodType;
+  readonly response: z.ZodType;
+}
+
+export const CALLS = {
+  'system.info': { request: EmptySchema, response: SystemInfoSchema },
+  'models.list': { request: ModelsListRequestSchema, response: ModelsListSchema },
+  'engine.samplers': { request: EmptySchema, response: EngineRegistrySchema },
+  'jobs.submit': { request: JobRequestSchema, response: JobSubmitResponseSchema },
+  'jobs.cancel': { request: JobIdRequestSchema, response: JobCancelResponseSchema },
+  'jobs.list': { request: EmptySchema, response: JobsListSchema },
+  'jobs.reorder': { request: JobReorderRequestSchema, response: JobsListSchema },
+  'jobs.remove': { request: JobIdRequestSchema, response: JobRemoveResponseSchema },
+  'gallery.list': { request: GalleryListRequestSchema, response: GalleryListSchema },
+  'gallery.get': { request: GalleryIdRequestSchema, response: GalleryGetSchema },
+  'gallery.delete': { request: GalleryIdRequestSchema, response: GalleryDeleteSchema },
+  'settings.get': { request: EmptySchema, response: SettingsSchema },
+  'settings.set': { request: SettingsSetRequestSchema, response: SettingsSchema },
+  /** test-only: makes the engine process exit; refused with FORBIDDEN unless REVERIE_DEBUG_CALLS=1 */
+  'debug.crashEngine': { request: EmptySchema, response: z.object({ pid: z.int().nullable() }) },
+} as const satisfies Record<CallName, CallSpec>;
+
+export const EVENTS = {
+  'job.queued': JobQueuedEventSchema,
+  'job.started': JobStartedEventSchema,
+  'job.progress': JobProgressEventSchema,
+  'job.step': JobStepEventSchema,
+  'job.done': JobDoneEventSchema,
+  'job.error': JobErrorEventSchema,
+  'jobs.changed': JobsListSchema,
+  'engine.crashed': z.object({ error: ApiErrorSchema, restarted: z.boolean(), pid: z.int().nullable() }),
+  'settings.changed': SettingsChangedEventSchema,
+} as const satisfies Record<EventName, z.ZodType>;
+
+// ── inferred types ─────────────────────────────────────────────────────
+/** what a caller may send (defaults still optional) */
+export type CallRequest<K extends CallName> = z.input<(typeof CALLS)[K]['request']>;
+/** what the handler receives after validation (defaults applied) */
+export type ParsedRequest<K extends CallName> = z.output<(typeof CALLS)[K]['request']>;
+export type CallResponse<K extends CallName> = z.output<(typeof CALLS)[K]['response']>;
+export type EventPayload<E extends EventName> = z.output<(typeof EVENTS)[E]>;
+
+export type ApiError = z.infer<typeof ApiErrorSchema>;
+export type Envelope<T> = { ok: true; result: T } | { ok: false; error: ApiError };
+
+export type SystemInfo = CallResponse<'system.info'>;
+export type ProviderStatusData = SystemInfo['providers'][number];
+export type ModelReport = CallResponse<'models.list'>['models'][number];
+export type EngineRegistry = CallResponse<'engine.samplers'>;
+export type SamplerInfo = EngineRegistry['samplers'][number];
+export type ScheduleInfo = EngineRegistry['schedules'][number];
+export type JobRequest = z.output<typeof JobRequestSchema>;
+export type JobRequestInput = z.input<typeof JobRequestSchema>;
+export type Txt2ImgParams = Extract<JobRequest, { kind: 'txt2img' }>['params'];
+export type JobSummary = CallResponse<'jobs.list'>['jobs'][number];
+export type GalleryItem = CallResponse<'gallery.get'>['item'];
+export type { Settings, SettingsPatch } from './schemas/settings.ts';
+export type Id = z.infer<typeof IdSchema>;
+
+// ── the API the renderer sees ──────────────────────────────────────────
+type Namespace<K extends string> = K extends `${infer N}.${string}` ? N : never;
+type CallFn<K extends CallName> =
+  Record<string, never> extends CallRequest<K>
+    ? (request?: CallRequest<K>) => Promise<CallResponse<K>>
+    : (request: CallRequest<K>) => Promise<CallResponse<K>>;
+
+/** `api.models.list()`, `api.jobs.submit({...})`: one function per call, grouped by namespace. */
+export type ReverieCalls = {
+  readonly [N in Namespace<CallName>]: {
+    readonly [K in CallName as K extends `${N}.${infer M}` ? M : never]: CallFn<K>;
+  };
+};
+
+export type EventListener<E extends EventName> = (payload: EventPayload<E>) => void;
+
+export interface ReverieApi extends ReverieCalls {
+  readonly mode: 'electron' | 'browser';
+  /** subscribe to one event; returns the unsubscribe function */
+  on<E extends EventName>(event: E, listener: EventListener<E>): () => void;
+}
+
+/**
+ * What the Electron preload exposes as `window.reverie` (contextBridge): one function per call,
+ * each resolving to an Envelope (errors thrown across contextBridge lose their fields), and one
+ * event subscription. The renderer's Electron client (lib/api/electron.ts) turns it into ReverieApi.
+ */
+export interface ReverieBridge {
+  readonly version: 1;
+  readonly calls: { readonly [K in CallName]: (request: unknown) => Promise<Envelope<CallResponse<K>>> };
+  subscribe(listener: (event: EventName, payload: unknown) => void): () => void;
+}

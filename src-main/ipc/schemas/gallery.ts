@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { IdSchema } from './common.ts';
+import { JobRequestSchema } from './jobs.ts';
+
+/** One saved image: PNG + JSON sidecar in the gallery folder of the app data directory. */
+export const GalleryItemSchema = z.object({
+  id: IdSchema,
+  createdAt: z.number(),
+  /** loadable by the renderer in both modes: `/media/gallery/<id>.png` (see README, "Images") */
+  url: z.string(),
+  fileName: z.string(),
+  /** absolute path on disk (for "reveal file") */
+  path: z.string(),
+  width: z.int().min(1),
+  height: z.int().min(1),
+  /** the seed of this very image */
+  seed: z.int().min(0),
+  modelName: z.string(),
+  /** the request that made it (seed of the run) */
+  request: JobRequestSchema,
+  /** A1111 `parameters` text, also stored in the PNG */
+  parameters: z.string(),
+  jobId: IdSchema.optional(),
+});
+
+export const GalleryListRequestSchema = z
+  .object({ offset: z.int().min(0).default(0), limit: z.int().min(1).max(1000).default(200) })
+  .strict();
+export const GalleryListSchema = z.object({ items: z.array(GalleryItemSchema), total: z.int().min(0) });
+export const GalleryIdRequestSchema = z.object({ id: IdSchema }).strict();
+export const GalleryGetSchema = z.object({ item: GalleryItemSchema });
+export const GalleryDeleteSchema = z.object({ deleted: z.boolean() });
+export const JobDoneEventSchema = z.object({
+  jobId: IdSchema,
+  items: z.array(GalleryItemSchema),
+  elapsedMs: z.number(),
+});

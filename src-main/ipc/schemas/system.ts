@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { ProviderIdSchema } from './common.ts';
+
+/** One execution provider and whether it can actually create a session here (ort.ts ProviderStatus). */
+export const ProviderStatusSchema = z.object({
+  id: ProviderIdSchema,
+  label: z.string(),
+  bundled: z.boolean(),
+  works: z.boolean(),
+  detail: z.string(),
+});
+
+export const SystemInfoSchema = z.object({
+  appName: z.string(),
+  appVersion: z.string(),
+  /** how the studio is being shown: an Electron window, or a browser against the local server */
+  mode: z.enum(['electron', 'browser']),
+  platform: z.string(),
+  arch: z.string(),
+  nodeVersion: z.string(),
+  electronVersion: z.string().nullable(),
+  ortVersion: z.string(),
+  providers: z.array(ProviderStatusSchema),
+  /** the app data folder (settings, gallery, user models) */
+  dataDir: z.string(),
+  /** the folders scanned for models, in order */
+  modelRoots: z.array(z.string()),
+});
+
+export const ModelFamilySchema = z.enum(['sd1', 'sd2', 'sd-turbo', 'reverie']);
+
+/** One model folder, valid or with every problem found (models/folder.ts ModelFolderReport). */
+export const ModelReportSchema = z.object({
+  /** what jobs.submit takes as `model`: the folder's absolute path */
+  id: z.string(),
+  path: z.string(),
+  name: z.string(),
+  /** the models folder this one was found in */
+  root: z.string(),
+  valid: z.boolean(),
+  family: ModelFamilySchema.optional(),
+  problems: z.array(z.string()),
+  inpainting: z.boolean().optional(),
+  sizeBytes: z.number().optional(),
+});
+
+export const ModelsListRequestSchema = z.object({ refresh: z.boolean().optional() }).strict();
+export const ModelsListSchema = z.object({
+  roots: z.array(z.string()),
+  models: z.array(ModelReportSchema),
+});
+
+/** The sampler and schedule registries, for the UI's comboboxes (samplers/registry.ts, schedules/index.ts). */
+export const SamplerInfoSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  description: z.string(),
+  aliases: z.array(z.string()),
+  stochastic: z.boolean(),
+  modelCallsPerStep: z.number(),
+});
+export const ScheduleInfoSchema = z.object({ id: z.string(), label: z.string(), description: z.string() });
+export const EngineRegistrySchema = z.object({
+  samplers: z.array(SamplerInfoSchema),
+  schedules: z.array(ScheduleInfoSchema),
+});

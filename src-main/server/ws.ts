@@ -1,0 +1,56 @@
+/**
+ * Browser mode's event channel: a WebSocket at /api/events carrying `{ event, payload }` JSON
+ * messages, one per contract event. The upgrade passes the same gate as every HTTP request
+ * (Host, Origin, token) before the handshake completes; refused upgrades get a plain HTTP status.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
+import type { EventBus } from '../ipc/events.ts';
+import { HTTP_EVENTS_PATH } from '../ipc/names.ts';
+
+const REASONS: Readonly<Record<number, string>> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
+
+export function attachEventSocket(
+  server: Server,
+  events: EventBus,
+  gate: (req: IncomingMessage) => [number, string] | null,
+): { close(): void } {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const refuse = (socket: Duplex, status: number, reason: string): void => {
+    const body = `${reason}\n`;
+    socket.end(`HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  };
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const url = new URL(req.url ?? '/', 'http://reverie.invalid');
+    if (url.pathname !== HTTP_EVENTS_PATH) return refuse(socket, 404, 'no WebSocket here');
+    const refused = gate(req);
+    if (refused) return refuse(socket, refused[0], refused[1]);
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+  wss.on('connection', (ws: WebSocket) => {
+    const unsubscribe = events.subscribe((event, payload) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event, payload }));
+    });
+    let alive = true;
+    ws.on('pong', () => (alive = true));
+    const ping = setInterval(() => {
+      if (!alive) return ws.terminate();
+      alive = false;
+      ws.ping();
+    }, 30_000);
+    ws.on('close', () => {
+      clearInterval(ping);
+      unsubscribe();
+    });
+    ws.on('message', () => undefined); // the channel is one-way; calls go over HTTP
+  });
+  return {
+    close: () => {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+    },
+  };
+}

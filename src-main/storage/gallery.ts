@@ -1,0 +1,125 @@
+/**
+ * The gallery: every result as `<id>.png` plus a `<id>.json` sidecar (the request, seed and A1111
+ * parameters) in <data>/gallery. The PNG is written first and the sidecar last, both atomically,
+ * so an item is listed only once both are complete. Ids are time-ordered and file-name safe.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { GalleryItemSchema } from '../ipc/schemas/gallery.ts';
+import { IdSchema, MEDIA_PREFIX } from '../ipc/contract.ts';
+import type { GalleryItem, JobRequest } from '../ipc/contract.ts';
+import { writeFileAtomic } from './atomic.ts';
+
+const SidecarSchema = GalleryItemSchema.omit({ url: true, path: true }).extend({ version: z.literal(1) });
+type Sidecar = z.infer<typeof SidecarSchema>;
+
+export interface NewGalleryImage {
+  png: Uint8Array;
+  width: number;
+  height: number;
+  seed: number;
+  modelName: string;
+  request: JobRequest;
+  parameters: string;
+  jobId?: string;
+}
+
+/** `/media/gallery/<file>`: the URL the renderer loads, in Electron and browser mode alike. */
+export function galleryUrl(fileName: string): string {
+  return `${MEDIA_PREFIX}gallery/${encodeURIComponent(fileName)}`;
+}
+
+export function newGalleryId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').replace(/\..*$/, '');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+export class GalleryStore {
+  private cache: Map<string, Sidecar> | null = null;
+  private cacheMtime = -1;
+
+  constructor(readonly dir: string) {}
+
+  async save(image: NewGalleryImage): Promise<GalleryItem> {
+    await mkdir(this.dir, { recursive: true });
+    const id = newGalleryId();
+    const fileName = `${id}.png`;
+    const sidecar: Sidecar = SidecarSchema.parse({
+      version: 1,
+      id,
+      createdAt: Date.now(),
+      fileName,
+      width: image.width,
+      height: image.height,
+      seed: image.seed,
+      modelName: image.modelName,
+      request: image.request,
+      parameters: image.parameters,
+      ...(image.jobId ? { jobId: image.jobId } : {}),
+    });
+    await writeFileAtomic(path.join(this.dir, fileName), image.png);
+    await writeFileAtomic(path.join(this.dir, `${id}.json`), `${JSON.stringify(sidecar, null, 2)}\n`);
+    this.cache?.set(id, sidecar);
+    return this.toItem(sidecar);
+  }
+
+  async list(offset = 0, limit = 200): Promise<{ items: GalleryItem[]; total: number }> {
+    const all = [...(await this.load()).values()].sort((a, b) => b.createdAt - a.createdAt || b.id.localeCompare(a.id));
+    return { items: all.slice(offset, offset + limit).map((s) => this.toItem(s)), total: all.length };
+  }
+
+  async get(id: string): Promise<GalleryItem | null> {
+    if (!IdSchema.safeParse(id).success) return null;
+    const sidecar = (await this.load()).get(id);
+    return sidecar ? this.toItem(sidecar) : null;
+  }
+
+  /** Deletes the PNG and its sidecar; false when there was no such item. */
+  async delete(id: string): Promise<boolean> {
+    const item = await this.get(id);
+    if (!item) return false;
+    await rm(path.join(this.dir, `${id}.json`), { force: true });
+    await rm(path.join(this.dir, item.fileName), { force: true });
+    this.cache?.delete(id);
+    return true;
+  }
+
+  /** The absolute path of a gallery file named in a media URL, or null when the name is not ours. */
+  resolveFile(fileName: string): string | null {
+    if (!/^[A-Za-z0-9_-]{1,80}\.png$/.test(fileName)) return null;
+    return path.join(this.dir, fileName);
+  }
+
+  private toItem(s: Sidecar): GalleryItem {
+    const { version, ...rest } = s;
+    void version;
+    return { ...rest, url: galleryUrl(s.fileName), path: path.join(this.dir, s.fileName) };
+  }
+
+  /** Reads every sidecar once, again only when the folder changed on disk (files added or removed). */
+  private async load(): Promise<Map<string, Sidecar>> {
+    let mtime: number;
+    try {
+      mtime = (await stat(this.dir)).mtimeMs;
+    } catch {
+      return new Map();
+    }
+    if (this.cache && mtime === this.cacheMtime) return this.cache;
+    const names = (await readdir(this.dir)).filter((n) => n.endsWith('.json') && !n.startsWith('.'));
+    const entries = await Promise.all(names.map((n) => this.readSidecar(n)));
+    this.cache = new Map(entries.filter((s): s is Sidecar => s !== null).map((s) => [s.id, s]));
+    this.cacheMtime = mtime;
+    return this.cache;
+  }
+
+  private async readSidecar(name: string): Promise<Sidecar | null> {
+    try {
+      const parsed = SidecarSchema.safeParse(JSON.parse(await readFile(path.join(this.dir, name), 'utf8')));
+      return parsed.success ? parsed.data : null; // foreign or damaged files are skipped, never deleted
+    } catch {
+      return null;
+    }
+  }
+}
