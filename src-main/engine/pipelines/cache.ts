@@ -1,0 +1,98 @@
+/**
+ * What a pipeline keeps between runs, so that changing only the seed re-runs only the UNet loop:
+ * loaded models keyed by folder + provider preference, and prompt embeddings keyed by model + text.
+ * One owner (the engine service, or a CLI run) creates it and disposes it; no global state.
+ */
+import path from 'node:path';
+import { LoadedModel } from '../models/model.ts';
+import type { ProviderPreference } from '../runtime/ort.ts';
+import type { F32Tensor } from '../types.ts';
+
+export interface Embedding {
+  /** [1, textLength, textHiddenSize] */
+  readonly tensor: F32Tensor;
+  readonly truncated: boolean;
+  readonly tokenCount: number;
+}
+
+export interface PipelineCacheOptions {
+  /** models kept loaded at once (default 1: SD UNets are large) */
+  readonly maxModels?: number;
+  /** prompt embeddings kept (default 32) */
+  readonly maxEmbeddings?: number;
+}
+
+export class PipelineCache {
+  private readonly models = new Map<string, Promise<LoadedModel>>();
+  private readonly embeddings = new Map<string, Embedding>();
+  private readonly maxModels: number;
+  private readonly maxEmbeddings: number;
+  /** counters for tests and diagnostics */
+  readonly stats = { modelLoads: 0, embeddingHits: 0, embeddingMisses: 0 };
+
+  constructor(opts: PipelineCacheOptions = {}) {
+    this.maxModels = opts.maxModels ?? 1;
+    this.maxEmbeddings = opts.maxEmbeddings ?? 32;
+  }
+
+  static modelKey(dir: string, provider: ProviderPreference): string {
+    return `${path.resolve(dir)}\u0000${provider}`;
+  }
+
+  /** The loaded model for dir + provider, loading (and evicting the oldest) when needed. */
+  async model(dir: string, provider: ProviderPreference, signal?: AbortSignal): Promise<LoadedModel> {
+    const key = PipelineCache.modelKey(dir, provider);
+    const hit = this.models.get(key);
+    if (hit) {
+      // refresh LRU order
+      this.models.delete(key);
+      this.models.set(key, hit);
+      return hit;
+    }
+    while (this.models.size >= this.maxModels) await this.evictOldest();
+    this.stats.modelLoads++;
+    const loading = LoadedModel.load(dir, { provider, signal });
+    this.models.set(key, loading);
+    loading.catch(() => {
+      if (this.models.get(key) === loading) this.models.delete(key);
+    });
+    return loading;
+  }
+
+  /** A cached prompt embedding, or the result of `encode` (stored for next time). */
+  async embedding(modelKey: string, text: string, encode: () => Promise<Embedding>): Promise<Embedding> {
+    const key = `${modelKey}\u0000${text}`;
+    const hit = this.embeddings.get(key);
+    if (hit) {
+      this.stats.embeddingHits++;
+      this.embeddings.delete(key);
+      this.embeddings.set(key, hit);
+      return hit;
+    }
+    this.stats.embeddingMisses++;
+    const value = await encode();
+    this.embeddings.set(key, value);
+    while (this.embeddings.size > this.maxEmbeddings) {
+      const oldest = this.embeddings.keys().next().value;
+      if (oldest === undefined) break;
+      this.embeddings.delete(oldest);
+    }
+    return value;
+  }
+
+  private async evictOldest(): Promise<void> {
+    const oldest = this.models.keys().next().value;
+    if (oldest === undefined) return;
+    const loading = this.models.get(oldest);
+    this.models.delete(oldest);
+    for (const k of [...this.embeddings.keys()]) if (k.startsWith(`${oldest}\u0000`)) this.embeddings.delete(k);
+    const model = await loading?.catch(() => undefined);
+    await model?.dispose();
+  }
+
+  /** Disposes every loaded model and forgets all embeddings. */
+  async dispose(): Promise<void> {
+    while (this.models.size > 0) await this.evictOldest();
+    this.embeddings.clear();
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * txt2img parameters: the user-facing shape, up-front validation with messages that say what was
+ * wrong, with what value, and what to do, and resolution against the loaded model's facts.
+ *
+ * Decisions (documented here, reported to the user through `warnings`):
+ * - An empty prompt is allowed: it gives an unconditional image (the empty prompt's embedding), as in
+ *   A1111 and diffusers; the result carries a warning so the UI can say so.
+ * - CFG scale is the literal multiplier of `uncond + scale·(cond − uncond)` (k-diffusion/A1111): 1 turns
+ *   guidance off (no unconditional pass), 0 gives the unconditional prediction. Guidance-distilled
+ *   (turbo) models default to 1.
+ * - seed −1 draws a random seed (crypto, not Math.random); seeds are 0..2^32−1 as in A1111; batch item k
+ *   of the whole run uses (seed + k) mod 2^32.
+ */
+import { randomInt } from 'node:crypto';
+import type { ModelInfo } from '../models/model.ts';
+import type { ProviderPreference } from '../runtime/ort.ts';
+import { getSampler, parseA1111Sampler, resolveOptions } from '../samplers/registry.ts';
+import type { SamplerEntry } from '../samplers/registry.ts';
+import { getSchedule } from '../schedules/index.ts';
+import type { ScheduleId } from '../schedules/index.ts';
+import { EngineError } from '../types.ts';
+import type { SamplerOptions } from '../types.ts';
+
+/** VAE spatial downsampling of every supported family (latents are [B, C, H/8, W/8]). */
+export const VAE_FACTOR = 8;
+export const MIN_SIZE = 64;
+export const MAX_SIZE = 4096;
+export const MAX_STEPS = 1000;
+export const MAX_CFG = 100;
+export const MAX_BATCH_SIZE = 16;
+export const MAX_BATCH_COUNT = 1000;
+export const MAX_SEED = 2 ** 32 - 1;
+const PROVIDERS: readonly ProviderPreference[] = ['auto', 'cpu', 'cuda', 'webgpu', 'dml', 'coreml'];
+
+export interface Txt2ImgParams {
+  modelDir: string;
+  prompt: string;
+  negativePrompt?: string;
+  /** default 7, or 1 (no guidance) for guidance-distilled models */
+  cfgScale?: number;
+  /** default 20, or 1 for guidance-distilled models */
+  steps?: number;
+  /** sampler id, A1111 label or alias; an A1111 "DPM++ 2M Karras" also sets the schedule */
+  sampler?: string;
+  samplerOptions?: SamplerOptions;
+  /** schedule id or label; default karras (normal for guidance-distilled models) */
+  schedule?: string;
+  /** 0..2^32−1, or −1 (default) for a random seed */
+  seed?: number;
+  /** pixels, multiples of 8; default: the model's default size */
+  width?: number;
+  height?: number;
+  /** images per UNet batch (default 1) */
+  batchSize?: number;
+  /** batches run one after the other (default 1) */
+  batchCount?: number;
+  provider?: ProviderPreference;
+}
+
+/** Params after validation, before the model is known (model-dependent defaults still open). */
+export interface CheckedParams {
+  modelDir: string;
+  prompt: string;
+  negativePrompt: string;
+  cfgScale?: number;
+  steps?: number;
+  sampler?: SamplerEntry;
+  samplerOptions: SamplerOptions;
+  schedule?: ScheduleId;
+  seed: number;
+  seedWasRandom: boolean;
+  width?: number;
+  height?: number;
+  batchSize: number;
+  batchCount: number;
+  provider: ProviderPreference;
+}
+
+/** Everything fixed: what the pipeline runs. */
+export interface ResolvedParams extends Omit<CheckedParams, 'cfgScale' | 'steps' | 'sampler' | 'schedule' | 'width' | 'height'> {
+  cfgScale: number;
+  steps: number;
+  sampler: SamplerEntry;
+  schedule: ScheduleId;
+  width: number;
+  height: number;
+}
+
+function bad(message: string): never {
+  throw new EngineError('BAD_INPUT', message);
+}
+
+function checkInt(name: string, v: number | undefined, min: number, max: number, hint = ''): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    bad(`${name} must be a whole number from ${min} to ${max}, got ${String(v)}${hint}`);
+  }
+  return v;
+}
+
+function nearestMultiples(v: number, m: number, lo: number, hi: number): string {
+  const down = Math.max(lo, Math.floor(v / m) * m);
+  const up = Math.min(hi, Math.ceil(v / m) * m);
+  return down === up ? `${down}` : `${down} or ${up}`;
+}
+
+function checkSize(name: string, v: number | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v)) bad(`${name} must be a number of pixels, got ${String(v)}`);
+  if (v < MIN_SIZE || v > MAX_SIZE) bad(`${name} must be from ${MIN_SIZE} to ${MAX_SIZE} pixels, got ${v}`);
+  if (!Number.isInteger(v) || v % VAE_FACTOR !== 0) {
+    bad(`${name} must be a multiple of ${VAE_FACTOR} (the VAE works on ${VAE_FACTOR}×${VAE_FACTOR} blocks), got ${v}; nearest valid: ${nearestMultiples(v, VAE_FACTOR, MIN_SIZE, MAX_SIZE)}`);
+  }
+  return v;
+}
+
+/** A schedule id or label, plus A1111's names ("Uniform" is k-diffusion's default = normal). */
+export function resolveSchedule(name: string): ScheduleId {
+  const key = name.trim().toLowerCase();
+  if (key === 'uniform') return 'normal';
+  if (key === 'sgmuniform') return 'sgm_uniform';
+  return getSchedule(name).id;
+}
+
+/** Validates everything that does not need the model. Throws EngineError('BAD_INPUT', ...). */
+export function checkTxt2ImgParams(p: Txt2ImgParams): CheckedParams {
+  if (typeof p.modelDir !== 'string' || p.modelDir.trim() === '') bad('modelDir is required: the folder of an ONNX diffusion model');
+  if (typeof p.prompt !== 'string') bad(`prompt must be text, got ${typeof p.prompt}`);
+  if (p.negativePrompt !== undefined && typeof p.negativePrompt !== 'string') bad(`negativePrompt must be text, got ${typeof p.negativePrompt}`);
+  if (p.cfgScale !== undefined && (typeof p.cfgScale !== 'number' || !Number.isFinite(p.cfgScale) || p.cfgScale < 0 || p.cfgScale > MAX_CFG)) {
+    bad(`CFG scale must be a number from 0 to ${MAX_CFG} (1 = no guidance, 7 is typical), got ${String(p.cfgScale)}`);
+  }
+  const steps = checkInt('steps', p.steps, 1, MAX_STEPS, p.steps === 0 ? ' (use at least 1 step; 20 is typical)' : '');
+  let sampler: SamplerEntry | undefined;
+  let schedule: ScheduleId | undefined;
+  if (p.sampler !== undefined) {
+    const parsed = parseA1111Sampler(p.sampler);
+    sampler = parsed.sampler;
+    schedule = parsed.schedule;
+  }
+  if (p.schedule !== undefined && p.schedule.trim().toLowerCase() !== 'automatic') schedule = resolveSchedule(p.schedule);
+  const samplerOptions = sampler ? resolveOptions(sampler, p.samplerOptions ?? {}) : (p.samplerOptions ?? {});
+  const seedIn = p.seed ?? -1;
+  if (seedIn !== -1) checkInt('seed', seedIn, 0, MAX_SEED, ' (or -1 for a random seed)');
+  if (p.provider !== undefined && !PROVIDERS.includes(p.provider)) bad(`unknown provider ${JSON.stringify(p.provider)}; valid: ${PROVIDERS.join(', ')}`);
+  return {
+    modelDir: p.modelDir,
+    prompt: p.prompt,
+    negativePrompt: p.negativePrompt ?? '',
+    cfgScale: p.cfgScale,
+    steps,
+    sampler,
+    samplerOptions,
+    schedule,
+    seed: seedIn === -1 ? randomInt(0, MAX_SEED + 1) : seedIn,
+    seedWasRandom: seedIn === -1,
+    width: checkSize('width', p.width),
+    height: checkSize('height', p.height),
+    batchSize: checkInt('batch size', p.batchSize, 1, MAX_BATCH_SIZE) ?? 1,
+    batchCount: checkInt('batch count', p.batchCount, 1, MAX_BATCH_COUNT) ?? 1,
+    provider: p.provider ?? 'auto',
+  };
+}
+
+/** Fills model-dependent defaults (size, and turbo-style defaults for guidance-distilled models). */
+export function resolveForModel(p: CheckedParams, info: ModelInfo): ResolvedParams {
+  const turbo = info.guidanceFree;
+  const sampler = p.sampler ?? getSampler(turbo ? 'euler_ancestral' : 'dpmpp_2m');
+  return {
+    ...p,
+    sampler,
+    samplerOptions: p.sampler ? p.samplerOptions : resolveOptions(sampler, p.samplerOptions),
+    schedule: p.schedule ?? (turbo ? 'normal' : 'karras'),
+    steps: p.steps ?? (turbo ? 1 : 20),
+    cfgScale: p.cfgScale ?? (turbo ? 1 : 7),
+    width: p.width ?? info.defaultWidth,
+    height: p.height ?? info.defaultHeight,
+  };
+}
+
+/** Seed of image n (0-based over the whole run): A1111's seed + n, kept in 32 bits. */
+export function seedFor(seed: number, n: number): number {
+  return (seed + n) % (MAX_SEED + 1);
+}

@@ -1,0 +1,100 @@
+/**
+ * The sampling core shared by the pipelines: seeded initial noise, the per-image noise source of
+ * stochastic samplers, the CFG-wrapped denoiser and the sampler loop, returning latents.
+ *
+ * Noise (A1111's ImageRNG with CPU randn): image k of a batch has its own generator Rng(seed_k);
+ * the initial latent is its first randn(C·h·w) times sigmas[0] (k-diffusion's x = randn·σ_max), and
+ * every later noise draw of a stochastic sampler takes the next randn(C·h·w) from the same
+ * generator, stacked over the batch. So an image depends only on its own seed, not on its batch.
+ */
+import { cfgDenoiser } from '../guidance/cfg.ts';
+import type { ModelDenoiser } from '../models/model.ts';
+import { Rng } from '../runtime/rng.ts';
+import { concatBatch, splitBatch } from '../samplers/ops.ts';
+import type { SamplerEntry } from '../samplers/registry.ts';
+import type { F32Tensor, NoiseSampler, SamplerOptions, StepInfo } from '../types.ts';
+
+export interface SampleLatentsInput {
+  readonly denoise: ModelDenoiser;
+  /** [1 or B, L, H] */
+  readonly cond: F32Tensor;
+  /** null: no unconditional pass */
+  readonly uncond: F32Tensor | null;
+  readonly cfgScale: number;
+  /** one UNet call for cond + uncond (dynamic batch axis) */
+  readonly cfgBatched: boolean;
+  /** false: the UNet takes batch 1 only, so batches are run item by item */
+  readonly unetBatchable: boolean;
+  readonly sampler: SamplerEntry;
+  readonly samplerOptions?: SamplerOptions;
+  /** descending, ends in 0 */
+  readonly sigmas: Float64Array;
+  /** one seed per image in the batch */
+  readonly seeds: readonly number[];
+  /** [C, h, w] of one latent */
+  readonly latentShape: readonly [number, number, number];
+  /** extra UNet channels (inpainting UNets), [1 or B, k, h, w] */
+  readonly concat?: F32Tensor;
+  readonly signal?: AbortSignal;
+  readonly onStep?: (info: StepInfo) => void;
+}
+
+export interface SampledLatents {
+  /** [B, C, h, w] */
+  readonly latents: F32Tensor;
+  /** milliseconds per sampler step (time between step callbacks; the last includes the final update) */
+  readonly stepMs: number[];
+}
+
+/** Per-image generators and the sampler's noise source drawn from them. */
+export function imageNoise(seeds: readonly number[], shape: readonly [number, number, number]): { initial: F32Tensor; noise: NoiseSampler } {
+  const [c, h, w] = shape;
+  const n = c * h * w;
+  const rngs = seeds.map((s) => new Rng(s));
+  const draw = (): F32Tensor => {
+    const data = new Float32Array(n * rngs.length);
+    rngs.forEach((r, k) => data.set(r.randn(n), k * n));
+    return { dtype: 'float32', dims: [rngs.length, c, h, w], data };
+  };
+  const initial = draw();
+  return { initial, noise: () => draw() };
+}
+
+/** Runs a batch-capable denoiser one item at a time (UNets exported with a fixed batch of 1). */
+function itemByItem(denoise: ModelDenoiser): ModelDenoiser {
+  return async (x, sigma, context, concat) => {
+    const b = x.dims[0];
+    if (b === 1) return denoise(x, sigma, context, concat);
+    const xs = splitBatch(x, b);
+    const cs = context.dims[0] === b ? splitBatch(context, b) : xs.map(() => context);
+    const ks = concat === undefined ? undefined : concat.dims[0] === b ? splitBatch(concat, b) : xs.map(() => concat);
+    const outs: F32Tensor[] = [];
+    for (let i = 0; i < b; i++) outs.push(await denoise(xs[i], sigma, cs[i], ks?.[i]));
+    return concatBatch(...outs);
+  };
+}
+
+export async function sampleLatents(input: SampleLatentsInput): Promise<SampledLatents> {
+  const { sigmas, signal } = input;
+  const { initial, noise } = imageNoise(input.seeds, input.latentShape);
+  const sigmaMax = sigmas[0];
+  const x0 = new Float32Array(initial.data.length);
+  for (let i = 0; i < x0.length; i++) x0[i] = initial.data[i] * sigmaMax;
+  const model = input.unetBatchable ? input.denoise : itemByItem(input.denoise);
+  const denoiser = cfgDenoiser(model, input.cond, input.uncond, input.cfgScale, {
+    batched: input.cfgBatched && input.unetBatchable,
+    concat: input.concat,
+    signal,
+  });
+  const stepMs: number[] = [];
+  let last = performance.now();
+  const onStep = (info: StepInfo): void => {
+    const now = performance.now();
+    stepMs.push(now - last);
+    last = now;
+    input.onStep?.(info);
+  };
+  const latents = await input.sampler.fn(denoiser, { dtype: 'float32', dims: initial.dims, data: x0 }, sigmas, { noise, signal, onStep }, input.samplerOptions);
+  if (stepMs.length > 0) stepMs[stepMs.length - 1] += performance.now() - last;
+  return { latents, stepMs };
+}

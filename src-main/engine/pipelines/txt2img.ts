@@ -1,0 +1,272 @@
+/**
+ * Text to image: prompt → tokens → embeddings → sigmas → sampler → latents → pixels → PNG.
+ * `txt2img` reads straight through; `txt2imgLatents` stops before the VAE (for tests and tools).
+ */
+import { encodePng } from '../imageio/png.ts';
+import { pixelsToRgb8 } from '../imageio/convert.ts';
+import { formatInfotext } from '../imageio/metadata.ts';
+import type { LoadedModel } from '../models/model.ts';
+import type { ProviderId } from '../runtime/ort.ts';
+import { SCHEDULES, buildSigmas } from '../schedules/index.ts';
+import type { F32Tensor, StepInfo } from '../types.ts';
+import { CancelledError } from '../types.ts';
+import { PipelineCache } from './cache.ts';
+import type { Embedding } from './cache.ts';
+import { VAE_FACTOR, checkTxt2ImgParams, resolveForModel, seedFor } from './params.ts';
+import type { ResolvedParams, Txt2ImgParams } from './params.ts';
+import { sampleLatents } from './sample.ts';
+
+export interface Txt2ImgStep extends StepInfo {
+  /** which batch (0 .. batchCount−1) */
+  readonly iteration: number;
+  readonly seeds: readonly number[];
+}
+
+export interface Txt2ImgProgress {
+  /** steps done over the whole run */
+  readonly step: number;
+  readonly total: number;
+  /** remaining sampling time at the average step time so far */
+  readonly etaMs: number;
+}
+
+export type Txt2ImgStage = 'loading' | 'encoding' | 'sampling' | 'decoding';
+
+export interface Txt2ImgOptions {
+  /** keeps models and prompt embeddings between runs; a fresh one (disposed at the end) otherwise */
+  readonly cache?: PipelineCache;
+  readonly signal?: AbortSignal;
+  readonly onStep?: (step: Txt2ImgStep) => void;
+  readonly onProgress?: (progress: Txt2ImgProgress) => void;
+  /** stage changes; `iteration` is the batch (0 for loading and encoding) */
+  readonly onStage?: (stage: Txt2ImgStage, iteration: number, batchCount: number) => void;
+  /** each finished image as soon as it exists (so a later cancel keeps it); index over the whole run */
+  readonly onImage?: (image: Txt2ImgImage & { readonly index: number; readonly parameters: string }) => void;
+}
+
+export interface Txt2ImgTimings {
+  load: number;
+  encode: number;
+  /** ms per sampler step, batchCount·steps entries in run order */
+  steps: number[];
+  decode: number;
+  total: number;
+}
+
+export interface Txt2ImgImage {
+  png: Buffer;
+  seed: number;
+  width: number;
+  height: number;
+}
+
+export interface Txt2ImgResult {
+  images: Txt2ImgImage[];
+  /** A1111 infotext per image (also in each PNG's `parameters` chunk) */
+  parameters: string[];
+  /** the run's base seed (the drawn one when the request said −1) */
+  seed: number;
+  provider: ProviderId;
+  providerNote?: string;
+  timings: Txt2ImgTimings;
+  /** the prompt or negative prompt was cut to the text encoder's length */
+  truncated: boolean;
+  /** things the user should know (empty prompt, truncation, settings without effect) */
+  warnings: string[];
+  params: ResolvedParams;
+}
+
+export interface Txt2ImgLatentsResult extends Omit<Txt2ImgResult, 'images' | 'parameters'> {
+  /** per batch: latents [batchSize, C, h, w] and their seeds */
+  batches: { latents: F32Tensor; seeds: number[] }[];
+}
+
+interface Prepared {
+  model: LoadedModel;
+  p: ResolvedParams;
+  cond: F32Tensor;
+  uncond: F32Tensor | null;
+  concat?: F32Tensor;
+  sigmas: Float64Array;
+  truncated: boolean;
+  warnings: string[];
+  timings: Txt2ImgTimings;
+}
+
+function checkAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new CancelledError();
+}
+
+async function embed(cache: PipelineCache, model: LoadedModel, p: ResolvedParams, text: string): Promise<Embedding> {
+  return cache.embedding(PipelineCache.modelKey(p.modelDir, p.provider), text, async () => {
+    const { ids, truncated, tokenCount } = model.tokenizer.encodePadded(text);
+    return { tensor: await model.encodeText([ids]), truncated, tokenCount };
+  });
+}
+
+/**
+ * Extra UNet channels for a 9-channel inpainting model used for txt2img: a mask of ones (repaint
+ * everything) and the latents of a mid-grey image, as A1111's txt2img_image_conditioning does.
+ */
+async function fullRepaintConcat(model: LoadedModel, p: ResolvedParams): Promise<F32Tensor> {
+  const grey: F32Tensor = { dtype: 'float32', dims: [1, 3, p.height, p.width], data: new Float32Array(3 * p.height * p.width) };
+  const latents = await model.encode(grey);
+  const [, c, h, w] = latents.dims;
+  const data = new Float32Array((c + 1) * h * w);
+  data.fill(1, 0, h * w);
+  data.set(latents.data, h * w);
+  return { dtype: 'float32', dims: [1, c + 1, h, w], data };
+}
+
+async function prepare(params: Txt2ImgParams, cache: PipelineCache, opts: Txt2ImgOptions): Promise<Prepared> {
+  const { signal } = opts;
+  const start = performance.now();
+  const checked = checkTxt2ImgParams(params);
+  opts.onStage?.('loading', 0, checked.batchCount);
+  const model = await cache.model(checked.modelDir, checked.provider, signal);
+  const p = resolveForModel(checked, model.info);
+  const load = performance.now() - start;
+  checkAborted(signal);
+
+  const warnings: string[] = [];
+  const guided = p.cfgScale !== 1;
+  opts.onStage?.('encoding', 0, p.batchCount);
+  const cond = await embed(cache, model, p, p.prompt);
+  const uncond = guided ? await embed(cache, model, p, p.negativePrompt) : null;
+  const concat = model.info.inpainting ? await fullRepaintConcat(model, p) : undefined;
+  const encode = performance.now() - start - load;
+  checkAborted(signal);
+
+  const limit = model.tokenizer.maxLength;
+  if (p.prompt.trim() === '') warnings.push('the prompt is empty, so the image is unconditional');
+  if (cond.truncated) warnings.push(`the prompt is ${cond.tokenCount} tokens, longer than the text encoder's ${limit}; the end was cut off`);
+  if (uncond?.truncated) warnings.push(`the negative prompt is ${uncond.tokenCount} tokens, longer than the text encoder's ${limit}; the end was cut off`);
+  if (!guided && p.negativePrompt.trim() !== '') warnings.push('the negative prompt has no effect at CFG scale 1');
+  if (model.info.guidanceFree && guided) warnings.push(`${model.info.name} is guidance-distilled; CFG scale ${p.cfgScale} adds an unconditional pass (1 turns guidance off)`);
+  return {
+    model,
+    p,
+    cond: cond.tensor,
+    uncond: uncond?.tensor ?? null,
+    concat,
+    sigmas: buildSigmas(p.schedule, p.steps, model.discrete),
+    truncated: cond.truncated || (uncond?.truncated ?? false),
+    warnings,
+    timings: { load, encode, steps: [], decode: 0, total: 0 },
+  };
+}
+
+/** Samples every batch of the run; calls `each` with a batch's latents as soon as it is done. */
+async function sampleAll(pr: Prepared, opts: Txt2ImgOptions, each: (latents: F32Tensor, seeds: number[], iteration: number) => Promise<void>): Promise<void> {
+  const { model, p } = pr;
+  const latentShape = [model.info.latentChannels, p.height / VAE_FACTOR, p.width / VAE_FACTOR] as const;
+  const total = p.steps * p.batchCount;
+  for (let iteration = 0; iteration < p.batchCount; iteration++) {
+    checkAborted(opts.signal);
+    opts.onStage?.('sampling', iteration, p.batchCount);
+    const seeds = Array.from({ length: p.batchSize }, (_, k) => seedFor(p.seed, iteration * p.batchSize + k));
+    const sampledBefore = pr.timings.steps.reduce((a, b) => a + b, 0);
+    const iterationStart = performance.now();
+    const { latents, stepMs } = await sampleLatents({
+      denoise: model.denoise,
+      cond: pr.cond,
+      uncond: pr.uncond,
+      cfgScale: p.cfgScale,
+      cfgBatched: model.info.cfgBatchable,
+      unetBatchable: model.info.cfgBatchable,
+      sampler: p.sampler,
+      samplerOptions: p.samplerOptions,
+      sigmas: pr.sigmas,
+      seeds,
+      latentShape,
+      concat: pr.concat,
+      signal: opts.signal,
+      onStep: (info) => {
+        opts.onStep?.({ ...info, iteration, seeds });
+        const done = iteration * p.steps + info.i + 1;
+        const perStep = (sampledBefore + performance.now() - iterationStart) / done;
+        opts.onProgress?.({ step: done, total, etaMs: perStep * (total - done) });
+      },
+    });
+    pr.timings.steps.push(...stepMs);
+    await each(latents, seeds, iteration);
+  }
+}
+
+function infotext(pr: Prepared, seed: number): string {
+  const { p, model } = pr;
+  return formatInfotext({
+    prompt: p.prompt,
+    negativePrompt: p.cfgScale === 1 ? '' : p.negativePrompt,
+    steps: p.steps,
+    sampler: p.sampler.label,
+    schedule: SCHEDULES.find((s) => s.id === p.schedule)?.label ?? p.schedule,
+    cfgScale: p.cfgScale,
+    seed,
+    width: p.width,
+    height: p.height,
+    model: model.info.name,
+    extra: [['RNG', 'CPU']],
+  });
+}
+
+export async function txt2img(params: Txt2ImgParams, opts: Txt2ImgOptions = {}): Promise<Txt2ImgResult> {
+  const start = performance.now();
+  const cache = opts.cache ?? new PipelineCache();
+  try {
+    const pr = await prepare(params, cache, opts);
+    const images: Txt2ImgImage[] = [];
+    const parameters: string[] = [];
+    await sampleAll(pr, opts, async (latents, seeds, iteration) => {
+      opts.onStage?.('decoding', iteration, pr.p.batchCount);
+      const t = performance.now();
+      const [item, ...rest] = latents.dims;
+      const size = latents.data.length / item;
+      for (let k = 0; k < item; k++) {
+        checkAborted(opts.signal);
+        const one: F32Tensor = { dtype: 'float32', dims: [1, ...rest], data: latents.data.slice(k * size, (k + 1) * size) };
+        const [rgb] = pixelsToRgb8(await pr.model.decode(one));
+        const text = infotext(pr, seeds[k]);
+        const image = { png: await encodePng(rgb, [{ keyword: 'parameters', text }]), seed: seeds[k], width: rgb.width, height: rgb.height };
+        images.push(image);
+        parameters.push(text);
+        opts.onImage?.({ ...image, index: images.length - 1, parameters: text });
+      }
+      pr.timings.decode += performance.now() - t;
+    });
+    pr.timings.total = performance.now() - start;
+    return { images, parameters, ...summary(pr) };
+  } finally {
+    if (!opts.cache) await cache.dispose();
+  }
+}
+
+/** The same run up to the latents (no VAE, no PNG). */
+export async function txt2imgLatents(params: Txt2ImgParams, opts: Txt2ImgOptions = {}): Promise<Txt2ImgLatentsResult> {
+  const start = performance.now();
+  const cache = opts.cache ?? new PipelineCache();
+  try {
+    const pr = await prepare(params, cache, opts);
+    const batches: { latents: F32Tensor; seeds: number[] }[] = [];
+    await sampleAll(pr, opts, (latents, seeds) => {
+      batches.push({ latents, seeds });
+      return Promise.resolve();
+    });
+    pr.timings.total = performance.now() - start;
+    return { batches, ...summary(pr) };
+  } finally {
+    if (!opts.cache) await cache.dispose();
+  }
+}
+
+function summary(pr: Prepared): Omit<Txt2ImgResult, 'images' | 'parameters'> {
+  return {
+    seed: pr.p.seed,
+    provider: pr.model.provider,
+    ...(pr.model.providerNote === undefined ? {} : { providerNote: pr.model.providerNote }),
+    timings: pr.timings,
+    truncated: pr.truncated,
+    warnings: pr.warnings,
+    params: pr.p,
+  };
+}
