@@ -6,7 +6,8 @@ export const END_OF_WORD = '</w>';
 const CACHE_LIMIT = 50_000;
 
 /**
- * Parse a `merges.txt` (`#version: 0.2` header, then one "left right" pair per line, best first).
+ * Parse a `merges.txt` (`#version: 0.2` header, then one "left right" pair per line, best first)
+ * into pair keys "left right", best first.
  *
  * OpenAI CLIP and Hugging Face's CLIPTokenizer keep only the first 49152-256-2 = 48,894 merges of
  * `bpe_simple_vocab_16e6.txt.gz`, whose later lines make tokens that are not in the vocabulary.
@@ -14,8 +15,8 @@ const CACHE_LIMIT = 50_000;
  * only when the token it makes is in the vocabulary: for CLIP's file that is exactly the same cut,
  * because every merge is built from earlier ones.
  */
-export function parseMerges(text: string, vocab: ReadonlyMap<string, number>): [string, string][] {
-  const merges: [string, string][] = [];
+export function parseMerges(text: string, inVocab: (token: string) => boolean): string[] {
+  const keys: string[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     let line = lines[i] as string;
@@ -23,23 +24,21 @@ export function parseMerges(text: string, vocab: ReadonlyMap<string, number>): [
     if (i === 0 && line.startsWith('#version')) continue;
     // fast path: exactly one space between two non-empty symbols (every line of CLIP's file)
     const space = line.indexOf(' ');
-    let pair: [string, string];
     if (space > 0 && space < line.length - 1 && line.indexOf(' ', space + 1) < 0) {
-      pair = [line.slice(0, space), line.slice(space + 1)];
-    } else {
-      const parts = line.trim().split(/\s+/);
-      if (parts.length === 1 && parts[0] === '') continue;
-      if (parts.length !== 2) {
-        throw new EngineError(
-          'MODEL_INVALID',
-          `merges.txt line ${i + 1} should hold two symbols separated by a space, got ${JSON.stringify(line.slice(0, 80))}`,
-        );
-      }
-      pair = parts as [string, string];
+      if (inVocab(line.replace(' ', ''))) keys.push(line);
+      continue;
     }
-    if (vocab.has(pair[0] + pair[1])) merges.push(pair);
+    const parts = line.trim().split(/\s+/);
+    if (parts.length === 1 && parts[0] === '') continue;
+    if (parts.length !== 2) {
+      throw new EngineError(
+        'MODEL_INVALID',
+        `merges.txt line ${i + 1} should hold two symbols separated by a space, got ${JSON.stringify(line.slice(0, 80))}`,
+      );
+    }
+    if (inVocab(parts.join(''))) keys.push(parts.join(' '));
   }
-  return merges;
+  return keys;
 }
 
 /**
@@ -52,9 +51,10 @@ export class BytePairEncoder {
   private readonly ranks = new Map<string, number>();
   private readonly cache = new Map<string, readonly string[]>();
 
-  constructor(merges: readonly (readonly [string, string])[]) {
+  /** `mergeKeys`: "left right" pairs, best first (see parseMerges) */
+  constructor(mergeKeys: readonly string[]) {
     // A repeated pair keeps its last rank, as Python's dict(zip(merges, range(...))) does.
-    merges.forEach(([left, right], rank) => this.ranks.set(`${left} ${right}`, rank));
+    for (let rank = 0; rank < mergeKeys.length; rank++) this.ranks.set(mergeKeys[rank] as string, rank);
   }
 
   get mergeCount(): number {

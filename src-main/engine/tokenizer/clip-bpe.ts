@@ -36,6 +36,11 @@ export interface ClipTokenizerOptions {
   unkToken?: string;
 }
 
+/** own-property lookup, so tokens like "constructor" never reach Object.prototype */
+function idOf(vocab: Readonly<Record<string, number>>, token: string): number | undefined {
+  return Object.hasOwn(vocab, token) ? vocab[token] : undefined;
+}
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -59,7 +64,7 @@ export class ClipTokenizer {
   readonly vocabSize: number;
 
   private constructor(
-    private readonly vocab: ReadonlyMap<string, number>,
+    private readonly vocab: Readonly<Record<string, number>>,
     private readonly bpe: BytePairEncoder,
     ids: { bos: number; eos: number; pad: number; unk: number },
     maxLength: number,
@@ -71,7 +76,7 @@ export class ClipTokenizer {
     this.unkId = ids.unk;
     this.maxLength = maxLength;
     this.padToken = padToken;
-    this.vocabSize = vocab.size;
+    this.vocabSize = Object.keys(vocab).length;
   }
 
   /** Load vocab.json + merges.txt (+ optional tokenizer_config.json, special_tokens_map.json). */
@@ -91,14 +96,14 @@ export class ClipTokenizer {
     }
   }
 
+  /** `vocab` is used as it is, not copied: do not change it afterwards. */
   static fromData(vocab: Record<string, number>, merges: string, options: ClipTokenizerOptions = {}): ClipTokenizer {
-    const table = new Map(Object.entries(vocab));
     const lookup = (token: string, role: string): number => {
-      const id = table.get(token);
+      const id = idOf(vocab, token);
       if (id === undefined) {
         throw new EngineError(
           'MODEL_INVALID',
-          `the tokenizer vocabulary (${table.size} entries) has no ${role} token ${JSON.stringify(token)}; is this a CLIP vocab.json?`,
+          `the tokenizer vocabulary has no ${role} token ${JSON.stringify(token)}; is this a CLIP vocab.json?`,
         );
       }
       return id;
@@ -114,8 +119,8 @@ export class ClipTokenizer {
       pad: lookup(padToken, 'pad'),
       unk: lookup(options.unkToken ?? EOS_TOKEN, 'unknown'),
     };
-    const bpe = new BytePairEncoder(parseMerges(merges, table));
-    return new ClipTokenizer(table, bpe, ids, maxLength, padToken);
+    const bpe = new BytePairEncoder(parseMerges(merges, (token) => Object.hasOwn(vocab, token)));
+    return new ClipTokenizer(vocab, bpe, ids, maxLength, padToken);
   }
 
   /** BOS, the prompt's tokens, EOS; at most maxLength ids, EOS always last. */
@@ -160,7 +165,7 @@ export class ClipTokenizer {
       } else {
         for (const token of this.bpe.encode(toByteSymbols(piece))) {
           tokens.push(token);
-          ids.push(this.vocab.get(token) ?? this.unkId);
+          ids.push(idOf(this.vocab, token) ?? this.unkId);
         }
       }
       if (ids.length >= limit) break;
