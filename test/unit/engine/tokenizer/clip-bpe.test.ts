@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ClipTokenizer, decodeTokens } from '../../../../src-main/engine/tokenizer/clip-bpe.ts';
 import { clipMerges, clipVocab, referenceCases, vocabId as v } from './reference.ts';
@@ -121,5 +122,25 @@ describe('ClipTokenizer on the SD 1.x vocabulary', () => {
     const all = tok.encodeText(prompt).tokens;
     expect(decodeTokens(all.slice(tok.maxLength - 2))).toBe('of a cat');
     expect(tok.tokenize(prompt).tokens.at(-2)).toBe('photograph</w>');
+  });
+});
+
+describe('ClipTokenizer against the original CLIP tokenizer (ftfy included)', () => {
+  // fixtures/openclip-golden.json comes from OpenAI/OpenCLIP's SimpleTokenizer with the real ftfy,
+  // see fixtures/make-golden.py; ids are untruncated (some prompts exceed 77 tokens).
+  const golden = JSON.parse(readFileSync(new URL('./fixtures/openclip-golden.json', import.meta.url), 'utf8')) as {
+    cases: { text: string; ids: number[] }[];
+  };
+
+  it.each(golden.cases)('matches on $text', ({ text, ids }) => {
+    expect([tok.bosId, ...tok.encodeText(text).ids, tok.eosId]).toEqual(ids);
+  });
+
+  it('covers prompts long enough to be truncated', () => {
+    const long = golden.cases.filter((c) => c.ids.length > 77);
+    expect(long.length).toBeGreaterThan(0);
+    for (const { text, ids } of long) {
+      expect(tok.tokenize(text)).toEqual({ ids: [...ids.slice(0, 76), EOS], tokens: expect.any(Array), truncated: true });
+    }
   });
 });
