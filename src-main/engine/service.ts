@@ -9,6 +9,7 @@ import { ortVersion, probeProviders } from './runtime/ort.ts';
 import type { ProviderStatus } from './runtime/ort.ts';
 import { SAMPLERS } from './samplers/registry.ts';
 import { SCHEDULES } from './schedules/index.ts';
+import { PipelineCache } from './pipelines/cache.ts';
 import { EngineError } from './types.ts';
 import { runTxt2ImgJob } from './host/txt2img-job.ts';
 import type { EngineJobEvent, Txt2ImgJobInput, Txt2ImgJobOutput } from './host/txt2img-job.ts';
@@ -60,6 +61,8 @@ export interface EngineServiceOptions {
 }
 
 export function createEngineService(opts: EngineServiceOptions): EngineService {
+  // loaded models and prompt embeddings, kept between jobs (changing only the seed re-runs only the UNet loop)
+  const cache = new PipelineCache();
   const impl: Impl = {
     info: async (params) => ({
       ortVersion: ortVersion(),
@@ -79,7 +82,7 @@ export function createEngineService(opts: EngineServiceOptions): EngineService {
         })),
         schedules: SCHEDULES.map((s) => ({ id: s.id, label: s.label, description: s.description })),
       }),
-    txt2img: (params, ctx) => runTxt2ImgJob(params, ctx),
+    txt2img: (params, ctx) => runTxt2ImgJob(params, ctx, cache),
     debugExit: (params) => {
       if (!opts.isolated || process.env.REVERIE_DEBUG_CALLS !== '1') {
         return Promise.reject(
@@ -99,6 +102,6 @@ export function createEngineService(opts: EngineServiceOptions): EngineService {
       const fn = impl[method] as (p: EngineMethods[M]['params'], c: EngineCallContext<EngineMethods[M]['event']>) => Promise<EngineMethods[M]['result']>;
       return fn(params, ctx);
     },
-    dispose: () => Promise.resolve(),
+    dispose: () => cache.dispose(),
   };
 }

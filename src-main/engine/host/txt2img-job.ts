@@ -1,21 +1,32 @@
 /**
- * Runs one text-to-image job inside the engine: adapts the txt2img pipeline to the host's job
- * protocol (stage/step/image events, PNG bytes with A1111 parameters).
+ * Runs one text-to-image job inside the engine: adapts pipelines/txt2img.ts to the host's job
+ * protocol — stage and step events (with a cheap latent preview of x̂₀ every `previewEvery`
+ * steps, as a PNG data URL the renderer can show under its CSP), and every finished image as soon
+ * as it exists (PNG bytes with the A1111 parameters chunk), so a later cancel keeps it.
  */
+import { latentsToPreviewRgb8 } from '../imageio/convert.ts';
+import { encodePng } from '../imageio/png.ts';
+import type { ModelInfo } from '../models/model.ts';
+import type { PipelineCache } from '../pipelines/cache.ts';
+import { txt2img } from '../pipelines/txt2img.ts';
 import type { ProviderPreference } from '../runtime/ort.ts';
-import type { ScheduleId } from '../schedules/index.ts';
-import { EngineError } from '../types.ts';
-import type { EngineCallContext } from '../service.ts';
+import type { F32Tensor } from '../types.ts';
+
+export interface EngineCallContextLike<E> {
+  signal: AbortSignal;
+  emit: (event: E) => void;
+}
 
 export interface Txt2ImgJobInput {
   modelDir: string;
   prompt: string;
   negativePrompt: string;
-  cfgScale: number;
-  steps: number;
-  sampler: string;
-  schedule: ScheduleId;
-  /** resolved seed of the first run (run k uses seed + k·batchSize ... see pipeline) */
+  /** left out: the model's default (turbo models: 1) */
+  cfgScale?: number;
+  steps?: number;
+  sampler?: string;
+  schedule?: string;
+  /** seed of the first image (image n of the run uses seed + n) */
   seed: number;
   width?: number;
   height?: number;
@@ -31,19 +42,84 @@ export type JobStage = 'loading' | 'encoding' | 'sampling' | 'decoding' | 'savin
 export type EngineJobEvent =
   | { type: 'stage'; stage: JobStage; run: number; runs: number }
   | { type: 'step'; run: number; runs: number; step: number; steps: number; sigma: number; previewDataUrl: string | null }
-  /** one finished image, sent as soon as it exists so a later cancel keeps it */
-  | { type: 'image'; run: number; png: Uint8Array; width: number; height: number; seed: number; parameters: string; modelName: string };
+  /** one finished image (run is 1-based) */
+  | { type: 'image'; run: number; png: Uint8Array; width: number; height: number; seed: number; parameters: string };
 
 export interface Txt2ImgJobOutput {
   images: number;
+  seed: number;
   provider: string;
   providerNote?: string;
+  warnings: string[];
 }
 
-export async function runTxt2ImgJob(input: Txt2ImgJobInput, ctx: EngineCallContext<EngineJobEvent>): Promise<Txt2ImgJobOutput> {
-  void ctx;
-  throw new EngineError(
-    'RUNTIME',
-    `Text to image is not available in this build yet: the txt2img pipeline (src-main/engine/pipelines/txt2img.ts) has not landed (model ${input.modelDir}).`,
+/** Cheap preview of the first image of a batch: latent → RGB by the model's factors, PNG, data URL. */
+export async function previewDataUrl(latents: F32Tensor, factors: ModelInfo['previewFactors']): Promise<string> {
+  const [, c, h, w] = latents.dims;
+  const first: F32Tensor = { dtype: 'float32', dims: [1, c, h, w], data: latents.data.subarray(0, c * h * w) };
+  const [rgb] = latentsToPreviewRgb8(first, factors);
+  return `data:image/png;base64,${(await encodePng(rgb)).toString('base64')}`;
+}
+
+export async function runTxt2ImgJob(
+  input: Txt2ImgJobInput,
+  ctx: EngineCallContextLike<EngineJobEvent>,
+  cache: PipelineCache,
+): Promise<Txt2ImgJobOutput> {
+  const runs = input.batchCount;
+  // load through the shared cache first: the pipeline then finds the model loaded, and the
+  // preview needs the model's latent→RGB factors
+  ctx.emit({ type: 'stage', stage: 'loading', run: 1, runs });
+  const model = await cache.model(input.modelDir, input.provider, ctx.signal);
+  const factors = model.info.previewFactors;
+  const steps = input.steps ?? (model.info.guidanceFree ? 1 : 20);
+  let lastRun = 1;
+  const result = await txt2img(
+    {
+      modelDir: input.modelDir,
+      prompt: input.prompt,
+      negativePrompt: input.negativePrompt,
+      seed: input.seed,
+      batchSize: input.batchSize,
+      batchCount: input.batchCount,
+      provider: input.provider,
+      ...(input.cfgScale !== undefined ? { cfgScale: input.cfgScale } : {}),
+      ...(input.steps !== undefined ? { steps: input.steps } : {}),
+      ...(input.sampler !== undefined ? { sampler: input.sampler } : {}),
+      ...(input.schedule !== undefined ? { schedule: input.schedule } : {}),
+      ...(input.width !== undefined ? { width: input.width } : {}),
+      ...(input.height !== undefined ? { height: input.height } : {}),
+    },
+    {
+      cache,
+      signal: ctx.signal,
+      onStage: (stage, iteration, batchCount) => {
+        lastRun = iteration + 1;
+        if (stage !== 'loading') ctx.emit({ type: 'stage', stage, run: iteration + 1, runs: batchCount });
+      },
+      onStep: (info) => {
+        const step = info.i + 1;
+        const base = { type: 'step' as const, run: info.iteration + 1, runs, step, steps, sigma: info.sigma };
+        const wantPreview = input.previewEvery > 0 && (step % input.previewEvery === 0 || step === steps);
+        if (!wantPreview) {
+          ctx.emit({ ...base, previewDataUrl: null });
+          return;
+        }
+        previewDataUrl(info.denoised, factors).then(
+          (url) => ctx.emit({ ...base, previewDataUrl: url }),
+          () => ctx.emit({ ...base, previewDataUrl: null }),
+        );
+      },
+      onImage: (image) => {
+        ctx.emit({ type: 'image', run: lastRun, png: image.png, width: image.width, height: image.height, seed: image.seed, parameters: image.parameters });
+      },
+    },
   );
+  return {
+    images: result.images.length,
+    seed: result.seed,
+    provider: result.provider,
+    ...(result.providerNote === undefined ? {} : { providerNote: result.providerNote }),
+    warnings: result.warnings,
+  };
 }

@@ -120,35 +120,36 @@ export class JobQueue {
     const p = request.params;
     const started = Date.now();
     const saves: Promise<void>[] = [];
+    let steps = 0;
     const onEvent = (event: EngineJobEvent): void => {
       if (event.type === 'image') {
         saves.push(this.saveImage(record, event));
         return;
       }
+      if (event.type === 'step') steps = event.steps;
       const step = event.type === 'step' ? event.step : 0;
-      const steps = event.type === 'step' ? event.steps : 0;
       const stage = event.type === 'stage' ? event.stage : 'sampling';
-      const done = (event.run - 1) * p.steps + step;
-      const total = event.runs * p.steps;
+      const done = (event.run - 1) * steps + step;
+      const total = event.runs * steps;
       const elapsedMs = Date.now() - started;
       const etaMs = done > 0 ? (elapsedMs / done) * (total - done) : null;
-      this.deps.events.emit('job.progress', { jobId, stage, step, steps, run: event.run, runs: event.runs, elapsedMs, etaMs });
+      this.deps.events.emit('job.progress', { jobId, stage, step, steps: event.type === 'step' ? steps : 0, run: event.run, runs: event.runs, elapsedMs, etaMs });
       if (event.type === 'step') {
         this.deps.events.emit('job.step', { jobId, step, steps, sigma: event.sigma, previewUrl: event.previewDataUrl });
       }
     };
     try {
-      await this.deps.host.invoke(
+      const output = await this.deps.host.invoke(
         'txt2img',
         {
           modelDir: record.model.path,
           prompt: p.prompt,
           negativePrompt: p.negativePrompt,
-          cfgScale: p.cfgScale,
-          steps: p.steps,
-          sampler: p.sampler,
-          schedule: p.schedule,
           seed: p.seed,
+          ...(p.cfgScale !== undefined ? { cfgScale: p.cfgScale } : {}),
+          ...(p.steps !== undefined ? { steps: p.steps } : {}),
+          ...(p.sampler !== undefined ? { sampler: p.sampler } : {}),
+          ...(p.schedule !== undefined ? { schedule: p.schedule } : {}),
           ...(p.width !== undefined ? { width: p.width } : {}),
           ...(p.height !== undefined ? { height: p.height } : {}),
           batchSize: p.batchSize,
@@ -159,8 +160,14 @@ export class JobQueue {
         { signal: record.controller?.signal, onEvent },
       );
       await Promise.all(saves);
-      this.finish(record, 'done');
-      this.deps.events.emit('job.done', { jobId, items: record.items, elapsedMs: Date.now() - started });
+      this.finish(record, 'done', undefined, () => this.deps.events.emit('job.done', {
+        jobId,
+        items: record.items,
+        elapsedMs: Date.now() - started,
+        provider: output.provider,
+        ...(output.providerNote === undefined ? {} : { providerNote: output.providerNote }),
+        warnings: output.warnings,
+      }));
     } catch (err) {
       await Promise.allSettled(saves);
       const error = toApiError(err);
@@ -176,7 +183,7 @@ export class JobQueue {
       width: event.width,
       height: event.height,
       seed: event.seed,
-      modelName: event.modelName,
+      modelName: record.model.name,
       request,
       parameters: event.parameters,
       jobId: record.summary.id,
@@ -185,12 +192,14 @@ export class JobQueue {
     record.summary = { ...record.summary, images: [...record.summary.images, item.id] };
   }
 
-  private finish(record: JobRecord, status: 'done' | 'error' | 'cancelled', error?: { code: string; message: string; details?: unknown }): void {
+  /** Marks a job finished; `announce` sends its done event before the queue's change event. */
+  private finish(record: JobRecord, status: 'done' | 'error' | 'cancelled', error?: { code: string; message: string; details?: unknown }, announce?: () => void): void {
     record.summary = { ...record.summary, status, finishedAt: Date.now(), ...(error ? { error } : {}) };
     record.controller = undefined;
     this.finished.unshift(record);
     this.finished.splice(KEEP_FINISHED);
     if (error) this.deps.events.emit('job.error', { jobId: record.summary.id, error, cancelled: status === 'cancelled' });
+    announce?.();
     this.changed();
   }
 

@@ -34,4 +34,9 @@ export const JobDoneEventSchema = z.object({
   jobId: IdSchema,
   items: z.array(GalleryItemSchema),
   elapsedMs: z.number(),
+  /** the execution provider that ran it, and why it is not the preferred one when it is not */
+  provider: z.string(),
+  providerNote: z.string().optional(),
+  /** things the user should know (empty prompt, prompt cut to the text encoder's length, ...) */
+  warnings: z.array(z.string()),
 });
