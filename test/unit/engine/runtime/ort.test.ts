@@ -39,7 +39,7 @@ describe('createSession', () => {
     const { model, note } = await createSession(VAE, 'cpu');
     expect(model.provider).toBe('cpu');
     expect(note).toBeUndefined();
-    expect(model.inputs).toEqual([{ name: 'latent_sample', type: 'float32', dims: ['batch', 4, 'height', 'width'] }]);
+    expect(model.inputs).toEqual([{ name: 'latent_sample', type: 'float32', dims: ['batch', 'channels', 'height', 'width'] }]);
     const out = await model.run({ latent_sample: { dtype: 'float32', dims: [1, 4, 1, 1], data: new Float32Array(4) } });
     expect(out.sample.dims).toEqual([1, 3, 8, 8]);
     await model.release();
