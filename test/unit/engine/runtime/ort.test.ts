@@ -68,6 +68,15 @@ describe('createSession', () => {
     await model.release();
   });
 
+  it('falls back to CPU with a note when a bundled provider does not work here', async () => {
+    const broken = (await probeProviders()).find((s) => s.bundled && !s.works);
+    if (!broken) return; // every bundled provider works on this machine
+    const { model, note } = await createSession(VAE, broken.id, 'vae_decoder/model.onnx');
+    expect(model.provider).toBe('cpu');
+    expect(note).toBe(`${broken.id} is unavailable on this machine (${broken.detail}); using cpu`);
+    await model.release();
+  });
+
   it('throws MODEL_INVALID naming the file when even the CPU cannot load it', async () => {
     const bad = path.join(MODELS, 'broken-corrupt-onnx', 'vae_decoder', 'model.onnx');
     const err = await createSession(bad, 'cpu', 'vae_decoder/model.onnx').catch((e: unknown) => e);
