@@ -84,7 +84,9 @@ export class SettingsStore {
 
   /** Validates and applies a patch, writes the file atomically, returns the new settings. */
   update(patch: SettingsPatch): Promise<Settings> {
-    const valid = SettingsPatchSchema.parse(patch);
+    const parsed = SettingsPatchSchema.safeParse(patch);
+    if (!parsed.success) return Promise.reject(parsed.error);
+    const valid = parsed.data;
     const run = this.queue.then(async () => {
       const next = SettingsSchema.parse(applySettingsPatch(this.current, valid));
       await writeFileAtomic(this.file, `${JSON.stringify(next, null, 2)}\n`);
