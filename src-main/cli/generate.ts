@@ -1,0 +1,133 @@
+/** `reverie generate`: text to image through the txt2img pipeline, PNGs with A1111 parameters. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { txt2img } from '../engine/pipelines/txt2img.ts';
+import type { ProviderPreference } from '../engine/runtime/ort.ts';
+import { resolveModelDir } from './model-roots.ts';
+import { ProgressReporter } from './progress.ts';
+import { UsageError, intOption, noPositionals, numberOption, parse } from './usage.ts';
+import type { Io } from './usage.ts';
+
+export const GENERATE_HELP = `usage: reverie generate --prompt TEXT --out FILE.png [options]
+
+Generates images from a text prompt and writes them as PNGs carrying A1111 "parameters".
+
+  --model DIR            model folder (default: the first valid folder in the repository's models/)
+  --prompt TEXT          what to draw (an empty prompt gives an unconditional image)
+  --negative-prompt TEXT what to avoid (used when CFG scale is not 1)
+  --cfg N                CFG scale (default 7; 1 for guidance-distilled models; 1 = no guidance)
+  --steps N              sampler steps (default 20; 1 for guidance-distilled models)
+  --sampler ID           sampler id or A1111 label, e.g. dpmpp_2m, "Euler a" (see reverie samplers)
+  --schedule ID          normal, karras, exponential, sgm_uniform, simple (default karras)
+  --seed N               0..4294967295, or -1 for a random seed (default -1)
+  --width N, --height N  pixels, multiples of 8 (default: the model's size)
+  --batch-size N         images per UNet batch (default 1)
+  --batch-count N        batches one after another (default 1)
+  --provider ID          auto, cpu, cuda, webgpu, dml, coreml (default auto)
+  --out FILE.png         output; several images are written as FILE-1.png, FILE-2.png, ...
+  --json                 print {outputs, seed, provider, timings} as JSON on stdout
+  -h, --help             this help
+
+Exit codes: 0 done, 1 runtime failure, 2 bad usage or input, 130 interrupted.`;
+
+const OPTIONS = {
+  model: { type: 'string' },
+  prompt: { type: 'string' },
+  'negative-prompt': { type: 'string' },
+  cfg: { type: 'string' },
+  steps: { type: 'string' },
+  sampler: { type: 'string' },
+  schedule: { type: 'string' },
+  seed: { type: 'string' },
+  width: { type: 'string' },
+  height: { type: 'string' },
+  'batch-size': { type: 'string' },
+  'batch-count': { type: 'string' },
+  provider: { type: 'string' },
+  out: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+/** FILE.png for one image; FILE-1.png, FILE-2.png, ... for several. */
+export function outputPaths(out: string, count: number): string[] {
+  if (count === 1) return [out];
+  const ext = path.extname(out);
+  const stem = out.slice(0, out.length - ext.length);
+  return Array.from({ length: count }, (_, i) => `${stem}-${i + 1}${ext}`);
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
+
+export async function generate(args: readonly string[], io: Io, signal: AbortSignal): Promise<number> {
+  const { values, positionals } = parse('generate', args, OPTIONS);
+  if (values.help) {
+    io.stdout.write(`${GENERATE_HELP}\n`);
+    return 0;
+  }
+  noPositionals('generate', positionals);
+  if (values.prompt === undefined) throw new UsageError('missing --prompt TEXT (use --prompt "" for an unconditional image)');
+  if (values.out === undefined) throw new UsageError('missing --out FILE.png');
+  if (path.extname(values.out).toLowerCase() !== '.png') throw new UsageError(`--out must name a .png file, got ${JSON.stringify(values.out)}`);
+  const out = path.resolve(io.cwd, values.out);
+  // numbers first: usage errors come before looking for a model
+  const numbers = {
+    cfgScale: numberOption('cfg', values.cfg),
+    steps: intOption('steps', values.steps),
+    seed: intOption('seed', values.seed),
+    width: intOption('width', values.width),
+    height: intOption('height', values.height),
+    batchSize: intOption('batch-size', values['batch-size']),
+    batchCount: intOption('batch-count', values['batch-count']),
+  };
+  const modelDir = await resolveModelDir(values.model, io.cwd);
+  const progress = new ProgressReporter(io.stderr);
+
+  const result = await txt2img(
+    {
+      modelDir,
+      prompt: values.prompt,
+      negativePrompt: values['negative-prompt'],
+      sampler: values.sampler,
+      schedule: values.schedule,
+      provider: values.provider as ProviderPreference | undefined,
+      ...numbers,
+    },
+    { signal, onStage: (s, i, n) => progress.stage(s, i, n), onProgress: (p) => progress.progress(p) },
+  );
+  progress.clear();
+
+  const outputs = outputPaths(out, result.images.length);
+  await mkdir(path.dirname(out), { recursive: true });
+  for (const [i, image] of result.images.entries()) await writeFile(outputs[i], image.png);
+  for (const w of result.warnings) io.stderr.write(`warning: ${w}\n`);
+  if (result.providerNote) io.stderr.write(`note: ${result.providerNote}\n`);
+
+  const t = result.timings;
+  if (values.json) {
+    const json = {
+      outputs,
+      seed: result.seed,
+      seeds: result.images.map((im) => im.seed),
+      provider: result.provider,
+      ...(result.providerNote ? { providerNote: result.providerNote } : {}),
+      timings: { load: round(t.load), encode: round(t.encode), steps: t.steps.map(round), decode: round(t.decode), total: round(t.total) },
+      truncated: result.truncated,
+      warnings: result.warnings,
+    };
+    io.stdout.write(`${JSON.stringify(json)}\n`);
+    return 0;
+  }
+  const p = result.params;
+  for (const [i, file] of outputs.entries()) {
+    const rel = path.relative(io.cwd, file);
+    io.stdout.write(`wrote ${rel.startsWith('..') || path.isAbsolute(rel) ? file : rel} (seed ${result.images[i].seed})\n`);
+  }
+  const sampling = t.steps.reduce((a, b) => a + b, 0);
+  io.stdout.write(
+    `${p.width}x${p.height}, ${p.steps} steps ${p.sampler.id}/${p.schedule}, CFG ${p.cfgScale}, on ${result.provider}: ` +
+      `load ${Math.round(t.load)} ms, encode ${Math.round(t.encode)} ms, sampling ${Math.round(sampling)} ms, decode ${Math.round(t.decode)} ms, total ${Math.round(t.total)} ms\n`,
+  );
+  return 0;
+}
