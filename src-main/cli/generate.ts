@@ -126,7 +126,7 @@ export async function generate(args: readonly string[], io: Io, signal: AbortSig
   }
   const sampling = t.steps.reduce((a, b) => a + b, 0);
   io.stdout.write(
-    `${p.width}x${p.height}, ${p.steps} steps ${p.sampler.id}/${p.schedule}, CFG ${p.cfgScale}, on ${result.provider}: ` +
+    `${p.width}x${p.height}, ${p.steps} steps ${p.sampler}/${p.schedule}, CFG ${p.cfgScale}, on ${result.provider}: ` +
       `load ${Math.round(t.load)} ms, encode ${Math.round(t.encode)} ms, sampling ${Math.round(sampling)} ms, decode ${Math.round(t.decode)} ms, total ${Math.round(t.total)} ms\n`,
   );
   return 0;

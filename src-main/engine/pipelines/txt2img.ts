@@ -7,6 +7,7 @@ import { pixelsToRgb8 } from '../imageio/convert.ts';
 import { formatInfotext } from '../imageio/metadata.ts';
 import type { LoadedModel } from '../models/model.ts';
 import type { ProviderId } from '../runtime/ort.ts';
+import type { SamplerId } from '../samplers/registry.ts';
 import { SCHEDULES, buildSigmas } from '../schedules/index.ts';
 import type { F32Tensor, StepInfo } from '../types.ts';
 import { CancelledError } from '../types.ts';
@@ -73,8 +74,11 @@ export interface Txt2ImgResult {
   truncated: boolean;
   /** things the user should know (empty prompt, truncation, settings without effect) */
   warnings: string[];
-  params: ResolvedParams;
+  /** what actually ran, defaults filled in (plain data: the sampler by id) */
+  params: RunParams;
 }
+
+export type RunParams = Omit<ResolvedParams, 'sampler'> & { sampler: SamplerId };
 
 export interface Txt2ImgLatentsResult extends Omit<Txt2ImgResult, 'images' | 'parameters'> {
   /** per batch: latents [batchSize, C, h, w] and their seeds */
@@ -267,6 +271,6 @@ function summary(pr: Prepared): Omit<Txt2ImgResult, 'images' | 'parameters'> {
     timings: pr.timings,
     truncated: pr.truncated,
     warnings: pr.warnings,
-    params: pr.p,
+    params: { ...pr.p, sampler: pr.p.sampler.id },
   };
 }

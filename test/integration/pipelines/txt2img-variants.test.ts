@@ -52,9 +52,10 @@ describe('txt2img on every fixture variant', () => {
 
   it('SD-Turbo defaults: one Euler a step, no guidance, the model default size', async () => {
     const result = await txt2img({ modelDir: fixture('sd-turbo'), prompt: 'a cat', seed: 5 }, { cache });
-    expect([result.params.steps, result.params.sampler.id, result.params.cfgScale, result.params.schedule]).toEqual([1, 'euler_ancestral', 1, 'normal']);
+    expect([result.params.steps, result.params.sampler, result.params.cfgScale, result.params.schedule]).toEqual([1, 'euler_ancestral', 1, 'normal']);
     expect([result.images[0].width, result.images[0].height]).toEqual([512, 512]);
     expect(result.timings.steps).toHaveLength(1);
+    expect(structuredClone(result.params)).toEqual(result.params); // plain data, IPC-safe
     expect(result.parameters[0]).toContain('Steps: 1, Sampler: Euler a, Schedule type: Normal, CFG scale: 1, Seed: 5, Size: 512x512, Model: sd-turbo');
     expect(result.parameters[0]).not.toContain('Negative prompt');
   });
