@@ -9,7 +9,7 @@
  *
  * Usage: node src-main/build/build.mjs [--force] [--quiet]
  */
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -82,7 +82,39 @@ export async function buildMain() {
   });
 }
 
-export async function buildAll({ force = false, quiet = false } = {}) {
+/** One build at a time across processes (tests run in parallel workers): a lock folder in dist/. */
+async function withBuildLock(fn) {
+  const lock = path.join(DIST, '.build-lock');
+  mkdirSync(DIST, { recursive: true });
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      let age = 0;
+      try {
+        age = Date.now() - statSync(lock).mtimeMs;
+      } catch {
+        continue;
+      }
+      if (age > 300_000) rmSync(lock, { recursive: true, force: true }); // left behind by a killed build
+      else if (Date.now() > deadline) throw new Error(`another build holds ${lock}; remove it if no build is running`);
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+export function buildAll(opts = {}) {
+  return withBuildLock(() => buildUnlocked(opts));
+}
+
+async function buildUnlocked({ force = false, quiet = false } = {}) {
   const log = quiet ? () => {} : (m) => console.log(m);
   const started = Date.now();
   const rendererInputs = ['src-renderer', 'src-main/ipc', 'package.json'];

@@ -46,9 +46,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (opts.open) console.log(openInChromium(mode.server.url, path.join(mode.layout.root, 'browser-profile')));
   console.log('Press Ctrl+C to stop.');
   await new Promise<void>((resolve) => {
+    let stopping = false;
     const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      if (stopping) return; // a repeated signal (e.g. Ctrl+C reaching npm and us) must not cut the shutdown short
+      stopping = true;
       resolve();
     };
     process.on('SIGINT', stop);

@@ -1,0 +1,141 @@
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { request } from 'node:http';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import NodeWebSocket from 'ws';
+import type { Page } from 'playwright-core';
+import { REPO, launchChromium, screenshotPath, startReverie } from './harness.ts';
+import type { Reverie } from './harness.ts';
+
+const FIXTURE_MODELS = path.join(REPO, 'test', 'fixtures', 'models');
+
+let reverie: Reverie;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+let page: Page;
+const consoleErrors: string[] = [];
+
+function raw(method: string, urlPath: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: reverie.port, method, path: urlPath, headers: { Host: `127.0.0.1:${reverie.port}`, 'Content-Type': 'application/json', ...headers } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(method === 'POST' ? '{}' : undefined);
+  });
+}
+
+beforeAll(async () => {
+  reverie = await startReverie({ modelsDirs: [FIXTURE_MODELS] });
+  browser = await launchChromium();
+  page = await browser.context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await reverie?.stop();
+});
+
+describe('browser mode, first screen', () => {
+  it('opens from the printed URL, drops the token from the address bar and shows the studio', async () => {
+    const response = await page.goto(reverie.url);
+    expect(response?.status()).toBe(200);
+    expect(page.url()).toBe(`${reverie.origin}/`);
+    await expect(page.title()).resolves.toBe('Reverie');
+    await page.getByRole('heading', { name: 'Reverie', level: 1 }).waitFor();
+    await page.getByText('browser mode', { exact: false }).first().waitFor();
+  });
+
+  it('shows the execution providers and whether each works', async () => {
+    const providers = page.getByRole('list', { name: 'Execution providers' });
+    await providers.waitFor({ timeout: 30_000 });
+    const cpu = providers.locator('[data-provider="cpu"]');
+    await expect(cpu.innerText()).resolves.toMatch(/CPU[\s\S]*works/);
+    const cuda = providers.locator('[data-provider="cuda"]');
+    await expect(cuda.innerText()).resolves.toMatch(/not working[\s\S]*setup:cuda/);
+  });
+
+  it('shows the models: valid ones ready, broken ones with the reason', async () => {
+    const models = page.getByRole('list', { name: 'Models' });
+    await models.waitFor({ timeout: 30_000 });
+    await expect(models.locator('[data-model="reverie-tiny"]').innerText()).resolves.toMatch(/reverie-tiny[\s\S]*ready/);
+    const broken = models.locator('[data-model="broken-missing-unet"]');
+    await expect(broken.innerText()).resolves.toMatch(/cannot be used/);
+    await expect(page.getByRole('list', { name: 'Problems with broken-missing-unet' }).innerText()).resolves.toMatch(/unet/);
+    await page.screenshot({ path: screenshotPath('first-screen'), fullPage: true });
+  });
+
+  it('ran without console errors or CSP violations', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('refuses a forged request without the token', async () => {
+    expect(await raw('POST', '/api/call/system.info', {})).toBe(401);
+    expect(await raw('POST', '/api/call/system.info', { Cookie: `reverie_session_${reverie.port}=forged` })).toBe(401);
+    expect(await raw('GET', '/', {})).toBe(401);
+    expect(await raw('POST', '/api/call/system.info', { Authorization: `Bearer ${reverie.token}` })).toBe(200);
+  });
+
+  it('refuses a foreign Origin or Host even with the token', async () => {
+    const auth = { Authorization: `Bearer ${reverie.token}` };
+    expect(await raw('POST', '/api/call/settings.get', { ...auth, Origin: 'http://evil.example' })).toBe(403);
+    expect(await raw('POST', '/api/call/settings.get', { ...auth, Host: `evil.example:${reverie.port}` })).toBe(403);
+  });
+
+  it('refuses an event socket without the token', async () => {
+    const status = await new Promise<number | string>((resolve) => {
+      const ws = new NodeWebSocket(`ws://127.0.0.1:${reverie.port}/api/events`);
+      ws.on('open', () => resolve('open'));
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('error', () => undefined);
+    });
+    expect(status).toBe(401);
+  });
+
+  it('a page from another local origin cannot use the session (same site, so the cookie goes along)', async () => {
+    const evil: Server = createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end('<!doctype html><title>evil</title>');
+    });
+    await new Promise<void>((r) => evil.listen(0, '127.0.0.1', () => r()));
+    const port = (evil.address() as { port: number }).port;
+    const other = await browser.context.newPage();
+    await other.goto(`http://127.0.0.1:${port}/`);
+    const result = await other.evaluate(async (target) => {
+      const body = JSON.stringify({ patch: { previewEvery: 9 } });
+      const attempts: string[] = [];
+      try {
+        const r = await fetch(`${target}/api/call/settings.set`, { method: 'POST', mode: 'no-cors', credentials: 'include', headers: { 'Content-Type': 'text/plain' }, body });
+        attempts.push(`no-cors:${r.type}`);
+      } catch (e) {
+        attempts.push(`no-cors:error:${String(e)}`);
+      }
+      try {
+        await fetch(`${target}/api/call/settings.set`, { method: 'POST', credentials: 'include', headers: { 'Content-Type': 'application/json' }, body });
+        attempts.push('cors:sent');
+      } catch {
+        attempts.push('cors:blocked');
+      }
+      const socket = await new Promise<string>((resolve) => {
+        const ws = new WebSocket(`${target.replace('http', 'ws')}/api/events`);
+        ws.onopen = () => resolve('open');
+        ws.onerror = () => resolve('refused');
+        setTimeout(() => resolve('no answer'), 10_000);
+      });
+      return { attempts, socket };
+    }, reverie.origin);
+    await other.close();
+    evil.closeAllConnections();
+    await new Promise<void>((r) => evil.close(() => r()));
+    expect(result.socket).toBe('refused');
+    expect(result.attempts).toContain('cors:blocked');
+    // and nothing changed on the server
+    const settings = await page.evaluate(async () => (await (await fetch('/api/call/settings.get', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).json()) as { result: { previewEvery: number } });
+    expect(settings.result.previewEvery).toBe(1);
+  });
+});

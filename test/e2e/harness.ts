@@ -1,0 +1,93 @@
+/**
+ * E2E harness: starts browser mode from the built dist/ (as `npm run serve` does) on a random
+ * port with a fresh data folder, and Debian's Chromium with a fresh profile.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
+
+export const REPO = path.resolve(import.meta.dirname, '..', '..');
+export const ARTIFACTS = path.join(REPO, 'test-results', 'e2e');
+export const CHROMIUM = '/usr/bin/chromium';
+
+export interface Reverie {
+  /** the URL printed by the server: origin + ?token= */
+  url: string;
+  /** http://127.0.0.1:<port> */
+  origin: string;
+  port: number;
+  token: string;
+  dataDir: string;
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+export async function startReverie(settings: Record<string, unknown> = {}): Promise<Reverie> {
+  const server = path.join(REPO, 'dist', 'main', 'server.cjs');
+  if (!existsSync(server)) throw new Error(`${server} is missing: run "npm run build" (npm run test:e2e does)`);
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'reverie-e2e-'));
+  writeFileSync(path.join(dataDir, 'settings.json'), JSON.stringify(settings));
+  const child: ChildProcess = spawn(process.execPath, [server, '--port', '0', '--no-open'], {
+    cwd: REPO,
+    env: { ...process.env, REVERIE_DATA_DIR: dataDir, REVERIE_PORT: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start within 20 s:\n${out}`)), 20_000);
+    const check = (): void => {
+      const m = /Reverie is serving at (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout?.on('data', check);
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
+  });
+  const parsed = new URL(url);
+  return {
+    url,
+    origin: parsed.origin,
+    port: Number(parsed.port),
+    token: parsed.searchParams.get('token') ?? '',
+    dataDir,
+    output: () => out,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchChromium(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'reverie-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export function screenshotPath(name: string): string {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return path.join(ARTIFACTS, `${name}.png`);
+}
