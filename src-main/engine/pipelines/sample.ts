@@ -11,8 +11,9 @@ import { cfgDenoiser } from '../guidance/cfg.ts';
 import type { ModelDenoiser } from '../models/model.ts';
 import { Rng } from '../runtime/rng.ts';
 import { concatBatch, splitBatch } from '../samplers/ops.ts';
+import { EngineError } from '../types.ts';
 import type { SamplerEntry } from '../samplers/registry.ts';
-import type { F32Tensor, NoiseSampler, SamplerOptions, StepInfo } from '../types.ts';
+import type { Denoiser, F32Tensor, NoiseSampler, SamplerOptions, StepInfo } from '../types.ts';
 
 export interface SampleLatentsInput {
   readonly denoise: ModelDenoiser;
@@ -35,6 +36,15 @@ export interface SampleLatentsInput {
   readonly latentShape: readonly [number, number, number];
   /** extra UNet channels (inpainting UNets), [1 or B, k, h, w] */
   readonly concat?: F32Tensor;
+  /**
+   * latents the run starts from, [1 or B, C, h, w] (img2img, inpainting, denoising); without it the
+   * run starts from pure noise. x = init + sigmas[0]·ε, or x = init when `noised` is false (the input
+   * already carries noise of level sigmas[0], as a noisy photo does).
+   */
+  readonly init?: F32Tensor;
+  readonly noised?: boolean;
+  /** wraps the CFG denoiser (inpainting's latent blend); gets the run's initial noise ε [B, C, h, w] */
+  readonly wrap?: (denoiser: Denoiser, initialNoise: F32Tensor) => Denoiser;
   readonly signal?: AbortSignal;
   readonly onStep?: (info: StepInfo) => void;
 }
@@ -79,13 +89,21 @@ export async function sampleLatents(input: SampleLatentsInput): Promise<SampledL
   const { initial, noise } = imageNoise(input.seeds, input.latentShape);
   const sigmaMax = sigmas[0];
   const x0 = new Float32Array(initial.data.length);
-  for (let i = 0; i < x0.length; i++) x0[i] = initial.data[i] * sigmaMax;
+  const init = input.init?.data;
+  const per = initial.data.length / input.seeds.length;
+  const start = (i: number): number => (init === undefined ? 0 : init.length === per ? init[i % per] : init[i]);
+  if (init !== undefined && init.length !== per && init.length !== initial.data.length) {
+    throw new EngineError('INTERNAL', `init latents [${input.init?.dims.join(', ')}] do not match the run's latents [${initial.dims.join(', ')}]`);
+  }
+  const noised = input.noised ?? true;
+  for (let i = 0; i < x0.length; i++) x0[i] = noised ? start(i) + initial.data[i] * sigmaMax : start(i);
   const model = input.unetBatchable ? input.denoise : itemByItem(input.denoise);
-  const denoiser = cfgDenoiser(model, input.cond, input.uncond, input.cfgScale, {
+  const guided = cfgDenoiser(model, input.cond, input.uncond, input.cfgScale, {
     batched: input.cfgBatched && input.unetBatchable,
     concat: input.concat,
     signal,
   });
+  const denoiser = input.wrap ? input.wrap(guided, initial) : guided;
   const stepMs: number[] = [];
   let last = performance.now();
   const onStep = (info: StepInfo): void => {

@@ -16,6 +16,7 @@ import type { Embedding } from './cache.ts';
 import { VAE_FACTOR, checkTxt2ImgParams, resolveForModel, seedFor } from './params.ts';
 import type { ResolvedParams, Txt2ImgParams } from './params.ts';
 import { sampleLatents } from './sample.ts';
+import type { SampleLatentsInput } from './sample.ts';
 
 export interface Txt2ImgStep extends StepInfo {
   /** which batch (0 .. batchCount−1) */
@@ -85,13 +86,20 @@ export interface Txt2ImgLatentsResult extends Omit<Txt2ImgResult, 'images' | 'pa
   batches: { latents: F32Tensor; seeds: number[] }[];
 }
 
-interface Prepared {
+/** A run ready to sample; the edit pipelines (img2img, inpaint, denoise, ...) set the optional fields. */
+export interface Prepared {
   model: LoadedModel;
   p: ResolvedParams;
   cond: F32Tensor;
   uncond: F32Tensor | null;
   concat?: F32Tensor;
   sigmas: Float64Array;
+  /** start latents and noise handling, see SampleLatentsInput */
+  init?: F32Tensor;
+  noised?: boolean;
+  wrap?: SampleLatentsInput['wrap'];
+  /** extra infotext fields, e.g. ['Denoising strength', '0.75'] */
+  extra?: [string, string][];
   truncated: boolean;
   warnings: string[];
   timings: Txt2ImgTimings;
@@ -122,7 +130,13 @@ async function fullRepaintConcat(model: LoadedModel, p: ResolvedParams): Promise
   return { dtype: 'float32', dims: [1, c + 1, h, w], data };
 }
 
-async function prepare(params: Txt2ImgParams, cache: PipelineCache, opts: Txt2ImgOptions): Promise<Prepared> {
+/** `conditioning` replaces the extra UNet channels of inpainting models (default: repaint everything). */
+export async function prepare(
+  params: Txt2ImgParams,
+  cache: PipelineCache,
+  opts: Txt2ImgOptions,
+  conditioning: (model: LoadedModel, p: ResolvedParams) => Promise<F32Tensor | undefined> = (model, p) => (model.info.inpainting ? fullRepaintConcat(model, p) : Promise.resolve(undefined)),
+): Promise<Prepared> {
   const { signal } = opts;
   const start = performance.now();
   const checked = checkTxt2ImgParams(params);
@@ -137,7 +151,7 @@ async function prepare(params: Txt2ImgParams, cache: PipelineCache, opts: Txt2Im
   opts.onStage?.('encoding', 0, p.batchCount);
   const cond = await embed(cache, model, p, p.prompt);
   const uncond = guided ? await embed(cache, model, p, p.negativePrompt) : null;
-  const concat = model.info.inpainting ? await fullRepaintConcat(model, p) : undefined;
+  const concat = await conditioning(model, p);
   const encode = performance.now() - start - load;
   checkAborted(signal);
 
@@ -161,10 +175,11 @@ async function prepare(params: Txt2ImgParams, cache: PipelineCache, opts: Txt2Im
 }
 
 /** Samples every batch of the run; calls `each` with a batch's latents as soon as it is done. */
-async function sampleAll(pr: Prepared, opts: Txt2ImgOptions, each: (latents: F32Tensor, seeds: number[], iteration: number) => Promise<void>): Promise<void> {
+export async function sampleAll(pr: Prepared, opts: Txt2ImgOptions, each: (latents: F32Tensor, seeds: number[], iteration: number) => Promise<void>): Promise<void> {
   const { model, p } = pr;
   const latentShape = [model.info.latentChannels, p.height / VAE_FACTOR, p.width / VAE_FACTOR] as const;
-  const total = p.steps * p.batchCount;
+  const perRun = pr.sigmas.length - 1; // p.steps, or fewer for img2img strengths below 1
+  const total = perRun * p.batchCount;
   for (let iteration = 0; iteration < p.batchCount; iteration++) {
     checkAborted(opts.signal);
     opts.onStage?.('sampling', iteration, p.batchCount);
@@ -184,10 +199,13 @@ async function sampleAll(pr: Prepared, opts: Txt2ImgOptions, each: (latents: F32
       seeds,
       latentShape,
       concat: pr.concat,
+      init: pr.init,
+      noised: pr.noised,
+      wrap: pr.wrap,
       signal: opts.signal,
       onStep: (info) => {
         opts.onStep?.({ ...info, iteration, seeds });
-        const done = iteration * p.steps + info.i + 1;
+        const done = iteration * perRun + info.i + 1;
         const perStep = (sampledBefore + performance.now() - iterationStart) / done;
         opts.onProgress?.({ step: done, total, etaMs: perStep * (total - done) });
       },
@@ -197,7 +215,7 @@ async function sampleAll(pr: Prepared, opts: Txt2ImgOptions, each: (latents: F32
   }
 }
 
-function infotext(pr: Prepared, seed: number): string {
+export function infotext(pr: Prepared, seed: number): string {
   const { p, model } = pr;
   return formatInfotext({
     prompt: p.prompt,
@@ -210,7 +228,7 @@ function infotext(pr: Prepared, seed: number): string {
     width: p.width,
     height: p.height,
     model: model.info.name,
-    extra: [['RNG', 'CPU']],
+    extra: [['RNG', 'CPU'], ...(pr.extra ?? [])],
   });
 }
 
@@ -263,7 +281,7 @@ export async function txt2imgLatents(params: Txt2ImgParams, opts: Txt2ImgOptions
   }
 }
 
-function summary(pr: Prepared): Omit<Txt2ImgResult, 'images' | 'parameters'> {
+export function summary(pr: Prepared): Omit<Txt2ImgResult, 'images' | 'parameters'> {
   return {
     seed: pr.p.seed,
     provider: pr.model.provider,
