@@ -92,11 +92,11 @@ async function withBuildLock(fn) {
       mkdirSync(lock);
       break;
     } catch {
-      let age = 0;
+      let age;
       try {
         age = Date.now() - statSync(lock).mtimeMs;
       } catch {
-        continue;
+        continue; // released meanwhile: try again
       }
       if (age > 300_000) rmSync(lock, { recursive: true, force: true }); // left behind by a killed build
       else if (Date.now() > deadline) throw new Error(`another build holds ${lock}; remove it if no build is running`);
