@@ -9,7 +9,8 @@
  */
 import { z } from 'zod';
 import type { CallName, EventName } from './names.ts';
-import { ApiErrorSchema, EmptySchema, IdSchema } from './schemas/common.ts';
+import { ApiErrorSchema, EmptySchema } from './schemas/common.ts';
+import type { IdSchema } from './schemas/common.ts';
 import {
   EngineRegistrySchema,
   ModelsListRequestSchema,
