@@ -12,7 +12,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import type { Metadata } from 'sharp';
+import type { Metadata, Sharp } from 'sharp';
 import { EngineError } from '../types.ts';
 import type { Rgb8Image } from './convert.ts';
 
@@ -138,6 +138,8 @@ export async function fitRaster(src: Raster, width: number, height: number, mode
   if (!FIT_MODES.includes(mode)) throw new EngineError('BAD_INPUT', `unknown fit mode ${JSON.stringify(mode)}; valid: ${FIT_MODES.join(', ')}`);
   if (src.width === width && src.height === height) return src;
   const raw = { width: src.width, height: src.height, channels: src.channels as 1 | 2 | 3 | 4 };
+  // one-channel rasters (masks) stay one channel: sharp would otherwise widen them to sRGB
+  const grey = (im: Sharp): Sharp => (src.channels === 1 ? im.toColourspace('b-w') : im);
   let img = sharp(src.data, { raw });
   if (mode === 'fill') {
     const scale = Math.min(width / src.width, height / src.height);
@@ -145,12 +147,12 @@ export async function fitRaster(src: Raster, width: number, height: number, mode
     const ih = Math.min(height, Math.max(1, Math.round(src.height * scale)));
     const left = Math.floor((width - iw) / 2);
     const top = Math.floor((height - ih) / 2);
-    const inner = await sharp(src.data, { raw }).resize(iw, ih, { fit: 'fill', kernel }).raw().toBuffer();
+    const inner = await grey(sharp(src.data, { raw }).resize(iw, ih, { fit: 'fill', kernel })).raw().toBuffer();
     img = sharp(inner, { raw: { ...raw, width: iw, height: ih } }).extend({ left, top, right: width - iw - left, bottom: height - ih - top, extendWith: 'copy' });
   } else {
     img = img.resize(width, height, { fit: mode === 'crop' ? 'cover' : 'fill', position: 'centre', kernel });
   }
-  const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await grey(img).raw().toBuffer({ resolveWithObject: true });
   if (info.width !== width || info.height !== height || info.channels !== src.channels) {
     throw new EngineError('INTERNAL', `fit ${mode}: got ${info.width}×${info.height}×${info.channels}, wanted ${width}×${height}×${src.channels}`);
   }
