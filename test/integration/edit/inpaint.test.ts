@@ -12,7 +12,7 @@ import { inpaint } from '../../../src-main/engine/pipelines/inpaint.ts';
 import { txt2imgLatents } from '../../../src-main/engine/pipelines/txt2img.ts';
 import { Rng } from '../../../src-main/engine/runtime/rng.ts';
 import { buildSigmas } from '../../../src-main/engine/schedules/index.ts';
-import { engineDenoiser, eulerPath, fixture, imageFromLatents, maxAbsDiff, pngToRgb8, promptMean, randomLatents, rectMaskPng, rgbToPng, truth } from './helpers.ts';
+import { engineDenoiser, eulerPath, fixture, imageFromLatents, pngToRgb8, promptMean, randomLatents, rectMaskPng, rgbToPng, truth } from './helpers.ts';
 
 const cache = new PipelineCache({ maxModels: 4 });
 afterAll(() => cache.dispose());
