@@ -17,6 +17,7 @@ const EXPECTED: Record<string, Partial<Omit<ModelFolderReport, 'problems'>> & { 
   'sd2-v': { valid: true, family: 'sd2', inpainting: false, problems: [] },
   'sd-turbo': { valid: true, family: 'sd-turbo', inpainting: false, problems: [] },
   'reverie-tiny': { valid: true, family: 'reverie', inpainting: false, problems: [] },
+  'sd15-lowvar': { valid: true, family: 'sd1', inpainting: false, problems: [] },
   'sdxl-refused': {
     valid: false,
     problems: ['SDXL folders are not supported yet (_class_name is StableDiffusionXLPipeline); use a Stable Diffusion 1.x, 2.x, SD-Turbo or Reverie ONNX export'],
