@@ -12,6 +12,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ROOT, buildAll } from './build.mjs';
 
 export function electronExecutable(root = ROOT) {
@@ -51,7 +52,9 @@ async function main() {
   run(process.execPath, [path.join(ROOT, 'dist', 'main', 'server.cjs'), ...open, ...rest]);
 }
 
-main().catch((err) => {
-  console.error(`Reverie could not start: ${err?.message ?? err}`);
-  process.exit(1);
-});
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((err) => {
+    console.error(`Reverie could not start: ${err?.message ?? err}`);
+    process.exit(1);
+  });
+}

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { request } from 'node:http';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import NodeWebSocket from 'ws';
 import type { Page } from 'playwright-core';
 import { REPO, launchChromium, screenshotPath, startReverie } from './harness.ts';
@@ -34,6 +34,13 @@ beforeAll(async () => {
     if (m.type() === 'error') consoleErrors.push(m.text());
   });
   page.on('pageerror', (e) => consoleErrors.push(e.message));
+});
+
+beforeEach(({ task, onTestFailed }) => {
+  // a failing step leaves a picture of what the page showed
+  onTestFailed(async () => {
+    await page?.screenshot({ path: screenshotPath(`failed-${task.name.replace(/\W+/g, '-').slice(0, 60)}`), fullPage: true }).catch(() => undefined);
+  });
 });
 
 afterAll(async () => {
@@ -137,5 +144,44 @@ describe('browser mode, first screen', () => {
     // and nothing changed on the server
     const settings = await page.evaluate(async () => (await (await fetch('/api/call/settings.get', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).json()) as { result: { previewEvery: number } });
     expect(settings.result.previewEvery).toBe(1);
+  });
+
+  it('runs a job over the page\'s own API session: events on the WebSocket, images load under the CSP', async () => {
+    const tiny = path.join(FIXTURE_MODELS, 'reverie-tiny');
+    const result = await page.evaluate(async (model) => {
+      const socket = new WebSocket(`${location.origin.replace('http', 'ws')}/api/events`);
+      await new Promise((resolve, reject) => {
+        socket.onopen = resolve;
+        socket.onerror = reject;
+      });
+      const events: { event: string; payload: Record<string, unknown> }[] = [];
+      const done = new Promise<{ items: { url: string; width: number }[] }>((resolve, reject) => {
+        socket.onmessage = (m: MessageEvent<string>) => {
+          const e = JSON.parse(m.data) as { event: string; payload: Record<string, unknown> };
+          events.push(e);
+          if (e.event === 'job.done') resolve(e.payload as { items: { url: string; width: number }[] });
+          if (e.event === 'job.error') reject(new Error(JSON.stringify(e.payload)));
+        };
+      });
+      const body = JSON.stringify({ kind: 'txt2img', params: { model, prompt: 'a red square', steps: 3, seed: 3 } });
+      const submitted = (await (await fetch('/api/call/jobs.submit', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body })).json()) as { ok: boolean };
+      const { items } = await done;
+      socket.close();
+      const load = (src: string) =>
+        new Promise<number>((resolve, reject) => {
+          const img = new Image();
+          img.onload = () => resolve(img.naturalWidth);
+          img.onerror = () => reject(new Error(`could not load ${src.slice(0, 40)}`));
+          img.src = src;
+        });
+      const preview = events.find((e) => e.event === 'job.step')?.payload.previewUrl as string;
+      return { submitted: submitted.ok, url: items[0].url, width: await load(items[0].url), previewWidth: await load(preview), names: events.map((e) => e.event) };
+    }, tiny);
+    expect(result.submitted).toBe(true);
+    expect(result.url).toMatch(/^\/media\/gallery\/[\w-]+\.png$/);
+    expect(result.width).toBe(256);
+    expect(result.previewWidth).toBe(32);
+    expect(result.names).toEqual(expect.arrayContaining(['job.queued', 'job.started', 'job.progress', 'job.step', 'job.done', 'jobs.changed']));
+    expect(consoleErrors).toEqual([]);
   });
 });
