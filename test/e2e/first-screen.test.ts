@@ -10,6 +10,12 @@ import type { Reverie } from './harness.ts';
 
 const FIXTURE_MODELS = path.join(REPO, 'test', 'fixtures', 'models');
 
+/** The few browser globals the in-page code below uses (the test program is typed for Node, without DOM). */
+interface PageGlobals {
+  location: { origin: string };
+  Image: new () => { naturalWidth: number; src: string; onload: (() => void) | null; onerror: (() => void) | null };
+}
+
 let reverie: Reverie;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 let page: Page;
@@ -149,15 +155,16 @@ describe('browser mode, first screen', () => {
   it('runs a job over the page\'s own API session: events on the WebSocket, images load under the CSP', async () => {
     const tiny = path.join(FIXTURE_MODELS, 'reverie-tiny');
     const result = await page.evaluate(async (model) => {
-      const socket = new WebSocket(`${location.origin.replace('http', 'ws')}/api/events`);
+      const win = globalThis as unknown as PageGlobals;
+      const socket = new WebSocket(`${win.location.origin.replace('http', 'ws')}/api/events`);
       await new Promise((resolve, reject) => {
         socket.onopen = resolve;
         socket.onerror = reject;
       });
       const events: { event: string; payload: Record<string, unknown> }[] = [];
       const done = new Promise<{ items: { url: string; width: number }[] }>((resolve, reject) => {
-        socket.onmessage = (m: MessageEvent<string>) => {
-          const e = JSON.parse(m.data) as { event: string; payload: Record<string, unknown> };
+        socket.onmessage = (m: { data: unknown }) => {
+          const e = JSON.parse(String(m.data)) as { event: string; payload: Record<string, unknown> };
           events.push(e);
           if (e.event === 'job.done') resolve(e.payload as { items: { url: string; width: number }[] });
           if (e.event === 'job.error') reject(new Error(JSON.stringify(e.payload)));
@@ -169,7 +176,7 @@ describe('browser mode, first screen', () => {
       socket.close();
       const load = (src: string) =>
         new Promise<number>((resolve, reject) => {
-          const img = new Image();
+          const img = new win.Image();
           img.onload = () => resolve(img.naturalWidth);
           img.onerror = () => reject(new Error(`could not load ${src.slice(0, 40)}`));
           img.src = src;
