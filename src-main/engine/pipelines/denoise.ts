@@ -24,7 +24,7 @@ import type { ProviderId } from '../runtime/ort.ts';
 import { EngineError } from '../types.ts';
 import type { F32Tensor } from '../types.ts';
 import { PipelineCache } from './cache.ts';
-import { RunRecordings, batchItem, runMeta } from './edit-common.ts';
+import { dropEmptyPromptWarning, RunRecordings, batchItem, runMeta } from './edit-common.ts';
 import type { EditOptions } from './edit-common.ts';
 import { latentNoiseSigma, pixelSigmaFrom8bit, sigmasFrom } from './noise-level.ts';
 import { MAX_SIZE, MIN_SIZE, VAE_FACTOR, checkTxt2ImgParams } from './params.ts';
@@ -137,8 +137,7 @@ export async function denoise(params: DenoiseParams, opts: EditOptions = {}): Pr
     const padded = padImage(noisy);
     const pr = await prepare({ ...base, seed: checked.seed, width: padded.width, height: padded.height, batchSize: 1, batchCount: 1 }, cache, opts);
     const { model } = pr;
-    // the empty default prompt is a choice here, not something to warn about
-    if (params.prompt === undefined) pr.warnings = pr.warnings.filter((w) => !/^the prompt is empty/.test(w));
+    if (params.prompt === undefined) dropEmptyPromptWarning(pr);
     const t = performance.now();
     const pixels = rgb8ToPixels([padded]);
     const z = await model.encode(pixels);

@@ -145,6 +145,11 @@ export class RunRecordings {
   }
 }
 
+/** Drops prepare's "the prompt is empty" warning where an empty prompt is the pipeline's own default. */
+export function dropEmptyPromptWarning(pr: Prepared): void {
+  pr.warnings = pr.warnings.filter((w) => !/^the prompt is empty/.test(w));
+}
+
 /** Recording metadata of a prepared run. */
 export function runMeta(pr: Prepared, seeds: readonly number[], extra: RecordingMeta = {}): RecordingMeta {
   return { model: pr.model.info.name, sampler: pr.p.sampler.id, schedule: pr.p.schedule, cfgScale: pr.p.cfgScale, seeds: [...seeds], ...extra };
