@@ -47,7 +47,13 @@ describe('anomaly map', () => {
     const mean = (pred: (x: number, y: number) => boolean): number => {
       let s = 0;
       let n = 0;
-      for (let y = 0; y < 64; y++) for (let x = 0; x < 64; x++) if (pred(x, y)) (s += r.errors[y * 64 + x]), n++;
+      for (let y = 0; y < 64; y++) {
+        for (let x = 0; x < 64; x++) {
+          if (!pred(x, y)) continue;
+          s += r.errors[y * 64 + x];
+          n++;
+        }
+      }
       return s / n;
     };
     const outlierRect = { x: OUTLIER.bx * 8, y: OUTLIER.by * 8, w: 8, h: 8 };
