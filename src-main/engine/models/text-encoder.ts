@@ -3,7 +3,7 @@
  * type (int32 in the diffusers script export, int64 elsewhere) comes from the session metadata; batches
  * are split when the export fixes the batch size.
  */
-import { ModelSession } from '../runtime/session.ts';
+import type { ModelSession } from '../runtime/session.ts';
 import { toFloat32 } from '../runtime/tensor.ts';
 import { EngineError } from '../types.ts';
 import type { F32Tensor, Tensor } from '../types.ts';

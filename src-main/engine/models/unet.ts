@@ -8,7 +8,7 @@
  * OnnxStack read them; fp16 UNets get float16 inputs and their outputs are widened back.
  */
 import type { DiscreteSchedule, PredictionType } from '../schedules/discrete.ts';
-import { ModelSession } from '../runtime/session.ts';
+import type { ModelSession } from '../runtime/session.ts';
 import { castFloat, concatChannels, f32, toFloat32 } from '../runtime/tensor.ts';
 import { toHalfBits } from '../runtime/fp16.ts';
 import { EngineError } from '../types.ts';

@@ -6,7 +6,7 @@
  * [-30, 20]) when a noise source is given, else their mean is used; `latent_sample` exports (diffusers
  * script) are used as they are.
  */
-import { ModelSession } from '../runtime/session.ts';
+import type { ModelSession } from '../runtime/session.ts';
 import { castFloat, f32, toFloat32 } from '../runtime/tensor.ts';
 import { EngineError } from '../types.ts';
 import type { F32Tensor } from '../types.ts';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClipTokenizer } from '../../../../src-main/engine/tokenizer/clip-bpe.ts';
 import { EngineError } from '../../../../src-main/engine/types.ts';
-import { CLIP_DIR, clipMerges, clipVocab, vocabId as v } from './reference.ts';
+import { CLIP_DIR, vocabId as v } from './reference.ts';
 
 let scratch: string;
 beforeAll(async () => {
