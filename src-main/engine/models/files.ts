@@ -53,6 +53,32 @@ export async function folderSize(dir: string): Promise<number> {
   return total;
 }
 
+/** Pipeline component folders of a diffusers layout: what a model's size is made of. */
+const COMPONENT_DIRS = new Set([
+  'text_encoder', 'text_encoder_2', 'tokenizer', 'tokenizer_2', 'unet', 'vae', 'vae_decoder', 'vae_encoder',
+  'scheduler', 'safety_checker', 'feature_extractor',
+]);
+
+/**
+ * Bytes a model folder takes: its top-level files and its component folders. Anything else beside
+ * them (a training recipe with its work files, a VCS folder) is not part of the model.
+ */
+export async function modelFolderSize(dir: string): Promise<number> {
+  let total = 0;
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory() && COMPONENT_DIRS.has(e.name)) total += await folderSize(p);
+    else if (e.isFile()) total += (await stat(p)).size;
+  }
+  return total;
+}
+
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

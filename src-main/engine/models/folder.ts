@@ -12,7 +12,7 @@ import { trainingScheduleFromConfig } from '../schedules/discrete.ts';
 import type { TrainingSchedule } from '../schedules/discrete.ts';
 import { FAMILIES, HIDDEN_SIZE_FAMILIES } from './families.ts';
 import type { ModelFamily } from './families.ts';
-import { errorText, folderSize, isDirectory, isFile, isRecord, readJsonFile } from './files.ts';
+import { errorText, isDirectory, isFile, isRecord, modelFolderSize, readJsonFile } from './files.ts';
 import { readOnnxSignature } from './onnx-signature.ts';
 import { readReverieMeta, readScalingFactor } from './folder-configs.ts';
 import type { ReverieMeta } from './folder-configs.ts';
@@ -74,7 +74,7 @@ export async function readModelFolder(dirIn: string): Promise<{ report: ModelFol
     report.problems.push(`model folder not found: ${dir}`);
     return { report };
   }
-  report.sizeBytes = await folderSize(dir);
+  report.sizeBytes = await modelFolderSize(dir);
   const problems = report.problems;
 
   const index = await readJsonFile(dir, 'model_index.json');
