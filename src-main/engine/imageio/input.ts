@@ -161,6 +161,7 @@ export async function fitRaster(src: Raster, width: number, height: number, mode
 
 /** fitRaster for RGB8 images. */
 export async function fitImage(image: Rgb8Image, width: number, height: number, mode: FitMode): Promise<Rgb8Image> {
+  if (image.width === width && image.height === height) return image;
   const out = await fitRaster({ ...image, channels: 3 }, width, height, mode);
   return { width: out.width, height: out.height, data: out.data };
 }
