@@ -1,8 +1,10 @@
 /** `reverie generate`: text to image through the txt2img pipeline, PNGs with A1111 parameters. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { PipelineCache } from '../engine/pipelines/cache.ts';
 import { txt2img } from '../engine/pipelines/txt2img.ts';
 import type { ProviderPreference } from '../engine/runtime/ort.ts';
+import { StepCollector, stepsDecode, writeSteps } from './commands/steps-out.ts';
 import { resolveModelDir } from './model-roots.ts';
 import { ProgressReporter } from './progress.ts';
 import { UsageError, intOption, noPositionals, numberOption, parse } from './usage.ts';
@@ -26,6 +28,8 @@ Generates images from a text prompt and writes them as PNGs carrying A1111 "para
   --provider ID          auto, cpu, cuda, webgpu, dml, coreml (default auto)
   --out FILE.png         output; several images are written as FILE-1.png, FILE-2.png, ...
   --json                 print {outputs, seed, provider, timings} as JSON on stdout
+  --steps-out DIR        write x_t and x̂₀ of every step as PNGs, steps.json and recording.rvrec
+  --steps-decode KIND    preview (linear latent→RGB at latent size, default) or vae (full decode)
   -h, --help             this help
 
 Exit codes: 0 done, 1 runtime failure, 2 bad usage or input, 130 interrupted.`;
@@ -46,6 +50,8 @@ const OPTIONS = {
   provider: { type: 'string' },
   out: { type: 'string' },
   json: { type: 'boolean' },
+  'steps-out': { type: 'string' },
+  'steps-decode': { type: 'string' },
 } as const;
 
 /** FILE.png for one image; FILE-1.png, FILE-2.png, ... for several. */
@@ -83,51 +89,66 @@ export async function generate(args: readonly string[], io: Io, signal: AbortSig
   };
   const modelDir = await resolveModelDir(values.model, io.cwd);
   const progress = new ProgressReporter(io.stderr);
+  const stepsDir = values['steps-out'] === undefined ? undefined : path.resolve(io.cwd, values['steps-out']);
+  const decode = stepsDecode(values['steps-decode']);
+  const collector = stepsDir === undefined ? undefined : new StepCollector();
+  const cache = new PipelineCache();
+  try {
+    const result = await txt2img(
+      {
+        modelDir,
+        prompt: values.prompt,
+        negativePrompt: values['negative-prompt'],
+        sampler: values.sampler,
+        schedule: values.schedule,
+        provider: values.provider as ProviderPreference | undefined,
+        ...numbers,
+      },
+      { cache, signal, onStage: (s, i, n) => progress.stage(s, i, n), onProgress: (p) => progress.progress(p), onStep: collector?.onStep },
+    );
+    progress.clear();
 
-  const result = await txt2img(
-    {
-      modelDir,
-      prompt: values.prompt,
-      negativePrompt: values['negative-prompt'],
-      sampler: values.sampler,
-      schedule: values.schedule,
-      provider: values.provider as ProviderPreference | undefined,
-      ...numbers,
-    },
-    { signal, onStage: (s, i, n) => progress.stage(s, i, n), onProgress: (p) => progress.progress(p) },
-  );
-  progress.clear();
+    const outputs = outputPaths(out, result.images.length);
+    await mkdir(path.dirname(out), { recursive: true });
+    for (const [i, image] of result.images.entries()) await writeFile(outputs[i], image.png);
+    let steps: { dir: string; files: number } | undefined;
+    if (stepsDir !== undefined && collector) {
+      const model = await cache.model(modelDir, result.params.provider);
+      const meta = { model: model.info.name, sampler: result.params.sampler, schedule: result.params.schedule, cfgScale: result.params.cfgScale };
+      steps = await writeSteps(stepsDir, collector.recordings(model, meta), model, decode);
+    }
+    for (const w of result.warnings) io.stderr.write(`warning: ${w}\n`);
+    if (result.providerNote) io.stderr.write(`note: ${result.providerNote}\n`);
 
-  const outputs = outputPaths(out, result.images.length);
-  await mkdir(path.dirname(out), { recursive: true });
-  for (const [i, image] of result.images.entries()) await writeFile(outputs[i], image.png);
-  for (const w of result.warnings) io.stderr.write(`warning: ${w}\n`);
-  if (result.providerNote) io.stderr.write(`note: ${result.providerNote}\n`);
-
-  const t = result.timings;
-  if (values.json) {
-    const json = {
-      outputs,
-      seed: result.seed,
-      seeds: result.images.map((im) => im.seed),
-      provider: result.provider,
-      ...(result.providerNote ? { providerNote: result.providerNote } : {}),
-      timings: { load: round(t.load), encode: round(t.encode), steps: t.steps.map(round), decode: round(t.decode), total: round(t.total) },
-      truncated: result.truncated,
-      warnings: result.warnings,
-    };
-    io.stdout.write(`${JSON.stringify(json)}\n`);
+    const t = result.timings;
+    if (values.json) {
+      const json = {
+        outputs,
+        seed: result.seed,
+        seeds: result.images.map((im) => im.seed),
+        provider: result.provider,
+        ...(result.providerNote ? { providerNote: result.providerNote } : {}),
+        timings: { load: round(t.load), encode: round(t.encode), steps: t.steps.map(round), decode: round(t.decode), total: round(t.total) },
+        truncated: result.truncated,
+        ...(steps ? { stepsOut: steps } : {}),
+        warnings: result.warnings,
+      };
+      io.stdout.write(`${JSON.stringify(json)}\n`);
+      return 0;
+    }
+    const p = result.params;
+    for (const [i, file] of outputs.entries()) {
+      const rel = path.relative(io.cwd, file);
+      io.stdout.write(`wrote ${rel.startsWith('..') || path.isAbsolute(rel) ? file : rel} (seed ${result.images[i].seed})\n`);
+    }
+    if (steps) io.stdout.write(`wrote ${steps.files} files to ${path.relative(io.cwd, steps.dir) || '.'}\n`);
+    const sampling = t.steps.reduce((a, b) => a + b, 0);
+    io.stdout.write(
+      `${p.width}x${p.height}, ${p.steps} steps ${p.sampler}/${p.schedule}, CFG ${p.cfgScale}, on ${result.provider}: ` +
+        `load ${Math.round(t.load)} ms, encode ${Math.round(t.encode)} ms, sampling ${Math.round(sampling)} ms, decode ${Math.round(t.decode)} ms, total ${Math.round(t.total)} ms\n`,
+    );
     return 0;
+  } finally {
+    await cache.dispose();
   }
-  const p = result.params;
-  for (const [i, file] of outputs.entries()) {
-    const rel = path.relative(io.cwd, file);
-    io.stdout.write(`wrote ${rel.startsWith('..') || path.isAbsolute(rel) ? file : rel} (seed ${result.images[i].seed})\n`);
-  }
-  const sampling = t.steps.reduce((a, b) => a + b, 0);
-  io.stdout.write(
-    `${p.width}x${p.height}, ${p.steps} steps ${p.sampler}/${p.schedule}, CFG ${p.cfgScale}, on ${result.provider}: ` +
-      `load ${Math.round(t.load)} ms, encode ${Math.round(t.encode)} ms, sampling ${Math.round(sampling)} ms, decode ${Math.round(t.decode)} ms, total ${Math.round(t.total)} ms\n`,
-  );
-  return 0;
 }

@@ -1,9 +1,14 @@
 /**
- * The `reverie` command line: generate, tokenize, models, samplers. Errors are one readable line
+ * The `reverie` command line: generate, img2img, inpaint, denoise, forward, anomaly, tokenize, models,
+ * samplers. Errors are one readable line
  * ("error: ..."); exit codes 0 ok, 1 runtime failure, 2 bad usage or input, 130 interrupted.
  */
 import { CancelledError, EngineError } from '../engine/types.ts';
 import type { EngineErrorCode } from '../engine/types.ts';
+import { ANOMALY_HELP, anomalyCommand } from './commands/anomaly.ts';
+import { DENOISE_HELP, denoiseCommand } from './commands/denoise.ts';
+import { FORWARD_HELP, forwardCommand } from './commands/forward.ts';
+import { IMG2IMG_HELP, INPAINT_HELP, img2imgCommand, inpaintCommand } from './commands/img2img.ts';
 import { GENERATE_HELP, generate } from './generate.ts';
 import { MODELS_HELP, SAMPLERS_HELP, models, samplers } from './list.ts';
 import { TOKENIZE_HELP, tokenize } from './tokenize.ts';
@@ -14,6 +19,11 @@ export const MAIN_HELP = `usage: reverie <command> [options]
 
 commands:
   generate   text to image: reverie generate --prompt "a red fox" --out fox.png
+  img2img    repaint an image: reverie img2img --image in.png --strength 0.6 --out out.png
+  inpaint    repaint the white part of a mask: reverie inpaint --image in.png --mask m.png --out out.png
+  denoise    remove noise from a photo: reverie denoise --image noisy.png --out clean.png
+  forward    the noising process at chosen timesteps: reverie forward --image in.png --t 0,500,999 --out t.png
+  anomaly    where the model cannot reconstruct an image: reverie anomaly --image in.png --out heat.png
   tokenize   show the token ids of a text
   models     list model folders and whether they load
   samplers   list samplers and schedules
@@ -40,6 +50,16 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
     switch (command) {
       case 'generate':
         return await generate(rest, io, ac.signal);
+      case 'img2img':
+        return await img2imgCommand(rest, io, ac.signal);
+      case 'inpaint':
+        return await inpaintCommand(rest, io, ac.signal);
+      case 'denoise':
+        return await denoiseCommand(rest, io, ac.signal);
+      case 'forward':
+        return await forwardCommand(rest, io, ac.signal);
+      case 'anomaly':
+        return await anomalyCommand(rest, io, ac.signal);
       case 'tokenize':
         return await tokenize(rest, io);
       case 'models':
@@ -50,12 +70,22 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
       case 'help':
       case '--help':
       case '-h': {
-        const topic = { generate: GENERATE_HELP, tokenize: TOKENIZE_HELP, models: MODELS_HELP, samplers: SAMPLERS_HELP }[rest[0] ?? ''];
+        const topic = {
+          generate: GENERATE_HELP,
+          img2img: IMG2IMG_HELP,
+          inpaint: INPAINT_HELP,
+          denoise: DENOISE_HELP,
+          forward: FORWARD_HELP,
+          anomaly: ANOMALY_HELP,
+          tokenize: TOKENIZE_HELP,
+          models: MODELS_HELP,
+          samplers: SAMPLERS_HELP,
+        }[rest[0] ?? ''];
         (command === undefined ? io.stderr : io.stdout).write(`${topic ?? MAIN_HELP}\n`);
         return command === undefined ? 2 : 0;
       }
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: generate, tokenize, models, samplers (see reverie --help)`);
+        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: generate, img2img, inpaint, denoise, forward, anomaly, tokenize, models, samplers (see reverie --help)`);
     }
   } catch (err) {
     if (err instanceof CancelledError) {

@@ -122,8 +122,8 @@ async function inputs(params: DenoiseParams, seed: number): Promise<{ noisy: Rgb
 
 export async function denoise(params: DenoiseParams, opts: EditOptions = {}): Promise<DenoiseResult> {
   const start = performance.now();
-  checkSigma('noiseSigma', params.noiseSigma);
-  checkSigma('addNoise', params.addNoise);
+  checkSigma('the noise sigma', params.noiseSigma);
+  checkSigma('the added noise sigma', params.addNoise);
   const base = { ...params, prompt: params.prompt ?? '', cfgScale: params.cfgScale ?? 1, sampler: params.sampler ?? 'euler', steps: params.steps ?? 10, schedule: params.schedule ?? 'karras' };
   const checked = checkTxt2ImgParams(base);
   const cache = opts.cache ?? new PipelineCache();

@@ -127,9 +127,9 @@ describe('denoise', () => {
 
   it('bad input: negative sigma, a reference of another size, reference together with addNoise', async () => {
     await expect(denoise({ modelDir: DIR, image: cleanPng, noiseSigma: -1 }, { cache })).rejects.toThrow(
-      'noiseSigma must be a noise standard deviation from 0 to 255 in 8-bit units (e.g. 25), got -1',
+      'the noise sigma must be a noise standard deviation from 0 to 255 in 8-bit units (e.g. 25), got -1',
     );
-    await expect(denoise({ modelDir: DIR, image: cleanPng, addNoise: -5 }, { cache })).rejects.toThrow(/addNoise must be .* got -5/);
+    await expect(denoise({ modelDir: DIR, image: cleanPng, addNoise: -5 }, { cache })).rejects.toThrow(/the added noise sigma must be .* got -5/);
     const small = await rgbToPng({ width: 64, height: 64, data: new Uint8Array(64 * 64 * 3) });
     await expect(denoise({ modelDir: DIR, image: cleanPng, reference: small }, { cache })).rejects.toThrow(
       'the reference image is 64×64 but the image is 128×128; they must be the same size',
