@@ -95,6 +95,26 @@ describe('img2img at an intermediate strength', () => {
   });
 });
 
+describe('img2img batches, progress and other UNets', () => {
+  it('one recording per batch with its seeds; progress counts the steps actually run', async () => {
+    const progress: { step: number; total: number }[] = [];
+    const r = await img2img({ ...BASE, image: png, strength: 0.4, batchSize: 2, batchCount: 2 }, { cache, record: true, onProgress: (p) => progress.push(p) });
+    expect(r.images.map((im) => im.seed)).toEqual([77, 78, 79, 80]);
+    expect(r.recordings.map((rec) => rec.meta.seeds)).toEqual([
+      [77, 78],
+      [79, 80],
+    ]);
+    expect(r.recordings[0].dims).toEqual([2, 3, 8, 8]);
+    expect(progress.at(-1)).toMatchObject({ step: 8, total: 8 });
+  });
+
+  it('a 9-channel inpainting UNet runs img2img with the whole image as the repaint area', async () => {
+    const r = await img2img({ ...BASE, modelDir: fixture('sd15-inpaint'), image: png, strength: 0.5 }, { cache });
+    expect(r.images).toHaveLength(1);
+    expect(r.stepsRun).toBe(5);
+  });
+});
+
 describe('img2img bad input', () => {
   it.each([1.5, -0.1, Number.NaN])('strength %s is refused with the valid range', async (strength) => {
     await expect(img2img({ ...BASE, image: png, strength }, { cache })).rejects.toThrow(/strength must be a number from 0 .* to 1 .*, got/);
