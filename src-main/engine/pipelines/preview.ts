@@ -13,7 +13,7 @@ import type { Rgb8Image } from '../imageio/convert.ts';
 import { encodePng } from '../imageio/png.ts';
 import type { LoadedModel, ModelInfo } from '../models/model.ts';
 import { EngineError } from '../types.ts';
-import type { F32Tensor } from '../types.ts';
+import type { F32Tensor, StepInfo } from '../types.ts';
 import type { Recording } from './record.ts';
 
 export type PreviewFactors = ModelInfo['previewFactors'];
@@ -119,5 +119,44 @@ export function throttleLatest<T>(emit: (value: T) => void, perSecond: number, c
       timer = null;
       pending = null;
     },
+  };
+}
+
+export interface StreamedPreview {
+  /** step index and the sigma it started at */
+  readonly i: number;
+  readonly sigma: number;
+  /** PNG at latent resolution */
+  readonly png: Buffer;
+}
+
+/**
+ * An onStep hook that streams linear previews (x̂₀ by default, or x_t) of one batch item at most
+ * `perSecond` times a second, always including the last step once `flush` is called; only the steps
+ * that go out are rendered. PNG encoding is asynchronous: previews arrive in order, shortly after.
+ */
+export function previewStream(
+  factors: PreviewFactors,
+  perSecond: number,
+  emit: (preview: StreamedPreview) => void,
+  opts: { kind?: StepImageKind; item?: number; clock?: Clock } = {},
+): Throttled<StepInfo> & { onStep: (info: StepInfo) => void; idle: () => Promise<void> } {
+  let chain: Promise<void> = Promise.resolve();
+  let failure: { error: unknown } | null = null;
+  const render = (info: StepInfo): void => {
+    const rgb = opts.kind === 'x' ? previewRgb8(info.x, factors, opts.item ?? 0, info.sigmaHat) : previewRgb8(info.denoised, factors, opts.item ?? 0);
+    // a failing preview must not fail the run (nor leave an unhandled rejection): kept for idle()
+    chain = chain
+      .then(async () => emit({ i: info.i, sigma: info.sigma, png: await encodePng(rgb) }))
+      .catch((error: unknown) => {
+        failure ??= { error };
+      });
+  };
+  const throttled = throttleLatest(render, perSecond, opts.clock);
+  return {
+    ...throttled,
+    onStep: (info) => throttled.push(info),
+    /** resolves when every preview sent so far has been emitted; rejects with the first emit/encode error */
+    idle: () => chain.then(() => (failure ? Promise.reject(failure.error) : undefined)),
   };
 }

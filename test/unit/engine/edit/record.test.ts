@@ -1,7 +1,8 @@
+import sharp from 'sharp';
 import { describe, expect, it, vi } from 'vitest';
 import { StepRecorder, deserializeRecording, serializeRecording } from '../../../../src-main/engine/pipelines/record.ts';
 import type { Recording } from '../../../../src-main/engine/pipelines/record.ts';
-import { throttleLatest } from '../../../../src-main/engine/pipelines/preview.ts';
+import { previewStream, throttleLatest } from '../../../../src-main/engine/pipelines/preview.ts';
 import { Rng } from '../../../../src-main/engine/runtime/rng.ts';
 import { euler } from '../../../../src-main/engine/samplers/euler.ts';
 import type { F32Tensor } from '../../../../src-main/engine/types.ts';
@@ -101,5 +102,32 @@ describe('throttleLatest', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('previewStream', () => {
+  it('renders only the steps the throttle lets out, always the last one, as latent-size PNGs in order', async () => {
+    const rec = await recorded();
+    let now = 0;
+    const timers: (() => void)[] = [];
+    const clock = { now: () => now, setTimeout: (fn: () => void) => timers.push(fn), clearTimeout: () => undefined };
+    const got: { i: number; sigma: number; png: Buffer }[] = [];
+    const factors = { weights: [[0.3, 0.1, 0], [0.1, 0.3, 0.1], [0, 0.1, 0.3], [0.1, 0, 0.1]], bias: [0, 0, 0] };
+    const stream = previewStream(factors, 2, (p) => got.push(p), { clock });
+    for (const s of rec.steps) {
+      stream.onStep({ i: s.i, sigma: s.sigma, sigmaHat: s.sigmaHat, x: s.x, denoised: s.denoised });
+      now += 100; // 4 steps within 400 ms at 2 per second: the first goes at once, the rest wait
+    }
+    stream.flush();
+    await stream.idle();
+    expect(got.map((p) => p.i)).toEqual([0, 3]);
+    const meta = await sharp(got[1].png).metadata();
+    expect([meta.width, meta.height]).toEqual([5, 3]);
+    const failing = previewStream(factors, 2, () => {
+      throw new Error('window closed');
+    }, { clock });
+    failing.onStep({ i: 0, sigma: 1, sigmaHat: 1, x: rec.steps[0].x, denoised: rec.steps[0].denoised });
+    await expect(failing.idle()).rejects.toThrow('window closed');
+    expect(timers.length).toBeGreaterThan(0);
   });
 });
