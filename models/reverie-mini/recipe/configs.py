@@ -14,7 +14,7 @@ CONFIGS = {
     # Runs end to end on one CPU thread in a couple of minutes: proves the pipeline, not the quality.
     'smoke': {
         **COMMON,
-        'sets': ['3d'], 'style_probs': {'3d': 1.0}, 'concepts': 'cpu', 'sprite_limit': 120,
+        'sets': ['3d'], 'style_probs': {'3d': 1.0}, 'concepts': 'all', 'sprite_limit': 120,
         'bpe_captions': 3000, 'vocab_size': 1200,
         'vae': {'enc_ch': [16, 32], 'dec_ch': [32, 16, 16, 8], 'batch': 8, 'crop': 64, 'steps': 30, 'lr': 2e-3, 'minutes': 2},
         'pool': {'size': 256, 'chunk': 128, 'workers': 0},

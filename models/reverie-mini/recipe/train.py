@@ -213,7 +213,7 @@ def stage_unet(cfg, work):
         ema_unet.load_state_dict(ck['ema_unet'])
         opt.load_state_dict(ck['opt'])
         state = ck['state']
-        if ck.get('done'):
+        if ck.get('done') and (state['step'] >= uc['steps'] or state['elapsed'] >= uc['minutes'] * 60):
             return
     lat, caps, _, stats = load_pool(work)
     sf = stats['scaling_factor']
@@ -234,6 +234,11 @@ def stage_unet(cfg, work):
         tid = torch.from_numpy(ids[idx]).to(dev)
         t = torch.randint(0, ac.shape[0], (uc['batch'],), device=dev)
         noise = torch.randn_like(x0)
+        if uc.get('offset_noise', 0) > 0 and state['step'] >= uc.get('offset_noise_from', 0):
+            # offset noise (Guttenberg 2023): a per-image, per-channel constant in the noise, so the image mean
+            # cannot be read off x_T during training and must come from the text; SD's schedule keeps
+            # sqrt(alpha_bar_T) = 0.068 > 0, which otherwise pins generated backgrounds to mid-grey.
+            noise = noise + uc['offset_noise'] * torch.randn(x0.shape[0], x0.shape[1], 1, 1, device=dev)
         a = ac[t].view(-1, 1, 1, 1)
         xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
         step = state['step']
