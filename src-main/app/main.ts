@@ -2,7 +2,7 @@
  * Electron main process (bundled as dist/main/app.cjs). Windows, protocol, IPC routing — never
  * heavy work: the engine runs in a utilityProcess behind the engine host.
  */
-import { BrowserWindow, app, session } from 'electron';
+import { BrowserWindow, app, session, shell } from 'electron';
 import path from 'node:path';
 import { createBackend } from '../ipc/backend/backend.ts';
 import type { Backend } from '../ipc/backend/backend.ts';
@@ -33,7 +33,7 @@ async function start(): Promise<void> {
   const layout = ensureDataLayout(resolveDataDir({ electronUserData: app.getPath('userData') }));
   const settings = await SettingsStore.open(layout.settingsFile);
   for (const problem of settings.problems) console.warn(`[reverie] ${problem}`);
-  const gallery = new GalleryStore(layout.galleryDir);
+  const gallery = new GalleryStore(layout.galleryDir, layout.trashDir);
   const host = createUtilityProcessHost(path.join(rootDir, 'dist', 'main', 'engine-worker.cjs'));
   backend = createBackend({
     mode: 'electron',
@@ -46,6 +46,7 @@ async function start(): Promise<void> {
     settings,
     gallery,
     debugCalls: process.env.REVERIE_DEBUG_CALLS === '1',
+    revealFile: (file) => shell.showItemInFolder(file),
   });
   hardenSession(session.defaultSession);
   handleAppProtocol({ rendererDir: path.join(rootDir, 'dist', 'renderer'), galleryFile: (name) => gallery.resolveFile(name) });

@@ -3,18 +3,22 @@
  * engine host can run in-process or inside the engine process (engine/host). Plain data in and
  * out (structured-clone safe), one AbortSignal and one event callback per call.
  */
-import { scanModelFolders } from './models/folder.ts';
-import type { ModelFolderReport } from './models/folder.ts';
 import { ortVersion, probeProviders } from './runtime/ort.ts';
 import type { ProviderStatus } from './runtime/ort.ts';
 import { SAMPLERS } from './samplers/registry.ts';
 import { SCHEDULES } from './schedules/index.ts';
 import { PipelineCache } from './pipelines/cache.ts';
 import { EngineError } from './types.ts';
+import { listModelFolders } from './host/model-list.ts';
+import type { ModelListEntry } from './host/model-list.ts';
+import { readImageParameters } from './host/read-parameters.ts';
+import type { ReadParametersInput, ReadParametersOutput } from './host/read-parameters.ts';
 import { runTxt2ImgJob } from './host/txt2img-job.ts';
 import type { EngineJobEvent, Txt2ImgJobInput, Txt2ImgJobOutput } from './host/txt2img-job.ts';
 
 export type { EngineJobEvent, Txt2ImgJobInput, Txt2ImgJobOutput } from './host/txt2img-job.ts';
+export type { ModelListEntry } from './host/model-list.ts';
+export type { ImageParameters, ReadParametersInput, ReadParametersOutput } from './host/read-parameters.ts';
 
 export interface EngineInfo {
   ortVersion: string;
@@ -32,7 +36,9 @@ type NoParams = Record<string, never>;
 /** Every engine method: its params, result and the events it may emit while running. */
 export interface EngineMethods {
   info: { params: { refresh?: boolean }; result: EngineInfo; event: never };
-  listModels: { params: { roots: string[] }; result: ModelFolderReport[]; event: never };
+  listModels: { params: { roots: string[] }; result: ModelListEntry[]; event: never };
+  /** generation parameters from an image's metadata (untrusted bytes: parsed in the engine process) */
+  readParameters: { params: ReadParametersInput; result: ReadParametersOutput; event: never };
   registry: { params: NoParams; result: EngineRegistryData; event: never };
   txt2img: { params: Txt2ImgJobInput; result: Txt2ImgJobOutput; event: EngineJobEvent };
   /** test-only: exits the engine process (isolated engines with REVERIE_DEBUG_CALLS=1 only) */
@@ -69,7 +75,8 @@ export function createEngineService(opts: EngineServiceOptions): EngineService {
       providers: await probeProviders(params.refresh ? { refresh: true } : {}),
       pid: process.pid,
     }),
-    listModels: (params) => scanModelFolders(params.roots),
+    listModels: (params) => listModelFolders(params.roots),
+    readParameters: (params) => Promise.resolve().then(() => readImageParameters(params)),
     registry: () =>
       Promise.resolve({
         samplers: SAMPLERS.map((s) => ({

@@ -32,13 +32,17 @@ import {
   JobsListSchema,
 } from './schemas/jobs.ts';
 import {
+  GalleryChangedEventSchema,
   GalleryDeleteSchema,
   GalleryGetSchema,
   GalleryIdRequestSchema,
   GalleryListRequestSchema,
   GalleryListSchema,
+  GalleryRestoreSchema,
+  GalleryRevealSchema,
   JobDoneEventSchema,
 } from './schemas/gallery.ts';
+import { ImageUploadSchema, ReadParametersResponseSchema } from './schemas/images.ts';
 import { SettingsChangedEventSchema, SettingsSchema, SettingsSetRequestSchema } from './schemas/settings.ts';
 
 export * from './schemas/common.ts';
@@ -46,6 +50,7 @@ export * from './schemas/system.ts';
 export * from './schemas/jobs.ts';
 export * from './schemas/gallery.ts';
 export * from './schemas/settings.ts';
+export * from './schemas/images.ts';
 export * from './names.ts';
 
 interface CallSpec {
@@ -65,6 +70,9 @@ export const CALLS = {
   'gallery.list': { request: GalleryListRequestSchema, response: GalleryListSchema },
   'gallery.get': { request: GalleryIdRequestSchema, response: GalleryGetSchema },
   'gallery.delete': { request: GalleryIdRequestSchema, response: GalleryDeleteSchema },
+  'gallery.restore': { request: GalleryIdRequestSchema, response: GalleryRestoreSchema },
+  'gallery.reveal': { request: GalleryIdRequestSchema, response: GalleryRevealSchema },
+  'images.readParameters': { request: ImageUploadSchema, response: ReadParametersResponseSchema },
   'settings.get': { request: EmptySchema, response: SettingsSchema },
   'settings.set': { request: SettingsSetRequestSchema, response: SettingsSchema },
   /** test-only: makes the engine process exit; refused with FORBIDDEN unless REVERIE_DEBUG_CALLS=1 */
@@ -79,6 +87,7 @@ export const EVENTS = {
   'job.done': JobDoneEventSchema,
   'job.error': JobErrorEventSchema,
   'jobs.changed': JobsListSchema,
+  'gallery.changed': GalleryChangedEventSchema,
   'engine.crashed': z.object({ error: ApiErrorSchema, restarted: z.boolean(), pid: z.int().nullable() }),
   'settings.changed': SettingsChangedEventSchema,
 } as const satisfies Record<EventName, z.ZodType>;
@@ -105,6 +114,8 @@ export type JobRequestInput = z.input<typeof JobRequestSchema>;
 export type Txt2ImgParams = Extract<JobRequest, { kind: 'txt2img' }>['params'];
 export type JobSummary = CallResponse<'jobs.list'>['jobs'][number];
 export type GalleryItem = CallResponse<'gallery.get'>['item'];
+export type ReadParametersResult = CallResponse<'images.readParameters'>;
+export type ImageParameters = NonNullable<ReadParametersResult['parameters']>;
 export type { Settings, SettingsPatch } from './schemas/settings.ts';
 export type Id = z.infer<typeof IdSchema>;
 

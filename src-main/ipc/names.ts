@@ -17,6 +17,9 @@ export const CALL_NAMES = [
   'gallery.list',
   'gallery.get',
   'gallery.delete',
+  'gallery.restore',
+  'gallery.reveal',
+  'images.readParameters',
   'settings.get',
   'settings.set',
   'debug.crashEngine',
@@ -30,6 +33,7 @@ export const EVENT_NAMES = [
   'job.done',
   'job.error',
   'jobs.changed',
+  'gallery.changed',
   'engine.crashed',
   'settings.changed',
 ] as const;

@@ -49,7 +49,7 @@ export async function startBrowserMode(opts: BrowserModeOptions): Promise<Browse
   const env = opts.env ?? process.env;
   const layout = ensureDataLayout(resolveDataDir({ env }));
   const settings = await SettingsStore.open(layout.settingsFile);
-  const gallery = new GalleryStore(layout.galleryDir);
+  const gallery = new GalleryStore(layout.galleryDir, layout.trashDir);
   const host = createChildProcessHost({ entry: opts.workerEntry, execArgv: opts.workerExecArgv ?? [], env });
   const backend = createBackend({
     mode: 'browser',

@@ -2,9 +2,11 @@
  * The gallery: every result as `<id>.png` plus a `<id>.json` sidecar (the request, seed and A1111
  * parameters) in <data>/gallery. The PNG is written first and the sidecar last, both atomically,
  * so an item is listed only once both are complete. Ids are time-ordered and file-name safe.
+ * Deleting moves both files to <data>/trash (sidecar first, so a half-moved item is never listed),
+ * from where `restore` brings them back; `purgeTrash` empties what has lain there for a week.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { GalleryItemSchema } from '../ipc/schemas/gallery.ts';
@@ -36,11 +38,20 @@ export function newGalleryId(now = new Date()): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
+export const TRASH_KEEP_MS = 7 * 24 * 3600 * 1000;
+
 export class GalleryStore {
   private cache: Map<string, Sidecar> | null = null;
   private cacheMtime = -1;
+  /** where deleted items wait for an undo: <data>/trash next to <data>/gallery unless given */
+  readonly trashDir: string;
 
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    trashDir?: string,
+  ) {
+    this.trashDir = trashDir ?? path.join(path.dirname(dir), 'trash');
+  }
 
   async save(image: NewGalleryImage): Promise<GalleryItem> {
     await mkdir(this.dir, { recursive: true });
@@ -76,14 +87,59 @@ export class GalleryStore {
     return sidecar ? this.toItem(sidecar) : null;
   }
 
-  /** Deletes the PNG and its sidecar; false when there was no such item. */
+  /** Moves the PNG and its sidecar to the trash (restorable); false when there was no such item. */
   async delete(id: string): Promise<boolean> {
     const item = await this.get(id);
     if (!item) return false;
-    await rm(path.join(this.dir, `${id}.json`), { force: true });
-    await rm(path.join(this.dir, item.fileName), { force: true });
+    await mkdir(this.trashDir, { recursive: true });
+    const now = new Date();
+    for (const name of [`${id}.json`, item.fileName]) {
+      const to = path.join(this.trashDir, name);
+      try {
+        await rename(path.join(this.dir, name), to);
+        await utimes(to, now, now); // the trash keeps items for a week from their deletion
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
     this.cache?.delete(id);
     return true;
+  }
+
+  /** Brings a deleted item back from the trash; null when it is not there (never deleted, or purged). */
+  async restore(id: string): Promise<GalleryItem | null> {
+    if (!IdSchema.safeParse(id).success) return null;
+    const sidecar = await this.readSidecar(`${id}.json`, this.trashDir);
+    if (!sidecar || sidecar.id !== id) return null;
+    await mkdir(this.dir, { recursive: true });
+    // the PNG first and the sidecar last, as in save(): the item is listed only once both are back
+    await rename(path.join(this.trashDir, sidecar.fileName), path.join(this.dir, sidecar.fileName));
+    await rename(path.join(this.trashDir, `${id}.json`), path.join(this.dir, `${id}.json`));
+    this.cache?.set(id, sidecar);
+    return this.toItem(sidecar);
+  }
+
+  /** Removes trash files older than `maxAgeMs`; returns how many files went. */
+  async purgeTrash(maxAgeMs = TRASH_KEEP_MS, now = Date.now()): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(this.trashDir);
+    } catch {
+      return 0;
+    }
+    let removed = 0;
+    for (const name of names) {
+      const file = path.join(this.trashDir, name);
+      try {
+        if (now - (await stat(file)).mtimeMs > maxAgeMs) {
+          await rm(file, { force: true });
+          removed++;
+        }
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return removed;
   }
 
   /** The absolute path of a gallery file named in a media URL, or null when the name is not ours. */
@@ -114,9 +170,9 @@ export class GalleryStore {
     return this.cache;
   }
 
-  private async readSidecar(name: string): Promise<Sidecar | null> {
+  private async readSidecar(name: string, dir = this.dir): Promise<Sidecar | null> {
     try {
-      const parsed = SidecarSchema.safeParse(JSON.parse(await readFile(path.join(this.dir, name), 'utf8')));
+      const parsed = SidecarSchema.safeParse(JSON.parse(await readFile(path.join(dir, name), 'utf8')));
       return parsed.success ? parsed.data : null; // foreign or damaged files are skipped, never deleted
     } catch {
       return null;

@@ -1,5 +1,6 @@
 /**
- * Where Reverie keeps its data: settings.json, gallery/, models/ (the user's models folder).
+ * Where Reverie keeps its data: settings.json, gallery/, trash/ (deleted results, kept a week),
+ * models/ (the user's models folder).
  *
  *  1. REVERIE_DATA_DIR, when set (tests, portable installs);
  *  2. in Electron, app.getPath('userData') (passed in by the app);
@@ -39,6 +40,8 @@ export interface DataLayout {
   root: string;
   settingsFile: string;
   galleryDir: string;
+  /** deleted gallery items, restorable for a week */
+  trashDir: string;
   /** the user's models folder, scanned after the bundled models/ */
   modelsDir: string;
 }
@@ -48,6 +51,7 @@ export function dataLayout(root: string): DataLayout {
     root,
     settingsFile: path.join(root, 'settings.json'),
     galleryDir: path.join(root, 'gallery'),
+    trashDir: path.join(root, 'trash'),
     modelsDir: path.join(root, 'models'),
   };
 }

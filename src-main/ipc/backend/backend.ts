@@ -8,6 +8,7 @@ import type { EngineHost } from '../../engine/host/host.ts';
 import type { GalleryStore } from '../../storage/gallery.ts';
 import type { DataLayout } from '../../storage/paths.ts';
 import type { SettingsStore } from '../../storage/settings.ts';
+import { MAX_IMAGE_BYTES } from '../contract.ts';
 import type { ModelReport, Settings } from '../contract.ts';
 import type { Handlers } from '../dispatch.ts';
 import { ApiCallError } from '../errors.ts';
@@ -27,6 +28,8 @@ export interface BackendDeps {
   gallery: GalleryStore;
   /** enables debug.crashEngine (tests only; REVERIE_DEBUG_CALLS=1) */
   debugCalls: boolean;
+  /** shows a file in the system file manager (Electron: shell.showItemInFolder); absent in browser mode */
+  revealFile?: (file: string) => void;
 }
 
 export interface Backend {
@@ -54,6 +57,9 @@ export function createBackend(deps: BackendDeps): Backend {
     lastModels = reports.map((r) => ({ ...r, id: r.path, root: path.dirname(r.path) }));
     return lastModels;
   };
+
+  // deleted results wait a week in the trash for an undo; older ones go now (in the background)
+  deps.gallery.purgeTrash().catch((err: unknown) => console.warn(`[reverie] could not empty old items from the trash: ${String(err)}`));
 
   const unsubscribeCrash = deps.host.onCrash((report) => {
     events.emit('engine.crashed', { error: report.error, restarted: report.restarted, pid: report.pid });
@@ -102,7 +108,30 @@ export function createBackend(deps: BackendDeps): Backend {
       if (!item) throw new ApiCallError('NOT_FOUND', `There is no gallery item "${id}" (it may have been deleted).`);
       return { item };
     },
-    'gallery.delete': async ({ id }) => ({ deleted: await deps.gallery.delete(id) }),
+    'gallery.delete': async ({ id }) => {
+      const deleted = await deps.gallery.delete(id);
+      if (deleted) events.emit('gallery.changed', { added: [], removed: [id] });
+      return { deleted };
+    },
+    'gallery.restore': async ({ id }) => {
+      const item = await deps.gallery.restore(id);
+      if (item) events.emit('gallery.changed', { added: [item], removed: [] });
+      return { item };
+    },
+    'gallery.reveal': async ({ id }) => {
+      const item = await deps.gallery.get(id);
+      if (!item) throw new ApiCallError('NOT_FOUND', `There is no gallery item "${id}" (it may have been deleted).`);
+      if (!deps.revealFile) return { revealed: false, path: item.path };
+      deps.revealFile(item.path);
+      return { revealed: true, path: item.path };
+    },
+    'images.readParameters': async ({ data, name }) => {
+      const bytes = Buffer.from(data, 'base64');
+      if (bytes.length > MAX_IMAGE_BYTES) {
+        throw new ApiCallError('BAD_REQUEST', `${name ?? 'The image'} is ${(bytes.length / 1048576).toFixed(1)} MiB; images are limited to ${MAX_IMAGE_BYTES / 1048576} MiB.`);
+      }
+      return deps.host.invoke('readParameters', { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), ...(name === undefined ? {} : { name }) });
+    },
     'settings.get': async () => deps.settings.get(),
     'settings.set': async ({ patch }) => {
       const settings = await deps.settings.update(patch);

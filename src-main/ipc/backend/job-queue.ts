@@ -12,6 +12,7 @@ import type { GalleryStore } from '../../storage/gallery.ts';
 import type { GalleryItem, JobRequest, JobSummary, ModelReport } from '../contract.ts';
 import { ApiCallError, toApiError } from '../errors.ts';
 import type { EventBus } from '../events.ts';
+import { runEngineJob } from './engine-jobs.ts';
 
 const KEEP_FINISHED = 50;
 
@@ -109,7 +110,7 @@ export class JobQueue {
     this.deps.events.emit('job.started', { jobId: record.summary.id, startedAt: record.summary.startedAt ?? Date.now() });
     this.changed();
     void this.run(record).finally(() => {
-      this.running = null;
+      if (this.running === record) this.running = null;
       this.pump();
     });
   }
@@ -117,7 +118,6 @@ export class JobQueue {
   private async run(record: JobRecord): Promise<void> {
     const { request } = record.summary;
     const jobId = record.summary.id;
-    const p = request.params;
     const started = Date.now();
     const saves: Promise<void>[] = [];
     let steps = 0;
@@ -139,26 +139,11 @@ export class JobQueue {
       }
     };
     try {
-      const output = await this.deps.host.invoke(
-        'txt2img',
-        {
-          modelDir: record.model.path,
-          prompt: p.prompt,
-          negativePrompt: p.negativePrompt,
-          seed: p.seed,
-          ...(p.cfgScale !== undefined ? { cfgScale: p.cfgScale } : {}),
-          ...(p.steps !== undefined ? { steps: p.steps } : {}),
-          ...(p.sampler !== undefined ? { sampler: p.sampler } : {}),
-          ...(p.schedule !== undefined ? { schedule: p.schedule } : {}),
-          ...(p.width !== undefined ? { width: p.width } : {}),
-          ...(p.height !== undefined ? { height: p.height } : {}),
-          batchSize: p.batchSize,
-          batchCount: p.batchCount,
-          provider: p.provider,
-          previewEvery: this.deps.previewEvery(),
-        },
-        { signal: record.controller?.signal, onEvent },
-      );
+      const output = await runEngineJob(this.deps.host, request, record.model, {
+        ...(record.controller ? { signal: record.controller.signal } : {}),
+        onEvent,
+        previewEvery: this.deps.previewEvery(),
+      });
       await Promise.all(saves);
       this.finish(record, 'done', undefined, () => this.deps.events.emit('job.done', {
         jobId,
@@ -190,12 +175,15 @@ export class JobQueue {
     });
     record.items.push(item);
     record.summary = { ...record.summary, images: [...record.summary.images, item.id] };
+    this.deps.events.emit('gallery.changed', { added: [item], removed: [] });
   }
 
   /** Marks a job finished; `announce` sends its done event before the queue's change event. */
   private finish(record: JobRecord, status: 'done' | 'error' | 'cancelled', error?: { code: string; message: string; details?: unknown }, announce?: () => void): void {
     record.summary = { ...record.summary, status, finishedAt: Date.now(), ...(error ? { error } : {}) };
     record.controller = undefined;
+    // no longer running: the list sent below must not show it twice (running and finished)
+    if (this.running === record) this.running = null;
     this.finished.unshift(record);
     this.finished.splice(KEEP_FINISHED);
     if (error) this.deps.events.emit('job.error', { jobId: record.summary.id, error, cancelled: status === 'cancelled' });

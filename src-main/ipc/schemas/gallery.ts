@@ -40,3 +40,12 @@ export const JobDoneEventSchema = z.object({
   /** things the user should know (empty prompt, prompt cut to the text encoder's length, ...) */
   warnings: z.array(z.string()),
 });
+/**
+ * gallery.delete moves the item to the trash folder of the app data directory (kept for a week),
+ * so gallery.restore can bring it back: the studio offers Undo after every delete.
+ */
+export const GalleryRestoreSchema = z.object({ item: GalleryItemSchema.nullable() });
+/** Electron: the file is shown in the system file manager; browser mode: `revealed` is false and the renderer shows the path. */
+export const GalleryRevealSchema = z.object({ revealed: z.boolean(), path: z.string() });
+/** Items saved (as each image of a job finishes) or removed (deleted, restored items come back in `added`). */
+export const GalleryChangedEventSchema = z.object({ added: z.array(GalleryItemSchema), removed: z.array(IdSchema) });

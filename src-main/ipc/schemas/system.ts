@@ -42,6 +42,11 @@ export const ModelReportSchema = z.object({
   problems: z.array(z.string()),
   inpainting: z.boolean().optional(),
   sizeBytes: z.number().optional(),
+  /** valid folders: the image size the model was trained for (what the Generate form starts from) */
+  defaultWidth: z.int().min(8).optional(),
+  defaultHeight: z.int().min(8).optional(),
+  /** valid folders: guidance-distilled (turbo) models default to CFG 1 and one step */
+  guidanceFree: z.boolean().optional(),
 });
 
 export const ModelsListRequestSchema = z.object({ refresh: z.boolean().optional() }).strict();

@@ -46,3 +46,14 @@ describe('contract', () => {
     expect(SettingsPatchSchema.safeParse({ colour: 'blue' }).success).toBe(false);
   });
 });
+
+describe('contract: images sent with calls', () => {
+  it('takes base64 without a data: prefix, within the size limit', async () => {
+    const { MAX_IMAGE_BASE64 } = await import('../../../src-main/ipc/contract.ts');
+    const schema = CALLS['images.readParameters'].request;
+    expect(schema.safeParse({ data: 'iVBORw0KGgo=', name: 'a.png' }).success).toBe(true);
+    expect(schema.safeParse({ data: 'data:image/png;base64,iVBORw0KGgo=' }).error?.issues[0].message).toMatch(/base64 without a data: prefix/);
+    expect(schema.safeParse({ data: '' }).success).toBe(false);
+    expect(schema.safeParse({ data: 'A'.repeat(MAX_IMAGE_BASE64 + 4) }).error?.issues[0].message).toMatch(/limited to 32 MiB/);
+  });
+});

@@ -60,6 +60,29 @@ describe('gallery store', () => {
     expect(store.resolveFile('20250101-000000-abcdef.png')).toBe(path.join(dir, '20250101-000000-abcdef.png'));
   });
 
+  it('deletes to the trash next to the gallery, restores from it, and empties it after a week', async () => {
+    const store = new GalleryStore(dir);
+    const a = await store.save(image(7));
+    const trash = path.join(path.dirname(dir), 'trash');
+    expect(store.trashDir).toBe(trash);
+    expect(await store.delete(a.id)).toBe(true);
+    expect(readdirSync(trash).sort()).toEqual([`${a.id}.json`, `${a.id}.png`]);
+    expect((await store.list()).total).toBe(0);
+    // another store instance (a restart) can restore it: the trash is on disk
+    const again = new GalleryStore(dir);
+    expect(await again.restore(a.id)).toEqual(a);
+    expect(readFileSync(a.path)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 7]));
+    expect((await again.list()).items.map((i) => i.id)).toEqual([a.id]);
+    expect(readdirSync(trash)).toEqual([]);
+    expect(await again.restore(a.id)).toBeNull();
+    expect(await again.restore('../settings')).toBeNull();
+    // purge: only what lay in the trash longer than the limit
+    await again.delete(a.id);
+    expect(await again.purgeTrash(7 * 24 * 3600 * 1000)).toBe(0);
+    expect(await again.purgeTrash(7 * 24 * 3600 * 1000, Date.now() + 8 * 24 * 3600 * 1000)).toBe(2);
+    expect(await again.restore(a.id)).toBeNull();
+  });
+
   it('makes sortable, file-name-safe ids', () => {
     expect(newGalleryId(new Date('2026-01-02T03:04:05.678Z'))).toMatch(/^20260102-030405-[0-9a-f]{6}$/);
   });

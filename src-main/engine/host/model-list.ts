@@ -1,0 +1,46 @@
+/**
+ * The model list the studio shows: every folder's report plus, for valid folders, the defaults the
+ * Generate form needs before a model is loaded — its default image size and whether it is
+ * guidance-distilled (turbo: CFG 1, one step). Reads only configs and ONNX signatures (cheap); the
+ * size rule is the one LoadedModel applies (models/model.ts): the "reverie" default_size, else the
+ * family's size, with SD 2.x-base (epsilon prediction) at 512.
+ */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { FAMILIES, SD2_BASE_SIZE } from '../models/families.ts';
+import { readModelFolder } from '../models/folder.ts';
+import type { FolderFacts, ModelFolderReport } from '../models/folder.ts';
+
+export interface ModelListEntry extends ModelFolderReport {
+  defaultWidth?: number;
+  defaultHeight?: number;
+  guidanceFree?: boolean;
+}
+
+export function folderDefaults(facts: FolderFacts): Required<Pick<ModelListEntry, 'defaultWidth' | 'defaultHeight' | 'guidanceFree'>> {
+  const family = FAMILIES[facts.family];
+  const square = facts.family === 'sd2' && facts.schedule.predictionType === 'epsilon' ? SD2_BASE_SIZE : family.defaultSize;
+  const [defaultWidth, defaultHeight] = facts.reverie?.defaultSize ?? [square, square];
+  return { defaultWidth, defaultHeight, guidanceFree: family.guidanceFree };
+}
+
+/** Each immediate subfolder of each root, in order (roots that do not exist are skipped). */
+export async function listModelFolders(roots: readonly string[]): Promise<ModelListEntry[]> {
+  const entries: ModelListEntry[] = [];
+  for (const root of roots) {
+    let names: string[];
+    try {
+      names = (await readdir(root, { withFileTypes: true }))
+        .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+        .map((e) => e.name)
+        .sort();
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const { report, facts } = await readModelFolder(path.join(root, name));
+      entries.push(facts ? { ...report, ...folderDefaults(facts) } : report);
+    }
+  }
+  return entries;
+}

@@ -1,0 +1,50 @@
+/**
+ * How each job kind runs on the engine: one case per JobRequest kind, mapping the validated
+ * request onto its engine method. A new kind (img2img, inpaint, denoise, ...) adds its case here
+ * and its schema to the JobRequest union; the queue, events and gallery stay as they are.
+ */
+import type { EngineHost, InvokeOptions } from '../../engine/host/host.ts';
+import type { EngineJobEvent } from '../../engine/service.ts';
+import type { JobRequest, ModelReport } from '../contract.ts';
+
+export interface EngineJobResult {
+  provider: string;
+  providerNote?: string;
+  warnings: string[];
+}
+
+export interface EngineJobOptions {
+  signal?: AbortSignal;
+  onEvent: (event: EngineJobEvent) => void;
+  /** a live preview every N steps (settings.previewEvery) */
+  previewEvery: number;
+}
+
+export async function runEngineJob(host: EngineHost, request: JobRequest, model: ModelReport, opts: EngineJobOptions): Promise<EngineJobResult> {
+  const invokeOptions: InvokeOptions = { ...(opts.signal ? { signal: opts.signal } : {}), onEvent: (e) => opts.onEvent(e as EngineJobEvent) };
+  switch (request.kind) {
+    case 'txt2img': {
+      const p = request.params;
+      return host.invoke(
+        'txt2img',
+        {
+          modelDir: model.path,
+          prompt: p.prompt,
+          negativePrompt: p.negativePrompt,
+          seed: p.seed,
+          ...(p.cfgScale !== undefined ? { cfgScale: p.cfgScale } : {}),
+          ...(p.steps !== undefined ? { steps: p.steps } : {}),
+          ...(p.sampler !== undefined ? { sampler: p.sampler } : {}),
+          ...(p.schedule !== undefined ? { schedule: p.schedule } : {}),
+          ...(p.width !== undefined ? { width: p.width } : {}),
+          ...(p.height !== undefined ? { height: p.height } : {}),
+          batchSize: p.batchSize,
+          batchCount: p.batchCount,
+          provider: p.provider,
+          previewEvery: opts.previewEvery,
+        },
+        invokeOptions,
+      );
+    }
+  }
+}

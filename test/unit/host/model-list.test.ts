@@ -1,0 +1,24 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { listModelFolders } from '../../../src-main/engine/host/model-list.ts';
+
+const FIXTURES = path.resolve(import.meta.dirname, '..', '..', 'fixtures', 'models');
+
+describe('model list with defaults', () => {
+  it("gives each valid folder its default size and whether it is guidance-distilled", async () => {
+    const list = await listModelFolders([FIXTURES, path.join(FIXTURES, 'no-such-root')]);
+    const byName = new Map(list.map((m) => [m.name, m]));
+    // "reverie" default_size in model_index.json
+    expect(byName.get('reverie-tiny')).toMatchObject({ valid: true, defaultWidth: 256, defaultHeight: 256, guidanceFree: false });
+    // family defaults: SD 1.5 at 512, SD 2.x v-prediction at 768, SD-Turbo at 512 without guidance
+    expect(byName.get('sd15-script')).toMatchObject({ valid: true, defaultWidth: 512, defaultHeight: 512, guidanceFree: false });
+    expect(byName.get('sd2-v')).toMatchObject({ valid: true, family: 'sd2', defaultWidth: 768, defaultHeight: 768 });
+    expect(byName.get('sd-turbo')).toMatchObject({ valid: true, family: 'sd-turbo', guidanceFree: true, defaultWidth: 512 });
+    const broken = byName.get('broken-missing-unet');
+    expect(broken?.valid).toBe(false);
+    expect(broken?.defaultWidth).toBeUndefined();
+    // sorted by name within a root, like the folder scan
+    const names = list.map((m) => m.name);
+    expect(names).toEqual([...names].sort());
+  });
+});
