@@ -4,7 +4,7 @@
  * replaced rather than mutated, $derived for everything computed from it.
  */
 import { ApiClientError } from '../api/client.ts';
-import type { ModelReport, ReverieApi, SystemInfo } from '../api/types.ts';
+import type { EngineRegistry, ModelReport, ReverieApi, SystemInfo } from '../api/types.ts';
 
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
 
@@ -22,6 +22,8 @@ export class SystemState {
   #modelRoots = $state.raw<readonly string[]>([]);
   #modelsStatus = $state<LoadStatus>('idle');
   #modelsError = $state<string | null>(null);
+  #registry = $state.raw<EngineRegistry>({ samplers: [], schedules: [] });
+  #registryError = $state<string | null>(null);
 
   readonly workingProviders = $derived(this.#info?.providers.filter((p) => p.works) ?? []);
   readonly validModels = $derived(this.#models.filter((m) => m.valid));
@@ -49,10 +51,31 @@ export class SystemState {
   get modelsError(): string | null {
     return this.#modelsError;
   }
+  /** the engine's sampler and schedule tables (labels, descriptions), for the comboboxes */
+  get registry(): EngineRegistry {
+    return this.#registry;
+  }
+  get registryError(): string | null {
+    return this.#registryError;
+  }
 
-  /** Loads system info and the model list side by side. */
+  /** A model by id, valid or not. */
+  model(id: string | null): ModelReport | undefined {
+    return id === null ? undefined : this.#models.find((m) => m.id === id);
+  }
+
+  /** Loads system info, the model list and the sampler registry side by side. */
   async load(): Promise<void> {
-    await Promise.all([this.loadInfo(), this.loadModels()]);
+    await Promise.all([this.loadInfo(), this.loadModels(), this.loadRegistry()]);
+  }
+
+  async loadRegistry(): Promise<void> {
+    try {
+      this.#registry = await this.api.engine.samplers();
+      this.#registryError = null;
+    } catch (err) {
+      this.#registryError = errorText(err);
+    }
   }
 
   async loadInfo(): Promise<void> {

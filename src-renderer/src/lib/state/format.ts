@@ -1,0 +1,32 @@
+/** Small formatting helpers for the studio's labels. */
+
+/** "1:05", "12 s", "< 1 s" */
+export function formatDuration(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms) || ms < 0) return '—';
+  const s = Math.round(ms / 1000);
+  if (s < 1) return '< 1 s';
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}:${String(s % 60).padStart(2, '0')}`;
+  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
+}
+
+/** Local date and time of a gallery item. */
+export function formatDate(ms: number): string {
+  return new Date(ms).toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+/** The first line of a prompt, shortened for lists. */
+export function promptSummary(prompt: string, max = 80): string {
+  const line = prompt.trim().split('\n')[0] ?? '';
+  if (line === '') return '(empty prompt)';
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+export const STAGE_LABELS = {
+  loading: 'Loading the model',
+  encoding: 'Reading the prompt',
+  sampling: 'Sampling',
+  decoding: 'Decoding the image',
+  saving: 'Saving',
+} as const;

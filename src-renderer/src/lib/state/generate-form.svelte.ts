@@ -1,0 +1,250 @@
+/**
+ * The Generate form: every parameter of a text-to-image job, with the model's own defaults
+ * (size, turbo-style CFG) derived rather than copied, and the ways values come in from outside:
+ * settings defaults, "reuse parameters" of a gallery item, parameters read from a dropped PNG.
+ */
+import type { GalleryItem, ImageParameters, JobRequestInput, ModelReport, Settings } from '../api/types.ts';
+import { drawSeed, parseSeed } from './seed.ts';
+import { MAX_SIZE, MIN_SIZE, roundToEight, sizePresets } from './size-presets.ts';
+import type { SizePreset } from './size-presets.ts';
+
+type Defaults = Settings['defaults'];
+type Provider = Settings['provider'];
+
+/** Where the form finds the models (SystemState in the app). */
+export interface ModelSource {
+  readonly validModels: readonly ModelReport[];
+}
+
+/** How the size was chosen: the model's default, a preset (which follows the model), or exact pixels. */
+export type SizeChoice = { kind: 'default' } | { kind: 'preset'; label: string } | { kind: 'custom'; width: number; height: number };
+
+export const STEPS_MAX = 1000;
+export const CFG_MAX = 30;
+const FALLBACK_SIZE = 512;
+
+const clampInt = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, Math.round(Number.isFinite(v) ? v : lo)));
+
+export class GenerateForm {
+  #modelId = $state<string | null>(null);
+  #preferredModel = $state<string | null>(null);
+  #prompt = $state('');
+  #negativePrompt = $state('');
+  #sampler = $state('euler_ancestral');
+  #schedule = $state<Defaults['schedule']>('karras');
+  #steps = $state(20);
+  #cfgScale = $state(7);
+  #seedText = $state('');
+  #size = $state.raw<SizeChoice>({ kind: 'default' });
+  #batchSize = $state(1);
+  #batchCount = $state(1);
+
+  readonly model = $derived.by(() => this.#resolveModel());
+  readonly presets = $derived.by((): SizePreset[] => sizePresets(this.model?.defaultWidth ?? FALLBACK_SIZE, this.model?.defaultHeight ?? FALLBACK_SIZE));
+  readonly width = $derived.by(() => this.#dims()[0]);
+  readonly height = $derived.by(() => this.#dims()[1]);
+  readonly seedParse = $derived(parseSeed(this.#seedText));
+  /** what stops a Generate, in plain words (empty when the form is ready) */
+  readonly problems = $derived.by(() => this.#problems());
+
+  constructor(private readonly models: ModelSource) {}
+
+  // ── fields ────────────────────────────────────────────────────────────
+  get modelId(): string | null {
+    return this.model?.id ?? null;
+  }
+  set modelId(id: string | null) {
+    this.#modelId = id;
+  }
+  get prompt(): string {
+    return this.#prompt;
+  }
+  set prompt(v: string) {
+    this.#prompt = v;
+  }
+  get negativePrompt(): string {
+    return this.#negativePrompt;
+  }
+  set negativePrompt(v: string) {
+    this.#negativePrompt = v;
+  }
+  get sampler(): string {
+    return this.#sampler;
+  }
+  set sampler(v: string) {
+    this.#sampler = v;
+  }
+  get schedule(): Defaults['schedule'] {
+    return this.#schedule;
+  }
+  set schedule(v: Defaults['schedule']) {
+    this.#schedule = v;
+  }
+  get steps(): number {
+    return this.#steps;
+  }
+  set steps(v: number) {
+    this.#steps = clampInt(v, 1, STEPS_MAX);
+  }
+  get cfgScale(): number {
+    return this.#cfgScale;
+  }
+  set cfgScale(v: number) {
+    this.#cfgScale = Math.min(CFG_MAX, Math.max(0, Math.round((Number.isFinite(v) ? v : 0) * 10) / 10));
+  }
+  get seedText(): string {
+    return this.#seedText;
+  }
+  set seedText(v: string) {
+    this.#seedText = v;
+  }
+  /** a fixed seed is kept from run to run; unlocked, every run gets a fresh random seed */
+  get seedLocked(): boolean {
+    return this.seedParse.ok && this.seedParse.seed >= 0;
+  }
+  get size(): SizeChoice {
+    return this.#size;
+  }
+  get batchSize(): number {
+    return this.#batchSize;
+  }
+  set batchSize(v: number) {
+    this.#batchSize = clampInt(v, 1, 16);
+  }
+  get batchCount(): number {
+    return this.#batchCount;
+  }
+  set batchCount(v: number) {
+    this.#batchCount = clampInt(v, 1, 100);
+  }
+
+  // ── actions ───────────────────────────────────────────────────────────
+  /** The model to pick when the user has not chosen one (settings.lastModel). */
+  preferModel(id: string | null): void {
+    this.#preferredModel = id;
+  }
+
+  /** Dice: a new random seed, shown and kept. */
+  newSeed(random?: () => number): void {
+    this.#seedText = String(drawSeed(random));
+  }
+
+  /** Lock: keep the last seed used (or a fresh one) / unlock: random seed every run. */
+  toggleSeedLock(lastSeed: number | null): void {
+    if (this.seedLocked) this.#seedText = '';
+    else this.#seedText = String(lastSeed ?? drawSeed());
+  }
+
+  setSize(choice: SizeChoice): void {
+    if (choice.kind === 'custom') {
+      this.#size = { kind: 'custom', width: roundToEight(choice.width), height: roundToEight(choice.height) };
+    } else this.#size = choice;
+  }
+  setWidth(v: number): void {
+    this.setSize({ kind: 'custom', width: v, height: this.height });
+  }
+  setHeight(v: number): void {
+    this.setSize({ kind: 'custom', width: this.width, height: v });
+  }
+  swapSize(): void {
+    this.setSize({ kind: 'custom', width: this.height, height: this.width });
+  }
+
+  /** The form's starting values (settings defaults); keeps prompt, model and seed. */
+  applyDefaults(d: Defaults): void {
+    this.#sampler = d.sampler;
+    this.#schedule = d.schedule;
+    this.steps = d.steps;
+    this.cfgScale = d.cfgScale;
+    this.#negativePrompt = d.negativePrompt;
+    this.#size = d.width !== null && d.height !== null ? { kind: 'custom', width: d.width, height: d.height } : { kind: 'default' };
+  }
+
+  /** "Reuse parameters" of a gallery item: everything, the model when it is still here, and the image's own seed. */
+  applyItem(item: GalleryItem): string[] {
+    const p = item.request.params;
+    const notes: string[] = [];
+    this.#prompt = p.prompt;
+    this.#negativePrompt = p.negativePrompt;
+    if (p.steps !== undefined) this.steps = p.steps;
+    if (p.cfgScale !== undefined) this.cfgScale = p.cfgScale;
+    if (p.sampler !== undefined) this.#sampler = p.sampler;
+    if (p.schedule !== undefined) this.#schedule = p.schedule;
+    this.#size = { kind: 'custom', width: item.width, height: item.height };
+    this.#seedText = String(item.seed);
+    this.batchSize = 1;
+    this.batchCount = 1;
+    const model = this.models.validModels.find((m) => m.id === p.model) ?? this.models.validModels.find((m) => m.name === item.modelName);
+    if (model) this.#modelId = model.id;
+    else notes.push(`The model "${item.modelName}" is not available any more; keeping ${this.model?.name ?? 'no model'}.`);
+    return notes;
+  }
+
+  /** Parameters read from an image (ours, A1111, ComfyUI, InvokeAI); returns what could not be applied. */
+  applyParameters(p: ImageParameters): string[] {
+    const notes: string[] = [];
+    this.#prompt = p.prompt;
+    this.#negativePrompt = p.negativePrompt;
+    if (p.steps !== undefined) this.steps = p.steps;
+    if (p.cfgScale !== undefined) this.cfgScale = p.cfgScale;
+    if (p.sampler !== undefined) this.#sampler = p.sampler;
+    if (p.schedule !== undefined) this.#schedule = p.schedule;
+    if (p.seed !== undefined) this.#seedText = String(p.seed);
+    if (p.width !== undefined && p.height !== undefined) this.setSize({ kind: 'custom', width: p.width, height: p.height });
+    if (p.model !== undefined) {
+      const wanted = p.model.replace(/\.(safetensors|ckpt|onnx)$/i, '').toLowerCase();
+      const model = this.models.validModels.find((m) => m.name.toLowerCase() === wanted);
+      if (model) this.#modelId = model.id;
+      else notes.push(`The image was made with "${p.model}", which is not in your models; keeping ${this.model?.name ?? 'no model'}.`);
+    }
+    return notes;
+  }
+
+  /** The jobs.submit request, or null with `problems` saying why not. */
+  toRequest(provider: Provider): JobRequestInput | null {
+    const model = this.model;
+    if (!model || !this.seedParse.ok || this.problems.length > 0) return null;
+    return {
+      kind: 'txt2img',
+      params: {
+        model: model.id,
+        prompt: this.#prompt,
+        negativePrompt: this.#negativePrompt,
+        cfgScale: this.#cfgScale,
+        steps: this.#steps,
+        sampler: this.#sampler,
+        schedule: this.#schedule,
+        seed: this.seedParse.seed,
+        width: this.width,
+        height: this.height,
+        batchSize: this.#batchSize,
+        batchCount: this.#batchCount,
+        provider,
+      },
+    };
+  }
+
+  // ── derivations ───────────────────────────────────────────────────────
+  #resolveModel(): ModelReport | undefined {
+    const valid = this.models.validModels;
+    return valid.find((m) => m.id === this.#modelId) ?? valid.find((m) => m.id === this.#preferredModel) ?? valid[0];
+  }
+
+  #dims(): [number, number] {
+    const size = this.#size;
+    if (size.kind === 'custom') return [size.width, size.height];
+    const preset = size.kind === 'preset' ? this.presets.find((p) => p.label === size.label) : undefined;
+    if (preset) return [preset.width, preset.height];
+    return [this.model?.defaultWidth ?? FALLBACK_SIZE, this.model?.defaultHeight ?? FALLBACK_SIZE];
+  }
+
+  #problems(): string[] {
+    const problems: string[] = [];
+    if (!this.model) problems.push('No model is ready: add a model folder in Settings, or fix the problems listed there.');
+    if (!this.seedParse.ok) problems.push(this.seedParse.message);
+    for (const [name, v] of [['Width', this.width], ['Height', this.height]] as const) {
+      if (v < MIN_SIZE || v > MAX_SIZE || v % 8 !== 0) problems.push(`${name} ${v} must be a multiple of 8 from ${MIN_SIZE} to ${MAX_SIZE}.`);
+    }
+    return problems;
+  }
+}

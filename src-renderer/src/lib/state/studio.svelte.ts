@@ -1,0 +1,236 @@
+/**
+ * The studio: one instance per window, holding the state classes and the flows that span several
+ * of them (generate, reuse parameters, send to an edit tab, delete with undo, reveal, parameters
+ * from a dropped PNG). Components get it from context (lib/state/context.ts) and call these
+ * methods; each state class stays small and testable on its own.
+ */
+import type { GalleryItem, ReverieApi } from '../api/types.ts';
+import { GalleryState } from './gallery.svelte.ts';
+import { GenerateForm } from './generate-form.svelte.ts';
+import { InputImageState, MAX_INPUT_BYTES, blobToBase64 } from './input-image.svelte.ts';
+import type { InputImageDeps, InputSource } from './input-image.svelte.ts';
+import { JobsState } from './jobs.svelte.ts';
+import { SettingsState } from './settings.svelte.ts';
+import { SystemState, errorText } from './system.svelte.ts';
+import { ToastState } from './toasts.svelte.ts';
+import type { TimerDeps } from './toasts.svelte.ts';
+import { UiState, tabLabel } from './ui.svelte.ts';
+import type { EditTabId, TabId } from './ui.svelte.ts';
+
+const SOURCE_NAMES = { a1111: 'A1111 format', comfyui: 'ComfyUI workflow', invokeai: 'InvokeAI metadata' } as const;
+
+export interface StudioDeps {
+  input?: InputImageDeps;
+  timers?: TimerDeps;
+  /** copies text to the clipboard (default: navigator.clipboard) */
+  copyText?: (text: string) => Promise<void>;
+}
+
+export class Studio {
+  readonly system: SystemState;
+  readonly settings: SettingsState;
+  readonly form: GenerateForm;
+  readonly jobs: JobsState;
+  readonly gallery: GalleryState;
+  readonly input: InputImageState;
+  readonly toasts: ToastState;
+  readonly ui = new UiState();
+  #generateError = $state<string | null>(null);
+  #lastDeleted = $state.raw<GalleryItem | null>(null);
+  readonly #copyText: (text: string) => Promise<void>;
+  /** not reactive: read only when the shortcut fires */
+  readonly #primary: Partial<Record<TabId, () => unknown>> = {};
+
+  constructor(
+    readonly api: ReverieApi,
+    deps: StudioDeps = {},
+  ) {
+    this.system = new SystemState(api);
+    this.settings = new SettingsState(api);
+    this.form = new GenerateForm(this.system);
+    this.gallery = new GalleryState(api);
+    this.input = new InputImageState(deps.input);
+    this.toasts = new ToastState(deps.timers);
+    this.jobs = new JobsState(api, {
+      onStarted: (jobId) => this.ui.showJob(jobId),
+      onDone: (jobId, items) => this.ui.jobFinished(jobId, items[0].id),
+    });
+    this.#copyText = deps.copyText ?? ((text) => navigator.clipboard.writeText(text));
+  }
+
+  /** why the last Generate did not queue a job, in plain words */
+  get generateError(): string | null {
+    return this.#generateError ?? this.jobs.submitError;
+  }
+  get lastDeleted(): GalleryItem | null {
+    return this.#lastDeleted;
+  }
+
+  /** Loads everything the first screen needs. */
+  async start(): Promise<void> {
+    const settings = this.settings.load().then((s) => {
+      if (!s) return;
+      this.form.applyDefaults(s.defaults);
+      this.form.preferModel(s.lastModel);
+    });
+    const gallery = this.gallery.load().then(() => {
+      const newest = this.gallery.items[0];
+      if (newest && this.ui.canvas.kind === 'empty') this.ui.showImage(newest.id);
+    });
+    await Promise.all([this.system.load(), settings, gallery, this.jobs.load()]);
+  }
+
+  /** Subscribes every state class to its events; returns the cleanup. */
+  connect(): () => void {
+    const offs = [
+      this.settings.connect(),
+      this.jobs.connect(),
+      this.gallery.connect(),
+      this.api.on('engine.crashed', ({ error, restarted }) =>
+        this.toasts.show({ kind: 'error', message: error.message, details: restarted ? [] : ['The engine was not restarted.'] }),
+      ),
+    ];
+    return () => offs.forEach((off) => off());
+  }
+
+  async generate(): Promise<boolean> {
+    const provider = this.settings.settings?.provider ?? 'auto';
+    const request = this.form.toRequest(provider);
+    if (!request) {
+      this.#generateError = this.form.problems.join(' ') || 'The form is not ready yet.';
+      return false;
+    }
+    this.#generateError = null;
+    const job = await this.jobs.submit(request);
+    if (!job) return false;
+    if (!this.jobs.running) this.ui.showJob(job.id);
+    const model = this.form.modelId;
+    if (model !== null && model !== this.settings.settings?.lastModel) void this.settings.update({ lastModel: model });
+    return true;
+  }
+
+  /**
+   * What Ctrl+Enter does on a tab (Generate: queue a txt2img job). Edit tabs register their own
+   * submit here; returns the unregister function.
+   */
+  registerPrimaryAction(tab: TabId, run: () => unknown): () => void {
+    this.#primary[tab] = run;
+    return () => {
+      if (this.#primary[tab] === run) delete this.#primary[tab];
+    };
+  }
+
+  /** Ctrl+Enter: the current tab's main action; false when the tab has none. */
+  runPrimaryAction(): boolean {
+    const run = this.#primary[this.ui.tab];
+    if (!run) return false;
+    void run();
+    return true;
+  }
+
+  async cancel(): Promise<boolean> {
+    return this.jobs.cancelRunning();
+  }
+
+  /** "Reuse parameters": the item's settings and seed into the Generate form. */
+  reuse(item: GalleryItem): void {
+    const notes = this.form.applyItem(item);
+    this.#generateError = null;
+    this.ui.tab = 'generate';
+    this.toasts.show({ kind: 'success', message: `Parameters of ${item.fileName} are in the form (seed ${item.seed}).`, details: notes });
+  }
+
+  /** "Send to …": the item becomes the input image of an edit tab. */
+  async sendTo(item: GalleryItem, tab: EditTabId): Promise<void> {
+    if (await this.input.setFromGallery(item)) {
+      this.ui.tab = tab;
+      this.toasts.show({ kind: 'success', message: `${item.fileName} is the input image of ${tabLabel(tab)}.` });
+    } else {
+      this.toasts.show({ kind: 'error', message: this.input.error ?? `Could not use ${item.fileName}.` });
+    }
+  }
+
+  /** Deletes to the trash, with Undo. */
+  async deleteItem(item: GalleryItem): Promise<void> {
+    if (!(await this.gallery.delete(item.id))) {
+      this.toasts.show({ kind: 'error', message: this.gallery.error ?? `${item.fileName} was already deleted.` });
+      return;
+    }
+    this.ui.imageRemoved(item.id, this.gallery.selectedId ?? this.gallery.items[0]?.id ?? null);
+    this.#lastDeleted = item;
+    this.toasts.show({ kind: 'info', message: `Deleted ${item.fileName}.`, action: { label: 'Undo', run: () => this.undoDelete() } });
+  }
+
+  /** Brings back the last deleted image (Undo, Ctrl+Z). */
+  async undoDelete(): Promise<boolean> {
+    const item = this.#lastDeleted;
+    if (!item) return false;
+    this.#lastDeleted = null;
+    const restored = await this.gallery.restore(item.id);
+    if (restored) this.toasts.show({ kind: 'success', message: `Restored ${restored.fileName}.` });
+    else this.toasts.show({ kind: 'error', message: this.gallery.error ?? `${item.fileName} is no longer in the trash.` });
+    return restored !== null;
+  }
+
+  /** Shows the file in the file manager (Electron) or its path with a Copy button (browser mode). */
+  async reveal(item: GalleryItem): Promise<void> {
+    const result = await this.gallery.reveal(item.id);
+    if (!result) {
+      this.toasts.show({ kind: 'error', message: this.gallery.error ?? `Could not find ${item.fileName}.` });
+    } else if (result.revealed) {
+      this.toasts.show({ kind: 'success', message: `Showing ${item.fileName} in the file manager.` });
+    } else {
+      this.toasts.show({ kind: 'info', message: `Saved at ${result.path}`, action: { label: 'Copy path', run: () => this.copy(result.path) }, timeoutMs: 15_000 });
+    }
+  }
+
+  async copy(text: string): Promise<void> {
+    try {
+      await this.#copyText(text);
+      this.toasts.show({ kind: 'success', message: 'Copied to the clipboard.', timeoutMs: 2500 });
+    } catch (err) {
+      this.toasts.show({ kind: 'error', message: `Could not copy (${errorText(err)}); select the text and copy it by hand.` });
+    }
+  }
+
+  /**
+   * An image dropped, pasted or picked: on an edit tab it becomes the input image; elsewhere its
+   * generation parameters go into the Generate form.
+   */
+  async takeImage(file: Blob, name: string, source: InputSource): Promise<void> {
+    if (this.ui.isEditTab) {
+      if (!(await this.input.setFile(file, name, source))) this.toasts.show({ kind: 'error', message: this.input.error ?? `Could not use ${name}.` });
+      return;
+    }
+    await this.readParameters(file, name);
+  }
+
+  /** Reads the parameters of any PNG (ours, A1111, ComfyUI, InvokeAI) into the Generate form. */
+  async readParameters(file: Blob, name: string): Promise<boolean> {
+    if (file.size > MAX_INPUT_BYTES) {
+      this.toasts.show({ kind: 'error', message: `"${name}" is ${(file.size / 1048576).toFixed(1)} MiB; images up to ${MAX_INPUT_BYTES / 1048576} MiB can be read.` });
+      return false;
+    }
+    try {
+      const result = await this.api.images.readParameters({ data: await blobToBase64(file), name });
+      if (!result.parameters) {
+        const useAsInput = { label: 'Use as input image', run: () => this.useAsInput(file, name) };
+        this.toasts.show({ kind: 'info', message: result.notes[0] ?? `"${name}" has no generation parameters.`, details: result.notes.slice(1), action: useAsInput });
+        return false;
+      }
+      const notes = [...result.notes, ...this.form.applyParameters(result.parameters)];
+      this.#generateError = null;
+      this.ui.tab = 'generate';
+      this.toasts.show({ kind: 'success', message: `Read the parameters of "${name}" (${SOURCE_NAMES[result.parameters.source]}).`, details: notes });
+      return true;
+    } catch (err) {
+      this.toasts.show({ kind: 'error', message: `Could not read "${name}": ${errorText(err)}` });
+      return false;
+    }
+  }
+
+  async useAsInput(file: Blob, name: string, tab: EditTabId = 'img2img'): Promise<void> {
+    if (await this.input.setFile(file, name, 'drop')) this.ui.tab = tab;
+    else this.toasts.show({ kind: 'error', message: this.input.error ?? `Could not use ${name}.` });
+  }
+}
