@@ -3,7 +3,8 @@
  * Builds what the app runs:
  *  - the renderer with Vite (src-renderer/vite.config.ts) into dist/renderer;
  *  - the main side with esbuild into dist/main/*.cjs: app.cjs (Electron main), preload.cjs,
- *    engine-worker.cjs (the engine process), server.cjs (browser mode).
+ *    engine-worker.cjs (the engine process), server.cjs (browser mode), probe-script.cjs (the
+ *    execution-provider probe's child process).
  * Native and Electron modules stay external (electron, onnxruntime-node, sharp). Each half is
  * skipped when its outputs are newer than every input; `--force` rebuilds everything.
  *
@@ -21,6 +22,8 @@ export const MAIN_ENTRIES = {
   preload: 'src-main/preload/index.ts',
   'engine-worker': 'src-main/engine/host/worker-main.ts',
   server: 'src-main/server/main.ts',
+  // the provider probe's child script (spawned by engine/runtime/probe.ts beside the bundle that runs it)
+  'probe-script': 'src-main/engine/runtime/probe-script.mjs',
 };
 export const MAIN_EXTERNALS = ['electron', 'onnxruntime-node', 'sharp', 'bufferutil', 'utf-8-validate'];
 

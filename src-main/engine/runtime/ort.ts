@@ -5,10 +5,11 @@
  *
  * Execution providers in onnxruntime-node 1.30: CPU and WebGPU are bundled on Linux x64, CUDA only after
  * the opt-in `npm run setup:cuda`, DirectML on Windows, CoreML on macOS (`listSupportedBackends()`).
- * Creating a GPU session can fail (no adapter, missing driver) or, on broken drivers, take very long,
- * and the binding creates sessions synchronously on the calling thread. So each GPU provider is first
- * probed once in a worker thread with a timeout (`probeProviders`, cached); `auto` only tries providers
- * whose probe worked, and any GPU failure falls back to CPU with a note.
+ * Creating a GPU session can fail (no adapter, missing driver), print to the native stderr, or, on
+ * broken drivers, hang. So each GPU provider is first probed once in a short-lived child process that
+ * is killed after a timeout, its stderr captured (`probeProviders`, cached; see probe.ts); the CPU is
+ * probed in-process (the same call every CPU session makes). `auto` only tries providers whose probe
+ * worked, and any GPU failure falls back to CPU with a note.
  */
 import { InferenceSession, Tensor as OrtTensor, env, listSupportedBackends } from 'onnxruntime-node';
 import { existsSync } from 'node:fs';
@@ -17,7 +18,8 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { EngineError } from '../types.ts';
 import type { Tensor } from '../types.ts';
-import { runProbeWorker } from './probe-worker.ts';
+import { PROBE_MODEL_BASE64, runProbe } from './probe.ts';
+import type { ProbeVerdict } from './probe.ts';
 
 export type ProviderId = 'cpu' | 'cuda' | 'webgpu' | 'dml' | 'coreml';
 export type ProviderPreference = 'auto' | ProviderId;
@@ -106,8 +108,9 @@ function bundledProviders(): Map<ProviderId, string> {
 let probeCache: Promise<ProviderStatus[]> | undefined;
 
 /**
- * Tries a tiny session (one Mul node, built in memory) on every bundled provider, each in a worker
- * thread with a timeout so a hanging driver cannot block the engine. The verdict is cached for the
+ * Tries a tiny session (one Mul node) on every bundled provider: the CPU in this process, each GPU
+ * provider in its own child process (in parallel) with a timeout that kills it, so a hanging driver
+ * cannot block the engine and driver noise stays out of the terminal. The verdict is cached for the
  * life of the process; pass `refresh` to probe again.
  */
 export function probeProviders(opts: { refresh?: boolean; timeoutMs?: number } = {}): Promise<ProviderStatus[]> {
@@ -120,21 +123,50 @@ export function probeProviders(opts: { refresh?: boolean; timeoutMs?: number } =
 
 async function probeAll(timeoutMs: number): Promise<ProviderStatus[]> {
   const bundled = bundledProviders();
-  const statuses: ProviderStatus[] = [];
-  for (const id of ALL_PROVIDERS) {
-    const label = LABELS[id];
-    if (!bundled.has(id)) {
-      const detail =
-        id === 'cuda'
-          ? 'not installed (run `npm run setup:cuda` on a machine with an NVIDIA GPU and CUDA 12)'
-          : `not included in onnxruntime-node for ${process.platform}/${process.arch}`;
-      statuses.push({ id, label, bundled: false, works: false, detail });
-      continue;
-    }
-    const verdict = await runProbeWorker(createRequire(import.meta.url).resolve('onnxruntime-node'), id, timeoutMs);
-    statuses.push({ id, label, bundled: true, works: verdict.ok, detail: shortOrtMessage(verdict.detail) });
+  const ortEntry = createRequire(import.meta.url).resolve('onnxruntime-node');
+  return Promise.all(
+    ALL_PROVIDERS.map(async (id): Promise<ProviderStatus> => {
+      const label = LABELS[id];
+      if (!bundled.has(id)) {
+        const detail =
+          id === 'cuda'
+            ? 'not installed (run `npm run setup:cuda` on a machine with an NVIDIA GPU and CUDA 12)'
+            : `not included in onnxruntime-node for ${process.platform}/${process.arch}`;
+        return { id, label, bundled: false, works: false, detail };
+      }
+      if (id === 'cpu') return { id, label, bundled: true, ...(await probeCpu()) };
+      const verdict = await runProbe({ ortEntry, provider: id, timeoutMs });
+      return { id, label, bundled: true, works: verdict.ok, detail: probeDetail(verdict) };
+    }),
+  );
+}
+
+async function probeCpu(): Promise<{ works: boolean; detail: string }> {
+  try {
+    const session = await InferenceSession.create(Buffer.from(PROBE_MODEL_BASE64, 'base64'), { executionProviders: ['cpu'] });
+    const out = await session.run({ x: new OrtTensor('float32', new Float32Array([1.5, -2]), [2]) });
+    const y = Array.from(out.y.data as Float32Array);
+    await session.release();
+    const works = y[0] === 2.25 && y[1] === 4;
+    return { works, detail: works ? 'a test session ran' : `a test session returned wrong numbers: ${y.join(', ')} (expected 2.25, 4)` };
+  } catch (err) {
+    return { works: false, detail: shortOrtMessage(err) };
   }
-  return statuses;
+}
+
+/** The probe's own words (ORT's message shortened), then the child's first stderr line when it failed. */
+function probeDetail(v: ProbeVerdict): string {
+  const own = shortOrtMessage(v.detail);
+  return v.ok || v.stderrLine === '' ? own : `${own}; stderr: ${v.stderrLine}`;
+}
+
+/** A few words for the `auto` note: 'no adapter', 'the probe timed out', or the start of the detail. */
+export function plainReason(status: Pick<ProviderStatus, 'detail'>): string {
+  const own = status.detail.split('; stderr: ')[0];
+  if (/failed to get a webgpu adapter|no supported adapters/i.test(own)) return 'no adapter';
+  if (/^no answer within \d+ ms/.test(own)) return 'the probe timed out';
+  if (/^the probe process (was killed by|exited with code)/.test(own)) return 'the probe crashed';
+  return own.length > 100 ? `${own.slice(0, 97)}...` : own;
 }
 
 function sessionOptions(provider: ProviderId): InferenceSession.SessionOptions {
@@ -151,35 +183,40 @@ function sessionOptions(provider: ProviderId): InferenceSession.SessionOptions {
 /**
  * Creates a session for `modelPath`. `auto` tries, in AUTO_ORDER, every provider whose probe worked and
  * falls back to CPU; an explicit GPU provider that is unavailable or fails also falls back to CPU. The
- * note says what happened. Throws EngineError only when even the CPU provider cannot load the model.
+ * note says what happened, in plain words for `auto` on a machine without a working GPU provider:
+ * 'no GPU provider is available on this machine (webgpu: no adapter); using CPU'. Throws EngineError
+ * only when even the CPU provider cannot load the model.
  */
 export async function createSession(modelPath: string, preference: ProviderPreference, label = modelPath): Promise<CreatedSession> {
-  const notes: string[] = [];
+  const failed: string[] = [];
+  /** GPU providers whose probe failed: [id, reason] */
+  const unavailable: [ProviderId, string][] = [];
   if (preference !== 'cpu') {
     const statuses = await probeProviders();
     const wanted = preference === 'auto' ? AUTO_ORDER.filter((id) => id !== 'cpu') : [preference];
     for (const id of wanted) {
       const status = statuses.find((s) => s.id === id);
       if (!status?.bundled) {
-        if (preference !== 'auto') notes.push(`${id} is not available (${status?.detail ?? 'unknown provider'})`);
+        if (preference !== 'auto') failed.push(`${id} is not available (${status?.detail ?? 'unknown provider'})`);
         continue;
       }
       if (!status.works) {
-        notes.push(`${id} is unavailable on this machine (${status.detail})`);
+        if (preference === 'auto') unavailable.push([id, plainReason(status)]);
+        else failed.push(`${id} is unavailable on this machine (${status.detail})`);
         continue;
       }
       try {
         const session = await InferenceSession.create(modelPath, sessionOptions(id));
-        return { model: wrap(session, id), note: notes.length > 0 ? notes.join('; ') : undefined };
+        const skipped = [...failed, ...unavailable.map(([u, why]) => `${u} is unavailable on this machine (${why})`)];
+        return { model: wrap(session, id), note: skipped.length > 0 ? `${skipped.join('; ')}; using ${id}` : undefined };
       } catch (err) {
-        notes.push(`${id} failed to create a session for ${label} (${shortOrtMessage(err)})`);
+        failed.push(`${id} failed to create a session for ${label} (${shortOrtMessage(err)})`);
       }
     }
   }
   try {
     const session = await InferenceSession.create(modelPath, sessionOptions('cpu'));
-    const note = notes.length > 0 ? `${notes.join('; ')}; using cpu` : undefined;
-    return { model: wrap(session, 'cpu'), note };
+    return { model: wrap(session, 'cpu'), note: cpuNote(preference, failed, unavailable) };
   } catch (err) {
     throw new EngineError(
       'MODEL_INVALID',
@@ -188,6 +225,15 @@ export async function createSession(modelPath: string, preference: ProviderPrefe
       { path: modelPath },
     );
   }
+}
+
+function cpuNote(preference: ProviderPreference, failed: readonly string[], unavailable: readonly [ProviderId, string][]): string | undefined {
+  if (preference !== 'auto') return failed.length > 0 ? `${failed.join('; ')}; using cpu` : undefined;
+  if (failed.length === 0 && unavailable.length > 0) {
+    return `no GPU provider is available on this machine (${unavailable.map(([id, why]) => `${id}: ${why}`).join('; ')}); using CPU`;
+  }
+  const all = [...failed, ...unavailable.map(([id, why]) => `${id} is unavailable on this machine (${why})`)];
+  return all.length > 0 ? `${all.join('; ')}; using CPU` : undefined;
 }
 
 function wrap(session: InferenceSession, provider: ProviderId): OrtModel {

@@ -66,7 +66,7 @@ describe('LoadedModel.load', () => {
         expect(model.provider).not.toBe('cpu');
       } else {
         expect(model.provider).toBe('cpu');
-        expect(model.providerNote).toMatch(/is unavailable on this machine \(.+\); using cpu$/);
+        expect(model.providerNote).toMatch(/^no GPU provider is available on this machine \(.+\); using CPU$/);
       }
       const ids = [model.tokenizer.encodePadded('red').ids];
       expect((await model.encodeText(ids)).dims).toEqual([1, 77, 768]);

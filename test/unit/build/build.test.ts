@@ -12,8 +12,8 @@ describe('build', () => {
     await buildAll({ quiet: true });
   }, 120_000);
 
-  it('bundles the four main-side entries as CommonJS', () => {
-    expect(Object.keys(MAIN_ENTRIES).sort()).toEqual(['app', 'engine-worker', 'preload', 'server']);
+  it('bundles the main-side entries as CommonJS', () => {
+    expect(Object.keys(MAIN_ENTRIES).sort()).toEqual(['app', 'engine-worker', 'preload', 'probe-script', 'server']);
     for (const name of Object.keys(MAIN_ENTRIES)) expect(read(`dist/main/${name}.cjs`)).not.toMatch(/import\.meta/);
   });
 

@@ -53,7 +53,8 @@ describe('createSession', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     if (!gpuWorks) {
       expect(model.provider).toBe('cpu');
-      expect(note).toMatch(/^webgpu is unavailable on this machine \(.+\); using cpu$/);
+      expect(note).toMatch(/^no GPU provider is available on this machine \(\w+: [^;]+(; \w+: [^;]+)*\); using CPU$/);
+      if (/No supported adapters/.test(statuses.find((s) => s.id === 'webgpu')?.detail ?? '')) expect(note).toContain('webgpu: no adapter');
     }
     await model.release();
   });
