@@ -64,7 +64,15 @@ describe('browser mode, first screen', () => {
     await page.getByText('browser mode', { exact: false }).first().waitFor();
   });
 
-  it('shows the execution providers and whether each works', async () => {
+  it('opens on the Generate tab with a model picked', async () => {
+    await page.getByRole('tab', { name: 'Generate', exact: true, selected: true }).waitFor();
+    await page.getByRole('button', { name: 'Generate', exact: true }).waitFor();
+    await page.screenshot({ path: screenshotPath('first-screen'), fullPage: true });
+  });
+
+  it('shows the execution providers and whether each works (Settings, "This machine")', async () => {
+    await page.getByRole('button', { name: 'Settings', exact: true }).click();
+    await page.getByRole('dialog', { name: 'Settings' }).waitFor();
     const providers = page.getByRole('list', { name: 'Execution providers' });
     await providers.waitFor({ timeout: 30_000 });
     const cpu = providers.locator('[data-provider="cpu"]');
@@ -80,7 +88,10 @@ describe('browser mode, first screen', () => {
     const broken = models.locator('[data-model="broken-missing-unet"]');
     await expect(broken.innerText()).resolves.toMatch(/cannot be used/);
     await expect(page.getByRole('list', { name: 'Problems with broken-missing-unet' }).innerText()).resolves.toMatch(/unet/);
-    await page.screenshot({ path: screenshotPath('first-screen'), fullPage: true });
+    await models.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: screenshotPath('settings-system') });
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog', { name: 'Settings' }).waitFor({ state: 'hidden' });
   });
 
   it('ran without console errors or CSP violations', () => {

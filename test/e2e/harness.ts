@@ -23,17 +23,24 @@ export interface Reverie {
   token: string;
   dataDir: string;
   output: () => string;
-  stop(): Promise<void>;
+  /** stops the server; the data folder is removed unless `keepData` (to start again on it) */
+  stop(opts?: { keepData?: boolean }): Promise<void>;
 }
 
-export async function startReverie(settings: Record<string, unknown> = {}): Promise<Reverie> {
+export interface StartOptions {
+  /** reuse a data folder (a restart); its settings.json is kept as it is */
+  dataDir?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function startReverie(settings: Record<string, unknown> = {}, opts: StartOptions = {}): Promise<Reverie> {
   const server = path.join(REPO, 'dist', 'main', 'server.cjs');
   if (!existsSync(server)) throw new Error(`${server} is missing: run "npm run build" (npm run test:e2e does)`);
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'reverie-e2e-'));
-  writeFileSync(path.join(dataDir, 'settings.json'), JSON.stringify(settings));
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'reverie-e2e-'));
+  if (!opts.dataDir) writeFileSync(path.join(dataDir, 'settings.json'), JSON.stringify(settings));
   const child: ChildProcess = spawn(process.execPath, [server, '--port', '0', '--no-open'], {
     cwd: REPO,
-    env: { ...process.env, REVERIE_DATA_DIR: dataDir, REVERIE_PORT: '' },
+    env: { ...process.env, REVERIE_DATA_DIR: dataDir, REVERIE_PORT: '', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -59,13 +66,13 @@ export async function startReverie(settings: Record<string, unknown> = {}): Prom
     token: parsed.searchParams.get('token') ?? '',
     dataDir,
     output: () => out,
-    stop: async () => {
+    stop: async ({ keepData = false } = {}) => {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         await exited;
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

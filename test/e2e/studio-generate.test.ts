@@ -1,0 +1,160 @@
+/**
+ * The Generate flow in the real window: queue with the button and Ctrl+Enter, live progress with
+ * step count and ETA, live previews, cancel with Esc and with the button (the last preview stays),
+ * the queue panel (reorder, remove, stop), and an engine failure shown inline in plain words.
+ */
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { launchChromium, screenshotPath, startReverie } from './harness.ts';
+import type { Reverie } from './harness.ts';
+import { FIXTURE_MODELS, field, openStudio, pickModel } from './studio.ts';
+
+let reverie: Reverie;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+let page: Page;
+let scratchModels: string;
+const consoleErrors: string[] = [];
+
+beforeAll(async () => {
+  // a second models folder holding a copy of the tiny model that we can break on purpose
+  scratchModels = mkdtempSync(path.join(os.tmpdir(), 'reverie-e2e-models-'));
+  cpSync(path.join(FIXTURE_MODELS, 'reverie-tiny'), path.join(scratchModels, 'tiny-copy'), { recursive: true });
+  reverie = await startReverie({ modelsDirs: [FIXTURE_MODELS, scratchModels], provider: 'cpu' });
+  browser = await launchChromium();
+  page = await browser.context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  await openStudio(page, reverie);
+  await pickModel(page, 'reverie-tiny');
+});
+
+beforeEach(({ task, onTestFailed }) => {
+  onTestFailed(async () => {
+    await page?.screenshot({ path: screenshotPath(`failed-${task.name.replace(/\W+/g, '-').slice(0, 60)}`) }).catch(() => undefined);
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await reverie?.stop();
+  rmSync(scratchModels, { recursive: true, force: true });
+});
+
+/** A job slow enough to watch and cancel on this machine: 1000 steps at 1024×1024. */
+async function slowJob(p: Page, prompt: string): Promise<void> {
+  await field(p, 'textbox', 'Prompt').fill(prompt);
+  await field(p, 'spinbutton', 'Steps').fill('1000');
+  await field(p, 'spinbutton', 'Width').fill('1024');
+  await field(p, 'spinbutton', 'Height').fill('1024');
+}
+
+async function stepOf(p: Page): Promise<number> {
+  const text = (await p.getByRole('progressbar', { name: 'Generation progress' }).getAttribute('aria-valuetext')) ?? '';
+  return Number(/Step (\d+) of/.exec(text)?.[1] ?? 0);
+}
+
+describe('Generate', () => {
+  it('has every control under its accessible name', async () => {
+    for (const [role, name] of [
+      ['textbox', 'Prompt'],
+      ['textbox', 'Negative prompt'],
+      ['slider', 'Steps'],
+      ['slider', 'CFG scale'],
+      ['combobox', 'Sampler'],
+      ['combobox', 'Schedule'],
+      ['textbox', 'Seed'],
+      ['button', 'Generate'],
+      ['button', 'Cancel'],
+    ] as const) {
+      await expect(page.getByRole(role, { name, exact: true }).count(), `${role} "${name}"`).resolves.toBe(1);
+    }
+    for (const tab of ['Generate', 'Image to image', 'Inpaint', 'Denoise', 'Process', 'Gallery']) {
+      await expect(page.getByRole('tablist').getByRole('tab', { name: tab, exact: true }).count(), tab).resolves.toBe(1);
+    }
+    // the sampler list comes from the engine's registry, with A1111's labels
+    const labels = await page.getByRole('combobox', { name: 'Sampler', exact: true }).locator('option').allInnerTexts();
+    expect(labels).toEqual(expect.arrayContaining(['Euler', 'Euler a', 'DPM++ 2M', 'DPM++ 2M SDE', 'DDIM', 'LCM']));
+  });
+
+  it('queues with the button, shows progress with step count and ETA and live previews, and finishes with the image', async () => {
+    await field(page, 'textbox', 'Prompt').fill('a red square on a blue sky');
+    await field(page, 'spinbutton', 'Steps').fill('400');
+    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    const bar = page.getByRole('progressbar', { name: 'Generation progress' });
+    await bar.waitFor({ timeout: 20_000 });
+    await expect.poll(() => stepOf(page), { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect(page.getByText(/Step \d+ of 400/).count()).resolves.toBeGreaterThan(0);
+    await page.getByRole('img', { name: /Live preview, step \d+/ }).waitFor();
+    await page.screenshot({ path: screenshotPath('generate-running') });
+    // done: the result replaces the preview and lines up in the recent strip
+    await page.getByRole('img', { name: /^Result: a red square on a blue sky/ }).waitFor({ timeout: 60_000 });
+    await expect(page.getByRole('navigation', { name: 'Recent results' }).getByRole('button').count()).resolves.toBe(1);
+    await page.screenshot({ path: screenshotPath('generate-done') });
+  });
+
+  it('Ctrl+Enter queues; Esc cancels within a step and keeps the last preview', async () => {
+    await slowJob(page, 'a lighthouse on a cliff at dusk');
+    await field(page, 'textbox', 'Prompt').press('Control+Enter');
+    await expect.poll(() => stepOf(page), { timeout: 30_000 }).toBeGreaterThan(3);
+    await page.keyboard.press('Escape');
+    const status = page.getByText(/^Stopped at step (\d+) of 1000; the last preview is shown\.$/);
+    await status.waitFor({ timeout: 15_000 });
+    const stopped = Number(/step (\d+)/.exec(await status.innerText())?.[1]);
+    expect(stopped).toBeGreaterThan(3);
+    expect(stopped).toBeLessThan(1000);
+    await expect(page.getByRole('img', { name: /Live preview, step \d+/ }).count()).resolves.toBe(1);
+    await expect(page.getByRole('button', { name: 'Cancel', exact: true }).isDisabled()).resolves.toBe(true);
+    const finished = page.getByRole('list', { name: 'Finished jobs' });
+    await expect(finished.innerText()).resolves.toMatch(/Cancelled[\s\S]*a lighthouse on a cliff at dusk/);
+    await page.screenshot({ path: screenshotPath('generate-cancelled') });
+  });
+
+  it('the Cancel button stops the running job; the queue panel reorders and removes waiting ones', async () => {
+    await slowJob(page, 'first job');
+    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    await field(page, 'textbox', 'Prompt').fill('second job');
+    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    await field(page, 'textbox', 'Prompt').fill('third job');
+    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    const active = page.getByRole('list', { name: 'Active jobs' });
+    await expect.poll(() => active.getByRole('listitem').count(), { timeout: 20_000 }).toBe(3);
+    await expect.poll(async () => (await active.innerText()).replace(/\s+/g, ' ')).toMatch(/Running first job.*Queued second job.*Queued third job/);
+    await page.getByRole('button', { name: 'Move up: third job' }).click();
+    await expect.poll(async () => (await active.innerText()).replace(/\s+/g, ' ')).toMatch(/Running first job.*Queued third job.*Queued second job/);
+    await page.screenshot({ path: screenshotPath('generate-queue') });
+    await page.getByRole('button', { name: 'Remove from queue: second job' }).click();
+    await expect.poll(() => active.getByRole('listitem').count()).toBe(2);
+    await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+    // the next waiting job starts; stop it from the queue panel
+    await expect.poll(async () => (await active.innerText()).replace(/\s+/g, ' '), { timeout: 20_000 }).toMatch(/Running third job/);
+    await page.getByRole('button', { name: 'Stop the running job' }).click();
+    await expect.poll(() => active.getByRole('listitem').count(), { timeout: 20_000 }).toBe(0);
+    await expect(page.getByRole('list', { name: 'Finished jobs' }).innerText()).resolves.toMatch(/Cancelled[\s\S]*third job[\s\S]*Cancelled[\s\S]*first job/);
+  });
+
+  it('shows an engine failure inline, in plain words', async () => {
+    await page.getByRole('button', { name: 'Rescan model folders' }).click();
+    await pickModel(page, 'tiny-copy');
+    // the folder breaks after it was listed: the job fails when the engine loads it
+    rmSync(path.join(scratchModels, 'tiny-copy', 'unet'), { recursive: true, force: true });
+    await field(page, 'textbox', 'Prompt').fill('this will fail');
+    await field(page, 'spinbutton', 'Steps').fill('4');
+    await field(page, 'spinbutton', 'Width').fill('256');
+    await field(page, 'spinbutton', 'Height').fill('256');
+    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'The generation failed' });
+    await alert.waitFor({ timeout: 30_000 });
+    await expect(alert.innerText()).resolves.toMatch(/unet/);
+    await page.screenshot({ path: screenshotPath('generate-error') });
+    await pickModel(page, 'reverie-tiny');
+  });
+
+  it('ran without console errors or CSP violations', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});

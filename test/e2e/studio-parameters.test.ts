@@ -1,0 +1,147 @@
+/**
+ * Parameters read back from images: an A1111 PNG and a ComfyUI PNG dropped onto the window fill
+ * the Generate form; a PNG picked with the file picker too; a PNG without parameters offers to
+ * become the input image; a pasted image on an edit tab becomes the shared input image.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { launchChromium, screenshotPath, startReverie } from './harness.ts';
+import type { Reverie } from './harness.ts';
+import { FIXTURE_MODELS, dropFile, field, openStudio, pickModel, pngWith } from './studio.ts';
+
+let reverie: Reverie;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+let page: Page;
+const consoleErrors: string[] = [];
+
+beforeAll(async () => {
+  reverie = await startReverie({ modelsDirs: [FIXTURE_MODELS], provider: 'cpu' });
+  browser = await launchChromium();
+  page = await browser.context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  await openStudio(page, reverie);
+  await pickModel(page, 'sd15-script');
+});
+
+beforeEach(({ task, onTestFailed }) => {
+  onTestFailed(async () => {
+    await page?.screenshot({ path: screenshotPath(`failed-${task.name.replace(/\W+/g, '-').slice(0, 60)}`) }).catch(() => undefined);
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await reverie?.stop();
+});
+
+async function formValues(p: Page) {
+  return {
+    model: await p.getByRole('combobox', { name: 'Model', exact: true }).locator('option:checked').innerText(),
+    prompt: await field(p, 'textbox', 'Prompt').inputValue(),
+    negative: await field(p, 'textbox', 'Negative prompt').inputValue(),
+    steps: await field(p, 'spinbutton', 'Steps').inputValue(),
+    cfg: await field(p, 'spinbutton', 'CFG scale').inputValue(),
+    sampler: await field(p, 'combobox', 'Sampler').locator('option:checked').innerText(),
+    schedule: await field(p, 'combobox', 'Schedule').locator('option:checked').innerText(),
+    seed: await field(p, 'textbox', 'Seed').inputValue(),
+    width: await field(p, 'spinbutton', 'Width').inputValue(),
+    height: await field(p, 'spinbutton', 'Height').inputValue(),
+  };
+}
+
+describe('parameters from a dropped PNG', () => {
+  it('reads an A1111 PNG (old-style "DPM++ 2M Karras" sampler name) into the form, model included', async () => {
+    const text = 'a castle on a hill, matte painting\nNegative prompt: fog, people\nSteps: 33, Sampler: DPM++ 2M Karras, CFG scale: 5.5, Seed: 424242, Size: 320x448, Model hash: 1a2b3c, Model: reverie-tiny, Version: v1.7.0';
+    await dropFile(page, await pngWith([{ keyword: 'parameters', text }]), '00012-424242.png');
+    await page.getByRole('status').filter({ hasText: 'Read the parameters of "00012-424242.png" (A1111 format).' }).waitFor();
+    expect(await formValues(page)).toEqual({
+      model: 'reverie-tiny',
+      prompt: 'a castle on a hill, matte painting',
+      negative: 'fog, people',
+      steps: '33',
+      cfg: '5.5',
+      sampler: 'DPM++ 2M',
+      schedule: 'Karras',
+      seed: '424242',
+      width: '320',
+      height: '448',
+    });
+    await page.screenshot({ path: screenshotPath('parameters-a1111') });
+  });
+
+  it('reads a ComfyUI PNG (API graph in the "prompt" chunk) and says what it could not use', async () => {
+    const graph = {
+      '3': { inputs: { seed: 987654321, steps: 12, cfg: 4, sampler_name: 'euler', scheduler: 'simple', denoise: 1, model: ['4', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0] }, class_type: 'KSampler' },
+      '4': { inputs: { ckpt_name: 'v1-5-pruned-emaonly.safetensors' }, class_type: 'CheckpointLoaderSimple' },
+      '5': { inputs: { width: 512, height: 384, batch_size: 1 }, class_type: 'EmptyLatentImage' },
+      '6': { inputs: { text: 'a bowl of ramen, studio light', clip: ['4', 1] }, class_type: 'CLIPTextEncode' },
+      '7': { inputs: { text: 'text, watermark', clip: ['4', 1] }, class_type: 'CLIPTextEncode' },
+      '9': { inputs: { filename_prefix: 'ComfyUI', images: ['8', 0] }, class_type: 'SaveImage' },
+    };
+    await dropFile(page, await pngWith([{ keyword: 'prompt', text: JSON.stringify(graph) }, { keyword: 'workflow', text: '{"nodes":[],"links":[]}' }]), 'ComfyUI_00001_.png');
+    const toast = page.getByRole('status').filter({ hasText: 'Read the parameters of "ComfyUI_00001_.png" (ComfyUI workflow).' });
+    await toast.waitFor();
+    await expect(toast.innerText()).resolves.toMatch(/v1-5-pruned-emaonly\.safetensors", which is not in your models; keeping reverie-tiny/);
+    expect(await formValues(page)).toEqual({
+      model: 'reverie-tiny',
+      prompt: 'a bowl of ramen, studio light',
+      negative: 'text, watermark',
+      steps: '12',
+      cfg: '4.0',
+      sampler: 'Euler',
+      schedule: 'Simple',
+      seed: '987654321',
+      width: '512',
+      height: '384',
+    });
+    await page.screenshot({ path: screenshotPath('parameters-comfyui') });
+  });
+
+  it('reads a PNG chosen with the file picker', async () => {
+    const text = 'a lighthouse\nSteps: 9, Sampler: Euler a, Schedule type: Exponential, CFG scale: 3, Seed: 7, Size: 256x256, Model: sd15-script';
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Read parameters from a PNG…' }).click();
+    await (await chooser).setFiles({ name: 'picked.png', mimeType: 'image/png', buffer: await pngWith([{ keyword: 'parameters', text }]) });
+    await page.getByRole('status').filter({ hasText: 'Read the parameters of "picked.png"' }).waitFor();
+    expect(await formValues(page)).toMatchObject({ model: 'sd15-script', prompt: 'a lighthouse', steps: '9', schedule: 'Exponential', seed: '7' });
+  });
+
+  it('a PNG without parameters can become the input image instead', async () => {
+    await dropFile(page, await pngWith([], 80, 60), 'photo.png');
+    const toast = page.getByRole('status').filter({ hasText: '"photo.png" has no generation parameters' });
+    await toast.getByRole('button', { name: 'Use as input image' }).click();
+    await page.getByRole('tab', { name: 'Image to image', exact: true, selected: true }).waitFor();
+    await page.getByRole('img', { name: 'Input image: photo.png' }).waitFor();
+    await expect(page.getByText('photo.png · 80 × 60').count()).resolves.toBe(1);
+  });
+
+  it('a pasted image on an edit tab becomes the input image shared by all edit tabs', async () => {
+    await page.getByRole('tab', { name: 'Inpaint', exact: true }).click();
+    const png = await pngWith([], 40, 30);
+    await page.evaluate((b64) => {
+      const g = globalThis as unknown as {
+        DataTransfer: new () => { items: { add(f: unknown): void } };
+        File: new (parts: unknown[], name: string, o: { type: string }) => unknown;
+        ClipboardEvent: new (type: string, init: { clipboardData: unknown; bubbles: boolean }) => unknown;
+        atob(s: string): string;
+        document: { body: { dispatchEvent(e: unknown): void } };
+      };
+      const bin = g.atob(b64);
+      const bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0));
+      const dt = new g.DataTransfer();
+      dt.items.add(new g.File([bytes], 'clip.png', { type: 'image/png' }));
+      g.document.body.dispatchEvent(new g.ClipboardEvent('paste', { clipboardData: dt, bubbles: true }));
+    }, png.toString('base64'));
+    await page.getByRole('img', { name: 'Input image: clip.png' }).waitFor();
+    await page.getByRole('tab', { name: 'Denoise', exact: true }).click();
+    await page.getByRole('img', { name: 'Input image: clip.png' }).waitFor();
+    await page.screenshot({ path: screenshotPath('input-image-pasted') });
+  });
+
+  it('ran without console errors or CSP violations', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * Helpers for the studio E2E tests: open the studio on a fresh page, pick a model, build PNGs with
+ * generation parameters as A1111 and ComfyUI write them, and drop files onto the window the way
+ * the OS does (a DragEvent carrying a DataTransfer with a File).
+ */
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { encodePng } from '../../src-main/engine/imageio/png.ts';
+import type { PngText } from '../../src-main/engine/imageio/png.ts';
+import { REPO } from './harness.ts';
+import type { Reverie } from './harness.ts';
+
+export const FIXTURE_MODELS = path.join(REPO, 'test', 'fixtures', 'models');
+
+/** Resolves once `check` holds (polling), or fails naming what was awaited. */
+export async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Loads the studio and waits until the models and the sampler list are in. */
+export async function openStudio(page: Page, reverie: Reverie): Promise<void> {
+  await page.goto(reverie.url);
+  await page.getByRole('tab', { name: 'Generate', exact: true }).waitFor();
+  await until('the model list', async () => (await page.getByRole('combobox', { name: 'Model' }).locator('option').count()) > 1);
+  await until('the sampler list', async () => (await page.getByRole('combobox', { name: 'Sampler' }).locator('option').count()) > 5);
+}
+
+export async function pickModel(page: Page, name: string): Promise<void> {
+  await page.getByRole('combobox', { name: 'Model' }).selectOption({ label: name });
+}
+
+/** A small PNG with the given text chunks (what A1111, ComfyUI or Reverie would write). */
+export async function pngWith(text: PngText[], width = 64, height = 48): Promise<Buffer> {
+  const data = new Uint8Array(width * height * 3);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 37) % 251;
+  return encodePng({ width, height, data }, text);
+}
+
+interface PageDataTransfer {
+  items: { add(file: unknown): void };
+}
+interface PageGlobals {
+  DataTransfer: new () => PageDataTransfer;
+  File: new (parts: unknown[], name: string, opts: { type: string }) => unknown;
+  atob(b64: string): string;
+}
+
+/** Drops a file onto the page body (bubbles to the window, as a real drop would). */
+export async function dropFile(page: Page, bytes: Buffer, name: string, type = 'image/png', selector = 'body'): Promise<void> {
+  const dataTransfer = await page.evaluateHandle(
+    ({ b64, name, type }) => {
+      const g = globalThis as unknown as PageGlobals;
+      const bin = g.atob(b64);
+      const arr = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) arr[i] = bin.charCodeAt(i);
+      const dt = new g.DataTransfer();
+      dt.items.add(new g.File([arr], name, { type }));
+      return dt;
+    },
+    { b64: bytes.toString('base64'), name, type },
+  );
+  await page.dispatchEvent(selector, 'dragenter', { dataTransfer });
+  await page.dispatchEvent(selector, 'dragover', { dataTransfer });
+  await page.dispatchEvent(selector, 'drop', { dataTransfer });
+  await dataTransfer.dispose();
+}
+
+/** The value of a labelled field. */
+export function field(page: Page, role: 'textbox' | 'spinbutton' | 'combobox' | 'slider', name: string) {
+  return page.getByRole(role, { name, exact: true });
+}
