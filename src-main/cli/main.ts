@@ -1,11 +1,12 @@
 /**
  * The `reverie` command line: generate, img2img, inpaint, denoise, forward, anomaly, tokenize, models,
- * samplers. Errors are one readable line
+ * samplers, bench. Errors are one readable line
  * ("error: ..."); exit codes 0 ok, 1 runtime failure, 2 bad usage or input, 130 interrupted.
  */
 import { CancelledError, EngineError } from '../engine/types.ts';
 import type { EngineErrorCode } from '../engine/types.ts';
 import { ANOMALY_HELP, anomalyCommand } from './commands/anomaly.ts';
+import { BENCH_HELP, benchCommand } from './commands/bench.ts';
 import { DENOISE_HELP, denoiseCommand } from './commands/denoise.ts';
 import { FORWARD_HELP, forwardCommand } from './commands/forward.ts';
 import { IMG2IMG_HELP, INPAINT_HELP, img2imgCommand, inpaintCommand } from './commands/img2img.ts';
@@ -27,6 +28,7 @@ commands:
   tokenize   show the token ids of a text
   models     list model folders and whether they load
   samplers   list samplers and schedules
+  bench      measure the engine's speed on this machine: reverie bench [--quick] [--json]
 
 Run "reverie <command> --help" for a command's options.`;
 
@@ -66,6 +68,8 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
         return await models(rest, io);
       case 'samplers':
         return samplers(rest, io);
+      case 'bench':
+        return await benchCommand(rest, io, ac.signal);
       case undefined:
       case 'help':
       case '--help':
@@ -80,12 +84,13 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
           tokenize: TOKENIZE_HELP,
           models: MODELS_HELP,
           samplers: SAMPLERS_HELP,
+          bench: BENCH_HELP,
         }[rest[0] ?? ''];
         (command === undefined ? io.stderr : io.stdout).write(`${topic ?? MAIN_HELP}\n`);
         return command === undefined ? 2 : 0;
       }
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: generate, img2img, inpaint, denoise, forward, anomaly, tokenize, models, samplers (see reverie --help)`);
+        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: generate, img2img, inpaint, denoise, forward, anomaly, tokenize, models, samplers, bench (see reverie --help)`);
     }
   } catch (err) {
     if (err instanceof CancelledError) {

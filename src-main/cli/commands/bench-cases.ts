@@ -1,0 +1,258 @@
+/**
+ * What `reverie bench` measures, one function per section. Times are wall-clock milliseconds from
+ * performance.now(), medians over repeats after a warm-up where a section is cheap enough to repeat.
+ * Nothing here asserts a speed: the numbers are for people comparing machines and changes.
+ */
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { inspectModelFolder } from '../../engine/models/folder.ts';
+import { imageNoise } from '../../engine/pipelines/sample.ts';
+import { txt2img } from '../../engine/pipelines/txt2img.ts';
+import { ortVersion, plainReason, probeProviders } from '../../engine/runtime/ort.ts';
+import type { ProviderId } from '../../engine/runtime/ort.ts';
+import { randnTensor } from '../../engine/runtime/rng.ts';
+import { SAMPLERS, totalModelCalls } from '../../engine/samplers/registry.ts';
+import type { SamplerId } from '../../engine/samplers/registry.ts';
+import { karrasSigmas } from '../../engine/schedules/index.ts';
+import { ClipTokenizer } from '../../engine/tokenizer/clip-bpe.ts';
+import type { F32Tensor } from '../../engine/types.ts';
+import { REPO_ROOT } from '../model-roots.ts';
+
+export interface BenchPlan {
+  readonly quick: boolean;
+  readonly signal?: AbortSignal;
+  /** progress lines ("tokenizer...") */
+  readonly log: (line: string) => void;
+}
+
+export interface MachineInfo {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  platform: string;
+  node: string;
+  ort: string;
+  providers: { id: ProviderId; bundled: boolean; works: boolean; reason: string }[];
+}
+
+export interface TokenizerBench {
+  source: string;
+  vocabSize: number;
+  loadMs: number;
+  prompts: number;
+  /** first pass over the prompts on a fresh tokenizer (BPE word cache empty) */
+  perPromptMs: number;
+  /** the same prompts again (words cached) */
+  perPromptWarmMs: number;
+}
+
+export interface RngBench {
+  dims: number[];
+  ms: number;
+}
+
+export interface SamplerBench {
+  id: SamplerId;
+  label: string;
+  modelCalls: number;
+  /** sampler + analytic denoiser + noise draws, per step */
+  perStepMs: number;
+  /** perStepMs minus the denoiser calls' own cost: what the sampler's arithmetic and noise cost */
+  overheadPerStepMs: number;
+}
+
+export interface SamplersBench {
+  dims: number[];
+  steps: number;
+  /** one call of the analytic denoiser D(x, σ) = μ + (x − μ)·v/(v + σ²) */
+  denoiserCallMs: number;
+  samplers: SamplerBench[];
+}
+
+export interface PipelineBench {
+  model: string;
+  provider: ProviderId;
+  providerNote?: string;
+  width: number;
+  height: number;
+  steps: number;
+  sampler: string;
+  loadMs: number;
+  encodeMs: number;
+  perStepMs: number;
+  decodeMs: number;
+  /** everything, model load included */
+  totalMs: number;
+  /** total without the model load: what a run costs once the model is loaded */
+  generateMs: number;
+  /** runs the times are the median of */
+  runs: number;
+}
+
+export type DefaultModelBench = { model: string; path: string; runs: PipelineBench[] } | { model: string; path: string; skipped: string };
+
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** Runs `fn` once to warm up, then `repeats` times; the median in ms. */
+async function timed(repeats: number, fn: () => unknown): Promise<number> {
+  await fn();
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  return median(times);
+}
+
+export async function machineInfo(): Promise<MachineInfo> {
+  const statuses = await probeProviders();
+  return {
+    cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
+    cores: os.availableParallelism(),
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    platform: `${process.platform}/${process.arch}`,
+    node: process.version,
+    ort: ortVersion(),
+    providers: statuses.map((s) => ({ id: s.id, bundled: s.bundled, works: s.works, reason: s.works ? '' : plainReason(s) })),
+  };
+}
+
+const PROMPTS = [
+  'a red apple on a blue background',
+  'a photograph of an astronaut riding a horse on mars, highly detailed, 8k',
+  'portrait of an old fisherman, oil painting, rembrandt lighting, (dramatic:1.2), [smile]',
+  'a cozy cabin in snowy mountains at dusk, warm light in the windows, volumetric fog',
+  'café au lait, naïve art, Zürich street — 東京 at night',
+  'isometric pixel art of a tiny island with palm trees and a lighthouse',
+  'a cat and a rocket on a pink background, flat style',
+  'macro shot of a dew drop on a leaf, bokeh, f/1.8, 100mm',
+  'steampunk airship over victorian london, brass gears, cinematic composition, trending on artstation',
+  'minimalist logo of a fox, vector, two colours',
+  'the quick brown fox jumps over the lazy dog 1234567890 !?#',
+  'underwater city with bioluminescent coral, wide angle, godrays, ultra detailed, unreal engine',
+];
+
+/** CLIP's vocabulary from ../shared/reference/clip (a development checkout); the fixture's tiny one otherwise. */
+export async function benchTokenizer(plan: BenchPlan): Promise<TokenizerBench> {
+  const shared = path.resolve(REPO_ROOT, '..', 'shared', 'reference', 'clip');
+  const fixture = path.join(REPO_ROOT, 'test', 'fixtures', 'models', 'sd15-script', 'tokenizer');
+  const dir = existsSync(path.join(shared, 'vocab.json')) ? shared : fixture;
+  const source = dir === shared ? '../shared/reference/clip (CLIP BPE)' : 'test/fixtures/models/sd15-script/tokenizer (tiny; ../shared/reference/clip not found)';
+  plan.log(`tokenizer: ${source}`);
+  const loads: number[] = [];
+  let tokenizer: ClipTokenizer | undefined;
+  let cold = 0;
+  for (let i = 0; i < (plan.quick ? 1 : 3); i++) {
+    const t = performance.now();
+    tokenizer = await ClipTokenizer.fromFolder(dir);
+    loads.push(performance.now() - t);
+    const c = performance.now();
+    for (const p of PROMPTS) tokenizer.encodePadded(p);
+    cold = performance.now() - c;
+  }
+  const tok = tokenizer as ClipTokenizer;
+  const warm = await timed(plan.quick ? 3 : 20, () => {
+    for (const p of PROMPTS) tok.encodePadded(p);
+  });
+  return { source, vocabSize: tok.vocabSize, loadMs: median(loads), prompts: PROMPTS.length, perPromptMs: cold / PROMPTS.length, perPromptWarmMs: warm / PROMPTS.length };
+}
+
+export async function benchRng(plan: BenchPlan): Promise<RngBench[]> {
+  plan.log('rng: randn');
+  const out: RngBench[] = [];
+  for (const dims of [[4, 32, 32], [4, 64, 64]]) {
+    let seed = 1;
+    out.push({ dims, ms: await timed(plan.quick ? 5 : 50, () => randnTensor(seed++, dims)) });
+  }
+  return out;
+}
+
+/** Every sampler on SD's latent size for 512² (1×4×64×64), Karras sigmas over SD 1.x's range. */
+export async function benchSamplers(plan: BenchPlan): Promise<SamplersBench> {
+  const dims = [1, 4, 64, 64];
+  const steps = plan.quick ? 8 : 20;
+  // the exact denoiser of Gaussian data (see ../shared/README.md): μ + (x − μ)·v/(v + σ²)
+  const mean = 0.1;
+  const variance = 0.25;
+  const denoise = (x: F32Tensor, sigma: number): Promise<F32Tensor> => {
+    const k = variance / (variance + sigma * sigma);
+    const data = new Float32Array(x.data.length);
+    for (let i = 0; i < data.length; i++) data[i] = mean + (x.data[i] - mean) * k;
+    return Promise.resolve({ dtype: 'float32', dims: x.dims, data });
+  };
+  const sample = randnTensor(0, dims);
+  const denoiserCallMs = await timed(plan.quick ? 20 : 200, () => denoise(sample, 1));
+  // SD 1.x's sigma range (scaled-linear betas 0.00085 → 0.012 over 1000 steps)
+  const sigmas = karrasSigmas(steps, 0.0292, 14.6146);
+  const samplers: SamplerBench[] = [];
+  plan.log(`samplers: ${SAMPLERS.length} on ${dims.join('×')}, ${steps} steps`);
+  for (const entry of SAMPLERS) {
+    plan.signal?.throwIfAborted();
+    let seed = 7;
+    const run = async (): Promise<void> => {
+      const { initial, noise } = imageNoise([seed++], [4, 64, 64]);
+      const x: F32Tensor = { ...initial, data: initial.data.map((v) => v * sigmas[0]) };
+      await entry.fn(denoise, x, sigmas, { noise }, entry.defaults);
+    };
+    const ms = await timed(plan.quick ? 1 : 3, run);
+    const modelCalls = totalModelCalls(entry, steps);
+    samplers.push({ id: entry.id, label: entry.label, modelCalls, perStepMs: ms / steps, overheadPerStepMs: (ms - modelCalls * denoiserCallMs) / steps });
+  }
+  return { dims, steps, denoiserCallMs, samplers };
+}
+
+/** One txt2img run with a fresh cache (so the model load is part of it). */
+export async function benchPipeline(modelDir: string, provider: ProviderId, steps: number, plan: BenchPlan): Promise<PipelineBench> {
+  const r = await txt2img({ modelDir, prompt: 'a red apple on a blue background', steps, seed: 42, provider }, { signal: plan.signal });
+  const t = r.timings;
+  const sampling = t.steps.reduce((a, b) => a + b, 0);
+  return {
+    model: path.basename(modelDir),
+    provider: r.provider,
+    ...(r.providerNote === undefined ? {} : { providerNote: r.providerNote }),
+    width: r.params.width,
+    height: r.params.height,
+    steps: r.params.steps,
+    sampler: `${r.params.sampler}/${r.params.schedule}`,
+    loadMs: t.load,
+    encodeMs: t.encode,
+    perStepMs: sampling / t.steps.length,
+    decodeMs: t.decode,
+    totalMs: t.total,
+    generateMs: t.total - t.load,
+    runs: 1,
+  };
+}
+
+/** The tiny fixture on the CPU: median of each field over the runs. */
+export async function benchFixture(plan: BenchPlan): Promise<PipelineBench> {
+  const dir = path.join(REPO_ROOT, 'test', 'fixtures', 'models', 'sd15-script');
+  const steps = plan.quick ? 4 : 20;
+  plan.log(`txt2img: fixture sd15-script on cpu, ${steps} steps`);
+  const runs: PipelineBench[] = [];
+  for (let i = 0; i < (plan.quick ? 1 : 3); i++) runs.push(await benchPipeline(dir, 'cpu', steps, plan));
+  const pick = (k: 'loadMs' | 'encodeMs' | 'perStepMs' | 'decodeMs' | 'totalMs' | 'generateMs'): number => median(runs.map((r) => r[k]));
+  return { ...runs[0], runs: runs.length, loadMs: pick('loadMs'), encodeMs: pick('encodeMs'), perStepMs: pick('perStepMs'), decodeMs: pick('decodeMs'), totalMs: pick('totalMs'), generateMs: pick('generateMs') };
+}
+
+/** The default model (or --model DIR) at its default size, on the CPU and on every GPU provider that works here. */
+export async function benchDefaultModel(dir: string, steps: number, plan: BenchPlan): Promise<DefaultModelBench> {
+  const model = path.basename(dir);
+  if (plan.quick) return { model, path: dir, skipped: 'not run with --quick' };
+  if (!existsSync(dir)) return { model, path: dir, skipped: `${dir} is not present` };
+  const report = await inspectModelFolder(dir);
+  if (!report.valid) return { model, path: dir, skipped: `not a valid model folder: ${report.problems.slice(0, 2).join('; ')}` };
+  const gpus = (await probeProviders()).filter((s) => s.id !== 'cpu' && s.works).map((s) => s.id);
+  const runs: PipelineBench[] = [];
+  for (const provider of ['cpu' as const, ...gpus]) {
+    plan.log(`txt2img: ${model} on ${provider}, ${steps} steps`);
+    runs.push(await benchPipeline(dir, provider, steps, plan));
+  }
+  return { model, path: dir, runs };
+}
