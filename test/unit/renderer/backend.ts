@@ -1,0 +1,46 @@
+/**
+ * The renderer's state classes under test talk to the real backend (real engine in-process, tiny
+ * fixture models, temp data folder) through the same Transport interface the renderer uses over
+ * IPC or HTTP — only the wire is left out.
+ */
+import { InProcessHost } from '../../../src-main/engine/host/host.ts';
+import { createEngineService } from '../../../src-main/engine/service.ts';
+import type { EventName } from '../../../src-main/ipc/names.ts';
+import { ApiClientError, createApi } from '../../../src-renderer/src/lib/api/client.ts';
+import type { Transport } from '../../../src-renderer/src/lib/api/client.ts';
+import type { ReverieApi } from '../../../src-renderer/src/lib/api/types.ts';
+import { makeTestBackend } from '../../integration/host/helpers.ts';
+import type { TestBackend } from '../../integration/host/helpers.ts';
+
+export { FIXTURE_MODELS, TINY_MODEL } from '../../integration/host/helpers.ts';
+
+export function directTransport(tb: TestBackend): Transport {
+  return {
+    call: async (name, request) => {
+      const envelope = await tb.dispatch(name, request);
+      if (envelope.ok) return envelope.result;
+      throw new ApiClientError(envelope.error);
+    },
+    subscribe: (listener) => tb.backend.events.subscribe((name: EventName, payload) => listener(name, payload)),
+  };
+}
+
+export interface RendererBackend {
+  tb: TestBackend;
+  api: ReverieApi;
+  close(): Promise<void>;
+}
+
+export async function rendererBackend(): Promise<RendererBackend> {
+  const tb = await makeTestBackend(new InProcessHost(createEngineService({ isolated: false })));
+  return { tb, api: createApi(directTransport(tb), 'browser'), close: () => tb.close() };
+}
+
+/** Resolves once `check` holds (polling). */
+export async function until(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import type { GalleryItem, ImageParameters, ModelReport } from '../../../src-renderer/src/lib/api/types.ts';
+import { GenerateForm } from '../../../src-renderer/src/lib/state/generate-form.svelte.ts';
+import { drawSeed, parseSeed } from '../../../src-renderer/src/lib/state/seed.ts';
+import { roundToEight, sizePresets } from '../../../src-renderer/src/lib/state/size-presets.ts';
+
+const model = (name: string, w: number, h = w, extra: Partial<ModelReport> = {}): ModelReport => ({
+  id: `/models/${name}`,
+  path: `/models/${name}`,
+  name,
+  root: '/models',
+  valid: true,
+  problems: [],
+  defaultWidth: w,
+  defaultHeight: h,
+  guidanceFree: false,
+  ...extra,
+});
+const SD15 = model('sd15', 512);
+const TINY = model('tiny', 256, 192);
+const TURBO = model('turbo', 512, 512, { guidanceFree: true, family: 'sd-turbo' });
+
+/** A model list the test can change (the form reads it live, as it reads SystemState). */
+function source(models: ModelReport[]) {
+  return { validModels: models };
+}
+
+describe('size presets', () => {
+  it('keep the short side at the model size and round the long side to a multiple of 8', () => {
+    expect(sizePresets(512, 512).map((p) => [p.label, p.width, p.height])).toEqual([
+      ['1:1', 512, 512],
+      ['3:4', 512, 680],
+      ['4:3', 680, 512],
+      ['2:3', 512, 768],
+      ['3:2', 768, 512],
+      ['9:16', 512, 912],
+      ['16:9', 912, 512],
+    ]);
+    expect(sizePresets(256, 192)[0]).toMatchObject({ width: 192, height: 192 });
+    for (const p of sizePresets(768, 768)) expect([p.width % 8, p.height % 8]).toEqual([0, 0]);
+    expect([roundToEight(517), roundToEight(20), roundToEight(9000), roundToEight(Number.NaN)]).toEqual([520, 64, 4096, 64]);
+  });
+});
+
+describe('seeds', () => {
+  it('reads empty and -1 as random, whole numbers up to 2^32-1 as fixed, anything else as a problem', () => {
+    expect(parseSeed('')).toEqual({ ok: true, seed: -1 });
+    expect(parseSeed(' -1 ')).toEqual({ ok: true, seed: -1 });
+    expect(parseSeed('4294967295')).toEqual({ ok: true, seed: 4294967295 });
+    expect(parseSeed('4294967296')).toMatchObject({ ok: false });
+    expect(parseSeed('12.5')).toMatchObject({ ok: false, message: expect.stringContaining('"12.5" is not a whole number') });
+    expect(drawSeed(() => 0.5)).toBe(2147483648);
+    expect(drawSeed(() => 0.9999999999)).toBeLessThanOrEqual(4294967295);
+  });
+});
+
+describe('GenerateForm', () => {
+  it('picks the preferred model, else the first valid one, and derives the size from it', () => {
+    const models = source([SD15, TINY]);
+    const form = new GenerateForm(models);
+    expect(form.model?.name).toBe('sd15');
+    expect([form.width, form.height]).toEqual([512, 512]);
+    form.preferModel(TINY.id);
+    expect(form.model?.name).toBe('tiny');
+    expect([form.width, form.height]).toEqual([256, 192]);
+    form.modelId = SD15.id;
+    expect(form.model?.name).toBe('sd15');
+    // a preset follows the model; exact pixels do not
+    form.setSize({ kind: 'preset', label: '2:3' });
+    expect([form.width, form.height]).toEqual([512, 768]);
+    form.modelId = TINY.id;
+    expect([form.width, form.height]).toEqual([192, 288]);
+    form.setWidth(333);
+    expect([form.width, form.height]).toEqual([336, 288]);
+    form.modelId = SD15.id;
+    expect([form.width, form.height]).toEqual([336, 288]);
+    form.swapSize();
+    expect([form.width, form.height]).toEqual([288, 336]);
+    form.setSize({ kind: 'default' });
+    expect([form.width, form.height]).toEqual([512, 512]);
+  });
+
+  it('clamps numbers into the contract ranges', () => {
+    const form = new GenerateForm(source([SD15]));
+    form.steps = 0;
+    expect(form.steps).toBe(1);
+    form.steps = 5000;
+    expect(form.steps).toBe(1000);
+    form.cfgScale = 7.25;
+    expect(form.cfgScale).toBe(7.3);
+    form.cfgScale = -2;
+    expect(form.cfgScale).toBe(0);
+    form.batchSize = 40;
+    form.batchCount = 0;
+    expect([form.batchSize, form.batchCount]).toEqual([16, 1]);
+  });
+
+  it('locks and unlocks the seed, draws a new one with the dice', () => {
+    const form = new GenerateForm(source([SD15]));
+    expect(form.seedLocked).toBe(false);
+    form.toggleSeedLock(777);
+    expect([form.seedText, form.seedLocked]).toEqual(['777', true]);
+    form.toggleSeedLock(777);
+    expect([form.seedText, form.seedLocked]).toEqual(['', false]);
+    form.newSeed(() => 0.25);
+    expect(form.seedText).toBe('1073741824');
+    expect(form.seedLocked).toBe(true);
+  });
+
+  it('builds the jobs.submit request, or lists what stops it', () => {
+    const form = new GenerateForm(source([SD15]));
+    form.prompt = 'a cat';
+    form.applyDefaults({ sampler: 'dpmpp_2m', schedule: 'exponential', steps: 25, cfgScale: 6, negativePrompt: 'blurry', width: null, height: null });
+    form.seedText = '42';
+    expect(form.toRequest('cpu')).toEqual({
+      kind: 'txt2img',
+      params: { model: SD15.id, prompt: 'a cat', negativePrompt: 'blurry', cfgScale: 6, steps: 25, sampler: 'dpmpp_2m', schedule: 'exponential', seed: 42, width: 512, height: 512, batchSize: 1, batchCount: 1, provider: 'cpu' },
+    });
+    form.seedText = 'forty-two';
+    expect(form.toRequest('cpu')).toBeNull();
+    expect(form.problems).toEqual([expect.stringContaining('Seed "forty-two"')]);
+    const empty = new GenerateForm(source([]));
+    expect(empty.toRequest('auto')).toBeNull();
+    expect(empty.problems[0]).toMatch(/No model is ready/);
+  });
+
+  it('applies parameters read from a PNG, with the model matched by name and notes for what it cannot use', () => {
+    const models = source([SD15, TINY]);
+    const form = new GenerateForm(models);
+    const p: ImageParameters = { source: 'a1111', prompt: 'castle', negativePrompt: 'fog', steps: 33, sampler: 'dpmpp_2m', samplerName: 'DPM++ 2M Karras', schedule: 'karras', cfgScale: 5.5, seed: 9, width: 320, height: 448, model: 'tiny', extra: {} };
+    expect(form.applyParameters(p)).toEqual([]);
+    expect([form.model?.name, form.prompt, form.negativePrompt, form.steps, form.cfgScale, form.sampler, form.schedule, form.seedText, form.width, form.height]).toEqual(['tiny', 'castle', 'fog', 33, 5.5, 'dpmpp_2m', 'karras', '9', 320, 448]);
+    expect(form.applyParameters({ ...p, model: 'v1-5-pruned-emaonly.safetensors', sampler: undefined })).toEqual(['The image was made with "v1-5-pruned-emaonly.safetensors", which is not in your models; keeping tiny.']);
+    expect(form.sampler).toBe('dpmpp_2m');
+    expect(form.applyParameters({ ...p, model: 'SD15.safetensors' })).toEqual([]);
+    expect(form.model?.name).toBe('sd15');
+  });
+
+  it('reuses a gallery item: its request, its own seed, one image', () => {
+    const form = new GenerateForm(source([SD15, TINY, TURBO]));
+    form.batchSize = 4;
+    const item = {
+      id: 'x',
+      width: 192,
+      height: 256,
+      seed: 1235,
+      modelName: 'tiny',
+      request: { kind: 'txt2img', params: { model: TINY.id, prompt: 'fox', negativePrompt: 'snow', steps: 6, cfgScale: 3, sampler: 'euler', schedule: 'normal', seed: 1234, batchSize: 2, batchCount: 1, provider: 'auto' } },
+    } as unknown as GalleryItem;
+    expect(form.applyItem(item)).toEqual([]);
+    expect([form.model?.name, form.prompt, form.steps, form.sampler, form.seedText, form.width, form.height, form.batchSize]).toEqual(['tiny', 'fox', 6, 'euler', '1235', 192, 256, 1]);
+    const gone = { ...item, modelName: 'deleted-model', request: { ...item.request, params: { ...item.request.params, model: '/elsewhere/deleted-model' } } } as GalleryItem;
+    expect(form.applyItem(gone)).toEqual(['The model "deleted-model" is not available any more; keeping tiny.']);
+  });
+});
