@@ -78,7 +78,7 @@ describe('reverie bench', () => {
 
     // the table (what runs without --json) shows every section
     const table = formatBench(report);
-    expect(table).toMatch(/^machine {4}.+ cores, .+onnxruntime-node \d+\.\d+\.\d+\nproviders  cpu works/);
+    expect(table).toMatch(/^machine {4}.+ cores, .+onnxruntime-node \d+\.\d+\.\d+\nproviders {2}cpu works/);
     for (const line of ['tokenizer load (', 'randn 4×32×32', 'randn 4×64×64', 'DPM++ 2M ', 'sd15-script 512×512  cpu', 'reverie-mini: skipped, not run with --quick']) expect(table).toContain(line);
   });
 
