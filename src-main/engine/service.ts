@@ -15,6 +15,8 @@ import { readImageParameters } from './host/read-parameters.ts';
 import type { ReadParametersInput, ReadParametersOutput } from './host/read-parameters.ts';
 import { runTxt2ImgJob } from './host/txt2img-job.ts';
 import type { EngineJobEvent, Txt2ImgJobInput, Txt2ImgJobOutput } from './host/txt2img-job.ts';
+import { createEditImpl } from './host/edit-service.ts';
+import type { EditEngineMethods } from './host/edit-service.ts';
 
 export type { EngineJobEvent, Txt2ImgJobInput, Txt2ImgJobOutput } from './host/txt2img-job.ts';
 export type { ModelListEntry } from './host/model-list.ts';
@@ -33,8 +35,8 @@ export interface EngineRegistryData {
 
 type NoParams = Record<string, never>;
 
-/** Every engine method: its params, result and the events it may emit while running. */
-export interface EngineMethods {
+/** Every engine method: its params, result and the events it may emit while running (edit and process methods: host/edit-service.ts). */
+export interface EngineMethods extends EditEngineMethods {
   info: { params: { refresh?: boolean }; result: EngineInfo; event: never };
   listModels: { params: { roots: string[] }; result: ModelListEntry[]; event: never };
   /** generation parameters from an image's metadata (untrusted bytes: parsed in the engine process) */
@@ -90,6 +92,7 @@ export function createEngineService(opts: EngineServiceOptions): EngineService {
         schedules: SCHEDULES.map((s) => ({ id: s.id, label: s.label, description: s.description })),
       }),
     txt2img: (params, ctx) => runTxt2ImgJob(params, ctx, cache),
+    ...createEditImpl(cache),
     debugExit: (params) => {
       if (!opts.isolated || process.env.REVERIE_DEBUG_CALLS !== '1') {
         return Promise.reject(

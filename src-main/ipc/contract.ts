@@ -11,6 +11,8 @@ import { z } from 'zod';
 import type { CallName, EventName } from './names.ts';
 import { ApiErrorSchema, EmptySchema } from './schemas/common.ts';
 import type { IdSchema } from './schemas/common.ts';
+import type { ImageRefSchema } from './schemas/edit.ts';
+import type { StepKindSchema } from './schemas/process.ts';
 import {
   EngineRegistrySchema,
   ModelsListRequestSchema,
@@ -44,6 +46,23 @@ import {
 } from './schemas/gallery.ts';
 import { ImageUploadSchema, ReadParametersResponseSchema } from './schemas/images.ts';
 import { SettingsChangedEventSchema, SettingsSchema, SettingsSetRequestSchema } from './schemas/settings.ts';
+import { EditUploadRequestSchema, EditUploadResponseSchema, JobOutputEventSchema } from './schemas/edit.ts';
+import {
+  ProcessAnomalyRequestSchema,
+  ProcessAnomalySchema,
+  ProcessCurvesRequestSchema,
+  ProcessCurvesSchema,
+  ProcessDecodeStepRequestSchema,
+  ProcessDecodeStepSchema,
+  ProcessExportRequestSchema,
+  ProcessExportSchema,
+  ProcessForwardRequestSchema,
+  ProcessForwardSchema,
+  ProcessIdRequestSchema,
+  ProcessRecordingSchema,
+  ProcessTrajectoriesRequestSchema,
+  ProcessTrajectoriesSchema,
+} from './schemas/process.ts';
 
 export * from './schemas/common.ts';
 export * from './schemas/system.ts';
@@ -51,6 +70,8 @@ export * from './schemas/jobs.ts';
 export * from './schemas/gallery.ts';
 export * from './schemas/settings.ts';
 export * from './schemas/images.ts';
+export * from './schemas/edit.ts';
+export * from './schemas/process.ts';
 export * from './names.ts';
 
 interface CallSpec {
@@ -73,6 +94,15 @@ export const CALLS = {
   'gallery.restore': { request: GalleryIdRequestSchema, response: GalleryRestoreSchema },
   'gallery.reveal': { request: GalleryIdRequestSchema, response: GalleryRevealSchema },
   'images.readParameters': { request: ImageUploadSchema, response: ReadParametersResponseSchema },
+  // edit tabs and process viewers (schemas/edit.ts, schemas/process.ts; handlers in backend/edit-jobs.ts)
+  'edit.upload': { request: EditUploadRequestSchema, response: EditUploadResponseSchema },
+  'process.recording': { request: ProcessIdRequestSchema, response: ProcessRecordingSchema },
+  'process.decodeStep': { request: ProcessDecodeStepRequestSchema, response: ProcessDecodeStepSchema },
+  'process.export': { request: ProcessExportRequestSchema, response: ProcessExportSchema },
+  'process.forward': { request: ProcessForwardRequestSchema, response: ProcessForwardSchema },
+  'process.curves': { request: ProcessCurvesRequestSchema, response: ProcessCurvesSchema },
+  'process.trajectories': { request: ProcessTrajectoriesRequestSchema, response: ProcessTrajectoriesSchema },
+  'process.anomaly': { request: ProcessAnomalyRequestSchema, response: ProcessAnomalySchema },
   'settings.get': { request: EmptySchema, response: SettingsSchema },
   'settings.set': { request: SettingsSetRequestSchema, response: SettingsSchema },
   /** test-only: makes the engine process exit; refused with FORBIDDEN unless REVERIE_DEBUG_CALLS=1 */
@@ -86,6 +116,7 @@ export const EVENTS = {
   'job.step': JobStepEventSchema,
   'job.done': JobDoneEventSchema,
   'job.error': JobErrorEventSchema,
+  'job.output': JobOutputEventSchema,
   'jobs.changed': JobsListSchema,
   'gallery.changed': GalleryChangedEventSchema,
   'engine.crashed': z.object({ error: ApiErrorSchema, restarted: z.boolean(), pid: z.int().nullable() }),
@@ -118,6 +149,15 @@ export type ReadParametersResult = CallResponse<'images.readParameters'>;
 export type ImageParameters = NonNullable<ReadParametersResult['parameters']>;
 export type { Settings, SettingsPatch } from './schemas/settings.ts';
 export type Id = z.infer<typeof IdSchema>;
+export type ImageRef = z.infer<typeof ImageRefSchema>;
+export type EditUploadResult = CallResponse<'edit.upload'>;
+export type JobOutput = EventPayload<'job.output'>['output'];
+export type ProcessRecording = CallResponse<'process.recording'>;
+export type RecordedStepView = ProcessRecording['steps'][number];
+export type ProcessCurves = CallResponse<'process.curves'>;
+export type ForwardFrame = CallResponse<'process.forward'>['frames'][number];
+export type ProcessAnomaly = CallResponse<'process.anomaly'>;
+export type StepKind = z.infer<typeof StepKindSchema>;
 
 // ── the API the renderer sees ──────────────────────────────────────────
 type Namespace<K extends string> = K extends `${infer N}.${string}` ? N : never;

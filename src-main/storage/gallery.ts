@@ -26,6 +26,8 @@ export interface NewGalleryImage {
   request: JobRequest;
   parameters: string;
   jobId?: string;
+  /** the recorded reverse process (float16 .rvrec), kept beside the PNG as <id>.rvrec for the Process tab */
+  recording?: Uint8Array;
 }
 
 /** `/media/gallery/<file>`: the URL the renderer loads, in Electron and browser mode alike. */
@@ -69,8 +71,10 @@ export class GalleryStore {
       request: image.request,
       parameters: image.parameters,
       ...(image.jobId ? { jobId: image.jobId } : {}),
+      ...(image.recording ? { recording: true } : {}),
     });
     await writeFileAtomic(path.join(this.dir, fileName), image.png);
+    if (image.recording) await writeFileAtomic(path.join(this.dir, `${id}.rvrec`), image.recording);
     await writeFileAtomic(path.join(this.dir, `${id}.json`), `${JSON.stringify(sidecar, null, 2)}\n`);
     this.cache?.set(id, sidecar);
     return this.toItem(sidecar);
@@ -93,7 +97,7 @@ export class GalleryStore {
     if (!item) return false;
     await mkdir(this.trashDir, { recursive: true });
     const now = new Date();
-    for (const name of [`${id}.json`, item.fileName]) {
+    for (const name of [`${id}.json`, item.fileName, `${id}.rvrec`]) {
       const to = path.join(this.trashDir, name);
       try {
         await rename(path.join(this.dir, name), to);
@@ -114,6 +118,7 @@ export class GalleryStore {
     await mkdir(this.dir, { recursive: true });
     // the PNG first and the sidecar last, as in save(): the item is listed only once both are back
     await rename(path.join(this.trashDir, sidecar.fileName), path.join(this.dir, sidecar.fileName));
+    if (sidecar.recording) await rename(path.join(this.trashDir, `${id}.rvrec`), path.join(this.dir, `${id}.rvrec`)).catch(() => undefined);
     await rename(path.join(this.trashDir, `${id}.json`), path.join(this.dir, `${id}.json`));
     this.cache?.set(id, sidecar);
     return this.toItem(sidecar);

@@ -11,6 +11,8 @@ import type { PipelineCache } from '../pipelines/cache.ts';
 import { txt2img } from '../pipelines/txt2img.ts';
 import type { ProviderPreference } from '../runtime/ort.ts';
 import type { F32Tensor } from '../types.ts';
+import type { JobOutput } from './edit-jobs.ts';
+import { ItemRecordings } from './edit-recording.ts';
 
 export interface EngineCallContextLike<E> {
   signal: AbortSignal;
@@ -42,8 +44,10 @@ export type JobStage = 'loading' | 'encoding' | 'sampling' | 'decoding' | 'savin
 export type EngineJobEvent =
   | { type: 'stage'; stage: JobStage; run: number; runs: number }
   | { type: 'step'; run: number; runs: number; step: number; steps: number; sigma: number; previewDataUrl: string | null }
-  /** one finished image (run is 1-based) */
-  | { type: 'image'; run: number; png: Uint8Array; width: number; height: number; seed: number; parameters: string };
+  /** one finished image (run is 1-based), with its recorded reverse process (float16 .rvrec) when the run recorded steps */
+  | { type: 'image'; run: number; png: Uint8Array; width: number; height: number; seed: number; parameters: string; recording?: Uint8Array }
+  /** what an edit job reports besides its images (host/edit-jobs.ts) */
+  | { type: 'output'; output: JobOutput };
 
 export interface Txt2ImgJobOutput {
   images: number;
@@ -72,6 +76,8 @@ export async function runTxt2ImgJob(
   ctx.emit({ type: 'stage', stage: 'loading', run: 1, runs });
   const model = await cache.model(input.modelDir, input.provider, ctx.signal);
   const factors = model.info.previewFactors;
+  // every image keeps its reverse process for the Process tab (saved beside it in the gallery)
+  const recordings = new ItemRecordings((sigma) => model.discrete.sigmaToT(sigma), { kind: 'txt2img', model: model.info.name, ...(input.sampler ? { sampler: input.sampler } : {}), ...(input.schedule ? { schedule: input.schedule } : {}) });
   const steps = input.steps ?? (model.info.guidanceFree ? 1 : 20);
   let lastRun = 1;
   const result = await txt2img(
@@ -95,9 +101,11 @@ export async function runTxt2ImgJob(
       signal: ctx.signal,
       onStage: (stage, iteration, batchCount) => {
         lastRun = iteration + 1;
+        if (stage === 'decoding') recordings.close();
         if (stage !== 'loading') ctx.emit({ type: 'stage', stage, run: iteration + 1, runs: batchCount });
       },
       onStep: (info) => {
+        recordings.onStep(info);
         const step = info.i + 1;
         const base = { type: 'step' as const, run: info.iteration + 1, runs, step, steps, sigma: info.sigma };
         const wantPreview = input.previewEvery > 0 && (step % input.previewEvery === 0 || step === steps);
@@ -111,7 +119,8 @@ export async function runTxt2ImgJob(
         );
       },
       onImage: (image) => {
-        ctx.emit({ type: 'image', run: lastRun, png: image.png, width: image.width, height: image.height, seed: image.seed, parameters: image.parameters });
+        const recording = recordings.take();
+        ctx.emit({ type: 'image', run: lastRun, png: image.png, width: image.width, height: image.height, seed: image.seed, parameters: image.parameters, ...(recording ? { recording } : {}) });
       },
     },
   );

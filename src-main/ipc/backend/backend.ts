@@ -14,6 +14,8 @@ import type { Handlers } from '../dispatch.ts';
 import { ApiCallError } from '../errors.ts';
 import { EventBus } from '../events.ts';
 import { JobQueue } from './job-queue.ts';
+import { InputStore, withParams } from './edit-inputs.ts';
+import { createEditHandlers } from './edit-jobs.ts';
 
 export interface BackendDeps {
   mode: 'electron' | 'browser';
@@ -47,7 +49,9 @@ export function modelRootsFor(bundled: string, layout: DataLayout, settings: Set
 
 export function createBackend(deps: BackendDeps): Backend {
   const events = new EventBus();
-  const jobs = new JobQueue({ host: deps.host, gallery: deps.gallery, events, previewEvery: () => deps.settings.get().previewEvery });
+  // uploaded input images of the edit tabs, stored by content hash in <data>/inputs
+  const inputs = new InputStore(path.join(deps.layout.root, 'inputs'), deps.host, deps.gallery);
+  const jobs = new JobQueue({ host: deps.host, gallery: deps.gallery, events, previewEvery: () => deps.settings.get().previewEvery, inputs });
   let lastModels: ModelReport[] = [];
   const roots = (): string[] => modelRootsFor(deps.bundledModelsDir, deps.layout, deps.settings.get());
 
@@ -95,9 +99,19 @@ export function createBackend(deps: BackendDeps): Backend {
         throw new ApiCallError('MODEL_INVALID', `The model "${model.name}" cannot be used: ${model.problems.join('; ')}`, { problems: model.problems });
       }
       const seed = request.params.seed >= 0 ? request.params.seed : randomInt(0, 2 ** 32 - 1);
-      const job = jobs.submit({ ...request, params: { ...request.params, model: model.id, seed } }, model);
+      await inputs.paths(request); // an edit job's images must exist now, not only when it runs
+      const job = jobs.submit(withParams(request, { model: model.id, seed }), model);
       return { job };
     },
+    ...createEditHandlers({
+      host: deps.host,
+      gallery: deps.gallery,
+      inputs,
+      models: async (refresh) => (refresh || lastModels.length === 0 ? listModels() : lastModels),
+      settings: () => deps.settings.get(),
+      jobs: () => jobs.list(),
+      submit: (request) => handlers['jobs.submit'](request),
+    }),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
     'jobs.list': async () => ({ jobs: jobs.list() }),
     'jobs.reorder': async ({ jobId, toIndex }) => ({ jobs: jobs.reorder(jobId, toIndex) }),

@@ -6,6 +6,9 @@
 import type { EngineHost, InvokeOptions } from '../../engine/host/host.ts';
 import type { EngineJobEvent } from '../../engine/service.ts';
 import type { JobRequest, ModelReport } from '../contract.ts';
+import { ApiCallError } from '../errors.ts';
+import type { InputStore } from './edit-inputs.ts';
+import { runEditEngineJob } from './edit-jobs.ts';
 
 export interface EngineJobResult {
   provider: string;
@@ -18,11 +21,19 @@ export interface EngineJobOptions {
   onEvent: (event: EngineJobEvent) => void;
   /** a live preview every N steps (settings.previewEvery) */
   previewEvery: number;
+  /** where the edit jobs' input images are (edit-inputs.ts) */
+  inputs?: InputStore;
 }
 
 export async function runEngineJob(host: EngineHost, request: JobRequest, model: ModelReport, opts: EngineJobOptions): Promise<EngineJobResult> {
   const invokeOptions: InvokeOptions = { ...(opts.signal ? { signal: opts.signal } : {}), onEvent: (e) => opts.onEvent(e as EngineJobEvent) };
   switch (request.kind) {
+    case 'img2img':
+    case 'inpaint':
+    case 'denoise': {
+      if (!opts.inputs) throw new ApiCallError('INTERNAL', `${request.kind} jobs need the input image store, which this queue was built without`);
+      return runEditEngineJob(host, request, model, { ...opts, images: await opts.inputs.paths(request) });
+    }
     case 'txt2img': {
       const p = request.params;
       return host.invoke(

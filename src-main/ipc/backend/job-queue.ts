@@ -13,6 +13,8 @@ import type { GalleryItem, JobRequest, JobSummary, ModelReport } from '../contra
 import { ApiCallError, toApiError } from '../errors.ts';
 import type { EventBus } from '../events.ts';
 import { runEngineJob } from './engine-jobs.ts';
+import type { InputStore } from './edit-inputs.ts';
+import { withParams } from './edit-inputs.ts';
 
 const KEEP_FINISHED = 50;
 
@@ -28,6 +30,8 @@ export interface JobQueueDeps {
   gallery: GalleryStore;
   events: EventBus;
   previewEvery: () => number;
+  /** the edit jobs' input images (edit-inputs.ts) */
+  inputs?: InputStore;
 }
 
 export function newJobId(): string {
@@ -126,6 +130,10 @@ export class JobQueue {
         saves.push(this.saveImage(record, event));
         return;
       }
+      if (event.type === 'output') {
+        this.deps.events.emit('job.output', { jobId, output: event.output });
+        return;
+      }
       if (event.type === 'step') steps = event.steps;
       const step = event.type === 'step' ? event.step : 0;
       const stage = event.type === 'stage' ? event.stage : 'sampling';
@@ -143,6 +151,7 @@ export class JobQueue {
         ...(record.controller ? { signal: record.controller.signal } : {}),
         onEvent,
         previewEvery: this.deps.previewEvery(),
+        ...(this.deps.inputs ? { inputs: this.deps.inputs } : {}),
       });
       await Promise.all(saves);
       this.finish(record, 'done', undefined, () => this.deps.events.emit('job.done', {
@@ -162,7 +171,7 @@ export class JobQueue {
   }
 
   private async saveImage(record: JobRecord, event: Extract<EngineJobEvent, { type: 'image' }>): Promise<void> {
-    const request: JobRequest = { ...record.summary.request, params: { ...record.summary.request.params, seed: event.seed } };
+    const request: JobRequest = withParams(record.summary.request, { seed: event.seed });
     const item = await this.deps.gallery.save({
       png: event.png,
       width: event.width,
@@ -172,6 +181,7 @@ export class JobQueue {
       request,
       parameters: event.parameters,
       jobId: record.summary.id,
+      ...(event.recording ? { recording: event.recording } : {}),
     });
     record.items.push(item);
     record.summary = { ...record.summary, images: [...record.summary.images, item.id] };

@@ -21,6 +21,8 @@ export const GalleryItemSchema = z.object({
   /** A1111 `parameters` text, also stored in the PNG */
   parameters: z.string(),
   jobId: IdSchema.optional(),
+  /** its reverse process was recorded (<id>.rvrec beside the PNG): the Process tab can show it */
+  recording: z.boolean().optional(),
 });
 
 export const GalleryListRequestSchema = z

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ApiErrorSchema, IdSchema, ProviderPreferenceSchema, ScheduleIdSchema } from './common.ts';
+import { editJobKinds } from './edit.ts';
 
 const MAX_SEED = 4294967295; // seeds are uint32, as in A1111
 
@@ -32,6 +33,8 @@ export const Txt2ImgParamsSchema = z.object({
 /** A job request; later job kinds (img2img, inpaint, denoise) join this union. */
 export const JobRequestSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('txt2img'), params: Txt2ImgParamsSchema }),
+  // img2img, inpaint, denoise (schemas/edit.ts)
+  ...editJobKinds(Txt2ImgParamsSchema),
 ]);
 
 export const JobStatusSchema = z.enum(['queued', 'running', 'done', 'error', 'cancelled']);

@@ -1,0 +1,194 @@
+/**
+ * The studio's edit jobs inside the engine: image to image, inpainting and denoising, adapted to the
+ * host's job protocol like txt2img-job.ts (stage, step and image events), with live previews and a
+ * recording per image (edit-hooks.ts), and one 'output' event with what only this kind of job knows
+ * (steps run, whether the 9-channel path was used, the noisy input and the classical baseline, PSNR
+ * and SSIM ...). Input images arrive as file paths (the main side stored the uploaded bytes).
+ */
+import { readPngTextMap } from '../imageio/png-chunks.ts';
+import type { FitMode } from '../imageio/input.ts';
+import type { PipelineCache } from '../pipelines/cache.ts';
+import { denoise } from '../pipelines/denoise.ts';
+import { img2img } from '../pipelines/img2img.ts';
+import type { InputInfo } from '../pipelines/img2img.ts';
+import { inpaint } from '../pipelines/inpaint.ts';
+import type { InpaintMode } from '../pipelines/inpaint.ts';
+import type { ProviderPreference } from '../runtime/ort.ts';
+import { JobHooks } from './edit-hooks.ts';
+import type { JobContext } from './edit-hooks.ts';
+
+export interface EditJobBase {
+  modelDir: string;
+  prompt: string;
+  negativePrompt: string;
+  cfgScale?: number;
+  steps?: number;
+  sampler?: string;
+  schedule?: string;
+  seed: number;
+  width?: number;
+  height?: number;
+  batchSize: number;
+  batchCount: number;
+  provider: ProviderPreference;
+  /** a live preview every N steps, 0 = none */
+  previewEvery: number;
+}
+
+export interface Img2ImgJobInput extends EditJobBase {
+  /** path of the input image */
+  image: string;
+  strength: number;
+  fit: FitMode;
+}
+
+export interface InpaintJobInput extends Img2ImgJobInput {
+  /** path of the mask image (white or opaque = repaint) */
+  mask: string;
+  feather: number;
+  mode: InpaintMode;
+  padding: number;
+  latentBlend?: boolean;
+}
+
+export interface DenoiseJobInput extends Omit<EditJobBase, 'width' | 'height' | 'batchSize' | 'batchCount'> {
+  image: string;
+  noiseSigma?: number;
+  /** path of a clean reference image */
+  reference?: string;
+  addNoise?: number;
+}
+
+export interface QualityData {
+  /** dB; null when the images are identical (infinite PSNR) */
+  psnr: number | null;
+  ssim: number;
+}
+
+const finite = (q: { psnr: number; ssim: number }): QualityData => ({ psnr: Number.isFinite(q.psnr) ? q.psnr : null, ssim: q.ssim });
+
+/** What a finished edit job reports besides its images (the contract's job.output event). */
+export type JobOutput =
+  | { kind: 'img2img'; strength: number; stepsRun: number; input: InputInfo }
+  | { kind: 'inpaint'; strength: number; stepsRun: number; input: InputInfo; nineChannel: boolean; mode: InpaintMode; box?: { x: number; y: number; width: number; height: number } }
+  | {
+      kind: 'denoise';
+      /** the image that was denoised (noise added in the demo mode) and the 3×3 median baseline, as PNG data URLs */
+      noisyUrl: string;
+      baselineUrl: string;
+      width: number;
+      height: number;
+      noiseSigma: number;
+      estimatedSigma: number;
+      latentSigma: number;
+      startT: number | null;
+      stepsRun: number;
+      quality?: { input: QualityData; output: QualityData; baseline: QualityData };
+    };
+
+export interface EditJobResult {
+  images: number;
+  seed: number;
+  provider: string;
+  providerNote?: string;
+  warnings: string[];
+}
+
+async function hooksFor(input: EditJobBase | DenoiseJobInput, ctx: JobContext, cache: PipelineCache, kind: string, runs: number): Promise<JobHooks> {
+  // load through the shared cache first: the pipeline then finds the model loaded, and the hooks
+  // need its preview factors and timestep map
+  ctx.emit({ type: 'stage', stage: 'loading', run: 1, runs });
+  const model = await cache.model(input.modelDir, input.provider, ctx.signal);
+  return new JobHooks(ctx, {
+    runs,
+    previewEvery: input.previewEvery,
+    factors: model.info.previewFactors,
+    toT: (sigma) => model.discrete.sigmaToT(sigma),
+    meta: { kind, model: model.info.name, ...(input.sampler ? { sampler: input.sampler } : {}), ...(input.schedule ? { schedule: input.schedule } : {}) },
+  });
+}
+
+function sampling(input: EditJobBase): Omit<EditJobBase, 'previewEvery'> {
+  const { previewEvery, ...rest } = input;
+  void previewEvery;
+  return rest;
+}
+
+function output(hooks: JobHooks, out: JobOutput): void {
+  hooks.send({ type: 'output', output: out });
+}
+
+function result(r: { images: unknown[]; seed: number; provider: string; providerNote?: string; warnings: string[] }): EditJobResult {
+  return { images: r.images.length, seed: r.seed, provider: r.provider, ...(r.providerNote === undefined ? {} : { providerNote: r.providerNote }), warnings: r.warnings };
+}
+
+export async function runImg2ImgJob(input: Img2ImgJobInput, ctx: JobContext, cache: PipelineCache): Promise<EditJobResult> {
+  const hooks = await hooksFor(input, ctx, cache, 'img2img', input.batchCount);
+  try {
+    const r = await img2img({ ...sampling(input), image: input.image, strength: input.strength, fit: input.fit }, { ...hooks.options(), cache });
+    output(hooks, { kind: 'img2img', strength: r.strength, stepsRun: r.stepsRun, input: r.input });
+    return result(r);
+  } finally {
+    await hooks.finish();
+  }
+}
+
+export async function runInpaintJob(input: InpaintJobInput, ctx: JobContext, cache: PipelineCache): Promise<EditJobResult> {
+  const hooks = await hooksFor(input, ctx, cache, 'inpaint', input.batchCount);
+  try {
+    const r = await inpaint(
+      {
+        ...sampling(input),
+        image: input.image,
+        mask: input.mask,
+        strength: input.strength,
+        fit: input.fit,
+        feather: input.feather,
+        mode: input.mode,
+        padding: input.padding,
+        ...(input.latentBlend === undefined ? {} : { latentBlend: input.latentBlend }),
+      },
+      { ...hooks.options(), cache },
+    );
+    output(hooks, { kind: 'inpaint', strength: r.strength, stepsRun: r.stepsRun, input: r.input, nineChannel: r.nineChannel, mode: r.mode, ...(r.box ? { box: r.box } : {}) });
+    return result(r);
+  } finally {
+    await hooks.finish();
+  }
+}
+
+const dataUrl = (png: Uint8Array): string => `data:image/png;base64,${Buffer.from(png).toString('base64')}`;
+
+export async function runDenoiseJob(input: DenoiseJobInput, ctx: JobContext, cache: PipelineCache): Promise<EditJobResult> {
+  const hooks = await hooksFor(input, ctx, cache, 'denoise', 1);
+  try {
+    const { previewEvery, reference, noiseSigma, addNoise, ...rest } = input;
+    void previewEvery;
+    const r = await denoise(
+      { ...rest, ...(reference === undefined ? {} : { reference }), ...(noiseSigma === undefined ? {} : { noiseSigma }), ...(addNoise === undefined ? {} : { addNoise }) },
+      { ...hooks.options(), cache },
+    );
+    // denoise decodes without a 'decoding' stage: close the recording here
+    hooks.recordings.close();
+    hooks.send({ type: 'stage', stage: 'decoding', run: 1, runs: 1 });
+    const recording = hooks.recordings.take();
+    const parameters = readPngTextMap(r.png).get('parameters') ?? '';
+    hooks.send({ type: 'image', run: 1, png: r.png, width: r.width, height: r.height, seed: r.seed, parameters, ...(recording ? { recording } : {}) });
+    output(hooks, {
+      kind: 'denoise',
+      noisyUrl: dataUrl(r.noisyPng),
+      baselineUrl: dataUrl(r.baselinePng),
+      width: r.width,
+      height: r.height,
+      noiseSigma: r.noiseSigma,
+      estimatedSigma: r.estimatedSigma,
+      latentSigma: r.latentSigma,
+      startT: r.startT,
+      stepsRun: r.stepsRun,
+      ...(r.quality ? { quality: { input: finite(r.quality.input), output: finite(r.quality.output), baseline: finite(r.quality.baseline) } } : {}),
+    });
+    return { images: 1, seed: r.seed, provider: r.provider, warnings: r.warnings };
+  } finally {
+    await hooks.finish();
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * The edit jobs and process viewers on the main side: how an img2img, inpaint or denoise request
+ * runs on the engine (engine-jobs.ts dispatches here), and the handlers of edit.upload and the
+ * process.* calls. Heavy work (decoding, previews, VAE decodes, exports) happens in the engine
+ * process; this side resolves references (gallery items, uploads, models) and checks them, with
+ * errors that say what to do.
+ */
+import { randomInt } from 'node:crypto';
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import type { EngineHost, InvokeOptions } from '../../engine/host/host.ts';
+import type { EditJobResult } from '../../engine/host/edit-service.ts';
+import type { EngineJobEvent } from '../../engine/service.ts';
+import type { GalleryStore } from '../../storage/gallery.ts';
+import type { GalleryItem, JobRequest, JobSummary, ModelReport, Settings } from '../contract.ts';
+import type { Handlers } from '../dispatch.ts';
+import { ApiCallError } from '../errors.ts';
+import type { InputStore, JobImages } from './edit-inputs.ts';
+
+type EditRequest = Exclude<JobRequest, { kind: 'txt2img' }>;
+
+export interface EditJobOptions {
+  signal?: AbortSignal;
+  onEvent: (event: EngineJobEvent) => void;
+  previewEvery: number;
+  images: JobImages;
+}
+
+function need(file: string | undefined, what: string): string {
+  if (file === undefined) throw new ApiCallError('INTERNAL', `the job's ${what} was not resolved before it ran`);
+  return file;
+}
+
+const optional = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+export async function runEditEngineJob(host: EngineHost, request: EditRequest, model: ModelReport, opts: EditJobOptions): Promise<EditJobResult> {
+  const invokeOptions: InvokeOptions = { ...(opts.signal ? { signal: opts.signal } : {}), onEvent: (e) => opts.onEvent(e as EngineJobEvent) };
+  const p = request.params;
+  const base = {
+    modelDir: model.path,
+    prompt: p.prompt,
+    negativePrompt: p.negativePrompt,
+    seed: p.seed,
+    provider: p.provider,
+    previewEvery: opts.previewEvery,
+    ...optional({ cfgScale: p.cfgScale, steps: p.steps, sampler: p.sampler, schedule: p.schedule }),
+  };
+  const image = need(opts.images.image, 'input image');
+  switch (request.kind) {
+    case 'img2img': {
+      const q = request.params;
+      return host.invoke('img2img', { ...base, ...optional({ width: q.width, height: q.height }), batchSize: q.batchSize, batchCount: q.batchCount, image, strength: q.strength, fit: q.fit }, invokeOptions);
+    }
+    case 'inpaint': {
+      const q = request.params;
+      return host.invoke(
+        'inpaint',
+        {
+          ...base,
+          ...optional({ width: q.width, height: q.height, latentBlend: q.latentBlend }),
+          batchSize: q.batchSize,
+          batchCount: q.batchCount,
+          image,
+          mask: need(opts.images.mask, 'mask'),
+          strength: q.strength,
+          fit: q.fit,
+          feather: q.feather,
+          mode: q.mode,
+          padding: q.padding,
+        },
+        invokeOptions,
+      );
+    }
+    case 'denoise': {
+      const q = request.params;
+      return host.invoke('denoise', { ...base, image, ...optional({ noiseSigma: q.noiseSigma, addNoise: q.addNoise, reference: opts.images.reference }) }, invokeOptions);
+    }
+  }
+}
+
+// ── process.* and edit.upload ─────────────────────────────────────────
+
+export interface EditHandlerDeps {
+  host: EngineHost;
+  gallery: GalleryStore;
+  inputs: InputStore;
+  /** the model list (refresh: rescan the folders) */
+  models: (refresh: boolean) => Promise<ModelReport[]>;
+  settings: () => Settings;
+  /** the queue's jobs (a running job's model must not be swapped out under it) */
+  jobs: () => JobSummary[];
+  /** queues a job exactly as jobs.submit does */
+  submit: (request: JobRequest) => Promise<{ job: JobSummary }>;
+}
+
+export type EditCallName =
+  | 'edit.upload'
+  | 'process.recording'
+  | 'process.decodeStep'
+  | 'process.export'
+  | 'process.forward'
+  | 'process.curves'
+  | 'process.trajectories'
+  | 'process.anomaly';
+
+export function recordingFile(gallery: GalleryStore, id: string): string {
+  return path.join(gallery.dir, `${id}.rvrec`);
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+export function createEditHandlers(deps: EditHandlerDeps): Pick<Handlers, EditCallName> {
+  const findModel = async (id: string): Promise<ModelReport> => {
+    const wanted = path.resolve(id);
+    const model = (await deps.models(false)).find((m) => m.id === wanted) ?? (await deps.models(true)).find((m) => m.id === wanted);
+    if (!model) throw new ApiCallError('MODEL_NOT_FOUND', `No model folder "${id}" in the models folders; pick one from the model list.`);
+    if (!model.valid) throw new ApiCallError('MODEL_INVALID', `The model "${model.name}" cannot be used: ${model.problems.join('; ')}`, { problems: model.problems });
+    return model;
+  };
+  /** The engine keeps one model loaded: loading another while a job runs would pull it out from under the job. */
+  const idleFor = (model: ModelReport, what: string): void => {
+    const running = deps.jobs().find((j) => j.status === 'running');
+    if (running && path.resolve(running.request.params.model) !== model.id) {
+      throw new ApiCallError('ENGINE_BUSY', `${what} needs ${model.name}, but a job with another model is running and the engine holds one model at a time. Try again when the queue is done, or cancel the job.`);
+    }
+  };
+  const recordedItem = async (id: string): Promise<{ item: GalleryItem; file: string }> => {
+    const item = await deps.gallery.get(id);
+    if (!item) throw new ApiCallError('NOT_FOUND', `There is no gallery item "${id}" (it may have been deleted).`);
+    const file = recordingFile(deps.gallery, id);
+    if (!(await exists(file))) {
+      throw new ApiCallError('NO_RECORDING', `${item.fileName} has no recorded process (it was made before Reverie recorded every run, or by image to image at strength 0). Generate it again to see its steps.`);
+    }
+    return { item, file };
+  };
+  const provider = () => deps.settings().provider;
+
+  return {
+    'edit.upload': async ({ data, name, purpose }) => {
+      const bytes = Buffer.from(data, 'base64');
+      return deps.inputs.upload(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), purpose, name);
+    },
+    'process.recording': async ({ id }) => {
+      const { item, file } = await recordedItem(id);
+      const modelDir = path.resolve(item.request.params.model);
+      const view = await deps.host.invoke('processRecording', { file, modelDir: (await exists(modelDir)) ? modelDir : null });
+      return { item, ...view };
+    },
+    'process.decodeStep': async ({ id, step, kind }) => {
+      const { item, file } = await recordedItem(id);
+      const model = await findModel(item.request.params.model);
+      idleFor(model, 'A full-quality decode');
+      return deps.host.invoke('processDecodeStep', { file, modelDir: model.path, provider: provider(), step, kind });
+    },
+    'process.export': async ({ id, kind, format, quality, frameMs }) => {
+      const { item, file } = await recordedItem(id);
+      const full = quality === 'full' && kind !== 'noise';
+      let modelDir: string | null = path.resolve(item.request.params.model);
+      if (full) {
+        const model = await findModel(item.request.params.model);
+        idleFor(model, 'A full-quality export');
+        modelDir = model.path;
+      } else if (!(await exists(modelDir))) modelDir = null;
+      return deps.host.invoke('processExport', { file, modelDir, provider: provider(), kind, format, quality, frameMs, finalImage: item.path, name: item.id });
+    },
+    'process.forward': async (r) => {
+      const model = await findModel(r.model);
+      idleFor(model, 'The forward viewer');
+      const image = await deps.inputs.resolve(r.image, 'image');
+      return deps.host.invoke('processForward', {
+        modelDir: model.path,
+        image,
+        seed: r.seed,
+        decoder: r.decoder,
+        fit: r.fit,
+        provider: provider(),
+        ...optional({ t: r.t, sigma: r.sigma, width: r.width, height: r.height }),
+      });
+    },
+    'process.curves': async ({ model, schedule, steps, strength }) => {
+      const m = await findModel(model);
+      return deps.host.invoke('processCurves', { modelDir: m.path, schedule, steps, strength });
+    },
+    'process.trajectories': async (r) => {
+      const { ode, sde, ...params } = r;
+      const seed = params.seed >= 0 ? params.seed : randomInt(0, 2 ** 32 - 1);
+      const jobs: JobSummary[] = [];
+      for (const sampler of [ode, sde]) {
+        jobs.push((await deps.submit({ kind: 'txt2img', params: { ...params, seed, sampler, batchSize: 1, batchCount: 1 } })).job);
+      }
+      return { jobs };
+    },
+    'process.anomaly': async (r) => {
+      const model = await findModel(r.model);
+      idleFor(model, 'The anomaly map');
+      const image = await deps.inputs.resolve(r.image, 'image');
+      const seed = r.seed >= 0 ? r.seed : randomInt(0, 2 ** 32 - 1);
+      return deps.host.invoke('processAnomaly', { modelDir: model.path, image, prompt: r.prompt, strength: r.strength, samples: r.samples, seed, fit: r.fit, provider: provider(), ...optional({ steps: r.steps }) });
+    },
+  };
+}
