@@ -138,7 +138,6 @@ describe('Generate', () => {
   });
 
   it('shows an engine failure inline, in plain words', async () => {
-    await page.getByRole('button', { name: 'Rescan model folders' }).click();
     await pickModel(page, 'tiny-copy');
     // the folder breaks after it was listed: the job fails when the engine loads it
     rmSync(path.join(scratchModels, 'tiny-copy', 'unet'), { recursive: true, force: true });
@@ -151,7 +150,13 @@ describe('Generate', () => {
     await alert.waitFor({ timeout: 30_000 });
     await expect(alert.innerText()).resolves.toMatch(/unet/);
     await page.screenshot({ path: screenshotPath('generate-error') });
+    // a rescan finds it broken: the picker says so and falls back to a usable model
+    await page.getByRole('button', { name: 'Rescan model folders' }).click();
+    const lost = page.getByRole('alert').filter({ hasText: 'tiny-copy can no longer be used' });
+    await lost.waitFor();
+    await expect(lost.innerText()).resolves.toMatch(/unet\/model\.onnx is missing.*; using /);
     await pickModel(page, 'reverie-tiny');
+    await lost.waitFor({ state: 'detached' });
   });
 
   it('ran without console errors or CSP violations', () => {

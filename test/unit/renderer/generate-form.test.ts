@@ -80,6 +80,15 @@ describe('GenerateForm', () => {
     expect([form.width, form.height]).toEqual([512, 512]);
   });
 
+  it('falls back to another model when the picked one goes away, and remembers which was picked', () => {
+    // TINY was picked, then a rescan found it broken (it is no longer among the valid models)
+    const form = new GenerateForm(source([SD15]));
+    form.modelId = TINY.id;
+    expect(form.model?.name).toBe('sd15');
+    expect(form.chosenModelId).toBe(TINY.id);
+    expect(form.modelId).toBe(SD15.id);
+  });
+
   it('clamps numbers into the contract ranges', () => {
     const form = new GenerateForm(source([SD15]));
     form.steps = 0;

@@ -56,6 +56,10 @@ export class GenerateForm {
   set modelId(id: string | null) {
     this.#modelId = id;
   }
+  /** the model the user picked, even when it is no longer usable (then `model` falls back to another) */
+  get chosenModelId(): string | null {
+    return this.#modelId;
+  }
   get prompt(): string {
     return this.#prompt;
   }
