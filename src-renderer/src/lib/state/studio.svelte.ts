@@ -19,6 +19,13 @@ import type { EditTabId, TabId } from './ui.svelte.ts';
 
 const SOURCE_NAMES = { a1111: 'A1111 format', comfyui: 'ComfyUI workflow', invokeai: 'InvokeAI metadata' } as const;
 
+/** The browser's clipboard, looked up at run time (the class is also unit-tested in Node). */
+function clipboardWrite(text: string): Promise<void> {
+  const nav = (globalThis as { navigator?: { clipboard?: { writeText(t: string): Promise<void> } } }).navigator;
+  if (!nav?.clipboard) return Promise.reject(new Error('no clipboard access here'));
+  return nav.clipboard.writeText(text);
+}
+
 export interface StudioDeps {
   input?: InputImageDeps;
   timers?: TimerDeps;
@@ -55,7 +62,7 @@ export class Studio {
       onStarted: (jobId) => this.ui.showJob(jobId),
       onDone: (jobId, items) => this.ui.jobFinished(jobId, items[0].id),
     });
-    this.#copyText = deps.copyText ?? ((text) => navigator.clipboard.writeText(text));
+    this.#copyText = deps.copyText ?? clipboardWrite;
   }
 
   /** why the last Generate did not queue a job, in plain words */
