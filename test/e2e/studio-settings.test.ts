@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launchChromium, screenshotPath, startReverie } from './harness.ts';
 import type { Reverie } from './harness.ts';
-import { FIXTURE_MODELS, field, openStudio, until } from './studio.ts';
+import { FIXTURE_MODELS, field, openStudio, pickModel, until } from './studio.ts';
 
 let reverie: Reverie;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
@@ -139,6 +139,7 @@ describe('keyboard', () => {
     await expect(field(page, 'textbox', 'Negative prompt').evaluate((el) => el === (el.ownerDocument as unknown as { activeElement: unknown }).activeElement)).resolves.toBe(true);
     await page.keyboard.press('Tab');
     await expect(field(page, 'combobox', 'Sampler').evaluate((el) => el === (el.ownerDocument as unknown as { activeElement: unknown }).activeElement)).resolves.toBe(true);
+    await pickModel(page, 'reverie-tiny');
     await field(page, 'spinbutton', 'Steps').fill('3');
     await field(page, 'textbox', 'Prompt').fill('keyboard only');
     await field(page, 'textbox', 'Prompt').press('Control+Enter');
