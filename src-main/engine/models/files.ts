@@ -36,8 +36,11 @@ export async function isDirectory(p: string): Promise<boolean> {
   }
 }
 
-/** Total size of the regular files under `dir` (symlinks are not followed). */
-export async function folderSize(dir: string): Promise<number> {
+/**
+ * Total size of the regular files under `dir` (symlinks are not followed). `includeDir` picks which
+ * immediate subfolders count; deeper levels count whole.
+ */
+export async function folderSize(dir: string, includeDir: (name: string) => boolean = () => true): Promise<number> {
   let total = 0;
   let entries;
   try {
@@ -47,7 +50,7 @@ export async function folderSize(dir: string): Promise<number> {
   }
   for (const e of entries) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) total += await folderSize(p);
+    if (e.isDirectory() && includeDir(e.name)) total += await folderSize(p);
     else if (e.isFile()) total += (await stat(p)).size;
   }
   return total;
@@ -63,20 +66,8 @@ const COMPONENT_DIRS = new Set([
  * Bytes a model folder takes: its top-level files and its component folders. Anything else beside
  * them (a training recipe with its work files, a VCS folder) is not part of the model.
  */
-export async function modelFolderSize(dir: string): Promise<number> {
-  let total = 0;
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return 0;
-  }
-  for (const e of entries) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory() && COMPONENT_DIRS.has(e.name)) total += await folderSize(p);
-    else if (e.isFile()) total += (await stat(p)).size;
-  }
-  return total;
+export function modelFolderSize(dir: string): Promise<number> {
+  return folderSize(dir, (name) => COMPONENT_DIRS.has(name));
 }
 
 export function isRecord(v: unknown): v is Record<string, unknown> {
