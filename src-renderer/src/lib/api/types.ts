@@ -28,4 +28,14 @@ export type {
   SystemInfo,
   Txt2ImgParams,
   Id,
+  // edit tabs and process viewers
+  EditUploadResult,
+  ForwardFrame,
+  ImageRef,
+  JobOutput,
+  ProcessAnomaly,
+  ProcessCurves,
+  ProcessRecording,
+  RecordedStepView,
+  StepKind,
 } from '../../../../src-main/ipc/contract.ts';

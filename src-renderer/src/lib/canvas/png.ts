@@ -62,7 +62,7 @@ export function zlibStored(raw: Uint8Array): Uint8Array {
   out[o++] = adler >>> 24;
   out[o++] = (adler >>> 16) & 0xff;
   out[o++] = (adler >>> 8) & 0xff;
-  out[o++] = adler & 0xff;
+  out[o] = adler & 0xff;
   return out;
 }
 

@@ -1,0 +1,293 @@
+/**
+ * The reverse-process viewer: a saved result's recording (every step's σ, timestep and previews of
+ * x_t, x̂₀ and ε̂), the step shown and what is shown of it, playing, full-quality decodes on demand,
+ * exports, and a second recording beside it — the ODE vs SDE comparison from one seed.
+ */
+import { SvelteMap } from 'svelte/reactivity';
+import type { GalleryItem, JobSummary, ProcessRecording, RecordedStepView, StepKind } from '../api/types.ts';
+import { logSnrOf } from '../canvas/plot.ts';
+import type { Studio } from './studio.svelte.ts';
+import { errorText } from './system.svelte.ts';
+
+export type ExportFormat = 'webp' | 'gif' | 'contact';
+
+export const STEP_KINDS: readonly { id: StepKind; label: string; caption: string }[] = [
+  { id: 'x', label: 'Noisy image x_t', caption: 'x_t is the image as the model sees it at this step: the picture so far, still buried in noise.' },
+  { id: 'denoised', label: 'Predicted image x̂₀', caption: "x̂₀ is the model's current guess of the finished image, made from x_t in one jump." },
+  { id: 'noise', label: 'Predicted noise ε̂', caption: 'ε̂ = (x_t − x̂₀)/σ is the noise the model thinks is in x_t; each step removes part of it.' },
+];
+
+export interface StepFacts {
+  step: RecordedStepView;
+  /** 1-based, for people */
+  number: number;
+  count: number;
+  logSnr: number;
+  /** ᾱ = 1/(1 + σ²): how much of the signal is left */
+  alphaBar: number;
+}
+
+/** Wheel of a step slider: playback advances by this many steps a second. */
+export const FPS_CHOICES = [2, 4, 8, 12] as const;
+
+export interface Loaded {
+  readonly recording: ProcessRecording | null;
+  readonly loading: boolean;
+  readonly error: string | null;
+}
+
+/** One recording, loaded by gallery id. */
+class RecordingSlot {
+  #id = $state<string | null>(null);
+  #recording = $state.raw<ProcessRecording | null>(null);
+  #loading = $state(false);
+  #error = $state<string | null>(null);
+
+  constructor(private readonly studio: Studio) {}
+
+  get id(): string | null {
+    return this.#id;
+  }
+  get recording(): ProcessRecording | null {
+    return this.#recording;
+  }
+  get loading(): boolean {
+    return this.#loading;
+  }
+  get error(): string | null {
+    return this.#error;
+  }
+
+  async load(id: string | null): Promise<boolean> {
+    this.#id = id;
+    this.#error = null;
+    if (id === null) {
+      this.#recording = null;
+      return false;
+    }
+    this.#loading = true;
+    try {
+      const recording = await this.studio.api.process.recording({ id });
+      if (this.#id !== id) return false; // another one was asked for meanwhile
+      this.#recording = recording;
+      return true;
+    } catch (err) {
+      if (this.#id === id) {
+        this.#recording = null;
+        this.#error = errorText(err);
+      }
+      return false;
+    } finally {
+      if (this.#id === id) this.#loading = false;
+    }
+  }
+}
+
+export class ProcessState {
+  readonly main: RecordingSlot;
+  /** the ODE vs SDE partner, shown beside the main one at the same step */
+  readonly other: RecordingSlot;
+  #step = $state(0);
+  #kind = $state<StepKind>('denoised');
+  #playing = $state(false);
+  #fps = $state<number>(4);
+  #decoding = $state(false);
+  #decodeError = $state<string | null>(null);
+  #exporting = $state<ExportFormat | null>(null);
+  #exportError = $state<string | null>(null);
+  /** full-quality decodes by `${id}:${step}:${kind}` */
+  readonly #decoded = new SvelteMap<string, string>();
+  #comparisonJobs = $state.raw<readonly string[]>([]);
+  #compareError = $state<string | null>(null);
+
+  /** results that can be opened (their process was recorded), newest first */
+  readonly recorded = $derived.by(() => this.studio.gallery.items.filter((i) => i.recording === true));
+  readonly count = $derived.by(() => this.main.recording?.steps.length ?? 0);
+  readonly current = $derived.by((): StepFacts | null => {
+    const rec = this.main.recording;
+    const step = rec?.steps[Math.min(this.#step, rec.steps.length - 1)];
+    if (!rec || !step) return null;
+    return { step, number: Math.min(this.#step, rec.steps.length - 1) + 1, count: rec.steps.length, logSnr: logSnrOf(step.sigma), alphaBar: 1 / (1 + step.sigma * step.sigma) };
+  });
+  /** the full-quality decode of the step shown, when one was made */
+  readonly decoded = $derived.by((): string | null => {
+    const id = this.main.id;
+    return id === null || this.#kind === 'noise' ? null : (this.#decoded.get(`${id}:${this.#step}:${this.#kind}`) ?? null);
+  });
+  /** the comparison's two jobs, while they run */
+  readonly comparison = $derived.by((): JobSummary[] => this.#comparisonJobs.map((id) => this.studio.jobs.job(id)).filter((j): j is JobSummary => j !== null));
+
+  constructor(private readonly studio: Studio) {
+    this.main = new RecordingSlot(studio);
+    this.other = new RecordingSlot(studio);
+  }
+
+  get step(): number {
+    return this.#step;
+  }
+  set step(v: number) {
+    const last = Math.max(0, this.count - 1);
+    this.#step = Math.min(last, Math.max(0, Math.round(Number.isFinite(v) ? v : 0)));
+  }
+  get kind(): StepKind {
+    return this.#kind;
+  }
+  set kind(v: StepKind) {
+    this.#kind = v;
+  }
+  get playing(): boolean {
+    return this.#playing;
+  }
+  get fps(): number {
+    return this.#fps;
+  }
+  set fps(v: number) {
+    this.#fps = Math.min(30, Math.max(1, Math.round(v)));
+  }
+  get decoding(): boolean {
+    return this.#decoding;
+  }
+  get decodeError(): string | null {
+    return this.#decodeError;
+  }
+  get exporting(): ExportFormat | null {
+    return this.#exporting;
+  }
+  get exportError(): string | null {
+    return this.#exportError;
+  }
+  get compareError(): string | null {
+    return this.#compareError;
+  }
+
+  /** Opens a result; starts at its first step (the second recording is closed). */
+  async open(id: string): Promise<boolean> {
+    this.#playing = false;
+    this.#step = 0;
+    void this.other.load(null);
+    return this.main.load(id);
+  }
+
+  play(): void {
+    if (this.count === 0) return;
+    if (this.#step >= this.count - 1) this.#step = 0;
+    this.#playing = true;
+  }
+  pause(): void {
+    this.#playing = false;
+  }
+  toggle(): void {
+    if (this.#playing) this.pause();
+    else this.play();
+  }
+  /** One tick of playback: the next step; stops at the last. */
+  advance(): void {
+    if (this.#step >= this.count - 1) {
+      this.#playing = false;
+      return;
+    }
+    this.#step++;
+  }
+
+  /** Full VAE decode of the step shown (x_t or x̂₀). */
+  async decode(): Promise<void> {
+    const id = this.main.id;
+    const kind = this.#kind;
+    const step = this.#step;
+    if (id === null || kind === 'noise') return;
+    this.#decoding = true;
+    this.#decodeError = null;
+    try {
+      const { url } = await this.studio.api.process.decodeStep({ id, step, kind });
+      this.#decoded.set(`${id}:${step}:${kind}`, url);
+    } catch (err) {
+      this.#decodeError = errorText(err);
+    } finally {
+      this.#decoding = false;
+    }
+  }
+
+  /** Makes an export in the engine and hands it to `save` (the window downloads it). */
+  async export(format: ExportFormat, quality: 'preview' | 'full', save: (data: string, mime: string, fileName: string) => void): Promise<boolean> {
+    const id = this.main.id;
+    if (id === null) return false;
+    this.#exporting = format;
+    this.#exportError = null;
+    try {
+      const file = await this.studio.api.process.export({ id, format, kind: this.#kind, quality });
+      save(file.data, file.mime, file.fileName);
+      return true;
+    } catch (err) {
+      this.#exportError = errorText(err);
+      return false;
+    } finally {
+      this.#exporting = null;
+    }
+  }
+
+  /**
+   * ODE vs SDE: queues the Generate form's prompt with a deterministic and a stochastic sampler from
+   * one seed; `settleComparison` opens both when they are done.
+   */
+  async compare(ode = 'euler', sde = 'euler_ancestral'): Promise<boolean> {
+    const form = this.studio.form;
+    const model = form.model;
+    this.#compareError = null;
+    if (!model) {
+      this.#compareError = 'No model is ready: add a model folder in Settings.';
+      return false;
+    }
+    try {
+      const { jobs } = await this.studio.api.process.trajectories({
+        model: model.id,
+        prompt: form.prompt,
+        negativePrompt: form.negativePrompt,
+        cfgScale: form.cfgScale,
+        steps: form.steps,
+        schedule: form.schedule,
+        seed: form.seedParse.ok ? form.seedParse.seed : -1,
+        width: form.width,
+        height: form.height,
+        provider: this.studio.settings.settings?.provider ?? 'auto',
+        ode,
+        sde,
+      });
+      this.#comparisonJobs = jobs.map((j) => j.id);
+      return true;
+    } catch (err) {
+      this.#compareError = errorText(err);
+      return false;
+    }
+  }
+
+  /** both comparison jobs have finished (with images or an error): `settleComparison` may run */
+  readonly comparisonSettled = $derived.by(() => {
+    const ids = this.#comparisonJobs;
+    return ids.length === 2 && ids.every((id) => {
+      const live = this.studio.jobs.live(id);
+      return live !== null && (live.items.length > 0 || live.error !== null);
+    });
+  });
+
+  /** Once both comparison jobs have an image, opens them side by side; true when it did. */
+  async settleComparison(): Promise<boolean> {
+    const items = this.#comparisonJobs.map((id) => this.studio.jobs.live(id)?.items[0] ?? null);
+    const failed = this.#comparisonJobs.map((id) => this.studio.jobs.live(id)?.error ?? null).find((e) => e !== null);
+    if (failed) {
+      this.#compareError = failed.message;
+      this.#comparisonJobs = [];
+      return false;
+    }
+    if (items.length !== 2 || items.some((i) => i === null)) return false;
+    const [ode, sde] = items as GalleryItem[];
+    this.#comparisonJobs = [];
+    await this.open(ode.id);
+    await this.other.load(sde.id);
+    return true;
+  }
+
+  /** Opens a second result beside the first (same step shown in both). */
+  async openOther(id: string | null): Promise<boolean> {
+    return this.other.load(id);
+  }
+}
