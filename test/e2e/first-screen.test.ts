@@ -2,13 +2,12 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { request } from 'node:http';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import NodeWebSocket from 'ws';
 import type { Page } from 'playwright-core';
-import { REPO, launchChromium, screenshotPath, startReverie } from './harness.ts';
-import type { Reverie } from './harness.ts';
-
-const FIXTURE_MODELS = path.join(REPO, 'test', 'fixtures', 'models');
+import { screenshotOnFailure, screenshotPath, startSession, stopSession } from './harness.ts';
+import type { Chromium, Reverie } from './harness.ts';
+import { FIXTURE_MODELS } from './studio.ts';
 
 /** The few browser globals the in-page code below uses (the test program is typed for Node, without DOM). */
 interface PageGlobals {
@@ -17,9 +16,9 @@ interface PageGlobals {
 }
 
 let reverie: Reverie;
-let browser: Awaited<ReturnType<typeof launchChromium>>;
+let browser: Chromium;
 let page: Page;
-const consoleErrors: string[] = [];
+let consoleErrors: string[] = [];
 
 function raw(method: string, urlPath: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -33,26 +32,12 @@ function raw(method: string, urlPath: string, headers: Record<string, string>): 
 }
 
 beforeAll(async () => {
-  reverie = await startReverie({ modelsDirs: [FIXTURE_MODELS] });
-  browser = await launchChromium();
-  page = await browser.context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  ({ reverie, browser, page, consoleErrors } = await startSession({ modelsDirs: [FIXTURE_MODELS] }));
 });
 
-beforeEach(({ task, onTestFailed }) => {
-  // a failing step leaves a picture of what the page showed
-  onTestFailed(async () => {
-    await page?.screenshot({ path: screenshotPath(`failed-${task.name.replace(/\W+/g, '-').slice(0, 60)}`), fullPage: true }).catch(() => undefined);
-  });
-});
+screenshotOnFailure(() => page, { fullPage: true });
 
-afterAll(async () => {
-  await browser?.close();
-  await reverie?.stop();
-});
+afterAll(() => stopSession(browser, reverie));
 
 describe('browser mode, first screen', () => {
   it('opens from the printed URL, drops the token from the address bar and shows the studio', async () => {

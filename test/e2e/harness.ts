@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeEach } from 'vitest';
 
 export const REPO = path.resolve(import.meta.dirname, '..', '..');
 export const ARTIFACTS = path.join(REPO, 'test-results', 'e2e');
@@ -77,7 +78,12 @@ export async function startReverie(settings: Record<string, unknown> = {}, opts:
   };
 }
 
-export async function launchChromium(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+export interface Chromium {
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+export async function launchChromium(): Promise<Chromium> {
   const profile = mkdtempSync(path.join(os.tmpdir(), 'reverie-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -97,4 +103,41 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
 export function screenshotPath(name: string): string {
   mkdirSync(ARTIFACTS, { recursive: true });
   return path.join(ARTIFACTS, `${name}.png`);
+}
+
+/** A browser-mode session: the server, Chromium, and one page that collects console errors and uncaught exceptions. */
+export interface Session {
+  reverie: Reverie;
+  browser: Chromium;
+  page: Page;
+  /** console.error messages and uncaught exceptions of `page`, in order */
+  consoleErrors: string[];
+}
+
+/** Starts the server with `settings` (see startReverie), Chromium, and a page listening for errors. */
+export async function startSession(settings: Record<string, unknown> = {}, opts: StartOptions = {}): Promise<Session> {
+  const reverie = await startReverie(settings, opts);
+  const browser = await launchChromium();
+  const page = await browser.context.newPage();
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  return { reverie, browser, page, consoleErrors };
+}
+
+/** Closes the browser, then stops the server (removing its data folder); either may be missing when start-up failed. */
+export async function stopSession(browser: Chromium | undefined, reverie: Reverie | undefined): Promise<void> {
+  await browser?.close();
+  await reverie?.stop();
+}
+
+/** Registers a beforeEach hook: a failing test leaves a picture of what the page showed, named after the test. */
+export function screenshotOnFailure(page: () => Page | undefined, opts: { fullPage?: boolean } = {}): void {
+  beforeEach(({ task, onTestFailed }) => {
+    onTestFailed(async () => {
+      await page()?.screenshot({ path: screenshotPath(`failed-${task.name.replace(/\W+/g, '-').slice(0, 60)}`), ...opts }).catch(() => undefined);
+    });
+  });
 }

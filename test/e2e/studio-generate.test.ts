@@ -7,41 +7,30 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchChromium, screenshotPath, startReverie } from './harness.ts';
-import type { Reverie } from './harness.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { screenshotOnFailure, screenshotPath, startSession, stopSession } from './harness.ts';
+import type { Chromium, Reverie } from './harness.ts';
 import { FIXTURE_MODELS, field, openStudio, pickModel } from './studio.ts';
 
 let reverie: Reverie;
-let browser: Awaited<ReturnType<typeof launchChromium>>;
+let browser: Chromium;
 let page: Page;
 let scratchModels: string;
-const consoleErrors: string[] = [];
+let consoleErrors: string[] = [];
 
 beforeAll(async () => {
   // a second models folder holding a copy of the tiny model that we can break on purpose
   scratchModels = mkdtempSync(path.join(os.tmpdir(), 'reverie-e2e-models-'));
   cpSync(path.join(FIXTURE_MODELS, 'reverie-tiny'), path.join(scratchModels, 'tiny-copy'), { recursive: true });
-  reverie = await startReverie({ modelsDirs: [FIXTURE_MODELS, scratchModels], provider: 'cpu' });
-  browser = await launchChromium();
-  page = await browser.context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  ({ reverie, browser, page, consoleErrors } = await startSession({ modelsDirs: [FIXTURE_MODELS, scratchModels], provider: 'cpu' }));
   await openStudio(page, reverie);
   await pickModel(page, 'reverie-tiny');
 });
 
-beforeEach(({ task, onTestFailed }) => {
-  onTestFailed(async () => {
-    await page?.screenshot({ path: screenshotPath(`failed-${task.name.replace(/\W+/g, '-').slice(0, 60)}`) }).catch(() => undefined);
-  });
-});
+screenshotOnFailure(() => page);
 
 afterAll(async () => {
-  await browser?.close();
-  await reverie?.stop();
+  await stopSession(browser, reverie);
   rmSync(scratchModels, { recursive: true, force: true });
 });
 

@@ -4,38 +4,25 @@
  * become the input image; a pasted image on an edit tab becomes the shared input image.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchChromium, screenshotPath, startReverie } from './harness.ts';
-import type { Reverie } from './harness.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { screenshotOnFailure, screenshotPath, startSession, stopSession } from './harness.ts';
+import type { Chromium, Reverie } from './harness.ts';
 import { FIXTURE_MODELS, dropFile, field, openStudio, pickModel, pngWith } from './studio.ts';
 
 let reverie: Reverie;
-let browser: Awaited<ReturnType<typeof launchChromium>>;
+let browser: Chromium;
 let page: Page;
-const consoleErrors: string[] = [];
+let consoleErrors: string[] = [];
 
 beforeAll(async () => {
-  reverie = await startReverie({ modelsDirs: [FIXTURE_MODELS], provider: 'cpu' });
-  browser = await launchChromium();
-  page = await browser.context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  ({ reverie, browser, page, consoleErrors } = await startSession({ modelsDirs: [FIXTURE_MODELS], provider: 'cpu' }));
   await openStudio(page, reverie);
   await pickModel(page, 'sd15-script');
 });
 
-beforeEach(({ task, onTestFailed }) => {
-  onTestFailed(async () => {
-    await page?.screenshot({ path: screenshotPath(`failed-${task.name.replace(/\W+/g, '-').slice(0, 60)}`) }).catch(() => undefined);
-  });
-});
+screenshotOnFailure(() => page);
 
-afterAll(async () => {
-  await browser?.close();
-  await reverie?.stop();
-});
+afterAll(() => stopSession(browser, reverie));
 
 async function formValues(p: Page) {
   return {

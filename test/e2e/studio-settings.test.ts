@@ -7,39 +7,28 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchChromium, screenshotPath, startReverie } from './harness.ts';
-import type { Reverie } from './harness.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { screenshotOnFailure, screenshotPath, startReverie, startSession, stopSession } from './harness.ts';
+import type { Chromium, Reverie } from './harness.ts';
 import { FIXTURE_MODELS, field, openStudio, pickModel, until } from './studio.ts';
 
 let reverie: Reverie;
-let browser: Awaited<ReturnType<typeof launchChromium>>;
+let browser: Chromium;
 let page: Page;
 let extraModels: string;
-const consoleErrors: string[] = [];
+let consoleErrors: string[] = [];
 
 beforeAll(async () => {
   extraModels = mkdtempSync(path.join(os.tmpdir(), 'reverie-e2e-extra-'));
   cpSync(path.join(FIXTURE_MODELS, 'reverie-tiny'), path.join(extraModels, 'my-own-model'), { recursive: true });
-  reverie = await startReverie({ modelsDirs: [FIXTURE_MODELS] });
-  browser = await launchChromium();
-  page = await browser.context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  ({ reverie, browser, page, consoleErrors } = await startSession({ modelsDirs: [FIXTURE_MODELS] }));
   await openStudio(page, reverie);
 });
 
-beforeEach(({ task, onTestFailed }) => {
-  onTestFailed(async () => {
-    await page?.screenshot({ path: screenshotPath(`failed-${task.name.replace(/\W+/g, '-').slice(0, 60)}`) }).catch(() => undefined);
-  });
-});
+screenshotOnFailure(() => page);
 
 afterAll(async () => {
-  await browser?.close();
-  await reverie?.stop();
+  await stopSession(browser, reverie);
   rmSync(extraModels, { recursive: true, force: true });
 });
 
