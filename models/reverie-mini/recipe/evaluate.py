@@ -123,7 +123,18 @@ def run_sampler(out, jobs, steps, cfg_scale, threads):
     return json.loads(res.stdout.strip().split('\n')[-1])
 
 
-def stage_evaluate(cfg, work, out, data_dir, cfg_scale=5.0):
+REPO = os.path.abspath(os.path.join(HERE, '..', '..', '..'))
+CLI = os.path.join(REPO, 'src-main', 'cli', 'bin.mjs')
+
+
+def engine_generate(out, prompt, seed, png, extra=()):
+    """One image through the app's engine (the `reverie generate` CLI, its default sampler and schedule)."""
+    cmd = ['node', CLI, 'generate', '--model', out, '--prompt', prompt, '--seed', str(seed), '--out', png, '--json', '--provider', 'cpu', *extra]
+    res = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=REPO)
+    return json.loads(res.stdout.strip().split('\n')[-1])
+
+
+def stage_evaluate(cfg, work, out, data_dir, cfg_scale=7.0):
     ev = cfg['eval']
     edir = os.path.join(work, 'eval')
     os.makedirs(edir, exist_ok=True)
@@ -153,11 +164,22 @@ def stage_evaluate(cfg, work, out, data_dir, cfg_scale=5.0):
     grid_jobs = [{'prompt': p, 'seed': 42 + k, 'out': os.path.join(edir, 'grid', f'{k:02d}.png')} for k, p in enumerate(GRID_PROMPTS)]
     # ---- generate (1 thread: the machine is shared) and time (default threads)
     t0 = time.time()
-    for jobs in (bg_jobs, id_jobs, grid_jobs):
+    for jobs in (bg_jobs, id_jobs):
         run_sampler(out, jobs, steps, cfg_scale, 1)
-    train.log(work, f'evaluate: generated {len(bg_jobs) + len(id_jobs) + len(grid_jobs)} images in {time.time() - t0:.0f}s')
     timing_jobs = [{'prompt': GRID_PROMPTS[0], 'seed': k, 'out': os.path.join(edir, 'timing', f'{k}.png')} for k in range(3)]
     timing = run_sampler(out, timing_jobs, 20, cfg_scale, 0)
+    engine = None
+    if os.path.exists(CLI):
+        # the grid and the timing through the engine with the app's defaults (DPM++ 2M, Karras, CFG 7, 20 steps)
+        for j in grid_jobs:
+            engine_generate(out, j['prompt'], j['seed'], j['out'])
+        r = engine_generate(out, GRID_PROMPTS[0], 1, os.path.join(edir, 'timing', 'engine.png'), ['--batch-count', '3'])
+        t = r['timings']
+        engine = {'per_image_ms': round((sum(t['steps']) + t['decode']) / 3 + t['encode']), 'load_ms': round(t['load']),
+                  'provider': r['provider'], 'settings': 'reverie generate defaults: DPM++ 2M, Karras, CFG 7, 20 steps'}
+    else:
+        run_sampler(out, grid_jobs, steps, cfg_scale, 1)
+    train.log(work, f'evaluate: generated {len(bg_jobs) + len(id_jobs) + len(grid_jobs)} images in {time.time() - t0:.0f}s')
     # ---- background adherence
     hits, dists, hits_seen, hits_unseen = [], [], [], []
     for job, meta in zip(bg_jobs, bg_meta):
@@ -186,7 +208,8 @@ def stage_evaluate(cfg, work, out, data_dir, cfg_scale=5.0):
     rows = [np.concatenate(tiles[r * 4:(r + 1) * 4], 1) for r in range(len(tiles) // 4)]
     Image.fromarray(np.concatenate(rows, 0)).save(os.path.join(out, 'samples.jpg'), quality=88)
     Image.fromarray(np.concatenate([np.concatenate(real[:8], 1), np.concatenate(list(rec[:8]), 1)], 0)).save(os.path.join(edir, 'vae_roundtrip.png'))
-    size = sum(os.path.getsize(os.path.join(dp, f)) for dp, dn, fn in os.walk(out) for f in fn if '/recipe' not in dp + '/')
+    size = sum(os.path.getsize(os.path.join(dp, f)) for dp, dn, fn in os.walk(out) for f in fn
+               if os.path.relpath(dp, out).split(os.sep)[0] != 'recipe')
     report = {
         'sampler': f'k-diffusion Euler, normal schedule, {steps} steps, CFG {cfg_scale}, uncond = empty prompt',
         'background': {'prompts': len(bg_jobs), 'accuracy': float(np.mean(hits)), 'accuracy_seen_objects': float(np.mean(hits_seen)),
@@ -196,7 +219,10 @@ def stage_evaluate(cfg, work, out, data_dir, cfg_scale=5.0):
                      'real_top1': real_top1, 'real_top5': real_top5, 'vae_roundtrip_top1': vae_top1, 'vae_roundtrip_top5': vae_top5,
                      'chance_top1': 1 / len(sp.train)},
         'vae_roundtrip_l1': vae_l1,
-        'timing_20_steps_256_ms': timing['meanMs'],
+        'timing_20_steps_256_ms': engine['per_image_ms'] if engine else timing['meanMs'],
+        'timing_sample_onnx_ms': timing['meanMs'],
+        'engine': engine,
+        'grid': 'engine (reverie generate defaults)' if engine else 'recipe/sample_onnx.mjs',
         'model_folder_bytes_without_recipe': size,
     }
     with open(os.path.join(work, 'eval.json'), 'w') as f:

@@ -68,6 +68,9 @@ def main():
         elif stage == 'evaluate':
             import evaluate
             evaluate.stage_evaluate(cfg, work, out, data_dir)
+            if args.config != 'smoke':
+                import card
+                card.render(args.config, work, out)
 
 
 if __name__ == '__main__':

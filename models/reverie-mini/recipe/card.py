@@ -1,0 +1,109 @@
+"""Fills the model card (README.md) from recipe/card_template.md and what the recipe measured.
+
+Every number in the card comes from a file the recipe wrote: work/<config>/train.log, pool/stats.json,
+verify.json, eval.json, unet.pt state, and the exported folder.  Run by the `evaluate` stage; by hand:
+  /usr/bin/python3 models/reverie-mini/recipe/card.py --config cpu
+"""
+import argparse
+import json
+import os
+import re
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+
+def pct(x):
+    return '—' if x is None else f'{100 * x:.1f} %'
+
+
+def mb(n):
+    return f'{n / 1e6:.1f} MB'
+
+
+def log_value(lines, pattern, group=1, last=True):
+    hits = [m.group(group) for line in lines for m in [re.search(pattern, line)] if m]
+    return (hits[-1] if last else hits[0]) if hits else '?'
+
+
+def render(cfg_name, work, out):
+    import torch
+    import models
+    import train
+    from configs import CONFIGS
+    cfg = CONFIGS[cfg_name]
+    with open(os.path.join(work, 'train.log')) as f:
+        lines = f.read().split('\n')
+    with open(os.path.join(work, 'eval.json')) as f:
+        ev = json.load(f)
+    with open(os.path.join(work, 'verify.json')) as f:
+        ver = json.load(f)
+    with open(os.path.join(work, 'pool', 'stats.json')) as f:
+        stats = json.load(f)
+    with open(os.path.join(out, 'model_index.json')) as f:
+        rev = json.load(f)['reverie']
+    state = torch.load(os.path.join(work, 'unet.pt'), map_location='cpu')['state']
+    tok, te, unet, _ = train.load_text_unet(cfg, work)
+    vae = train.vae_from_cfg(cfg)
+    sprites = train.sprites_for(cfg, os.path.join(HERE, 'work', 'data'))
+    losses = state['losses']
+    tail = [l for _, l in losses[-8:]]
+    pool_t = [float(m) for m in re.findall(r'pool chunk \d+/\d+ \((\d+)s\)', '\n'.join(lines))]
+    unet_min = state['elapsed'] / 60
+    vae_min = float(log_value(lines, r'vae: done at step \d+ after ([0-9.]+) min'))
+    tok_s = log_value(lines, r'tokenizer: .*, (\d+)s$')
+    total = unet_min + vae_min + (pool_t[-1] / 60 if pool_t else 0) + float(tok_s if tok_s != '?' else 0) / 60
+    b, i = ev['background'], ev['identity']
+    offset = cfg['unet'].get('offset_noise', 0)
+    start = cfg['unet'].get('offset_noise_from', 0)
+    offset_note = ''
+    if offset and start:
+        offset_note = (f'The UNet stage ran {start} steps with plain Gaussian noise, then was resumed for the rest of the budget '
+                       f'with offset noise ({offset}, per image and channel) so backgrounds can leave mid-grey; '
+                       f'the configuration records both.')
+    elif offset:
+        offset_note = f'Offset noise ({offset}, per image and channel) throughout.'
+    values = {
+        'UNET_MIN': f'{unet_min:.0f}', 'GRID': 'samples.jpg', 'VOCAB': f'{len(tok.vocab):,}'.replace(',', ' '),
+        'SAMPLER': ev['sampler'], 'TE_PARAMS': f'{models.count(te) / 1e6:.2f} M', 'UNET_PARAMS': f'{models.count(unet) / 1e6:.2f} M',
+        'VAE_PARAMS': f'encoder {models.count(vae.encoder) / 1e6:.2f} M + decoder {models.count(vae.decoder) / 1e6:.2f} M',
+        'SF': f'{stats["scaling_factor"]:.5f}', 'PREVIEW_RMSE': f'{rev.get("preview_fit_rmse", "?")}',
+        'SIZE': mb(ev['model_folder_bytes_without_recipe']), 'PPC': str(cfg['eval']['prompts_per_colour']),
+        'BG_ACC': pct(b['accuracy']), 'BG_SEEN': pct(b['accuracy_seen_objects']), 'BG_UNSEEN': pct(b['accuracy_heldout_objects']),
+        'BG_DIST': f'{b["mean_rgb_distance"]:.0f}', 'ID_N': str(i['prompts']), 'ID_CLASSES': str(i['classes']),
+        'ID_TOP1': pct(i['generated_top1']), 'ID_TOP5': pct(i['generated_top5']), 'ID_CHANCE': pct(i['chance_top1']),
+        'REAL_TOP1': pct(i['real_top1']), 'REAL_TOP5': pct(i['real_top5']), 'VAE_TOP1': pct(i['vae_roundtrip_top1']),
+        'VAE_TOP5': pct(i['vae_roundtrip_top5']), 'VAE_L1': f'{ev["vae_roundtrip_l1"]:.3f}',
+        'TIME': f'{ev["timing_20_steps_256_ms"] / 1000:.2f} s', 'TIME_ONNX': f'{ev["timing_sample_onnx_ms"] / 1000:.2f} s',
+        'TIME_HOW': 'through the engine (`reverie generate` defaults: DPM++ 2M, Karras, CFG 7)' if ev.get('engine') else 'recipe/sample_onnx.mjs',
+        'LOAD': f'{ev["engine"]["load_ms"] / 1000:.2f} s' if ev.get('engine') else '—',
+        'GRID_SAMPLER': ('the engine (`reverie generate` with its defaults: DPM++ 2M sampler, Karras schedule, CFG 7, 20 steps)'
+                         if ev.get('engine') else ev['sampler']), 'CLS_STEPS': str(cfg['eval']['classifier_steps']),
+        'N_TRAIN': str(len(sprites.train)), 'N_HELDOUT': str(len(sprites.heldout)), 'POOL': f'{stats["count"]:,}'.replace(',', ' '),
+        'TOK_TIME': f'{tok_s} s', 'MERGES': f'{len(tok.ranks):,}'.replace(',', ' '),
+        'VAE_MIN': f'{vae_min:.1f} min', 'VAE_STEPS': log_value(lines, r'vae: done at step (\d+)'), 'VAE_LOSS': log_value(lines, r'vae step \d+: .* l1 ([0-9.]+)'),
+        'POOL_TIME': f'{pool_t[-1] / 60:.1f} min' if pool_t else '?', 'LAT_STD': f'{stats["std"]:.3f}',
+        'UNET_STEPS': str(state['step']), 'UNET_LOSS': f'{sum(tail) / max(1, len(tail)):.4f} (mean of the last {len(tail) * 25} steps)',
+        'TOTAL_MIN': f'{total:.0f}', 'OFFSET_NOTE': offset_note, 'GPU_SIZE': '60 MB at most (estimate: ~45 MB fp32)',
+        'VERIFY': ', '.join(f'{k} {v["maxAbsDiff"]:.1e}' for k, v in ver.items()),
+    }
+    with open(os.path.join(HERE, 'card_template.md')) as f:
+        text = f.read()
+    for k, v in values.items():
+        text = text.replace('{{' + k + '}}', v)
+    left = re.findall(r'\{\{[A-Z_0-9]+\}\}', text)
+    if left:
+        raise SystemExit(f'card: placeholders without values: {sorted(set(left))}')
+    with open(os.path.join(out, 'README.md'), 'w') as f:
+        f.write(text)
+    return values
+
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--config', default='cpu')
+    ap.add_argument('--work')
+    ap.add_argument('--out', default=os.path.dirname(HERE))
+    a = ap.parse_args()
+    render(a.config, a.work or os.path.join(HERE, 'work', a.config), a.out)
