@@ -2,7 +2,6 @@
  * `reverie bench` as users run it (a child process of bin.mjs). Speed is measured, never asserted:
  * the test checks the report's shape — every section there, times positive and finite — and usage.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,9 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatBench } from '../../../src-main/cli/commands/bench.ts';
 import type { BenchReport } from '../../../src-main/cli/commands/bench.ts';
 import { SAMPLERS } from '../../../src-main/engine/samplers/registry.ts';
-
-const REPO = path.resolve(import.meta.dirname, '..', '..', '..');
-const BIN = path.join(REPO, 'src-main', 'cli', 'bin.mjs');
+import { runCli } from '../../helpers/cli.ts';
+import type { CliRun } from '../../helpers/cli.ts';
 
 let tmp = '';
 beforeAll(async () => {
@@ -20,17 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(tmp, { recursive: true, force: true }));
 
-function reverie(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: tmp, env: { ...process.env, REVERIE_DATA_DIR: path.join(tmp, 'data') }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const reverie = (args: string[]): Promise<CliRun> => runCli(args, { cwd: tmp });
 
 const positive = (v: number): void => {
   expect(Number.isFinite(v)).toBe(true);

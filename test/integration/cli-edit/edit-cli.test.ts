@@ -1,37 +1,24 @@
 /** The edit commands as users run them: child processes of src-main/cli/bin.mjs on the tiny fixtures. */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPngTextMap } from '../../../src-main/engine/imageio/png-chunks.ts';
 import { deserializeRecording } from '../../../src-main/engine/pipelines/record.ts';
+import { REPO, runCli } from '../../helpers/cli.ts';
+import type { CliRun } from '../../helpers/cli.ts';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const BIN = path.join(REPO, 'src-main', 'cli', 'bin.mjs');
 const MODEL = path.join(REPO, 'test', 'fixtures', 'models', 'sd15-script');
 const LOWVAR = path.join(REPO, 'test', 'fixtures', 'models', 'sd15-lowvar');
 
-interface Run { code: number | null; stdout: string; stderr: string }
-
 /** the one "error: ..." line of a failed run (ONNX Runtime may print provider warnings around it) */
-function errorLine(r: Run): string {
+function errorLine(r: CliRun): string {
   return r.stderr.split('\n').filter((l) => l.startsWith('error:')).join('\n');
 }
 
-function reverie(command: string[]): Promise<Run> {
-  const args = [...command, '--provider', 'cpu'];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: tmp, env: { ...process.env, REVERIE_DATA_DIR: path.join(tmp, 'data') }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function reverie(command: string[]): Promise<CliRun> {
+  return runCli([...command, '--provider', 'cpu'], { cwd: tmp });
 }
 
 async function rgb(file: string): Promise<{ width: number; height: number; data: Buffer }> {

@@ -1,34 +1,17 @@
 /** The `reverie` command as users run it: a child process of src-main/cli/bin.mjs on the tiny fixtures. */
-import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readGenerationMetadata } from '../../../src-main/engine/imageio/metadata.ts';
 import { readPngTextMap } from '../../../src-main/engine/imageio/png-chunks.ts';
+import { REPO, runCli } from '../../helpers/cli.ts';
+import type { CliOptions, CliRun } from '../../helpers/cli.ts';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const BIN = path.join(REPO, 'src-main', 'cli', 'bin.mjs');
 const FIXTURE = path.join(REPO, 'test', 'fixtures', 'models', 'sd15-script');
 
-interface Run { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
-
-function reverie(args: string[], opts: { env?: NodeJS.ProcessEnv; onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: tmp, env: { ...process.env, REVERIE_DATA_DIR: path.join(tmp, 'data'), ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      opts.onStderr?.(stderr, child);
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
+const reverie = (args: string[], opts: Omit<CliOptions, 'cwd'> = {}): Promise<CliRun> => runCli(args, { ...opts, cwd: tmp });
 
 let tmp = '';
 beforeAll(async () => {

@@ -3,15 +3,14 @@
  * the provider probe's native noise (Dawn's "Couldn't load Vulkan" on machines without Vulkan) must not
  * reach the terminal, and a machine without a working GPU provider gets one plain note.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeProviders } from '../../../../src-main/engine/runtime/ort.ts';
+import { REPO, runCli } from '../../../helpers/cli.ts';
+import type { CliRun } from '../../../helpers/cli.ts';
 
-const REPO = path.resolve(import.meta.dirname, '..', '..', '..', '..');
-const BIN = path.join(REPO, 'src-main', 'cli', 'bin.mjs');
 const FIXTURE = path.join(REPO, 'test', 'fixtures', 'models', 'sd15-script');
 
 let tmp = '';
@@ -20,17 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(tmp, { recursive: true, force: true }));
 
-function reverie(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: tmp, env: { ...process.env, REVERIE_DATA_DIR: path.join(tmp, 'data') }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const reverie = (args: string[]): Promise<CliRun> => runCli(args, { cwd: tmp });
 
 describe('reverie generate --provider auto', () => {
   it('keeps the probe’s native stderr out of the terminal and says plainly when it uses the CPU', async () => {
