@@ -1,13 +1,13 @@
 /** `reverie generate`: text to image through the txt2img pipeline, PNGs with A1111 parameters. */
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PipelineCache } from '../engine/pipelines/cache.ts';
 import { txt2img } from '../engine/pipelines/txt2img.ts';
 import type { ProviderPreference } from '../engine/runtime/ort.ts';
-import { StepCollector, stepsDecode, writeSteps } from './commands/steps-out.ts';
+import { SAMPLING_OPTIONS, pngOut, printWarnings, samplingNumbers, shown, timingsJson, writeOut } from './commands/common.ts';
+import { StepCollector, stepsOutOptions, writeSteps } from './commands/steps-out.ts';
 import { resolveModelDir } from './model-roots.ts';
 import { ProgressReporter } from './progress.ts';
-import { UsageError, intOption, noPositionals, numberOption, parse } from './usage.ts';
+import { UsageError, intOption, noPositionals, parse } from './usage.ts';
 import type { Io } from './usage.ts';
 
 export const GENERATE_HELP = `usage: reverie generate --prompt TEXT --out FILE.png [options]
@@ -35,23 +35,9 @@ Generates images from a text prompt and writes them as PNGs carrying A1111 "para
 Exit codes: 0 done, 1 runtime failure, 2 bad usage or input, 130 interrupted.`;
 
 const OPTIONS = {
-  model: { type: 'string' },
-  prompt: { type: 'string' },
-  'negative-prompt': { type: 'string' },
-  cfg: { type: 'string' },
-  steps: { type: 'string' },
-  sampler: { type: 'string' },
-  schedule: { type: 'string' },
-  seed: { type: 'string' },
-  width: { type: 'string' },
-  height: { type: 'string' },
+  ...SAMPLING_OPTIONS,
   'batch-size': { type: 'string' },
   'batch-count': { type: 'string' },
-  provider: { type: 'string' },
-  out: { type: 'string' },
-  json: { type: 'boolean' },
-  'steps-out': { type: 'string' },
-  'steps-decode': { type: 'string' },
 } as const;
 
 /** FILE.png for one image; FILE-1.png, FILE-2.png, ... for several. */
@@ -62,10 +48,6 @@ export function outputPaths(out: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${stem}-${i + 1}${ext}`);
 }
 
-function round(ms: number): number {
-  return Math.round(ms * 10) / 10;
-}
-
 export async function generate(args: readonly string[], io: Io, signal: AbortSignal): Promise<number> {
   const { values, positionals } = parse('generate', args, OPTIONS);
   if (values.help) {
@@ -74,23 +56,16 @@ export async function generate(args: readonly string[], io: Io, signal: AbortSig
   }
   noPositionals('generate', positionals);
   if (values.prompt === undefined) throw new UsageError('missing --prompt TEXT (use --prompt "" for an unconditional image)');
-  if (values.out === undefined) throw new UsageError('missing --out FILE.png');
-  if (path.extname(values.out).toLowerCase() !== '.png') throw new UsageError(`--out must name a .png file, got ${JSON.stringify(values.out)}`);
-  const out = path.resolve(io.cwd, values.out);
+  const out = pngOut('out', values.out, io) ?? '';
   // numbers first: usage errors come before looking for a model
   const numbers = {
-    cfgScale: numberOption('cfg', values.cfg),
-    steps: intOption('steps', values.steps),
-    seed: intOption('seed', values.seed),
-    width: intOption('width', values.width),
-    height: intOption('height', values.height),
+    ...samplingNumbers(values),
     batchSize: intOption('batch-size', values['batch-size']),
     batchCount: intOption('batch-count', values['batch-count']),
   };
   const modelDir = await resolveModelDir(values.model, io.cwd);
   const progress = new ProgressReporter(io.stderr);
-  const stepsDir = values['steps-out'] === undefined ? undefined : path.resolve(io.cwd, values['steps-out']);
-  const decode = stepsDecode(values['steps-decode']);
+  const { dir: stepsDir, decode } = stepsOutOptions(values, io);
   const collector = stepsDir === undefined ? undefined : new StepCollector();
   const cache = new PipelineCache();
   try {
@@ -109,16 +84,14 @@ export async function generate(args: readonly string[], io: Io, signal: AbortSig
     progress.clear();
 
     const outputs = outputPaths(out, result.images.length);
-    await mkdir(path.dirname(out), { recursive: true });
-    for (const [i, image] of result.images.entries()) await writeFile(outputs[i], image.png);
+    for (const [i, image] of result.images.entries()) await writeOut(outputs[i], image.png);
     let steps: { dir: string; files: number } | undefined;
     if (stepsDir !== undefined && collector) {
       const model = await cache.model(modelDir, result.params.provider);
       const meta = { model: model.info.name, sampler: result.params.sampler, schedule: result.params.schedule, cfgScale: result.params.cfgScale };
       steps = await writeSteps(stepsDir, collector.recordings(model, meta), model, decode);
     }
-    for (const w of result.warnings) io.stderr.write(`warning: ${w}\n`);
-    if (result.providerNote) io.stderr.write(`note: ${result.providerNote}\n`);
+    printWarnings(io, result.warnings, result.providerNote);
 
     const t = result.timings;
     if (values.json) {
@@ -128,7 +101,7 @@ export async function generate(args: readonly string[], io: Io, signal: AbortSig
         seeds: result.images.map((im) => im.seed),
         provider: result.provider,
         ...(result.providerNote ? { providerNote: result.providerNote } : {}),
-        timings: { load: round(t.load), encode: round(t.encode), steps: t.steps.map(round), decode: round(t.decode), total: round(t.total) },
+        timings: timingsJson(t),
         truncated: result.truncated,
         ...(steps ? { stepsOut: steps } : {}),
         warnings: result.warnings,
@@ -137,10 +110,7 @@ export async function generate(args: readonly string[], io: Io, signal: AbortSig
       return 0;
     }
     const p = result.params;
-    for (const [i, file] of outputs.entries()) {
-      const rel = path.relative(io.cwd, file);
-      io.stdout.write(`wrote ${rel.startsWith('..') || path.isAbsolute(rel) ? file : rel} (seed ${result.images[i].seed})\n`);
-    }
+    for (const [i, file] of outputs.entries()) io.stdout.write(`wrote ${shown(file, io)} (seed ${result.images[i].seed})\n`);
     if (steps) io.stdout.write(`wrote ${steps.files} files to ${path.relative(io.cwd, steps.dir) || '.'}\n`);
     const sampling = t.steps.reduce((a, b) => a + b, 0);
     io.stdout.write(

@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FitMode } from '../../engine/imageio/input.ts';
 import type { Txt2ImgParams } from '../../engine/pipelines/params.ts';
+import type { Txt2ImgTimings } from '../../engine/pipelines/txt2img.ts';
 import type { ProviderPreference } from '../../engine/runtime/ort.ts';
 import { resolveModelDir } from '../model-roots.ts';
 import { UsageError, intOption, numberOption } from '../usage.ts';
@@ -65,20 +66,28 @@ export const IMAGE_HELP = `  --image FILE           input image (PNG, JPEG, WebP
 type Values = { [K in keyof typeof SAMPLING_OPTIONS]?: (typeof SAMPLING_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 type ImageValues = { [K in keyof typeof IMAGE_OPTIONS]?: string };
 
-/** Txt2ImgParams fields from the generate flags (prompt defaults to ""). */
-export async function samplingParams(values: Values, io: Io): Promise<Txt2ImgParams> {
+/** The numeric generate flags; UsageError on a malformed number (call before looking for a model). */
+export function samplingNumbers(values: Values): Pick<Txt2ImgParams, 'cfgScale' | 'steps' | 'seed' | 'width' | 'height'> {
   return {
-    modelDir: await resolveModelDir(values.model, io.cwd),
-    prompt: values.prompt ?? '',
-    negativePrompt: values['negative-prompt'],
     cfgScale: numberOption('cfg', values.cfg),
     steps: intOption('steps', values.steps),
-    sampler: values.sampler,
-    schedule: values.schedule,
     seed: intOption('seed', values.seed),
     width: intOption('width', values.width),
     height: intOption('height', values.height),
+  };
+}
+
+/** Txt2ImgParams fields from the generate flags (prompt defaults to ""). */
+export async function samplingParams(values: Values, io: Io): Promise<Txt2ImgParams> {
+  const modelDir = await resolveModelDir(values.model, io.cwd);
+  return {
+    modelDir,
+    prompt: values.prompt ?? '',
+    negativePrompt: values['negative-prompt'],
+    sampler: values.sampler,
+    schedule: values.schedule,
     provider: values.provider as ProviderPreference | undefined,
+    ...samplingNumbers(values),
   };
 }
 
@@ -120,6 +129,11 @@ export function printWarnings(io: Io, warnings: readonly string[], note?: string
 export function round(v: number, digits = 1): number {
   const f = 10 ** digits;
   return Math.round(v * f) / f;
+}
+
+/** A pipeline's timings for --json: milliseconds to 0.1 ms. */
+export function timingsJson(t: Txt2ImgTimings): Txt2ImgTimings {
+  return { load: round(t.load), encode: round(t.encode), steps: t.steps.map((v) => round(v)), decode: round(t.decode), total: round(t.total) };
 }
 
 /** A comma-separated list of numbers: "0,250,999". */

@@ -6,7 +6,7 @@ import { ProgressReporter } from '../progress.ts';
 import { UsageError, intOption, noPositionals, numberOption, parse } from '../usage.ts';
 import type { Io } from '../usage.ts';
 import { SAMPLING_OPTIONS, pngOut, printWarnings, round, samplingHelp, samplingParams, shown, writeOut } from './common.ts';
-import { stepsDecode, writeSteps } from './steps-out.ts';
+import { stepsOutOptions, writeSteps } from './steps-out.ts';
 
 export const DENOISE_HELP = `usage: reverie denoise --image FILE --out FILE.png [--noise-sigma S] [--reference CLEAN] [options]
 
@@ -54,8 +54,7 @@ export async function denoiseCommand(args: readonly string[], io: Io, signal: Ab
   const out = pngOut('out', values.out, io) ?? '';
   const noisyOut = pngOut('noisy-out', values['noisy-out'], io, false);
   const baselineOut = pngOut('baseline-out', values['baseline-out'], io, false);
-  const decode = stepsDecode(values['steps-decode']);
-  const stepsDir = values['steps-out'] === undefined ? undefined : path.resolve(io.cwd, values['steps-out']);
+  const { dir: stepsDir, decode } = stepsOutOptions(values, io);
   const sampling = await samplingParams(values, io);
   const progress = new ProgressReporter(io.stderr);
   const cache = new PipelineCache();

@@ -9,8 +9,8 @@ import { outputPaths } from '../generate.ts';
 import { ProgressReporter } from '../progress.ts';
 import { intOption, noPositionals, numberOption, parse } from '../usage.ts';
 import type { Io } from '../usage.ts';
-import { IMAGE_HELP, IMAGE_OPTIONS, SAMPLING_OPTIONS, samplingHelp, imageParams, pngOut, printWarnings, round, samplingParams, shown, writeOut } from './common.ts';
-import { stepsDecode, writeSteps } from './steps-out.ts';
+import { IMAGE_HELP, IMAGE_OPTIONS, SAMPLING_OPTIONS, samplingHelp, imageParams, pngOut, printWarnings, samplingParams, shown, timingsJson, writeOut } from './common.ts';
+import { stepsOutOptions, writeSteps } from './steps-out.ts';
 
 export const IMG2IMG_HELP = `usage: reverie img2img --image FILE --out FILE.png [--strength S] [options]
 
@@ -83,8 +83,7 @@ async function edit(command: 'img2img' | 'inpaint', values: Values, positionals:
   noPositionals(command, positionals);
   const image = imageParams(values, io);
   const out = pngOut('out', values.out, io) ?? '';
-  const decode = stepsDecode(values['steps-decode']);
-  const stepsDir = values['steps-out'] === undefined ? undefined : path.resolve(io.cwd, values['steps-out']);
+  const { dir: stepsDir, decode } = stepsOutOptions(values, io);
   const base = {
     ...(await samplingParams(values, io)),
     ...image,
@@ -132,7 +131,7 @@ async function edit(command: 'img2img' | 'inpaint', values: Values, positionals:
         input: result.input,
         ...inpaintFacts,
         provider: result.provider,
-        timings: { load: round(t.load), encode: round(t.encode), steps: t.steps.map((v) => round(v)), decode: round(t.decode), total: round(t.total) },
+        timings: timingsJson(t),
         ...(steps ? { stepsOut: steps } : {}),
         warnings: result.warnings,
       };

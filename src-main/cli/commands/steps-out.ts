@@ -15,6 +15,7 @@ import { StepRecorder, serializeRecording } from '../../engine/pipelines/record.
 import type { Recording } from '../../engine/pipelines/record.ts';
 import type { Txt2ImgStep } from '../../engine/pipelines/txt2img.ts';
 import { UsageError } from '../usage.ts';
+import type { Io } from '../usage.ts';
 
 export type StepsDecode = 'preview' | 'vae';
 
@@ -22,6 +23,12 @@ export function stepsDecode(value: string | undefined): StepsDecode {
   const v = value ?? 'preview';
   if (v !== 'preview' && v !== 'vae') throw new UsageError(`--steps-decode must be preview or vae, got ${JSON.stringify(value)}`);
   return v;
+}
+
+/** --steps-out DIR (resolved; undefined when not given) and --steps-decode KIND; UsageError on a bad KIND. */
+export function stepsOutOptions(values: { 'steps-out'?: string; 'steps-decode'?: string }, io: Io): { dir: string | undefined; decode: StepsDecode } {
+  const decode = stepsDecode(values['steps-decode']);
+  return { dir: values['steps-out'] === undefined ? undefined : path.resolve(io.cwd, values['steps-out']), decode };
 }
 
 /** Collects txt2img's steps (one list per batch) for commands whose pipeline does not record itself. */
