@@ -162,10 +162,11 @@ const dataUrl = (png: Uint8Array): string => `data:image/png;base64,${Buffer.fro
 export async function runDenoiseJob(input: DenoiseJobInput, ctx: JobContext, cache: PipelineCache): Promise<EditJobResult> {
   const hooks = await hooksFor(input, ctx, cache, 'denoise', 1);
   try {
-    const { previewEvery, reference, noiseSigma, addNoise, ...rest } = input;
+    const { previewEvery, reference, noiseSigma, addNoise, prompt, ...rest } = input;
     void previewEvery;
+    // an empty prompt is denoising's own default (the unconditional prior): left out, it raises no "empty prompt" warning
     const r = await denoise(
-      { ...rest, ...(reference === undefined ? {} : { reference }), ...(noiseSigma === undefined ? {} : { noiseSigma }), ...(addNoise === undefined ? {} : { addNoise }) },
+      { ...rest, ...(prompt === '' ? {} : { prompt }), ...(reference === undefined ? {} : { reference }), ...(noiseSigma === undefined ? {} : { noiseSigma }), ...(addNoise === undefined ? {} : { addNoise }) },
       { ...hooks.options(), cache },
     );
     // denoise decodes without a 'decoding' stage: close the recording here

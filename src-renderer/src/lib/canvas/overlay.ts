@@ -17,7 +17,7 @@ export interface Tint {
 export const MASK_TINT: Tint = { r: 255, g: 92, b: 138, opacity: 0.55 };
 
 /** RGBA of `rect` of the mask in the tint (premultiplication is the canvas's business). */
-export function overlayPixels(mask: MaskImage, rect: Rect, tint: Tint = MASK_TINT): Uint8ClampedArray {
+export function overlayPixels(mask: MaskImage, rect: Rect, tint: Tint = MASK_TINT): Uint8ClampedArray<ArrayBuffer> {
   const out = new Uint8ClampedArray(rect.width * rect.height * 4);
   const scale = tint.opacity;
   for (let y = 0; y < rect.height; y++) {
@@ -34,7 +34,7 @@ export function overlayPixels(mask: MaskImage, rect: Rect, tint: Tint = MASK_TIN
 }
 
 /** The mask as grayscale RGBA (white = repaint), e.g. to show the exported mask itself. */
-export function grayPixels(mask: MaskImage): Uint8ClampedArray {
+export function grayPixels(mask: MaskImage): Uint8ClampedArray<ArrayBuffer> {
   const out = new Uint8ClampedArray(mask.width * mask.height * 4);
   for (let i = 0; i < mask.data.length; i++) {
     const v = mask.data[i];

@@ -10,6 +10,14 @@ import type { Studio } from './studio.svelte.ts';
 import { errorText } from './system.svelte.ts';
 
 export type ExportFormat = 'webp' | 'gif' | 'contact';
+/** the Process tab's three views */
+export type ProcessView = 'reverse' | 'compare' | 'forward';
+
+export const PROCESS_VIEWS: readonly { id: ProcessView; label: string }[] = [
+  { id: 'reverse', label: 'Reverse process' },
+  { id: 'compare', label: 'ODE vs SDE' },
+  { id: 'forward', label: 'Forward process' },
+];
 
 export const STEP_KINDS: readonly { id: StepKind; label: string; caption: string }[] = [
   { id: 'x', label: 'Noisy image x_t', caption: 'x_t is the image as the model sees it at this step: the picture so far, still buried in noise.' },
@@ -87,6 +95,7 @@ export class ProcessState {
   readonly main: RecordingSlot;
   /** the ODE vs SDE partner, shown beside the main one at the same step */
   readonly other: RecordingSlot;
+  #view = $state<ProcessView>('reverse');
   #step = $state(0);
   #kind = $state<StepKind>('denoised');
   #playing = $state(false);
@@ -122,6 +131,12 @@ export class ProcessState {
     this.other = new RecordingSlot(studio);
   }
 
+  get view(): ProcessView {
+    return this.#view;
+  }
+  set view(v: ProcessView) {
+    this.#view = v;
+  }
   get step(): number {
     return this.#step;
   }
