@@ -164,16 +164,21 @@ export class GenerateForm {
     this.#size = d.width !== null && d.height !== null ? { kind: 'custom', width: d.width, height: d.height } : { kind: 'default' };
   }
 
-  /** "Reuse parameters" of a gallery item: everything, the model when it is still here, and the image's own seed. */
-  applyItem(item: GalleryItem): string[] {
-    const p = item.request.params;
-    const notes: string[] = [];
+  /** The prompts and the sampling settings that both reuse paths carry; a missing one keeps the form's. */
+  #applySampling(p: Pick<ImageParameters, 'prompt' | 'negativePrompt' | 'steps' | 'cfgScale' | 'sampler' | 'schedule'>): void {
     this.#prompt = p.prompt;
     this.#negativePrompt = p.negativePrompt;
     if (p.steps !== undefined) this.steps = p.steps;
     if (p.cfgScale !== undefined) this.cfgScale = p.cfgScale;
     if (p.sampler !== undefined) this.#sampler = p.sampler;
     if (p.schedule !== undefined) this.#schedule = p.schedule;
+  }
+
+  /** "Reuse parameters" of a gallery item: everything, the model when it is still here, and the image's own seed. */
+  applyItem(item: GalleryItem): string[] {
+    const p = item.request.params;
+    const notes: string[] = [];
+    this.#applySampling(p);
     this.#size = { kind: 'custom', width: item.width, height: item.height };
     this.#seedText = String(item.seed);
     this.batchSize = 1;
@@ -187,12 +192,7 @@ export class GenerateForm {
   /** Parameters read from an image (ours, A1111, ComfyUI, InvokeAI); returns what could not be applied. */
   applyParameters(p: ImageParameters): string[] {
     const notes: string[] = [];
-    this.#prompt = p.prompt;
-    this.#negativePrompt = p.negativePrompt;
-    if (p.steps !== undefined) this.steps = p.steps;
-    if (p.cfgScale !== undefined) this.cfgScale = p.cfgScale;
-    if (p.sampler !== undefined) this.#sampler = p.sampler;
-    if (p.schedule !== undefined) this.#schedule = p.schedule;
+    this.#applySampling(p);
     if (p.seed !== undefined) this.#seedText = String(p.seed);
     if (p.width !== undefined && p.height !== undefined) this.setSize({ kind: 'custom', width: p.width, height: p.height });
     if (p.model !== undefined) {
