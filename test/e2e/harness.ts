@@ -141,3 +141,15 @@ export function screenshotOnFailure(page: () => Page | undefined, opts: { fullPa
     });
   });
 }
+
+/**
+ * Restarts browser mode on the same data folder, as a user who closes the studio, restarts it and
+ * opens it again. The page leaves the studio first: a page left open while the server is down keeps
+ * retrying its event socket, and Chromium logs each refused attempt as a console error.
+ */
+export async function restartReverie(page: Page, reverie: Reverie): Promise<Reverie> {
+  await page.goto('about:blank');
+  const dataDir = reverie.dataDir;
+  await reverie.stop({ keepData: true });
+  return startReverie({}, { dataDir });
+}

@@ -5,7 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenshotOnFailure, screenshotPath, startReverie, startSession, stopSession } from './harness.ts';
+import { screenshotOnFailure, screenshotPath, restartReverie, startSession, stopSession } from './harness.ts';
 import type { Chromium, Reverie } from './harness.ts';
 import { FIXTURE_MODELS, field, openStudio, pickModel, until } from './studio.ts';
 
@@ -100,9 +100,7 @@ describe('gallery', () => {
   });
 
   it('reloads the gallery after the server restarts on the same data folder', async () => {
-    const dataDir = reverie.dataDir;
-    await reverie.stop({ keepData: true });
-    reverie = await startReverie({}, { dataDir });
+    reverie = await restartReverie(page, reverie);
     await openStudio(page, reverie);
     await until('the remaining result in the strip', async () => (await recent().count()) === 1);
     await page.getByRole('img', { name: /^Result: a castle on a hill/ }).waitFor();

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenshotOnFailure, screenshotPath, startReverie, startSession, stopSession } from './harness.ts';
+import { screenshotOnFailure, screenshotPath, restartReverie, startSession, stopSession } from './harness.ts';
 import type { Chromium, Reverie } from './harness.ts';
 import { FIXTURE_MODELS, field, openStudio, pickModel, until } from './studio.ts';
 
@@ -86,9 +86,7 @@ describe('settings', () => {
   });
 
   it('survive a server restart', async () => {
-    const dataDir = reverie.dataDir;
-    await reverie.stop({ keepData: true });
-    reverie = await startReverie({}, { dataDir });
+    reverie = await restartReverie(page, reverie);
     await openStudio(page, reverie);
     await page.getByRole('button', { name: 'Settings', exact: true }).click();
     expect(await settingsValues(page)).toEqual(saved);
