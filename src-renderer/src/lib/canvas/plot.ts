@@ -63,10 +63,9 @@ export function formatNumber(v: number): string {
   if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
   const a = Math.abs(v);
   if (a === 0) return '0';
-  if (a >= 100) return v.toFixed(0);
-  if (a >= 10) return v.toFixed(1);
-  if (a >= 1) return v.toFixed(2);
-  return v.toPrecision(2);
+  if (Number.isInteger(v) && a < 1e6) return String(v).replace('-', '−');
+  const text = a >= 100 ? v.toFixed(0) : a >= 10 ? v.toFixed(1) : a >= 1 ? v.toFixed(2) : v.toPrecision(2);
+  return text.replace('-', '−');
 }
 
 /** log SNR of a noise level (Kingma et al.: SNR = ᾱ/(1 − ᾱ) = 1/σ²). */

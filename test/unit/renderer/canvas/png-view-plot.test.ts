@@ -102,6 +102,7 @@ describe('schedule plot maths', () => {
     expect(formatNumber(14.6146)).toBe('14.6');
     expect(formatNumber(0.02916)).toBe('0.029');
     expect(formatNumber(Infinity)).toBe('∞');
+    expect([formatNumber(5), formatNumber(-5), formatNumber(-1.014), formatNumber(1000)]).toEqual(['5', '−5', '−1.01', '1000']);
     expect(nearestIndex([0, 10, 20, 30], 14)).toBe(1);
     expect(nearestIndex([0, 10, 20, 30], 16)).toBe(2);
     expect(nearestIndex([0, 10, 20, 30], 99)).toBe(3);
