@@ -54,6 +54,15 @@ describe('Image to image', () => {
     expect(consoleErrors).toEqual([]);
   });
 
+  it('"View process" opens the result in the Process tab: only the steps the strength ran', async () => {
+    await page.getByRole('figure', { name: 'Result' }).getByRole('button', { name: 'View process' }).click();
+    await page.getByRole('tab', { name: 'Process', exact: true, selected: true }).waitFor();
+    const slider = page.getByRole('slider', { name: 'Step', exact: true });
+    await slider.waitFor();
+    await expect(slider.getAttribute('aria-valuetext')).resolves.toMatch(/^Step 1 of 4, sigma/); // 8 steps at strength 0.5
+    await openTab(page, 'Image to image');
+  });
+
   it('a result can go back in as the input', async () => {
     const result = page.getByRole('figure', { name: 'Result' });
     await result.getByRole('button', { name: 'Use as input' }).click();

@@ -1,9 +1,8 @@
 /**
- * The edit tabs' and process viewers' states of one window: made on first use from the studio in
- * context (`useEdit()`), subscribed to job.output for the window's lifetime.
+ * The edit tabs' and process viewers' states of one window: made once by App.svelte
+ * (`provideEdit`), reached with `useEdit()`, subscribed to job.output for the window's lifetime.
  */
 import { getContext, setContext } from 'svelte';
-import { useStudio } from './context.ts';
 import { DenoiseState } from './denoise.svelte.ts';
 import { Img2ImgState } from './edit-img2img.svelte.ts';
 import { JobOutputs, Uploads } from './edit.svelte.ts';
@@ -15,21 +14,22 @@ import type { Studio } from './studio.svelte.ts';
 
 const KEY = Symbol('reverie.edit');
 
-/** The edit states of this window; made (and subscribed to job.output) on first use. */
-export function useEdit(): EditStudio {
-  const found = getContext<EditStudio | undefined>(KEY);
-  if (found) return found;
-  const studio = useStudio();
-  let edit = made.get(studio);
-  if (!edit) {
-    edit = new EditStudio(studio);
-    edit.connect();
-    made.set(studio, edit);
-  }
+/**
+ * Makes the window's edit states and puts them in context; call once, in the root component (its
+ * $derived fields then live as long as the window, not as long as whichever tab first used them).
+ */
+export function provideEdit(studio: Studio): EditStudio {
+  const edit = new EditStudio(studio);
+  edit.connect();
   return setContext(KEY, edit);
 }
 
-const made = new WeakMap<Studio, EditStudio>();
+/** The edit states of this window (App.svelte provides them). */
+export function useEdit(): EditStudio {
+  const edit = getContext<EditStudio | undefined>(KEY);
+  if (!edit) throw new Error('useEdit() must be called inside the studio (App.svelte calls provideEdit)');
+  return edit;
+}
 
 export class EditStudio {
   readonly uploads: Uploads;
