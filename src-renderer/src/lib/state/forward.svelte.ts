@@ -33,6 +33,9 @@ export class ForwardState {
   #key = $state<string | null>(null);
   #image = $state.raw<ImageRef | null>(null);
   #model: string | null = null;
+  /** the model whose curves are loaded (or loading) */
+  #curvesModel: string | null = null;
+  #curvesLoad: Promise<ProcessCurves | null> | null = null;
   #frames = $state.raw<readonly ForwardFrame[]>([]);
   #curves = $state.raw<ProcessCurves | null>(null);
   #loading = $state(false);
@@ -96,9 +99,10 @@ export class ForwardState {
     return this.#error;
   }
 
-  /** Loads frames and curves for this image and model (nothing when they are the ones shown). */
+  /** Loads frames and curves for this image and model (nothing when they are the ones shown); the curves alone without an image. */
   async show(image: InputImage | null, model: ModelReport | null, seed = this.#seed): Promise<void> {
     const key = image && model ? `${image.url}|${model.id}|${seed}` : null;
+    if (model && model.id !== this.#curvesModel) void this.#loadCurves(model.id);
     if (key === this.#key) return;
     this.#key = key;
     this.#seed = seed;
@@ -109,9 +113,8 @@ export class ForwardState {
     if (!image || !model || key === null) return;
     this.#loading = true;
     try {
-      const [upload, curves] = await Promise.all([this.uploads.upload(image.blob, image.name, 'image'), this.studio.api.process.curves({ model: model.id })]);
-      if (this.#key !== key) return;
-      this.#curves = curves;
+      const [upload, curves] = await Promise.all([this.uploads.upload(image.blob, image.name, 'image'), this.#loadCurves(model.id)]);
+      if (this.#key !== key || !curves) return;
       this.#image = upload.image;
       this.#model = model.id;
       const tMax = curves.t.length - 1;
@@ -125,6 +128,24 @@ export class ForwardState {
     } finally {
       if (this.#key === key) this.#loading = false;
     }
+  }
+
+  /** The model's schedule curves (one request per model). */
+  #loadCurves(modelId: string): Promise<ProcessCurves | null> {
+    if (this.#curvesModel === modelId && this.#curvesLoad) return this.#curvesLoad;
+    this.#curvesModel = modelId;
+    this.#curvesLoad = this.studio.api.process.curves({ model: modelId }).then(
+      (curves) => {
+        if (this.#curvesModel === modelId) this.#curves = curves;
+        return curves;
+      },
+      (err: unknown) => {
+        this.#error = errorText(err);
+        this.#curvesLoad = null;
+        return null;
+      },
+    );
+    return this.#curvesLoad;
   }
 
   /** New noise: the same image with another ε. */

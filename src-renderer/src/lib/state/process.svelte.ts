@@ -4,8 +4,9 @@
  * exports, and a second recording beside it — the ODE vs SDE comparison from one seed.
  */
 import { SvelteMap } from 'svelte/reactivity';
-import type { GalleryItem, JobSummary, ProcessRecording, RecordedStepView, StepKind } from '../api/types.ts';
+import type { GalleryItem, JobSummary, RecordedStepView, StepKind } from '../api/types.ts';
 import { logSnrOf } from '../canvas/plot.ts';
+import { RecordingSlot } from './process-recording.svelte.ts';
 import type { Studio } from './studio.svelte.ts';
 import { errorText } from './system.svelte.ts';
 
@@ -37,59 +38,6 @@ export interface StepFacts {
 
 /** Wheel of a step slider: playback advances by this many steps a second. */
 export const FPS_CHOICES = [2, 4, 8, 12] as const;
-
-export interface Loaded {
-  readonly recording: ProcessRecording | null;
-  readonly loading: boolean;
-  readonly error: string | null;
-}
-
-/** One recording, loaded by gallery id. */
-class RecordingSlot {
-  #id = $state<string | null>(null);
-  #recording = $state.raw<ProcessRecording | null>(null);
-  #loading = $state(false);
-  #error = $state<string | null>(null);
-
-  constructor(private readonly studio: Studio) {}
-
-  get id(): string | null {
-    return this.#id;
-  }
-  get recording(): ProcessRecording | null {
-    return this.#recording;
-  }
-  get loading(): boolean {
-    return this.#loading;
-  }
-  get error(): string | null {
-    return this.#error;
-  }
-
-  async load(id: string | null): Promise<boolean> {
-    this.#id = id;
-    this.#error = null;
-    if (id === null) {
-      this.#recording = null;
-      return false;
-    }
-    this.#loading = true;
-    try {
-      const recording = await this.studio.api.process.recording({ id });
-      if (this.#id !== id) return false; // another one was asked for meanwhile
-      this.#recording = recording;
-      return true;
-    } catch (err) {
-      if (this.#id === id) {
-        this.#recording = null;
-        this.#error = errorText(err);
-      }
-      return false;
-    } finally {
-      if (this.#id === id) this.#loading = false;
-    }
-  }
-}
 
 export class ProcessState {
   readonly main: RecordingSlot;
