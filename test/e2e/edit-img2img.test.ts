@@ -41,7 +41,7 @@ describe('Image to image', () => {
     await strength.focus();
     for (let i = 0; i < 25; i++) await strength.press('ArrowLeft');
     await expect(strength.inputValue()).resolves.toBe('0.5');
-    await expect(page.getByText(/then \d+ of \d+ steps bring it back/).count()).resolves.toBe(1);
+    await expect(page.getByText(/\d+ of \d+ steps repaint the image/).count()).resolves.toBe(1);
     await field(page, 'textbox', 'Prompt').fill('a red cat on the hills');
     await field(page, 'spinbutton', 'Steps').fill('8');
     await page.keyboard.press('Control+Enter');
