@@ -27,6 +27,16 @@ def log_value(lines, pattern, group=1, last=True):
     return (hits[-1] if last else hits[0]) if hits else '?'
 
 
+def gpu_size():
+    import models
+    import train
+    from configs import CONFIGS
+    g = CONFIGS['gpu']
+    te, unet = train.nets_from_cfg(g, g['vocab_size'])
+    n = models.count(te) + models.count(unet) + models.count(train.vae_from_cfg(g))
+    return f'{4 * n / 1e6:.0f} MB of fp32 weights for {n / 1e6:.1f} M parameters'
+
+
 def render(cfg_name, work, out):
     import torch
     import models
@@ -72,7 +82,8 @@ def render(cfg_name, work, out):
         'SIZE': mb(ev['model_folder_bytes_without_recipe']), 'PPC': str(cfg['eval']['prompts_per_colour']),
         'BG_ACC': pct(b['accuracy']), 'BG_SEEN': pct(b['accuracy_seen_objects']), 'BG_UNSEEN': pct(b['accuracy_heldout_objects']),
         'BG_DIST': f'{b["mean_rgb_distance"]:.0f}', 'ID_N': str(i['prompts']), 'ID_CLASSES': str(i['classes']),
-        'ID_TOP1': pct(i['generated_top1']), 'ID_TOP5': pct(i['generated_top5']), 'ID_CHANCE': pct(i['chance_top1']),
+        'PER_COLOUR': ', '.join(f'{c} {100 * v["accuracy"]:.0f} %' for c, v in b['per_colour'].items()),
+        'ID_CHANCE5': pct(min(1.0, 5 * i['chance_top1'])), 'ID_TOP1': pct(i['generated_top1']), 'ID_TOP5': pct(i['generated_top5']), 'ID_CHANCE': pct(i['chance_top1']),
         'REAL_TOP1': pct(i['real_top1']), 'REAL_TOP5': pct(i['real_top5']), 'VAE_TOP1': pct(i['vae_roundtrip_top1']),
         'VAE_TOP5': pct(i['vae_roundtrip_top5']), 'VAE_L1': f'{ev["vae_roundtrip_l1"]:.3f}',
         'TIME': f'{ev["timing_20_steps_256_ms"] / 1000:.2f} s', 'TIME_ONNX': f'{ev["timing_sample_onnx_ms"] / 1000:.2f} s',
@@ -85,7 +96,7 @@ def render(cfg_name, work, out):
         'VAE_MIN': f'{vae_min:.1f} min', 'VAE_STEPS': log_value(lines, r'vae: done at step (\d+)'), 'VAE_LOSS': log_value(lines, r'vae step \d+: .* l1 ([0-9.]+)'),
         'POOL_TIME': f'{pool_t[-1] / 60:.1f} min' if pool_t else '?', 'LAT_STD': f'{stats["std"]:.3f}',
         'UNET_STEPS': str(state['step']), 'UNET_LOSS': f'{sum(tail) / max(1, len(tail)):.4f} (mean of the last {len(tail) * 25} steps)',
-        'TOTAL_MIN': f'{total:.0f}', 'OFFSET_NOTE': offset_note, 'GPU_SIZE': '60 MB at most (estimate: ~45 MB fp32)',
+        'TOTAL_MIN': f'{total:.0f}', 'OFFSET_NOTE': offset_note, 'GPU_SIZE': gpu_size(),
         'VERIFY': ', '.join(f'{k} {v["maxAbsDiff"]:.1e}' for k, v in ver.items()),
     }
     with open(os.path.join(HERE, 'card_template.md')) as f:

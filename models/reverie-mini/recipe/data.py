@@ -82,7 +82,7 @@ def object_name(concept, rng, short_names=True):
     if concept['tone'] and ':' not in concept['label']:
         label = f"{label}, {concept['tone']}"
     if short_names and rng.random() < 0.2:
-        heads = [t for t in concept['tags'] if ' ' not in t and t in label.split()]
+        heads = [t for t in concept['tags'] if ' ' not in t and t in label.split() and t not in COLOURS]
         if heads:
             return heads[-1]
     return label
@@ -110,7 +110,7 @@ def render(spec, size=256):
 
 
 class SceneSampler:
-    def __init__(self, sprites, style_probs, rng, pair_prob=0.25, forms=None, caption_drop=0.1):
+    def __init__(self, sprites, style_probs, rng, pair_prob=0.25, forms=None, caption_drop=0.1, colour_object_boost=0.0):
         self.sprites = sprites
         self.styles = list(style_probs.keys())
         self.style_p = np.array(list(style_probs.values()), dtype=np.float64)
@@ -119,6 +119,10 @@ class SceneSampler:
         self.pair_prob = pair_prob
         self.forms = forms or TRAIN_FORMS
         self.caption_drop = caption_drop
+        # Objects whose name carries a colour word ("red apple", "blue book", "green heart"): drawn more often,
+        # always on a background of another colour, to teach the text encoder which noun a colour word binds to.
+        self.colour_object_boost = colour_object_boost
+        self.colour_objects = [c for c in sprites.train if any(w in COLOURS for w in c['label'].split())]
 
     def _view(self, concept, style):
         views = [v for v in concept['views'] if v[0] == style]
@@ -128,6 +132,8 @@ class SceneSampler:
         rng = self.rng
         pool = concepts if concepts is not None else self.sprites.train
         style = self.styles[rng.choice(len(self.styles), p=self.style_p)]
+        if concepts is None and self.colour_object_boost > 0 and self.colour_objects and rng.random() < self.colour_object_boost:
+            pool = self.colour_objects  # the background colour stays uniform: 11 times in 12 it differs
         if colour is None:
             colour = list(COLOURS)[rng.integers(len(COLOURS))]
         bg = np.clip(np.array(COLOURS[colour]) + rng.integers(-12, 13, 3), 0, 255)
@@ -135,7 +141,7 @@ class SceneSampler:
         style_adj = ''
         if len(self.styles) > 1 and (style != '3d' or rng.random() < 0.3):
             style_adj = STYLE_WORDS[style][rng.integers(len(STYLE_WORDS[style]))]
-        if rng.random() < self.pair_prob:
+        if rng.random() < self.pair_prob and len(pool) >= 2:
             a, b = rng.choice(len(pool), 2, replace=False)
             names = []
             for k, (ci, cx) in enumerate(((a, 0.28), (b, 0.72))):

@@ -35,55 +35,74 @@ GRID_PROMPTS = [
 BORDER = 12
 
 
+CLS_SIZE = 32
+
+
 class Classifier(nn.Module):
+    """Small CNN over 32x32 renders: 4 conv stages (BN, ReLU), global average pool, linear head."""
+
     def __init__(self, n):
         super().__init__()
         ch = [3, 32, 64, 128, 256]
         layers = []
-        for a, b in zip(ch, ch[1:]):
-            layers += [nn.Conv2d(a, b, 3, stride=2, padding=1), nn.BatchNorm2d(b), nn.ReLU()]
-        self.f = nn.Sequential(*layers, nn.Conv2d(256, 256, 3, padding=1), nn.ReLU())
+        for k, (a, b) in enumerate(zip(ch, ch[1:])):
+            layers += [nn.Conv2d(a, b, 3, stride=1 if k == 0 else 2, padding=1), nn.BatchNorm2d(b), nn.ReLU()]
+        self.f = nn.Sequential(*layers)
         self.head = nn.Linear(256, n)
 
     def forward(self, x):
         return self.head(self.f(x).mean((2, 3)))
 
 
-def to_tensor64(imgs):
+def to_tensor_cls(imgs):
     x = torch.from_numpy(np.stack(imgs)).permute(0, 3, 1, 2).float().div(127.5).sub(1)
-    return F.interpolate(x, size=(64, 64), mode='area') if x.shape[-1] != 64 else x
+    return F.interpolate(x, size=(CLS_SIZE, CLS_SIZE), mode='area') if x.shape[-1] != CLS_SIZE else x
 
 
-def id_scene(sampler, concept, rng, size=256):
+def id_scene(sampler, concept, rng, size=256, sprite=None):
     """One object, medium size, near the centre, random named background: what the identity prompts ask for."""
     style = sampler.styles[rng.choice(len(sampler.styles), p=sampler.style_p)]
     colour = list(data.COLOURS)[rng.integers(len(data.COLOURS))]
     view = sampler._view(concept, style)
+    rgba = sampler.sprites.rgba(view) if sprite is None else sprite(view)
     spec = {'bg_rgb': np.clip(np.array(data.COLOURS[colour]) + rng.integers(-12, 13, 3), 0, 255).tolist(), 'colour': colour,
-            'objects': [{'rgba': sampler.sprites.rgba(view), 'cx': 0.5 + rng.uniform(-0.08, 0.08), 'cy': 0.5 + rng.uniform(-0.08, 0.08),
+            'objects': [{'rgba': rgba, 'cx': 0.5 + rng.uniform(-0.08, 0.08), 'cy': 0.5 + rng.uniform(-0.08, 0.08),
                          'scale': rng.uniform(0.45, 0.8)}]}
     return data.render(spec, size), colour
 
 
+def id_classes(cfg, sp):
+    """The identity-evaluation vocabulary: a fixed random subset of the training objects."""
+    k = min(cfg['eval']['id_classes'], len(sp.train))
+    return sorted(np.random.default_rng(31).choice(len(sp.train), k, replace=False).tolist())
+
+
 def train_classifier(cfg, work, sp):
     path = os.path.join(work, 'classifier.pt')
-    n = len(sp.train)
+    classes = id_classes(cfg, sp)
+    n = len(classes)
     net = Classifier(n)
     if os.path.exists(path):
         net.load_state_dict(torch.load(path))
         return net.eval()
     rng = np.random.default_rng(5)
     sampler = data.SceneSampler(sp, cfg['style_probs'], rng)
-    opt = torch.optim.AdamW(net.parameters(), 2e-3, weight_decay=1e-4)
+    small = {}
+
+    def sprite(view):  # sprites pre-shrunk once: rendering small scenes from 256x256 sprites is the slow part
+        if view not in small:
+            small[view] = np.asarray(Image.fromarray(np.ascontiguousarray(sp.rgba(view))).resize((64, 64), Image.BILINEAR))
+        return small[view]
+
+    opt = torch.optim.AdamW(net.parameters(), 3e-3, weight_decay=1e-4)
     steps = cfg['eval']['classifier_steps']
     t0 = time.time()
     for step in range(steps):
         idx = rng.integers(0, n, 64)
-        imgs = [id_scene(sampler, sp.train[i], rng, 64)[0] for i in idx]
-        x = to_tensor64(imgs)
+        x = to_tensor_cls([id_scene(sampler, sp.train[classes[i]], rng, CLS_SIZE, sprite)[0] for i in idx])
         for g in opt.param_groups:
-            g['lr'] = 2e-3 * 0.5 * (1 + np.cos(np.pi * step / steps))
-        loss = F.cross_entropy(net(x), torch.from_numpy(idx))
+            g['lr'] = 3e-3 * min(1.0, (step + 1) / 100) * 0.5 * (1 + np.cos(np.pi * step / steps))
+        loss = F.cross_entropy(net(x), torch.from_numpy(idx), label_smoothing=0.1)
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -95,7 +114,7 @@ def train_classifier(cfg, work, sp):
 
 def topk(net, imgs, labels):
     with torch.no_grad():
-        logits = net(to_tensor64(imgs))
+        logits = net(to_tensor_cls(imgs))
     top = logits.topk(5, 1).indices.numpy()
     labels = np.asarray(labels)
     return float((top[:, 0] == labels).mean()), float((top == labels[:, None]).any(1).mean())
@@ -153,13 +172,14 @@ def stage_evaluate(cfg, work, out, data_dir, cfg_scale=7.0):
             prompt = form.format(x=data.article(c['label']), c=word, ac=data.article(word))
             bg_jobs.append({'prompt': prompt, 'seed': 1000 + len(bg_jobs), 'out': os.path.join(edir, 'bg', f'{len(bg_jobs):04d}.png')})
             bg_meta.append({'colour': colour, 'heldout_object': heldout_obj})
-    n_id = min(ev['prompts_per_colour'] * 6, len(sp.train))
-    id_idx = rng.choice(len(sp.train), n_id, replace=False)
+    classes = id_classes(cfg, sp)
+    n_id = min(ev['prompts_per_colour'] * 6, len(classes))
+    id_idx = rng.choice(len(classes), n_id, replace=False)  # labels = positions in `classes`
     id_jobs = []
     for k, i in enumerate(id_idx):
         colour = list(data.COLOURS)[rng.integers(len(data.COLOURS))]
         form = data.HELDOUT_FORMS[k % len(data.HELDOUT_FORMS)]
-        prompt = form.format(x=data.article(sp.train[i]['label']), c=colour, ac=data.article(colour))
+        prompt = form.format(x=data.article(sp.train[classes[i]]['label']), c=colour, ac=data.article(colour))
         id_jobs.append({'prompt': prompt, 'seed': 5000 + k, 'out': os.path.join(edir, 'id', f'{k:04d}.png')})
     grid_jobs = [{'prompt': p, 'seed': 42 + k, 'out': os.path.join(edir, 'grid', f'{k:02d}.png')} for k, p in enumerate(GRID_PROMPTS)]
     # ---- generate (1 thread: the machine is shared) and time (default threads)
@@ -182,6 +202,7 @@ def stage_evaluate(cfg, work, out, data_dir, cfg_scale=7.0):
     train.log(work, f'evaluate: generated {len(bg_jobs) + len(id_jobs) + len(grid_jobs)} images in {time.time() - t0:.0f}s')
     # ---- background adherence
     hits, dists, hits_seen, hits_unseen = [], [], [], []
+    per_colour = {}
     for job, meta in zip(bg_jobs, bg_meta):
         img = np.asarray(Image.open(job['out']).convert('RGB')).astype(np.float64)
         name, _ = nearest_colour(border_rgb(img))
@@ -189,13 +210,14 @@ def stage_evaluate(cfg, work, out, data_dir, cfg_scale=7.0):
         hits.append(ok)
         dists.append(float(np.linalg.norm(border_rgb(img) - np.array(data.COLOURS[meta['colour']]))))
         (hits_unseen if meta['heldout_object'] else hits_seen).append(ok)
+        per_colour.setdefault(meta['colour'], []).append(name)
     # ---- identity adherence
     net = train_classifier(cfg, work, sp)
     gen = [np.asarray(Image.open(j['out']).convert('RGB')) for j in id_jobs]
     id_top1, id_top5 = topk(net, gen, id_idx)
     rrng = np.random.default_rng(77)
     rs = data.SceneSampler(sp, cfg['style_probs'], rrng)
-    real = [id_scene(rs, sp.train[i], rrng)[0] for i in id_idx]
+    real = [id_scene(rs, sp.train[classes[i]], rrng)[0] for i in id_idx]
     real_top1, real_top5 = topk(net, real, id_idx)
     vae = train.load_vae(cfg, work)
     with torch.no_grad():
@@ -214,10 +236,11 @@ def stage_evaluate(cfg, work, out, data_dir, cfg_scale=7.0):
         'sampler': f'k-diffusion Euler, normal schedule, {steps} steps, CFG {cfg_scale}, uncond = empty prompt',
         'background': {'prompts': len(bg_jobs), 'accuracy': float(np.mean(hits)), 'accuracy_seen_objects': float(np.mean(hits_seen)),
                        'accuracy_heldout_objects': float(np.mean(hits_unseen)) if hits_unseen else None,
-                       'mean_rgb_distance': float(np.mean(dists)), 'chance': 1 / len(data.COLOURS)},
-        'identity': {'prompts': n_id, 'classes': len(sp.train), 'generated_top1': id_top1, 'generated_top5': id_top5,
+                       'mean_rgb_distance': float(np.mean(dists)), 'chance': 1 / len(data.COLOURS),
+                       'per_colour': {c: {'accuracy': float(np.mean([n == c for n in got])), 'got': got} for c, got in per_colour.items()}},
+        'identity': {'prompts': n_id, 'classes': len(classes), 'objects': [sp.train[classes[i]]['label'] for i in id_idx], 'generated_top1': id_top1, 'generated_top5': id_top5,
                      'real_top1': real_top1, 'real_top5': real_top5, 'vae_roundtrip_top1': vae_top1, 'vae_roundtrip_top5': vae_top5,
-                     'chance_top1': 1 / len(sp.train)},
+                     'chance_top1': 1 / len(classes)},
         'vae_roundtrip_l1': vae_l1,
         'timing_20_steps_256_ms': engine['per_image_ms'] if engine else timing['meanMs'],
         'timing_sample_onnx_ms': timing['meanMs'],

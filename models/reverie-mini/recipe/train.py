@@ -126,6 +126,29 @@ def load_vae(cfg, work):
 
 
 # ---------------------------------------------------------------- latent pool
+_SPRITES = {}
+
+
+def _compose(cfg, data_dir, seed, n):
+    """n composed scenes (uint8 [n,256,256,3]), their captions and background colours, from one seed."""
+    key = (data_dir, tuple(cfg['sets']), cfg['concepts'])
+    if key not in _SPRITES:
+        _SPRITES[key] = sprites_for(cfg, data_dir)
+    rng = np.random.default_rng(seed)
+    sampler = data.SceneSampler(_SPRITES[key], cfg['style_probs'], rng, colour_object_boost=cfg['pool'].get('colour_object_boost', 0.0))
+    imgs, caps, colours = [], [], []
+    for _ in range(n):
+        spec, cap = sampler.sample()
+        imgs.append(data.render(spec))
+        caps.append(cap)
+        colours.append(spec['colour'])
+    return np.stack(imgs), caps, colours
+
+
+def _compose_star(args):
+    return _compose(*args)
+
+
 def stage_pool(cfg, work, data_dir):
     pc = cfg['pool']
     pool_dir = os.path.join(work, 'pool')
@@ -134,31 +157,38 @@ def stage_pool(cfg, work, data_dir):
         return
     dev = device()
     vae = load_vae(cfg, work).to(dev)
-    sp = sprites_for(cfg, data_dir)
     n_chunks = math.ceil(pc['size'] / pc['chunk'])
     t0 = time.time()
+    workers = pc.get('workers', 0)
+    executor = None
+    if workers > 0:
+        import concurrent.futures
+        import multiprocessing
+        executor = concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context('fork'))
     for ci in range(n_chunks):
         f = os.path.join(pool_dir, f'chunk{ci:04d}.npz')
         if os.path.exists(f):
             continue
-        rng = np.random.default_rng(cfg['seed'] * 1000 + ci)
-        sampler = data.SceneSampler(sp, cfg['style_probs'], rng)
-        caps, lat, rgb, colours = [], [], [], []
         n = min(pc['chunk'], pc['size'] - ci * pc['chunk'])
-        for start in range(0, n, 64):
-            imgs = []
-            for _ in range(min(64, n - start)):
-                spec, cap = sampler.sample()
-                imgs.append(data.render(spec))
-                caps.append(cap)
-                colours.append(spec['colour'])
-            x = torch.from_numpy(np.stack(imgs)).permute(0, 3, 1, 2).float().div(127.5).sub(1)
-            with torch.no_grad():
-                mean, _ = vae.encoder(x.to(dev))
-            lat.append(mean.cpu().half().numpy())
-            rgb.append(F.avg_pool2d(x, 8).half().numpy())  # 32x32 RGB, for the latent->RGB preview fit
+        if executor is None:
+            parts = [_compose(cfg, data_dir, cfg['seed'] * 1000 + ci, n)]
+        else:  # parallel composition in parts of 256 scenes (own seeds), encoding stays in this process
+            jobs = [(cfg, data_dir, (cfg['seed'] * 1000 + ci) * 10000 + p, min(256, n - p * 256)) for p in range(math.ceil(n / 256))]
+            parts = list(executor.map(_compose_star, jobs))
+        caps, lat, rgb, colours = [], [], [], []
+        for imgs_all, pcaps, pcols in parts:
+            caps += pcaps
+            colours += pcols
+            for start in range(0, len(imgs_all), 64):
+                x = torch.from_numpy(imgs_all[start:start + 64]).permute(0, 3, 1, 2).float().div(127.5).sub(1)
+                with torch.no_grad():
+                    mean, _ = vae.encoder(x.to(dev))
+                lat.append(mean.cpu().half().numpy())
+                rgb.append(F.avg_pool2d(x, 8).half().numpy())  # 32x32 RGB, for the latent->RGB preview fit
         np.savez(f, latents=np.concatenate(lat), rgb=np.concatenate(rgb), captions=np.array(caps), colours=np.array(colours))
         log(work, f'pool chunk {ci + 1}/{n_chunks} ({time.time() - t0:.0f}s)')
+    if executor is not None:
+        executor.shutdown()
     lat = np.concatenate([np.load(os.path.join(pool_dir, f'chunk{i:04d}.npz'))['latents'] for i in range(n_chunks)]).astype(np.float32)
     stats = {'mean': float(lat.mean()), 'std': float(lat.std()), 'scaling_factor': float(1.0 / lat.std()),
              'channel_mean': lat.mean((0, 2, 3)).tolist(), 'channel_std': lat.std((0, 2, 3)).tolist(), 'count': int(lat.shape[0])}

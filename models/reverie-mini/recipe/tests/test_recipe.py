@@ -91,6 +91,15 @@ class ModelTest(unittest.TestCase):
         self.assertEqual(tuple(img.shape), (2, 3, 64, 48))
         self.assertLessEqual(img.abs().max().item(), 1.0)
 
+    def test_every_config_fits_the_60_mb_folder_budget(self):
+        import models
+        import train
+        from configs import CONFIGS
+        for name, cfg in CONFIGS.items():
+            te, unet = train.nets_from_cfg(cfg, cfg['vocab_size'])
+            n = models.count(te) + models.count(unet) + models.count(train.vae_from_cfg(cfg))
+            self.assertLess(4 * n, 58e6, f'{name}: {n} parameters are {4 * n / 1e6:.1f} MB of fp32 weights')
+
     def test_scene_border_is_background(self):
         import numpy as np
         import data
