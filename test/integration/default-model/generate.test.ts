@@ -1,13 +1,16 @@
 /**
  * The default model generates through the engine: LoadedModel (tokenizer, text encoder, k-diffusion
  * UNet denoiser, VAE), CFG wrapper, Euler sampler on the normal schedule, seeded torch-compatible noise.
- * Few steps keep it to a couple of seconds on the shared 2-core machine.
+ * Few steps keep it to a couple of seconds on the shared 2-core machine. The last test goes through
+ * the app's txt2img pipeline (what `reverie generate` and the studio call).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cfgDenoiser } from '../../../src-main/engine/guidance/cfg.ts';
 import { LoadedModel } from '../../../src-main/engine/models/model.ts';
+import { txt2img } from '../../../src-main/engine/pipelines/txt2img.ts';
 import { randnTensor } from '../../../src-main/engine/runtime/rng.ts';
 import { getSampler } from '../../../src-main/engine/samplers/registry.ts';
 import { buildSigmas } from '../../../src-main/engine/schedules/index.ts';
@@ -88,5 +91,26 @@ describe('default model (models/reverie-mini) through the engine', () => {
     expect(blue[2] - blue[0]).toBeGreaterThan(0.1);
     expect(red[0] - red[2]).toBeGreaterThan(0.3);
     expect(blue[2] - blue[0]).toBeGreaterThan(red[2] - red[0] + 0.6);
+  });
+
+  it('txt2img (the app pipeline) gives the same image as the components above, as a 256x256 PNG', async () => {
+    const res = await txt2img({
+      modelDir, prompt: 'a red apple on a blue background', seed: 11, steps: STEPS, cfgScale: CFG,
+      sampler: 'euler', schedule: 'normal', provider: 'cpu',
+    });
+    const png = res.images[0].png;
+    const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height]).toEqual([256, 256]);
+    expect(res.parameters[0]).toMatch(/Steps: 8, Sampler: Euler/);
+    const direct = await generate('a red apple on a blue background', 11);
+    let maxDiff = 0;
+    for (let c = 0; c < 3; c++) {
+      for (let p = 0; p < 256 * 256; p++) {
+        const expected = Math.round(Math.min(1, Math.max(-1, direct.data[c * 65536 + p])) * 127.5 + 127.5);
+        maxDiff = Math.max(maxDiff, Math.abs(data[p * 3 + c] - expected));
+      }
+    }
+    // 8-bit quantisation of the same float image: at most one level apart
+    expect(maxDiff).toBeLessThanOrEqual(1);
   });
 });
