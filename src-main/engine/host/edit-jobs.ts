@@ -13,27 +13,12 @@ import { img2img } from '../pipelines/img2img.ts';
 import type { InputInfo } from '../pipelines/img2img.ts';
 import { inpaint } from '../pipelines/inpaint.ts';
 import type { InpaintMode } from '../pipelines/inpaint.ts';
-import type { ProviderPreference } from '../runtime/ort.ts';
 import { JobHooks } from './edit-hooks.ts';
 import type { JobContext } from './edit-hooks.ts';
+import type { Txt2ImgJobInput } from './txt2img-job.ts';
 
-export interface EditJobBase {
-  modelDir: string;
-  prompt: string;
-  negativePrompt: string;
-  cfgScale?: number;
-  steps?: number;
-  sampler?: string;
-  schedule?: string;
-  seed: number;
-  width?: number;
-  height?: number;
-  batchSize: number;
-  batchCount: number;
-  provider: ProviderPreference;
-  /** a live preview every N steps, 0 = none */
-  previewEvery: number;
-}
+/** the generation settings an edit job shares with a txt2img job, field for field */
+export type EditJobBase = Txt2ImgJobInput;
 
 export interface Img2ImgJobInput extends EditJobBase {
   /** path of the input image */
