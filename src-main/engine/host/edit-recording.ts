@@ -9,14 +9,13 @@
  * single-image recordings and hands them out in image order, one per finished image.
  */
 import { StepRecorder, serializeRecording } from '../pipelines/record.ts';
+import { sliceBatch } from '../runtime/tensor.ts';
 import type { Recording, RecordingMeta } from '../pipelines/record.ts';
 import type { F32Tensor, StepInfo } from '../types.ts';
 
 /** Batch item k of [B, ...] as its own [1, ...] tensor (a copy: the batch may be large). */
 function itemOf(t: F32Tensor, k: number): F32Tensor {
-  const [b, ...rest] = t.dims;
-  const size = t.data.length / b;
-  return { dtype: 'float32', dims: [1, ...rest], data: t.data.slice(k * size, (k + 1) * size) };
+  return sliceBatch(t, k, k + 1);
 }
 
 /** One image's recording out of a batch recording. */

@@ -7,6 +7,7 @@ import { pixelsToRgb8 } from '../imageio/convert.ts';
 import { formatInfotext } from '../imageio/metadata.ts';
 import type { LoadedModel } from '../models/model.ts';
 import type { ProviderId } from '../runtime/ort.ts';
+import { sliceBatch } from '../runtime/tensor.ts';
 import type { SamplerId } from '../samplers/registry.ts';
 import { SCHEDULES, buildSigmas } from '../schedules/index.ts';
 import type { F32Tensor, StepInfo } from '../types.ts';
@@ -242,12 +243,9 @@ export async function txt2img(params: Txt2ImgParams, opts: Txt2ImgOptions = {}):
     await sampleAll(pr, opts, async (latents, seeds, iteration) => {
       opts.onStage?.('decoding', iteration, pr.p.batchCount);
       const t = performance.now();
-      const [item, ...rest] = latents.dims;
-      const size = latents.data.length / item;
-      for (let k = 0; k < item; k++) {
+      for (let k = 0; k < latents.dims[0]; k++) {
         checkAborted(opts.signal);
-        const one: F32Tensor = { dtype: 'float32', dims: [1, ...rest], data: latents.data.slice(k * size, (k + 1) * size) };
-        const [rgb] = pixelsToRgb8(await pr.model.decode(one));
+        const [rgb] = pixelsToRgb8(await pr.model.decode(sliceBatch(latents, k, k + 1)));
         const text = infotext(pr, seeds[k]);
         const image = { png: await encodePng(rgb, [{ keyword: 'parameters', text }]), seed: seeds[k], width: rgb.width, height: rgb.height };
         images.push(image);
