@@ -1,7 +1,7 @@
 /** The app's engine process: an Electron utilityProcess running dist/main/engine-worker.cjs. */
 import { utilityProcess } from 'electron';
-import type { WorkerPort } from '../engine/host/process-host.ts';
-import { ProcessHost } from '../engine/host/process-host.ts';
+import type { WorkerPort } from '../engine/hosting/process-host.ts';
+import { ProcessHost } from '../engine/hosting/process-host.ts';
 
 export function utilityWorker(entry: string, env: NodeJS.ProcessEnv): WorkerPort {
   const child = utilityProcess.fork(entry, [], { serviceName: 'Reverie engine', stdio: 'inherit', env });

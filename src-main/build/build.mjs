@@ -20,7 +20,7 @@ export const DIST = path.join(ROOT, 'dist');
 export const MAIN_ENTRIES = {
   app: 'src-main/app/main.ts',
   preload: 'src-main/preload/index.ts',
-  'engine-worker': 'src-main/engine/host/worker-main.ts',
+  'engine-worker': 'src-main/engine/hosting/worker-main.ts',
   server: 'src-main/server/main.ts',
   // the provider probe's child script (spawned by engine/runtime/probe.ts beside the bundle that runs it)
   'probe-script': 'src-main/engine/runtime/probe-script.mjs',

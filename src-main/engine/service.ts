@@ -1,6 +1,6 @@
 /**
  * The engine facade: everything the studio asks of the engine, as a table of methods that an
- * engine host can run in-process or inside the engine process (engine/host). Plain data in and
+ * engine host can run in-process or inside another OS process (engine/hosting). Plain data in and
  * out (structured-clone safe), one AbortSignal and one event callback per call.
  */
 import { ortVersion, probeProviders } from './runtime/ort.ts';
@@ -9,18 +9,20 @@ import { SAMPLERS } from './samplers/registry.ts';
 import { SCHEDULES } from './schedules/index.ts';
 import { PipelineCache } from './pipelines/cache.ts';
 import { EngineError } from './types.ts';
-import { listModelFolders } from './host/model-list.ts';
-import type { ModelListEntry } from './host/model-list.ts';
-import { readImageParameters } from './host/read-parameters.ts';
-import type { ReadParametersInput, ReadParametersOutput } from './host/read-parameters.ts';
-import { runTxt2ImgJob } from './host/txt2img-job.ts';
-import type { EngineJobEvent, Txt2ImgJobInput, Txt2ImgJobOutput } from './host/txt2img-job.ts';
-import { createEditImpl } from './host/edit-service.ts';
-import type { EditEngineMethods } from './host/edit-service.ts';
+import type { EngineCallContext } from './types.ts';
+import { listModelFolders } from './models/model-list.ts';
+import type { ModelListEntry } from './models/model-list.ts';
+import { readImageParameters } from './imageio/read-parameters.ts';
+import type { ReadParametersInput, ReadParametersOutput } from './imageio/read-parameters.ts';
+import { runTxt2ImgJob } from './jobs/txt2img-job.ts';
+import type { EngineJobEvent, Txt2ImgJobInput, Txt2ImgJobOutput } from './jobs/job-types.ts';
+import { createEditImpl } from './edit-methods.ts';
+import type { EditEngineMethods } from './edit-methods.ts';
 
-export type { EngineJobEvent, Txt2ImgJobInput, Txt2ImgJobOutput } from './host/txt2img-job.ts';
-export type { ModelListEntry } from './host/model-list.ts';
-export type { ImageParameters, ReadParametersInput, ReadParametersOutput } from './host/read-parameters.ts';
+export type { EngineCallContext } from './types.ts';
+export type { EngineJobEvent, Txt2ImgJobInput, Txt2ImgJobOutput } from './jobs/job-types.ts';
+export type { ModelListEntry } from './models/model-list.ts';
+export type { ImageParameters, ReadParametersInput, ReadParametersOutput } from './imageio/read-parameters.ts';
 
 export interface EngineInfo {
   ortVersion: string;
@@ -35,7 +37,7 @@ export interface EngineRegistryData {
 
 type NoParams = Record<string, never>;
 
-/** Every engine method: its params, result and the events it may emit while running (edit and process methods: host/edit-service.ts). */
+/** Every engine method: its params, result and the events it may emit while running (edit and trajectory methods: edit-methods.ts). */
 export interface EngineMethods extends EditEngineMethods {
   info: { params: { refresh?: boolean }; result: EngineInfo; event: never };
   listModels: { params: { roots: string[] }; result: ModelListEntry[]; event: never };
@@ -45,11 +47,6 @@ export interface EngineMethods extends EditEngineMethods {
   txt2img: { params: Txt2ImgJobInput; result: Txt2ImgJobOutput; event: EngineJobEvent };
   /** test-only: exits the engine process (isolated engines with REVERIE_DEBUG_CALLS=1 only) */
   debugExit: { params: { code: number }; result: { pid: number }; event: never };
-}
-
-export interface EngineCallContext<E = unknown> {
-  signal: AbortSignal;
-  emit: (event: E) => void;
 }
 
 export interface EngineService {

@@ -104,3 +104,9 @@ export type EngineErrorCode =
   | 'CANCELLED'
   | 'IMAGE_INVALID'
   | 'INTERNAL';
+
+/** What an engine method runs with: the abort signal of its call and the sink for its events. */
+export interface EngineCallContext<E = unknown> {
+  signal: AbortSignal;
+  emit: (event: E) => void;
+}

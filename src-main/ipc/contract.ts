@@ -66,6 +66,7 @@ import {
 
 export * from './schemas/common.ts';
 export * from './schemas/system.ts';
+export * from './schemas/txt2img.ts';
 export * from './schemas/jobs.ts';
 export * from './schemas/gallery.ts';
 export * from './schemas/settings.ts';
@@ -94,7 +95,7 @@ export const CALLS = {
   'gallery.restore': { request: GalleryIdRequestSchema, response: GalleryRestoreSchema },
   'gallery.reveal': { request: GalleryIdRequestSchema, response: GalleryRevealSchema },
   'images.readParameters': { request: ImageUploadSchema, response: ReadParametersResponseSchema },
-  // edit tabs and process viewers (schemas/edit.ts, schemas/process.ts; handlers in backend/edit-jobs.ts)
+  // edit tabs and process viewers (schemas/edit.ts, schemas/process.ts; handlers in backend/edit-requests.ts)
   'edit.upload': { request: EditUploadRequestSchema, response: EditUploadResponseSchema },
   'process.recording': { request: ProcessIdRequestSchema, response: ProcessRecordingSchema },
   'process.decodeStep': { request: ProcessDecodeStepRequestSchema, response: ProcessDecodeStepSchema },

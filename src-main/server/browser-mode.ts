@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createChildProcessHost } from '../engine/host/child-process.ts';
+import { createChildProcessHost } from '../engine/hosting/child-process.ts';
 import type { Backend } from '../ipc/backend/backend.ts';
 import { createBackend } from '../ipc/backend/backend.ts';
 import { createDispatcher } from '../ipc/dispatch.ts';

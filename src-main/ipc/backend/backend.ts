@@ -4,7 +4,7 @@
  */
 import { randomInt } from 'node:crypto';
 import path from 'node:path';
-import type { EngineHost } from '../../engine/host/host.ts';
+import type { EngineHost } from '../../engine/hosting/host.ts';
 import type { GalleryStore } from '../../storage/gallery.ts';
 import type { DataLayout } from '../../storage/paths.ts';
 import type { SettingsStore } from '../../storage/settings.ts';
@@ -15,7 +15,7 @@ import { ApiCallError } from '../errors.ts';
 import { EventBus } from '../events.ts';
 import { JobQueue } from './job-queue.ts';
 import { InputStore, withParams } from './edit-inputs.ts';
-import { createEditHandlers } from './edit-jobs.ts';
+import { createEditHandlers } from './edit-requests.ts';
 
 export interface BackendDeps {
   mode: 'electron' | 'browser';

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { access, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { EngineHost } from '../../engine/host/host.ts';
+import type { EngineHost } from '../../engine/hosting/host.ts';
 import type { GalleryStore } from '../../storage/gallery.ts';
 import { writeFileAtomic } from '../../storage/atomic.ts';
 import { MAX_IMAGE_BYTES } from '../contract.ts';

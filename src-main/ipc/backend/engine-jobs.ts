@@ -3,12 +3,12 @@
  * request onto its engine method. A new kind (img2img, inpaint, denoise, ...) adds its case here
  * and its schema to the JobRequest union; the queue, events and gallery stay as they are.
  */
-import type { EngineHost, InvokeOptions } from '../../engine/host/host.ts';
+import type { EngineHost, InvokeOptions } from '../../engine/hosting/host.ts';
 import type { EngineJobEvent } from '../../engine/service.ts';
 import type { JobRequest, ModelReport } from '../contract.ts';
 import { ApiCallError } from '../errors.ts';
 import type { InputStore } from './edit-inputs.ts';
-import { runEditEngineJob } from './edit-jobs.ts';
+import { runEditEngineJob } from './edit-requests.ts';
 
 export interface EngineJobResult {
   provider: string;

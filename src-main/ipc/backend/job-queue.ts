@@ -6,7 +6,7 @@
  * fails with ENGINE_CRASHED and the next one runs on the fresh engine process.
  */
 import { randomBytes } from 'node:crypto';
-import type { EngineHost } from '../../engine/host/host.ts';
+import type { EngineHost } from '../../engine/hosting/host.ts';
 import type { EngineJobEvent } from '../../engine/service.ts';
 import type { GalleryStore } from '../../storage/gallery.ts';
 import type { GalleryItem, JobRequest, JobSummary, ModelReport } from '../contract.ts';

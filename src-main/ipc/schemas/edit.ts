@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { IdSchema } from './common.ts';
 import { ImageUploadSchema } from './images.ts';
-// type only: jobs.ts builds its request union from editJobKinds() below (no runtime import cycle)
-import type { Txt2ImgParamsSchema } from './jobs.ts';
+import type { Txt2ImgParamsSchema } from './txt2img.ts';
 
 /**
  * The edit jobs (image to image, inpainting, denoising) and their inputs.

@@ -21,7 +21,7 @@ export const ImageUploadSchema = z
   })
   .strict();
 
-/** Generation parameters read from an image, in Reverie's vocabulary (engine/host/read-parameters.ts). */
+/** Generation parameters read from an image, in Reverie's vocabulary (engine/imageio/read-parameters.ts). */
 export const ImageParametersSchema = z.object({
   /** who wrote them; Reverie writes A1111's format */
   source: z.enum(['a1111', 'comfyui', 'invokeai']),

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { IdSchema, ScheduleIdSchema } from './common.ts';
 import { FitModeSchema, ImageRefSchema } from './edit.ts';
 import { GalleryItemSchema } from './gallery.ts';
-import { JobSummarySchema, Txt2ImgParamsSchema } from './jobs.ts';
+import { JobSummarySchema } from './jobs.ts';
+import { Txt2ImgParamsSchema } from './txt2img.ts';
 
 /**
  * The process viewers: the reverse process of any saved result (its recording, saved beside the

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CrashReport } from '../../../src-main/engine/host/host.ts';
-import type { ProcessHost } from '../../../src-main/engine/host/process-host.ts';
-import type { EngineEvent } from '../../../src-main/engine/host/protocol.ts';
-import { EngineCallError } from '../../../src-main/engine/host/protocol.ts';
+import type { CrashReport } from '../../../src-main/engine/hosting/host.ts';
+import type { ProcessHost } from '../../../src-main/engine/hosting/process-host.ts';
+import type { EngineEvent } from '../../../src-main/engine/hosting/protocol.ts';
+import { EngineCallError } from '../../../src-main/engine/hosting/protocol.ts';
 import { TINY_MODEL, tsxChildHost } from './helpers.ts';
 
 let host: ProcessHost | null = null;

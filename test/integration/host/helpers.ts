@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createChildProcessHost } from '../../../src-main/engine/host/child-process.ts';
-import type { ProcessHost } from '../../../src-main/engine/host/process-host.ts';
+import { createChildProcessHost } from '../../../src-main/engine/hosting/child-process.ts';
+import type { ProcessHost } from '../../../src-main/engine/hosting/process-host.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { createBackend } from '../../../src-main/ipc/backend/backend.ts';
@@ -9,7 +9,7 @@ import type { Backend } from '../../../src-main/ipc/backend/backend.ts';
 import type { EventName } from '../../../src-main/ipc/contract.ts';
 import { createDispatcher } from '../../../src-main/ipc/dispatch.ts';
 import type { Dispatch } from '../../../src-main/ipc/dispatch.ts';
-import type { EngineHost } from '../../../src-main/engine/host/host.ts';
+import type { EngineHost } from '../../../src-main/engine/hosting/host.ts';
 import { GalleryStore } from '../../../src-main/storage/gallery.ts';
 import { ensureDataLayout } from '../../../src-main/storage/paths.ts';
 import { SettingsStore } from '../../../src-main/storage/settings.ts';
@@ -21,7 +21,7 @@ export const TINY_MODEL = path.join(FIXTURE_MODELS, 'reverie-tiny');
 /** A real engine process: the TypeScript worker under tsx (no build needed), debug calls enabled. */
 export function tsxChildHost(env: NodeJS.ProcessEnv = {}): ProcessHost {
   return createChildProcessHost({
-    entry: path.join(REPO, 'src-main', 'engine', 'host', 'worker-main.ts'),
+    entry: path.join(REPO, 'src-main', 'engine', 'hosting', 'worker-main.ts'),
     execArgv: ['--import', 'tsx'],
     env: { ...process.env, REVERIE_DEBUG_CALLS: '1', ...env },
   });

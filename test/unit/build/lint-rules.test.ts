@@ -27,7 +27,7 @@ describe('import layering (eslint.config.js)', () => {
     expect(await layering('src-main/engine/pipelines/x.ts', code)).toEqual([IMPORTS]);
     expect(await layering('src-main/server/x.ts', code)).toEqual([IMPORTS]);
     expect(await layering('src-main/storage/x.ts', code)).toEqual([IMPORTS]);
-    expect(await layering('src-main/engine/host/x.ts', "import type { App } from 'electron';\nexport type A = App;\n")).toEqual([IMPORTS]);
+    expect(await layering('src-main/engine/hosting/x.ts', "import type { App } from 'electron';\nexport type A = App;\n")).toEqual([IMPORTS]);
     expect(await layering('src-main/app/x.ts', code)).toEqual([]);
     expect(await layering('src-main/preload/x.ts', code)).toEqual([]);
     expect(await layering('src-main/ipc/x.ts', code)).toEqual([]);
@@ -36,8 +36,8 @@ describe('import layering (eslint.config.js)', () => {
   it('keeps the engine independent of app, ipc, server and preload', async () => {
     const code = "import { CALLS } from '../../ipc/contract.ts';\nexport const c = CALLS;\n";
     expect(await layering('src-main/engine/jobs/x.ts', code)).toEqual([IMPORTS]);
-    expect(await layering('src-main/engine/host/x.ts', "import { startServer } from '../../server/http.ts';\nexport const s = startServer;\n")).toEqual([IMPORTS]);
-    expect(await layering('src-main/engine/host/x.ts', "import { ProcessHost } from './process-host.ts';\nexport const p = ProcessHost;\n")).toEqual([]);
+    expect(await layering('src-main/engine/hosting/x.ts', "import { startServer } from '../../server/http.ts';\nexport const s = startServer;\n")).toEqual([IMPORTS]);
+    expect(await layering('src-main/engine/hosting/x.ts', "import { ProcessHost } from './process-host.ts';\nexport const p = ProcessHost;\n")).toEqual([]);
     expect(await layering('src-main/server/x.ts', code.replace('../../', '../'))).toEqual([]);
   });
 

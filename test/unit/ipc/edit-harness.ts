@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { InProcessHost } from '../../../src-main/engine/host/host.ts';
+import { InProcessHost } from '../../../src-main/engine/hosting/host.ts';
 import { encodePng } from '../../../src-main/engine/imageio/png.ts';
 import { createEngineService } from '../../../src-main/engine/service.ts';
 import { createBackend } from '../../../src-main/ipc/backend/backend.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InProcessHost } from '../../../src-main/engine/host/host.ts';
+import { InProcessHost } from '../../../src-main/engine/hosting/host.ts';
 import { createEngineService } from '../../../src-main/engine/service.ts';
 import { CALL_NAMES } from '../../../src-main/ipc/names.ts';
 import type { EventName } from '../../../src-main/ipc/names.ts';

@@ -3,7 +3,7 @@
  * fixture models, temp data folder) through the same Transport interface the renderer uses over
  * IPC or HTTP — only the wire is left out.
  */
-import { InProcessHost } from '../../../src-main/engine/host/host.ts';
+import { InProcessHost } from '../../../src-main/engine/hosting/host.ts';
 import { createEngineService } from '../../../src-main/engine/service.ts';
 import type { EventName } from '../../../src-main/ipc/names.ts';
 import { ApiClientError, createApi } from '../../../src-renderer/src/lib/api/client.ts';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { InProcessHost } from '../../../src-main/engine/host/host.ts';
+import { InProcessHost } from '../../../src-main/engine/hosting/host.ts';
 import { createEngineService } from '../../../src-main/engine/service.ts';
 import { GalleryStore } from '../../../src-main/storage/gallery.ts';
 import { startServer } from '../../../src-main/server/http.ts';

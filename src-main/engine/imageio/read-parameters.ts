@@ -5,9 +5,9 @@
  * Karras variants), schedule ids from the schedule table. Runs in the engine process: the file is
  * untrusted input and the PNG reader inflates compressed chunks.
  */
-import { readChunks } from '../imageio/png-chunks.ts';
-import { readGenerationMetadata } from '../imageio/metadata.ts';
-import type { GenerationMetadata } from '../imageio/metadata.ts';
+import { readChunks } from './png-chunks.ts';
+import { readGenerationMetadata } from './metadata.ts';
+import type { GenerationMetadata } from './metadata.ts';
 import { SAMPLERS, getSampler, parseA1111Sampler } from '../samplers/registry.ts';
 import { SCHEDULES } from '../schedules/index.ts';
 import type { ScheduleId } from '../schedules/index.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mapSamplerName, mapScheduleName, readImageParameters, sniffFormat } from '../../../src-main/engine/host/read-parameters.ts';
-import { encodePng } from '../../../src-main/engine/imageio/png.ts';
+import { mapSamplerName, mapScheduleName, readImageParameters, sniffFormat } from '../../../../src-main/engine/imageio/read-parameters.ts';
+import { encodePng } from '../../../../src-main/engine/imageio/png.ts';
 
 const pixels = (width: number, height: number) => ({ width, height, data: new Uint8Array(width * height * 3).fill(120) });
 

@@ -9,53 +9,9 @@ import { encodePng } from '../imageio/png.ts';
 import type { ModelInfo } from '../models/model.ts';
 import type { PipelineCache } from '../pipelines/cache.ts';
 import { txt2img } from '../pipelines/txt2img.ts';
-import type { ProviderPreference } from '../runtime/ort.ts';
 import type { F32Tensor } from '../types.ts';
-import type { JobOutput } from './edit-jobs.ts';
-import { ItemRecordings } from './edit-recording.ts';
-
-export interface EngineCallContextLike<E> {
-  signal: AbortSignal;
-  emit: (event: E) => void;
-}
-
-export interface Txt2ImgJobInput {
-  modelDir: string;
-  prompt: string;
-  negativePrompt: string;
-  /** left out: the model's default (turbo models: 1) */
-  cfgScale?: number;
-  steps?: number;
-  sampler?: string;
-  schedule?: string;
-  /** seed of the first image (image n of the run uses seed + n) */
-  seed: number;
-  width?: number;
-  height?: number;
-  batchSize: number;
-  batchCount: number;
-  provider: ProviderPreference;
-  /** a preview every N steps, 0 = none */
-  previewEvery: number;
-}
-
-export type JobStage = 'loading' | 'encoding' | 'sampling' | 'decoding' | 'saving';
-
-export type EngineJobEvent =
-  | { type: 'stage'; stage: JobStage; run: number; runs: number }
-  | { type: 'step'; run: number; runs: number; step: number; steps: number; sigma: number; previewDataUrl: string | null }
-  /** one finished image (run is 1-based), with its recorded reverse process (float16 .rvrec) when the run recorded steps */
-  | { type: 'image'; run: number; png: Uint8Array; width: number; height: number; seed: number; parameters: string; recording?: Uint8Array }
-  /** what an edit job reports besides its images (host/edit-jobs.ts) */
-  | { type: 'output'; output: JobOutput };
-
-export interface Txt2ImgJobOutput {
-  images: number;
-  seed: number;
-  provider: string;
-  providerNote?: string;
-  warnings: string[];
-}
+import type { EngineJobContext, Txt2ImgJobInput, Txt2ImgJobOutput } from './job-types.ts';
+import { ItemRecordings } from './item-recordings.ts';
 
 /** Cheap preview of the first image of a batch: latent → RGB by the model's factors, PNG, data URL. */
 export async function previewDataUrl(latents: F32Tensor, factors: ModelInfo['previewFactors']): Promise<string> {
@@ -67,7 +23,7 @@ export async function previewDataUrl(latents: F32Tensor, factors: ModelInfo['pre
 
 export async function runTxt2ImgJob(
   input: Txt2ImgJobInput,
-  ctx: EngineCallContextLike<EngineJobEvent>,
+  ctx: EngineJobContext,
   cache: PipelineCache,
 ): Promise<Txt2ImgJobOutput> {
   const runs = input.batchCount;

@@ -2,22 +2,17 @@
  * What every studio sampling job does around its pipeline (img2img, inpaint, denoise): stage and
  * step events for the queue's progress bar, live previews through `previewStream` (every
  * `previewEvery`-th step at most PREVIEWS_PER_SECOND a second, always the last one), and a recording
- * of the reverse process per finished image (edit-recording.ts), attached to its image event.
+ * of the reverse process per finished image (item-recordings.ts), attached to its image event.
  */
 import type { ModelInfo } from '../models/model.ts';
 import type { Txt2ImgOptions, Txt2ImgStep } from '../pipelines/txt2img.ts';
 import { previewStream } from '../pipelines/preview.ts';
-import type { EngineJobEvent } from './txt2img-job.ts';
-import { ItemRecordings } from './edit-recording.ts';
+import type { EngineJobContext, EngineJobEvent } from './job-types.ts';
+import { ItemRecordings } from './item-recordings.ts';
 import type { RecordingMeta } from '../pipelines/record.ts';
 
 /** Live previews are linear latent maps (cheap) but each is a PNG over IPC: a few a second is plenty. */
 export const PREVIEWS_PER_SECOND = 4;
-
-export interface JobContext {
-  signal: AbortSignal;
-  emit: (event: EngineJobEvent) => void;
-}
 
 export interface HookOptions {
   runs: number;
@@ -37,7 +32,7 @@ export class JobHooks {
   private ordered: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly ctx: JobContext,
+    private readonly ctx: EngineJobContext,
     private readonly opts: HookOptions,
   ) {
     this.recordings = new ItemRecordings(opts.toT, opts.meta);

@@ -7,9 +7,9 @@
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { FAMILIES, SD2_BASE_SIZE } from '../models/families.ts';
-import { readModelFolder } from '../models/folder.ts';
-import type { FolderFacts, ModelFolderReport } from '../models/folder.ts';
+import { FAMILIES, SD2_BASE_SIZE } from './families.ts';
+import { readModelFolder } from './folder.ts';
+import type { FolderFacts, ModelFolderReport } from './folder.ts';
 
 export interface ModelListEntry extends ModelFolderReport {
   defaultWidth?: number;

@@ -4,19 +4,18 @@
  * uploaded image, and the process viewers' calls (recording previews, full decode of a step,
  * exports, forward frames, schedule curves, anomaly map). They share the engine's model cache.
  */
-import type { PipelineCache } from '../pipelines/cache.ts';
-import type { EngineCallContext } from '../service.ts';
-import { runDenoiseJob, runImg2ImgJob, runInpaintJob } from './edit-jobs.ts';
-import type { DenoiseJobInput, EditJobResult, Img2ImgJobInput, InpaintJobInput } from './edit-jobs.ts';
-import { exportRecording } from './process-export.ts';
-import type { ExportInput, ExportResult } from './process-export.ts';
-import { anomaly, curves, forwardFrames, inspectImage } from './process-forward.ts';
-import type { AnomalyInput, AnomalyView, CurvesInput, CurvesView, ForwardFrameView, ForwardInput, InspectedImage } from './process-forward.ts';
-import { RecordingStore, decodeRecordedStep, recordingView } from './process-view.ts';
-import type { DecodeStepInput, RecordingView, RecordingViewInput } from './process-view.ts';
-import type { EngineJobEvent } from './txt2img-job.ts';
+import type { PipelineCache } from './pipelines/cache.ts';
+import type { EngineCallContext } from './types.ts';
+import { runDenoiseJob, runImg2ImgJob, runInpaintJob } from './jobs/edit-job.ts';
+import type { DenoiseJobInput, EditJobResult, EngineJobEvent, Img2ImgJobInput, InpaintJobInput } from './jobs/job-types.ts';
+import { exportRecording } from './trajectory/export.ts';
+import type { ExportInput, ExportResult } from './trajectory/export.ts';
+import { anomaly, curves, forwardFrames, inspectImage } from './trajectory/forward-view.ts';
+import type { AnomalyInput, AnomalyView, CurvesInput, CurvesView, ForwardFrameView, ForwardInput, InspectedImage } from './trajectory/forward-view.ts';
+import { RecordingStore, decodeRecordedStep, recordingView } from './trajectory/recording-view.ts';
+import type { DecodeStepInput, RecordingView, RecordingViewInput } from './trajectory/recording-view.ts';
 
-export type { DenoiseJobInput, EditJobResult, Img2ImgJobInput, InpaintJobInput, JobOutput } from './edit-jobs.ts';
+export type { DenoiseJobInput, EditJobResult, Img2ImgJobInput, InpaintJobInput, JobOutput } from './jobs/job-types.ts';
 
 export interface EditEngineMethods {
   img2img: { params: Img2ImgJobInput; result: EditJobResult; event: EngineJobEvent };

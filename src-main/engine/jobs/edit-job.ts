@@ -1,85 +1,22 @@
 /**
  * The studio's edit jobs inside the engine: image to image, inpainting and denoising, adapted to the
- * host's job protocol like txt2img-job.ts (stage, step and image events), with live previews and a
- * recording per image (edit-hooks.ts), and one 'output' event with what only this kind of job knows
+ * hosting protocol like txt2img-job.ts (stage, step and image events), with live previews and a
+ * recording per image (job-hooks.ts), and one 'output' event with what only this kind of job knows
  * (steps run, whether the 9-channel path was used, the noisy input and the classical baseline, PSNR
  * and SSIM ...). Input images arrive as file paths (the main side stored the uploaded bytes).
  */
 import { readPngTextMap } from '../imageio/png-chunks.ts';
-import type { FitMode } from '../imageio/input.ts';
 import type { PipelineCache } from '../pipelines/cache.ts';
 import { denoise } from '../pipelines/denoise.ts';
 import { img2img } from '../pipelines/img2img.ts';
-import type { InputInfo } from '../pipelines/img2img.ts';
 import { inpaint } from '../pipelines/inpaint.ts';
-import type { InpaintMode } from '../pipelines/inpaint.ts';
-import { JobHooks } from './edit-hooks.ts';
-import type { JobContext } from './edit-hooks.ts';
-import type { Txt2ImgJobInput } from './txt2img-job.ts';
-
-/** the generation settings an edit job shares with a txt2img job, field for field */
-export type EditJobBase = Txt2ImgJobInput;
-
-export interface Img2ImgJobInput extends EditJobBase {
-  /** path of the input image */
-  image: string;
-  strength: number;
-  fit: FitMode;
-}
-
-export interface InpaintJobInput extends Img2ImgJobInput {
-  /** path of the mask image (white or opaque = repaint) */
-  mask: string;
-  feather: number;
-  mode: InpaintMode;
-  padding: number;
-  latentBlend?: boolean;
-}
-
-export interface DenoiseJobInput extends Omit<EditJobBase, 'width' | 'height' | 'batchSize' | 'batchCount'> {
-  image: string;
-  noiseSigma?: number;
-  /** path of a clean reference image */
-  reference?: string;
-  addNoise?: number;
-}
-
-export interface QualityData {
-  /** dB; null when the images are identical (infinite PSNR) */
-  psnr: number | null;
-  ssim: number;
-}
+import { JobHooks } from './job-hooks.ts';
+import type { DenoiseJobInput, EditJobBase, EditJobResult, EngineJobContext, Img2ImgJobInput, InpaintJobInput, JobOutput, QualityData } from './job-types.ts';
 
 const finite = (q: { psnr: number; ssim: number }): QualityData => ({ psnr: Number.isFinite(q.psnr) ? q.psnr : null, ssim: q.ssim });
 
-/** What a finished edit job reports besides its images (the contract's job.output event). */
-export type JobOutput =
-  | { kind: 'img2img'; strength: number; stepsRun: number; input: InputInfo }
-  | { kind: 'inpaint'; strength: number; stepsRun: number; input: InputInfo; nineChannel: boolean; mode: InpaintMode; box?: { x: number; y: number; width: number; height: number } }
-  | {
-      kind: 'denoise';
-      /** the image that was denoised (noise added in the demo mode) and the 3×3 median baseline, as PNG data URLs */
-      noisyUrl: string;
-      baselineUrl: string;
-      width: number;
-      height: number;
-      noiseSigma: number;
-      estimatedSigma: number;
-      latentSigma: number;
-      startT: number | null;
-      stepsRun: number;
-      quality?: { input: QualityData; output: QualityData; baseline: QualityData };
-    };
 
-export interface EditJobResult {
-  images: number;
-  seed: number;
-  provider: string;
-  providerNote?: string;
-  warnings: string[];
-}
-
-async function hooksFor(input: EditJobBase | DenoiseJobInput, ctx: JobContext, cache: PipelineCache, kind: string, runs: number): Promise<JobHooks> {
+async function hooksFor(input: EditJobBase | DenoiseJobInput, ctx: EngineJobContext, cache: PipelineCache, kind: string, runs: number): Promise<JobHooks> {
   // load through the shared cache first: the pipeline then finds the model loaded, and the hooks
   // need its preview factors and timestep map
   ctx.emit({ type: 'stage', stage: 'loading', run: 1, runs });
@@ -107,7 +44,7 @@ function result(r: { images: unknown[]; seed: number; provider: string; provider
   return { images: r.images.length, seed: r.seed, provider: r.provider, ...(r.providerNote === undefined ? {} : { providerNote: r.providerNote }), warnings: r.warnings };
 }
 
-export async function runImg2ImgJob(input: Img2ImgJobInput, ctx: JobContext, cache: PipelineCache): Promise<EditJobResult> {
+export async function runImg2ImgJob(input: Img2ImgJobInput, ctx: EngineJobContext, cache: PipelineCache): Promise<EditJobResult> {
   const hooks = await hooksFor(input, ctx, cache, 'img2img', input.batchCount);
   try {
     const r = await img2img({ ...sampling(input), image: input.image, strength: input.strength, fit: input.fit }, { ...hooks.options(), cache });
@@ -118,7 +55,7 @@ export async function runImg2ImgJob(input: Img2ImgJobInput, ctx: JobContext, cac
   }
 }
 
-export async function runInpaintJob(input: InpaintJobInput, ctx: JobContext, cache: PipelineCache): Promise<EditJobResult> {
+export async function runInpaintJob(input: InpaintJobInput, ctx: EngineJobContext, cache: PipelineCache): Promise<EditJobResult> {
   const hooks = await hooksFor(input, ctx, cache, 'inpaint', input.batchCount);
   try {
     const r = await inpaint(
@@ -144,7 +81,7 @@ export async function runInpaintJob(input: InpaintJobInput, ctx: JobContext, cac
 
 const dataUrl = (png: Uint8Array): string => `data:image/png;base64,${Buffer.from(png).toString('base64')}`;
 
-export async function runDenoiseJob(input: DenoiseJobInput, ctx: JobContext, cache: PipelineCache): Promise<EditJobResult> {
+export async function runDenoiseJob(input: DenoiseJobInput, ctx: EngineJobContext, cache: PipelineCache): Promise<EditJobResult> {
   const hooks = await hooksFor(input, ctx, cache, 'denoise', 1);
   try {
     const { previewEvery, reference, noiseSigma, addNoise, prompt, ...rest } = input;

@@ -13,8 +13,8 @@ import { VAE_FACTOR } from '../pipelines/params.ts';
 import { decodeStep } from '../pipelines/preview.ts';
 import type { ProviderPreference } from '../runtime/ort.ts';
 import { EngineError } from '../types.ts';
-import { folderPreviewFactors, stepPreview } from './process-view.ts';
-import type { RecordingStore, StepKind } from './process-view.ts';
+import { folderPreviewFactors, stepPreview } from './recording-view.ts';
+import type { RecordingStore, StepKind } from './recording-view.ts';
 
 export type ExportFormat = 'webp' | 'gif' | 'contact';
 

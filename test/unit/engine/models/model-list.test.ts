@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listModelFolders } from '../../../src-main/engine/host/model-list.ts';
+import { listModelFolders } from '../../../../src-main/engine/models/model-list.ts';
 
-const FIXTURES = path.resolve(import.meta.dirname, '..', '..', 'fixtures', 'models');
+const FIXTURES = path.resolve(import.meta.dirname, '..', '..', '..', 'fixtures', 'models');
 
 describe('model list with defaults', () => {
   it("gives each valid folder its default size and whether it is guidance-distilled", async () => {

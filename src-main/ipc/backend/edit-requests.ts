@@ -8,8 +8,8 @@
 import { randomInt } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import type { EngineHost, InvokeOptions } from '../../engine/host/host.ts';
-import type { EditJobResult } from '../../engine/host/edit-service.ts';
+import type { EngineHost, InvokeOptions } from '../../engine/hosting/host.ts';
+import type { EditJobResult } from '../../engine/edit-methods.ts';
 import type { EngineJobEvent } from '../../engine/service.ts';
 import type { GalleryStore } from '../../storage/gallery.ts';
 import type { GalleryItem, JobRequest, JobSummary, ModelReport, Settings } from '../contract.ts';

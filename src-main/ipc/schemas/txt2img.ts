@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { ProviderPreferenceSchema, ScheduleIdSchema } from './common.ts';
+
+const MAX_SEED = 4294967295; // seeds are uint32, as in A1111
+
+/**
+ * Text to image parameters. Defaults follow A1111; cfgScale, steps, sampler, schedule, width and
+ * height may be left out to get the model's own defaults (its size; for guidance-distilled turbo
+ * models CFG 1 and 1 step). `seed: -1` means "pick one": the host resolves it before queueing, so
+ * the queue and the gallery always show the real seed.
+ */
+export const Txt2ImgParamsSchema = z.object({
+  /** a model id from models.list (the folder's path) */
+  model: z.string().min(1, 'choose a model (models.list gives the ids)'),
+  prompt: z.string().max(20_000),
+  negativePrompt: z.string().max(20_000).default(''),
+  cfgScale: z.number().min(0).max(100).optional(),
+  steps: z.int().min(1).max(1000).optional(),
+  /** a sampler id or A1111 label/alias from engine.samplers */
+  sampler: z.string().min(1).optional(),
+  schedule: ScheduleIdSchema.optional(),
+  seed: z.int().min(-1).max(MAX_SEED).default(-1),
+  width: z.int().min(64).max(4096).multipleOf(8).optional(),
+  height: z.int().min(64).max(4096).multipleOf(8).optional(),
+  /** images per engine run (batched through the UNet) */
+  batchSize: z.int().min(1).max(16).default(1),
+  /** runs, each with the next seed */
+  batchCount: z.int().min(1).max(100).default(1),
+  provider: ProviderPreferenceSchema.default('auto'),
+});
