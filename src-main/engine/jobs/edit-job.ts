@@ -26,7 +26,7 @@ async function hooksFor(input: EditJobBase | DenoiseJobInput, ctx: EngineJobCont
     previewEvery: input.previewEvery,
     factors: model.info.previewFactors,
     toT: (sigma) => model.discrete.sigmaToT(sigma),
-    meta: { kind, model: model.info.name, ...(input.sampler ? { sampler: input.sampler } : {}), ...(input.schedule ? { schedule: input.schedule } : {}) },
+    meta: { kind, model: model.info.name, vaeFactor: model.info.vaeFactor, ...(input.sampler ? { sampler: input.sampler } : {}), ...(input.schedule ? { schedule: input.schedule } : {}) },
   });
 }
 

@@ -33,7 +33,7 @@ export async function runTxt2ImgJob(
   const model = await cache.model(input.modelDir, input.provider, ctx.signal);
   const factors = model.info.previewFactors;
   // every image keeps its reverse process for the Process tab (saved beside it in the gallery)
-  const recordings = new ItemRecordings((sigma) => model.discrete.sigmaToT(sigma), { kind: 'txt2img', model: model.info.name, ...(input.sampler ? { sampler: input.sampler } : {}), ...(input.schedule ? { schedule: input.schedule } : {}) });
+  const recordings = new ItemRecordings((sigma) => model.discrete.sigmaToT(sigma), { kind: 'txt2img', model: model.info.name, vaeFactor: model.info.vaeFactor, ...(input.sampler ? { sampler: input.sampler } : {}), ...(input.schedule ? { schedule: input.schedule } : {}) });
   const steps = input.steps ?? (model.info.guidanceFree ? 1 : 20);
   let lastRun = 1;
   const result = await txt2img(

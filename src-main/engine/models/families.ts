@@ -14,6 +14,8 @@ export interface FamilyDefaults {
   /** text-encoder hidden size the family uses (undefined: read from the model) */
   readonly textHiddenSize?: number;
   readonly defaultSize: number;
+  /** VAE spatial downsampling when the folder's VAE config does not state it (diffusers: 2^(len(block_out_channels) − 1)) */
+  readonly vaeFactor: number;
   /** turbo models are distilled for guidance 0 */
   readonly guidanceFree: boolean;
   readonly previewFactors: { weights: number[][]; bias: number[] };
@@ -30,10 +32,10 @@ const SD15_PREVIEW = {
 };
 
 export const FAMILIES: Readonly<Record<ModelFamily, FamilyDefaults>> = {
-  sd1: { label: 'Stable Diffusion 1.x', scalingFactor: 0.18215, textLength: 77, textHiddenSize: 768, defaultSize: 512, guidanceFree: false, previewFactors: SD15_PREVIEW },
-  sd2: { label: 'Stable Diffusion 2.x', scalingFactor: 0.18215, textLength: 77, textHiddenSize: 1024, defaultSize: 768, guidanceFree: false, previewFactors: SD15_PREVIEW },
-  'sd-turbo': { label: 'SD-Turbo', scalingFactor: 0.18215, textLength: 77, defaultSize: 512, guidanceFree: true, previewFactors: SD15_PREVIEW },
-  reverie: { label: 'Reverie', scalingFactor: 0.18215, textLength: 77, defaultSize: 256, guidanceFree: false, previewFactors: SD15_PREVIEW },
+  sd1: { label: 'Stable Diffusion 1.x', scalingFactor: 0.18215, textLength: 77, textHiddenSize: 768, defaultSize: 512, vaeFactor: 8, guidanceFree: false, previewFactors: SD15_PREVIEW },
+  sd2: { label: 'Stable Diffusion 2.x', scalingFactor: 0.18215, textLength: 77, textHiddenSize: 1024, defaultSize: 768, vaeFactor: 8, guidanceFree: false, previewFactors: SD15_PREVIEW },
+  'sd-turbo': { label: 'SD-Turbo', scalingFactor: 0.18215, textLength: 77, defaultSize: 512, vaeFactor: 8, guidanceFree: true, previewFactors: SD15_PREVIEW },
+  reverie: { label: 'Reverie', scalingFactor: 0.18215, textLength: 77, defaultSize: 256, vaeFactor: 8, guidanceFree: false, previewFactors: SD15_PREVIEW },
 };
 
 /** SD 2.x-base (epsilon prediction) was trained at 512, the v-prediction 2.x models at 768. */

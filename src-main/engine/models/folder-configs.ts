@@ -61,3 +61,21 @@ export async function readScalingFactor(dir: string, problems: string[]): Promis
   }
   return undefined;
 }
+
+/**
+ * The VAE's spatial downsampling factor, from the VAE config's `block_out_channels` as diffusers computes
+ * it (2^(len − 1): 4 entries = 8 for SD, 5 = 16 for reverie-mini v2); undefined when no config states it.
+ */
+export async function readVaeFactor(dir: string, problems: string[]): Promise<number | undefined> {
+  for (const rel of ['vae_decoder/config.json', 'vae/config.json']) {
+    const cfg = await readJsonFile(dir, rel);
+    if (!cfg.ok || !isRecord(cfg.value) || cfg.value.block_out_channels === undefined) continue;
+    const blocks = cfg.value.block_out_channels;
+    if (!Array.isArray(blocks) || blocks.length < 1 || blocks.length > 6 || !blocks.every((b) => typeof b === 'number')) {
+      problems.push(`${rel}: block_out_channels is ${JSON.stringify(blocks)}; expected 1 to 6 channel counts (SD's VAE has [128, 256, 512, 512])`);
+      return undefined;
+    }
+    return 2 ** (blocks.length - 1);
+  }
+  return undefined;
+}

@@ -14,7 +14,7 @@ import { FAMILIES, HIDDEN_SIZE_FAMILIES } from './families.ts';
 import type { ModelFamily } from './families.ts';
 import { errorText, isDirectory, isFile, isRecord, modelFolderSize, readJsonFile } from './files.ts';
 import { readOnnxSignature } from './onnx-signature.ts';
-import { readReverieMeta, readScalingFactor } from './folder-configs.ts';
+import { readReverieMeta, readScalingFactor, readVaeFactor } from './folder-configs.ts';
 import type { ReverieMeta } from './folder-configs.ts';
 import { checkSignature, fixedDim } from './signatures.ts';
 import type { Component, IOSpec } from './signatures.ts';
@@ -39,6 +39,8 @@ export interface FolderFacts {
   inpainting: boolean;
   /** from vae_decoder/config.json or vae/config.json; undefined: use the family default */
   scalingFactor?: number;
+  /** VAE spatial downsampling: pixels per latent cell along each side (VAE config, else fixed ONNX dims, else the family's) */
+  vaeFactor: number;
   reverie?: ReverieMeta;
   hasVaeEncoder: boolean;
 }
@@ -115,12 +117,35 @@ export async function readModelFolder(dirIn: string): Promise<{ report: ModelFol
   if (reverie && reverie.latentRgbFactors.length !== latentChannels) {
     problems.push(`model_index.json: "reverie".latent_rgb_factors has ${reverie.latentRgbFactors.length} rows; the UNet has ${latentChannels} latent channels`);
   }
+  const declaredFactor = await readVaeFactor(dir, problems);
+  const signatureFactor = checkVae(sigs.get('vae_decoder'), latentChannels, declaredFactor, problems);
   const family = reverie ? 'reverie' : await detectFamily(dir, sigs, schedule, problems);
   report.inpainting = inpainting;
   if (family) report.family = family;
   report.valid = problems.length === 0;
   if (!report.valid || !family || !schedule) return { report };
-  return { report, facts: { family, schedule, inpainting, scalingFactor, reverie, hasVaeEncoder: sigs.has('vae_encoder') } };
+  const vaeFactor = declaredFactor ?? signatureFactor ?? FAMILIES[family].vaeFactor;
+  return { report, facts: { family, schedule, inpainting, scalingFactor, vaeFactor, reverie, hasVaeEncoder: sigs.has('vae_encoder') } };
+}
+
+/**
+ * The VAE decoder's fixed dims against the UNet and the VAE config: its latent channels must be the
+ * UNet's, and where both spatial sizes are fixed their ratio is the downsampling factor (returned).
+ */
+function checkVae(dec: { inputs: IOSpec[]; outputs: IOSpec[] } | undefined, latentChannels: number, declared: number | undefined, problems: string[]): number | undefined {
+  if (!dec) return undefined;
+  const channels = fixedDim(dec.inputs, 'latent_sample', 1);
+  if (channels !== undefined && channels !== latentChannels) {
+    problems.push(`vae_decoder/model.onnx takes ${channels} latent channels but unet/model.onnx works on ${latentChannels}; the VAE and the UNet come from different models`);
+  }
+  const h = fixedDim(dec.inputs, 'latent_sample', 2);
+  const height = fixedDim(dec.outputs, 'sample', 2);
+  if (h === undefined || height === undefined) return undefined;
+  const factor = height / h;
+  if (declared !== undefined && factor !== declared) {
+    problems.push(`vae_decoder/model.onnx turns ${h} latent rows into ${height} pixel rows (×${factor}) but its config's block_out_channels say ×${declared}`);
+  }
+  return Number.isInteger(factor) && factor > 0 ? factor : undefined;
 }
 
 async function readSchedule(dir: string, problems: string[]): Promise<TrainingSchedule | undefined> {

@@ -15,13 +15,15 @@ export interface ModelListEntry extends ModelFolderReport {
   defaultWidth?: number;
   defaultHeight?: number;
   guidanceFree?: boolean;
+  /** image sides are multiples of this (the VAE's downsampling factor) */
+  sizeStep?: number;
 }
 
-export function folderDefaults(facts: FolderFacts): Required<Pick<ModelListEntry, 'defaultWidth' | 'defaultHeight' | 'guidanceFree'>> {
+export function folderDefaults(facts: FolderFacts): Required<Pick<ModelListEntry, 'defaultWidth' | 'defaultHeight' | 'guidanceFree' | 'sizeStep'>> {
   const family = FAMILIES[facts.family];
   const square = facts.family === 'sd2' && facts.schedule.predictionType === 'epsilon' ? SD2_BASE_SIZE : family.defaultSize;
   const [defaultWidth, defaultHeight] = facts.reverie?.defaultSize ?? [square, square];
-  return { defaultWidth, defaultHeight, guidanceFree: family.guidanceFree };
+  return { defaultWidth, defaultHeight, guidanceFree: family.guidanceFree, sizeStep: Math.max(8, facts.vaeFactor) };
 }
 
 /** Each immediate subfolder of each root, in order (roots that do not exist are skipped). */

@@ -27,6 +27,8 @@ export interface ModelInfo {
   schedule: TrainingSchedule;
   scalingFactor: number;
   latentChannels: number;
+  /** VAE spatial downsampling (8 for SD, 16 for reverie-mini v2): latents are [B, C, H/f, W/f]; sizes are multiples of it */
+  vaeFactor: number;
   unetInChannels: number;
   textHiddenSize: number;
   textLength: number;
@@ -167,6 +169,7 @@ async function buildInfo(
     schedule: facts.schedule,
     scalingFactor: facts.scalingFactor ?? defaults.scalingFactor,
     latentChannels: shape.latentChannels,
+    vaeFactor: facts.vaeFactor,
     unetInChannels: shape.inChannels,
     textHiddenSize,
     textLength,

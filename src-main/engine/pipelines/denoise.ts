@@ -27,7 +27,7 @@ import { PipelineCache } from './cache.ts';
 import { dropEmptyPromptWarning, RunRecordings, batchItem, runMeta } from './edit-common.ts';
 import type { EditOptions } from './edit-common.ts';
 import { latentNoiseSigma, pixelSigmaFrom8bit, sigmasFrom } from './noise-level.ts';
-import { MAX_SIZE, MIN_SIZE, VAE_FACTOR, checkTxt2ImgParams } from './params.ts';
+import { MAX_SIZE, MIN_SIZE, checkTxt2ImgParams } from './params.ts';
 import type { Txt2ImgParams } from './params.ts';
 import type { Recording } from './record.ts';
 import { infotext, prepare, sampleAll, summary } from './txt2img.ts';
@@ -83,9 +83,9 @@ function checkSigma(name: string, v: number | undefined): void {
   }
 }
 
-/** Pads right and bottom by repeating the last column/row, to multiples of 8 and at least 64. */
-function padImage(image: Rgb8Image): Rgb8Image {
-  const pad = (v: number): number => Math.max(MIN_SIZE, Math.ceil(v / VAE_FACTOR) * VAE_FACTOR);
+/** Pads right and bottom by repeating the last column/row, to multiples of the VAE factor and at least 64. */
+function padImage(image: Rgb8Image, factor: number): Rgb8Image {
+  const pad = (v: number): number => Math.max(MIN_SIZE, Math.ceil(v / factor) * factor);
   const width = pad(image.width);
   const height = pad(image.height);
   if (width === image.width && height === image.height) return image;
@@ -134,7 +134,8 @@ export async function denoise(params: DenoiseParams, opts: EditOptions = {}): Pr
     }
     const estimatedSigma = estimateNoiseSigma(noisy);
     const noiseSigma = params.noiseSigma ?? estimatedSigma;
-    const padded = padImage(noisy);
+    const loaded = await cache.model(checked.modelDir, checked.provider, opts.signal);
+    const padded = padImage(noisy, loaded.info.vaeFactor);
     const pr = await prepare({ ...base, seed: checked.seed, width: padded.width, height: padded.height, batchSize: 1, batchCount: 1 }, cache, opts);
     const { model } = pr;
     if (params.prompt === undefined) dropEmptyPromptWarning(pr);

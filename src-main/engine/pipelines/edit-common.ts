@@ -11,7 +11,7 @@ import { encodePng } from '../imageio/png.ts';
 import type { LoadedModel, ModelInfo } from '../models/model.ts';
 import { CancelledError, EngineError } from '../types.ts';
 import type { F32Tensor, StepInfo } from '../types.ts';
-import { MAX_SIZE, MIN_SIZE, VAE_FACTOR } from './params.ts';
+import { MAX_SIZE, MIN_SIZE, roundToFactor } from './params.ts';
 import { StepRecorder } from './record.ts';
 import type { Recording, RecordingMeta } from './record.ts';
 import { infotext } from './txt2img.ts';
@@ -49,18 +49,17 @@ export function checkFit(fit: string | undefined): FitMode {
   return f as FitMode;
 }
 
-const round8 = (v: number): number => Math.min(MAX_SIZE, Math.max(MIN_SIZE, Math.round(v / VAE_FACTOR) * VAE_FACTOR));
-
 /**
  * The size to work at: width and height as requested; one of them alone keeps the image's aspect
  * ratio; neither gives the image's aspect at no more than the model's default area (scaled down, never
- * up), sides multiples of 8.
+ * up), sides multiples of the model's VAE factor.
  */
 export function workSize(image: { width: number; height: number }, info: ModelInfo, width?: number, height?: number): { width: number; height: number } {
   if (width !== undefined && height !== undefined) return { width, height };
-  if (width !== undefined) return { width, height: round8((width * image.height) / image.width) };
-  if (height !== undefined) return { width: round8((height * image.width) / image.height), height };
-  return defaultWorkSize(image.width, image.height, info.defaultWidth * info.defaultHeight, VAE_FACTOR, MIN_SIZE, MAX_SIZE);
+  const f = info.vaeFactor;
+  if (width !== undefined) return { width, height: roundToFactor((width * image.height) / image.width, f) };
+  if (height !== undefined) return { width: roundToFactor((height * image.width) / image.height, f), height };
+  return defaultWorkSize(image.width, image.height, info.defaultWidth * info.defaultHeight, f, MIN_SIZE, MAX_SIZE);
 }
 
 /** RGB8 → [1, 3, H, W] in [-1, 1] → VAE latents (the distribution's mean for latent_parameters exports). */
@@ -152,5 +151,5 @@ export function dropEmptyPromptWarning(pr: Prepared): void {
 
 /** Recording metadata of a prepared run. */
 export function runMeta(pr: Prepared, seeds: readonly number[], extra: RecordingMeta = {}): RecordingMeta {
-  return { model: pr.model.info.name, sampler: pr.p.sampler.id, schedule: pr.p.schedule, cfgScale: pr.p.cfgScale, seeds: [...seeds], ...extra };
+  return { model: pr.model.info.name, vaeFactor: pr.model.info.vaeFactor, sampler: pr.p.sampler.id, schedule: pr.p.schedule, cfgScale: pr.p.cfgScale, seeds: [...seeds], ...extra };
 }

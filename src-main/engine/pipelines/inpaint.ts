@@ -44,7 +44,7 @@ import type { EditOptions, ImageSink } from './edit-common.ts';
 import type { Img2ImgParams, Img2ImgResult } from './img2img.ts';
 import { cropRgb8, cropWorkSize, paddedBox, pasteRgb8 } from './only-masked.ts';
 import type { Box } from './only-masked.ts';
-import { VAE_FACTOR, checkTxt2ImgParams, seedFor } from './params.ts';
+import { checkTxt2ImgParams, seedFor } from './params.ts';
 import type { CheckedParams } from './params.ts';
 import { prepare, sampleAll, summary } from './txt2img.ts';
 import type { Prepared } from './txt2img.ts';
@@ -105,7 +105,7 @@ function conditioningFor(image: Rgb8Image, mask: Mask): (model: LoadedModel) => 
   return async (model) => {
     if (!model.info.inpainting) return undefined;
     const masked = await model.encode(maskedImagePixels(rgb8ToPixels([image]), mask));
-    return inpaintConcat(maskToLatentNearest(mask, VAE_FACTOR), masked);
+    return inpaintConcat(maskToLatentNearest(mask, model.info.vaeFactor), masked);
   };
 }
 
@@ -143,7 +143,7 @@ async function inpaintAt(job: Job, image: Rgb8Image, mask: Mask, place: (generat
   pr.timings.encode += performance.now() - t;
   pr.init = c.strength < 1 ? known : undefined;
   if (!model.info.inpainting || (params.latentBlend ?? true)) {
-    const latentMask = maskToLatentArea(mask, VAE_FACTOR);
+    const latentMask = maskToLatentArea(mask, model.info.vaeFactor);
     pr.wrap = (denoiser, noise) => latentBlendDenoiser(denoiser, known, latentMask, noise);
   }
   await sampleAll(pr, recordings.options(opts), async (latents, seeds, iteration) => {
@@ -184,7 +184,7 @@ export async function inpaint(params: InpaintParams, opts: EditOptions = {}): Pr
       const aspect = checked.width !== undefined && checked.height !== undefined ? checked.width / checked.height : bounds.width / bounds.height;
       const b = paddedBox(bounds, c.padding, input.rgb.width, input.rgb.height, aspect);
       const given = checked.width !== undefined || checked.height !== undefined;
-      const work = given ? workSize(b, model.info, checked.width, checked.height) : cropWorkSize(b, model.info.defaultWidth * model.info.defaultHeight);
+      const work = given ? workSize(b, model.info, checked.width, checked.height) : cropWorkSize(b, model.info.defaultWidth * model.info.defaultHeight, model.info.vaeFactor);
       const crop = await fitImage(cropRgb8(input.rgb, b), work.width, work.height, 'resize');
       const cropMaskFit = await fitMask(cropMask(feathered, b), work.width, work.height, 'resize');
       pr = await inpaintAt(job, crop, cropMaskFit, async (gen) => {

@@ -6,7 +6,7 @@
  */
 import type { Rgb8Image } from '../imageio/convert.ts';
 import { EngineError } from '../types.ts';
-import { MAX_SIZE, MIN_SIZE, VAE_FACTOR } from './params.ts';
+import { roundToFactor } from './params.ts';
 
 export interface Box {
   readonly x: number;
@@ -43,10 +43,10 @@ export function paddedBox(bounds: Box, padding: number, imageWidth: number, imag
   return { x, y, width: w, height: h };
 }
 
-/** Work size for a crop: its aspect ratio at about `area` pixels (scaled up or down), sides multiples of 8. */
-export function cropWorkSize(box: Box, area: number): { width: number; height: number } {
+/** Work size for a crop: its aspect ratio at about `area` pixels (scaled up or down), sides multiples of the VAE factor. */
+export function cropWorkSize(box: Box, area: number, factor: number): { width: number; height: number } {
   const scale = Math.sqrt(area / (box.width * box.height));
-  const side = (v: number): number => Math.min(MAX_SIZE, Math.max(MIN_SIZE, Math.round((v * scale) / VAE_FACTOR) * VAE_FACTOR));
+  const side = (v: number): number => roundToFactor(v * scale, factor);
   return { width: side(box.width), height: side(box.height) };
 }
 

@@ -21,8 +21,11 @@ import type { ScheduleId } from '../schedules/index.ts';
 import { EngineError } from '../types.ts';
 import type { SamplerOptions } from '../types.ts';
 
-/** VAE spatial downsampling of every supported family (latents are [B, C, H/8, W/8]). */
-export const VAE_FACTOR = 8;
+/**
+ * Sides are multiples of 8 for every model (the smallest VAE factor supported); a model whose VAE
+ * downsamples more (reverie-mini v2: 16) needs multiples of its own factor, checked in resolveForModel.
+ */
+export const SIZE_MULTIPLE = 8;
 export const MIN_SIZE = 64;
 export const MAX_SIZE = 4096;
 export const MAX_STEPS = 1000;
@@ -108,10 +111,19 @@ function checkSize(name: string, v: number | undefined): number | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'number' || !Number.isFinite(v)) bad(`${name} must be a number of pixels, got ${String(v)}`);
   if (v < MIN_SIZE || v > MAX_SIZE) bad(`${name} must be from ${MIN_SIZE} to ${MAX_SIZE} pixels, got ${v}`);
-  if (!Number.isInteger(v) || v % VAE_FACTOR !== 0) {
-    bad(`${name} must be a multiple of ${VAE_FACTOR} (the VAE works on ${VAE_FACTOR}×${VAE_FACTOR} blocks), got ${v}; nearest valid: ${nearestMultiples(v, VAE_FACTOR, MIN_SIZE, MAX_SIZE)}`);
+  return checkMultiple(name, v, SIZE_MULTIPLE);
+}
+
+function checkMultiple(name: string, v: number, factor: number, model = ''): number {
+  if (!Number.isInteger(v) || v % factor !== 0) {
+    bad(`${name} must be a multiple of ${factor}${model} (the VAE works on ${factor}×${factor} blocks), got ${v}; nearest valid: ${nearestMultiples(v, factor, MIN_SIZE, MAX_SIZE)}`);
   }
   return v;
+}
+
+/** Rounds a side to the nearest multiple of the VAE factor within the size limits (sizes the app derives itself). */
+export function roundToFactor(v: number, factor: number): number {
+  return Math.min(MAX_SIZE, Math.max(MIN_SIZE, Math.round(v / factor) * factor));
 }
 
 /** A schedule id or label, plus A1111's names ("Uniform" is k-diffusion's default = normal). */
@@ -173,8 +185,8 @@ export function resolveForModel(p: CheckedParams, info: ModelInfo): ResolvedPara
     schedule: p.schedule ?? (turbo ? 'normal' : 'karras'),
     steps: p.steps ?? (turbo ? 1 : 20),
     cfgScale: p.cfgScale ?? (turbo ? 1 : 7),
-    width: p.width ?? info.defaultWidth,
-    height: p.height ?? info.defaultHeight,
+    width: checkMultiple('width', p.width ?? info.defaultWidth, info.vaeFactor, ` for ${info.name}`),
+    height: checkMultiple('height', p.height ?? info.defaultHeight, info.vaeFactor, ` for ${info.name}`),
   };
 }
 

@@ -14,7 +14,7 @@ import type { F32Tensor, StepInfo } from '../types.ts';
 import { CancelledError } from '../types.ts';
 import { PipelineCache } from './cache.ts';
 import type { Embedding } from './cache.ts';
-import { VAE_FACTOR, checkTxt2ImgParams, resolveForModel, seedFor } from './params.ts';
+import { checkTxt2ImgParams, resolveForModel, seedFor } from './params.ts';
 import type { ResolvedParams, Txt2ImgParams } from './params.ts';
 import { sampleLatents } from './sample.ts';
 import type { SampleLatentsInput } from './sample.ts';
@@ -178,7 +178,7 @@ export async function prepare(
 /** Samples every batch of the run; calls `each` with a batch's latents as soon as it is done. */
 export async function sampleAll(pr: Prepared, opts: Txt2ImgOptions, each: (latents: F32Tensor, seeds: number[], iteration: number) => Promise<void>): Promise<void> {
   const { model, p } = pr;
-  const latentShape = [model.info.latentChannels, p.height / VAE_FACTOR, p.width / VAE_FACTOR] as const;
+  const latentShape = [model.info.latentChannels, p.height / model.info.vaeFactor, p.width / model.info.vaeFactor] as const;
   const perRun = pr.sigmas.length - 1; // p.steps, or fewer for img2img strengths below 1
   const total = perRun * p.batchCount;
   for (let iteration = 0; iteration < p.batchCount; iteration++) {

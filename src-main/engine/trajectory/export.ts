@@ -9,12 +9,14 @@ import sharp from 'sharp';
 import type { OverlayOptions, Sharp } from 'sharp';
 import type { Rgb8Image } from '../imageio/convert.ts';
 import type { PipelineCache } from '../pipelines/cache.ts';
-import { VAE_FACTOR } from '../pipelines/params.ts';
 import { decodeStep } from '../pipelines/preview.ts';
 import type { ProviderPreference } from '../runtime/ort.ts';
 import { EngineError } from '../types.ts';
 import { folderPreviewFactors, stepPreview } from './recording-view.ts';
 import type { RecordingStore, StepKind } from './recording-view.ts';
+
+/** the VAE factor of recordings that do not state theirs (all made before v2 models existed were ×8) */
+const RECORDING_DEFAULT_VAE_FACTOR = 8;
 
 export type ExportFormat = 'webp' | 'gif' | 'contact';
 
@@ -118,7 +120,9 @@ export async function exportRecording(input: ExportInput, store: RecordingStore,
   if (!(input.frameMs >= 20 && input.frameMs <= 10_000)) throw new EngineError('BAD_INPUT', `frame time must be from 20 to 10000 ms, got ${input.frameMs}`);
   const rec = await store.load(input.file);
   const [, , h, w] = rec.dims;
-  const image = { width: (w ?? 1) * VAE_FACTOR, height: (h ?? 1) * VAE_FACTOR };
+  // recordings carry their model's VAE factor; those made before it was recorded are SD-shaped (×8)
+  const factor = typeof rec.meta.vaeFactor === 'number' ? rec.meta.vaeFactor : RECORDING_DEFAULT_VAE_FACTOR;
+  const image = { width: (w ?? 1) * factor, height: (h ?? 1) * factor };
   const kindName = input.kind === 'denoised' ? 'x0' : input.kind === 'x' ? 'xt' : 'noise';
   if (input.format === 'contact') {
     const tile = fitSide(image.width, image.height, TILE);

@@ -47,6 +47,8 @@ export const ModelReportSchema = z.object({
   defaultHeight: z.int().min(8).optional(),
   /** valid folders: guidance-distilled (turbo) models default to CFG 1 and one step */
   guidanceFree: z.boolean().optional(),
+  /** valid folders: width and height are multiples of this (the VAE's downsampling factor, at least 8) */
+  sizeStep: z.int().min(8).optional(),
 });
 
 export const ModelsListRequestSchema = z.object({ refresh: z.boolean().optional() }).strict();

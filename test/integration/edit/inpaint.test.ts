@@ -163,6 +163,33 @@ describe('only-masked inpainting', () => {
   });
 });
 
+describe('a VAE that downsamples by 16 (reverie-mini v2 shape)', () => {
+  const F16 = fixture('reverie-f16');
+  it('blends with the mask at 1/16 of the image and keeps every pixel outside it', async () => {
+    const model = await cache.model(F16, 'auto');
+    const img = await imageFromLatents(model, randomLatents(5, [1, 4, 4, 4], 0.5)); // 64×64
+    const rect = { x: 16, y: 16, w: 32, h: 32 }; // on 16×16 block boundaries
+    const r = await inpaint({ ...BASE, modelDir: F16, image: await rgbToPng(img), mask: await rectMaskPng(64, 64, rect), feather: 0 }, { cache });
+    const out = await pngToRgb8(r.images[0].png);
+    expect(changedPixels(out, img, outside(64, 64, rect, 0))).toBe(0);
+    const inner: number[] = [];
+    for (let y = rect.y; y < rect.y + rect.h; y++) for (let x = rect.x; x < rect.x + rect.w; x++) inner.push(y * 64 + x);
+    expect(changedPixels(out, img, inner)).toBeGreaterThan(inner.length * 0.9);
+  });
+
+  it('works on a crop whose size is a multiple of 16 and pastes it back', async () => {
+    const model = await cache.model(F16, 'auto');
+    const big = await imageFromLatents(model, randomLatents(8, [1, 4, 12, 20], 0.5)); // 320×192
+    const rect = { x: 150, y: 70, w: 20, h: 30 };
+    const { width: _w, height: _h, ...rest } = BASE;
+    const r = await inpaint({ ...rest, modelDir: F16, image: await encodePng(big), mask: await rectMaskPng(320, 192, rect), mode: 'only-masked', feather: 1, padding: 8 }, { cache });
+    expect([r.images[0].width, r.images[0].height]).toEqual([320, 192]);
+    expect([r.params.width % 16, r.params.height % 16]).toEqual([0, 0]);
+    const out = await pngToRgb8(r.images[0].png);
+    expect(changedPixels(out, big, outside(320, 192, rect, 3))).toBe(0);
+  });
+});
+
 describe('inpainting bad input', () => {
   it('an empty mask is refused', async () => {
     await expect(inpaint({ ...BASE, image: png, mask: await rectMaskPng(64, 64, { x: 0, y: 0, w: 0, h: 0 }) }, { cache })).rejects.toThrow(

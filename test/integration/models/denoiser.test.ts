@@ -11,7 +11,7 @@ import { EngineError } from '../../../src-main/engine/types.ts';
 import type { F32Tensor } from '../../../src-main/engine/types.ts';
 import { FACTS, FIXTURE_MODELS, expectedDenoised, gaussianD, promptMean } from './fixture-facts.ts';
 
-const VARIANTS = ['sd15-script', 'sd15-optimum', 'sd15-fp16', 'sd15-static', 'sd2-v', 'sd-turbo', 'reverie-tiny'];
+const VARIANTS = ['sd15-script', 'sd15-optimum', 'sd15-fp16', 'sd15-static', 'sd2-v', 'sd-turbo', 'reverie-tiny', 'reverie-f16'];
 const SIGMAS = [0.0312, 0.2, 1, 2.5, 7.3, 14.2];
 const PROMPTS = ['a photo of a red cat', ''];
 

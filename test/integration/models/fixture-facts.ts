@@ -25,6 +25,8 @@ export interface FolderSpec {
   static_batch: boolean;
   pad_token: string;
   scaling_factor: number;
+  /** VAE downsampling: 8, or 16 for reverie-f16 */
+  factor: number;
 }
 
 export interface FixtureFacts {

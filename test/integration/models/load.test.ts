@@ -23,6 +23,7 @@ const EXPECTED: Record<string, Partial<ModelInfo>> = {
   'sd2-v': { family: 'sd2', defaultWidth: 768, defaultHeight: 768, guidanceFree: false },
   'sd-turbo': { family: 'sd-turbo', defaultWidth: 512, guidanceFree: true },
   'reverie-tiny': { family: 'reverie', defaultWidth: 256, defaultHeight: 256, guidanceFree: false },
+  'reverie-f16': { family: 'reverie', defaultWidth: 256, defaultHeight: 256, guidanceFree: false },
 };
 
 describe('LoadedModel.load', () => {
@@ -40,6 +41,8 @@ describe('LoadedModel.load', () => {
         inpainting: spec.inpaint,
         textHiddenSize: spec.hidden,
         textLength: 77,
+        // from the VAE config's block_out_channels where it says (reverie-f16: 5 entries = 16), else the family's 8
+        vaeFactor: spec.factor,
       });
       expect(model.info.schedule).toMatchObject({ predictionType: spec.prediction, timestepSpacing: spec.spacing });
       expect(model.provider).toBe('cpu');
@@ -48,6 +51,8 @@ describe('LoadedModel.load', () => {
       expect(model.discrete.sigmaMax).toBeCloseTo(14.6146, 3);
       if (name === 'reverie-tiny') {
         expect(model.info.previewFactors).toEqual({ weights: [[0.9, 0.1, -0.2], [0.1, 0.8, 0.1], [-0.2, 0.2, 0.7]], bias: [0.05, -0.05, 0.02] });
+      } else if (name === 'reverie-f16') {
+        expect(model.info.previewFactors.weights).toHaveLength(4);
       } else {
         expect(model.info.previewFactors).toEqual({ weights: SD15_PREVIEW, bias: [0, 0, 0] });
       }

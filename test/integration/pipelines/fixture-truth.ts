@@ -16,7 +16,7 @@ interface FixtureDoc {
   b_dec: number[][];
   bias_dec: number[];
   word_rows: Record<string, number[]>;
-  folders: Record<string, { channels: number; io: string; t_dtype: string; prediction: 'epsilon' | 'v_prediction'; scaling_factor: number }>;
+  folders: Record<string, { channels: number; io: string; t_dtype: string; prediction: 'epsilon' | 'v_prediction'; scaling_factor: number; factor: number }>;
 }
 
 export const truth = JSON.parse(readFileSync(path.join(FIXTURES, 'fixtures.json'), 'utf8')) as FixtureDoc;

@@ -14,7 +14,7 @@ import { fixture, truth } from './fixture-truth.ts';
 const cache = new PipelineCache({ maxModels: 2 });
 afterAll(() => cache.dispose());
 
-const VARIANTS = ['sd15-script', 'sd15-optimum', 'sd15-fp16', 'sd15-static', 'sd15-inpaint', 'sd2-v', 'sd-turbo', 'reverie-tiny'];
+const VARIANTS = ['sd15-script', 'sd15-optimum', 'sd15-fp16', 'sd15-static', 'sd15-inpaint', 'sd2-v', 'sd-turbo', 'reverie-tiny', 'reverie-f16'];
 
 describe('txt2img on every fixture variant', () => {
   it.each(VARIANTS)('%s', async (name) => {
@@ -27,6 +27,8 @@ describe('txt2img on every fixture variant', () => {
     expect(result.provider).toBe('cpu');
     const [, c, h, w] = latents.dims;
     expect(c).toBe(spec.channels);
+    // latents are [B, C, H/f, W/f] with the folder's VAE factor f (8, or 16 for reverie-f16)
+    expect([h, w]).toEqual([64 / spec.factor, 96 / spec.factor]);
     for (const [k, image] of result.images.entries()) {
       const { data, info } = await sharp(image.png).raw().toBuffer({ resolveWithObject: true });
       expect([info.width, info.height, info.channels]).toEqual([96, 64, 3]);
@@ -35,7 +37,7 @@ describe('txt2img on every fixture variant', () => {
         for (let x = 0; x < 96; x++) {
           for (let ch = 0; ch < 3; ch++) {
             let v = truth.bias_dec[ch];
-            for (let j = 0; j < c; j++) v += truth.b_dec[ch][j] * latents.data[((k * c + j) * h + (y >> 3)) * w + (x >> 3)];
+            for (let j = 0; j < c; j++) v += truth.b_dec[ch][j] * latents.data[((k * c + j) * h + Math.floor(y / spec.factor)) * w + Math.floor(x / spec.factor)];
             const want = Math.round((Math.min(1, Math.max(-1, v)) + 1) * 127.5);
             worst = Math.max(worst, Math.abs(data[(y * 96 + x) * 3 + ch] - want));
           }
@@ -48,6 +50,13 @@ describe('txt2img on every fixture variant', () => {
       expect(meta?.extra).toEqual({ RNG: 'CPU' });
       expect((await sharp(image.png).metadata()).comments?.[0]).toEqual({ keyword: 'parameters', text: result.parameters[k] });
     }
+  });
+
+  it('a VAE that downsamples by 16 takes sizes in steps of 16 and says which sizes would work', async () => {
+    const params = { modelDir: fixture('reverie-f16'), prompt: 'a cat', steps: 2, seed: 1, width: 264, height: 256 };
+    await expect(txt2img(params, { cache })).rejects.toThrow('width must be a multiple of 16 for reverie-f16 (the VAE works on 16×16 blocks), got 264; nearest valid: 256 or 272');
+    const ok = await txt2img({ ...params, width: 272 }, { cache });
+    expect([ok.images[0].width, ok.images[0].height]).toEqual([272, 256]);
   });
 
   it('SD-Turbo defaults: one Euler a step, no guidance, the model default size', async () => {

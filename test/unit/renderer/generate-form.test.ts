@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { GalleryItem, ImageParameters, ModelReport } from '../../../src-renderer/src/lib/api/types.ts';
 import { GenerateForm } from '../../../src-renderer/src/lib/state/generate-form.svelte.ts';
 import { drawSeed, parseSeed } from '../../../src-renderer/src/lib/state/seed.ts';
-import { roundToEight, sizePresets } from '../../../src-renderer/src/lib/state/size-presets.ts';
+import { isValidSide, roundToEight, roundToStep, sizePresets } from '../../../src-renderer/src/lib/state/size-presets.ts';
 
 const model = (name: string, w: number, h = w, extra: Partial<ModelReport> = {}): ModelReport => ({
   id: `/models/${name}`,
@@ -39,6 +39,15 @@ describe('size presets', () => {
     expect(sizePresets(256, 192)[0]).toMatchObject({ width: 192, height: 192 });
     for (const p of sizePresets(768, 768)) expect([p.width % 8, p.height % 8]).toEqual([0, 0]);
     expect([roundToEight(517), roundToEight(20), roundToEight(9000), roundToEight(Number.NaN)]).toEqual([520, 64, 4096, 64]);
+  });
+
+  it('follows a model whose VAE downsamples by 16 (reverie-mini v2): presets, rounding and validity in steps of 16', () => {
+    const presets = sizePresets(256, 256, 16);
+    expect(presets.find((p) => p.label === '3:4')).toMatchObject({ width: 256, height: 336 });
+    expect(presets.find((p) => p.label === '16:9')).toMatchObject({ width: 448, height: 256 });
+    for (const p of presets) expect([p.width % 16, p.height % 16]).toEqual([0, 0]);
+    expect([roundToStep(264, 16), roundToStep(270, 16), roundToStep(20, 16)]).toEqual([272, 272, 64]);
+    expect([isValidSide(264, 16), isValidSide(272, 16), isValidSide(264)]).toEqual([false, true, true]);
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import type { GalleryItem, ImageParameters, JobRequestInput, ModelReport, Settings } from '../api/types.ts';
 import { drawSeed, parseSeed } from './seed.ts';
-import { MAX_SIZE, MIN_SIZE, roundToEight, sizePresets } from './size-presets.ts';
+import { DEFAULT_SIZE_STEP, MAX_SIZE, MIN_SIZE, isValidSide, roundToStep, sizePresets } from './size-presets.ts';
 import type { SizePreset } from './size-presets.ts';
 
 type Defaults = Settings['defaults'];
@@ -40,7 +40,9 @@ export class GenerateForm {
   #batchCount = $state(1);
 
   readonly model = $derived.by(() => this.#resolveModel());
-  readonly presets = $derived.by((): SizePreset[] => sizePresets(this.model?.defaultWidth ?? FALLBACK_SIZE, this.model?.defaultHeight ?? FALLBACK_SIZE));
+  /** sides are multiples of this: the model's VAE factor (8 for SD, 16 for reverie-mini v2) */
+  readonly sizeStep = $derived(this.model?.sizeStep ?? DEFAULT_SIZE_STEP);
+  readonly presets = $derived.by((): SizePreset[] => sizePresets(this.model?.defaultWidth ?? FALLBACK_SIZE, this.model?.defaultHeight ?? FALLBACK_SIZE, this.sizeStep));
   readonly width = $derived.by(() => this.#dims()[0]);
   readonly height = $derived.by(() => this.#dims()[1]);
   readonly seedParse = $derived(parseSeed(this.#seedText));
@@ -141,7 +143,7 @@ export class GenerateForm {
 
   setSize(choice: SizeChoice): void {
     if (choice.kind === 'custom') {
-      this.#size = { kind: 'custom', width: roundToEight(choice.width), height: roundToEight(choice.height) };
+      this.#size = { kind: 'custom', width: roundToStep(choice.width, this.sizeStep), height: roundToStep(choice.height, this.sizeStep) };
     } else this.#size = choice;
   }
   setWidth(v: number): void {
@@ -247,7 +249,10 @@ export class GenerateForm {
     if (!this.model) problems.push('No model is ready: add a model folder in Settings, or fix the problems listed there.');
     if (!this.seedParse.ok) problems.push(this.seedParse.message);
     for (const [name, v] of [['Width', this.width], ['Height', this.height]] as const) {
-      if (v < MIN_SIZE || v > MAX_SIZE || v % 8 !== 0) problems.push(`${name} ${v} must be a multiple of 8 from ${MIN_SIZE} to ${MAX_SIZE}.`);
+      if (!isValidSide(v, this.sizeStep)) {
+        const near = roundToStep(v, this.sizeStep);
+        problems.push(`${name} ${v} must be a multiple of ${this.sizeStep} from ${MIN_SIZE} to ${MAX_SIZE} for this model${near !== v ? ` (nearest: ${near})` : ''}.`);
+      }
     }
     return problems;
   }

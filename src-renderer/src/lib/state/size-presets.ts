@@ -1,7 +1,8 @@
 /**
  * Image size presets derived from a model's default size: the short side stays at the size the
  * model was trained for (SD 1.5: 512 → 512×768 for 2:3, as its users know it) and the long side
- * follows the aspect ratio, rounded to a multiple of 8 (what the VAE needs).
+ * follows the aspect ratio, rounded to a multiple of the model's size step (its VAE factor: 8 for SD,
+ * 16 for reverie-mini v2).
  */
 export interface SizePreset {
   /** "2:3" */
@@ -25,17 +26,30 @@ const RATIOS: readonly [number, number, string][] = [
   [16, 9, 'Wide'],
 ];
 
-/** Nearest multiple of 8 within [64, 4096]. */
-export function roundToEight(n: number): number {
+/** The size step of models that do not report one (every SD VAE downsamples by 8). */
+export const DEFAULT_SIZE_STEP = 8;
+
+/** Nearest multiple of `step` within [64, 4096]. */
+export function roundToStep(n: number, step = DEFAULT_SIZE_STEP): number {
   if (!Number.isFinite(n)) return MIN_SIZE;
-  return Math.min(MAX_SIZE, Math.max(MIN_SIZE, Math.round(n / 8) * 8));
+  return Math.min(MAX_SIZE, Math.max(MIN_SIZE, Math.round(n / step) * step));
 }
 
-export function sizePresets(defaultWidth: number, defaultHeight: number): SizePreset[] {
-  const short = roundToEight(Math.min(defaultWidth, defaultHeight));
+/** Nearest multiple of 8 within [64, 4096]. */
+export function roundToEight(n: number): number {
+  return roundToStep(n, 8);
+}
+
+/** Whether a side is a whole multiple of `step` within [64, 4096]. */
+export function isValidSide(v: number, step = DEFAULT_SIZE_STEP): boolean {
+  return Number.isInteger(v) && v >= MIN_SIZE && v <= MAX_SIZE && v % step === 0;
+}
+
+export function sizePresets(defaultWidth: number, defaultHeight: number, step = DEFAULT_SIZE_STEP): SizePreset[] {
+  const short = roundToStep(Math.min(defaultWidth, defaultHeight), step);
   return RATIOS.map(([w, h, kind]) => {
-    const width = w >= h ? roundToEight((short * w) / h) : short;
-    const height = w >= h ? short : roundToEight((short * h) / w);
+    const width = w >= h ? roundToStep((short * w) / h, step) : short;
+    const height = w >= h ? short : roundToStep((short * h) / w, step);
     return { label: `${w}:${h}`, name: `${kind} ${w}:${h}`, width, height };
   });
 }

@@ -9,7 +9,9 @@ describe('model list with defaults', () => {
     const list = await listModelFolders([FIXTURES, path.join(FIXTURES, 'no-such-root')]);
     const byName = new Map(list.map((m) => [m.name, m]));
     // "reverie" default_size in model_index.json
-    expect(byName.get('reverie-tiny')).toMatchObject({ valid: true, defaultWidth: 256, defaultHeight: 256, guidanceFree: false });
+    expect(byName.get('reverie-tiny')).toMatchObject({ valid: true, defaultWidth: 256, defaultHeight: 256, guidanceFree: false, sizeStep: 8 });
+    // the VAE config's block_out_channels (5 entries) say ×16: the Generate form steps sizes by 16
+    expect(byName.get('reverie-f16')).toMatchObject({ valid: true, family: 'reverie', sizeStep: 16 });
     // family defaults: SD 1.5 at 512, SD 2.x v-prediction at 768, SD-Turbo at 512 without guidance
     expect(byName.get('sd15-script')).toMatchObject({ valid: true, defaultWidth: 512, defaultHeight: 512, guidanceFree: false });
     expect(byName.get('sd2-v')).toMatchObject({ valid: true, family: 'sd2', defaultWidth: 768, defaultHeight: 768 });
