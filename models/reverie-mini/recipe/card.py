@@ -2,7 +2,7 @@
 
 Every number in the card comes from a file the recipe wrote: work/<config>/train.log, pool/stats.json,
 verify.json, eval.json, unet.pt state, and the exported folder.  Run by the `evaluate` stage; by hand:
-  /usr/bin/python3 models/reverie-mini/recipe/card.py --config cpu
+  /usr/bin/python3 models/reverie-mini/recipe/card.py --config v2
 """
 import argparse
 import json
@@ -56,7 +56,8 @@ def render(cfg_name, work, out):
     state = torch.load(os.path.join(work, 'unet.pt'), map_location='cpu')['state']
     tok, te, unet, _ = train.load_text_unet(cfg, work)
     vae = train.vae_from_cfg(cfg)
-    sprites = train.sprites_for(cfg, os.path.join(HERE, 'work', 'data'))
+    limit = cfg['sprite_limit']
+    sprites = train.sprites_for(cfg, os.path.join(HERE, 'work', 'data' if limit == 0 else f'data-limit{limit}'))
     losses = state['losses']
     tail = [l for _, l in losses[-8:]]
     pool_t = [float(m) for m in re.findall(r'pool chunk \d+/\d+ \((\d+)s\)', '\n'.join(lines))]
@@ -99,6 +100,7 @@ def render(cfg_name, work, out):
         'TOTAL_MIN': f'{total:.0f}', 'OFFSET_NOTE': offset_note, 'GPU_SIZE': gpu_size(),
         'VERIFY': ', '.join(f'{k} {v["maxAbsDiff"]:.1e}' for k, v in ver.items()),
     }
+    values.update(v2_values(cfg_name, cfg, work, ev, state, len(sprites.train), total))
     with open(os.path.join(HERE, 'card_template.md')) as f:
         text = f.read()
     for k, v in values.items():
@@ -111,9 +113,51 @@ def render(cfg_name, work, out):
     return values
 
 
+def probe_curve(work):
+    path = os.path.join(work, 'probe.jsonl')
+    if not os.path.exists(path):
+        return '(no probe ran)'
+    with open(path) as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    out = ['| step | minutes | v MSE (last 25 steps) | identity top-1 | identity top-5 | background |', '|---|---|---|---|---|---|']
+    for r in rows:
+        mse = '—' if r.get('mse') is None else f"{r['mse']:.4f}"
+        out.append(f"| {r['step']} | {r['minutes']:.0f} | {mse} | {pct(r['identity_top1'])} | {pct(r['identity_top5'])} | {pct(r['background'])} |")
+    return '\n'.join(out)
+
+
+def v2_values(cfg_name, cfg, work, ev, state, n_objects, total_min):
+    """The v2 card's status line, curve, limits and resume note, from the measured numbers."""
+    b, i = ev['background'], ev['identity']
+    bar = b['accuracy'] >= 0.9 and min(v['accuracy'] for v in b['per_colour'].values()) >= 0.7 and i['generated_top1'] >= 0.35 and i['generated_top5'] >= 0.6
+    status = (f"> **v2: trained on this machine's two CPU cores in {total_min:.0f} minutes** ({state['step']} UNet steps of batch "
+              f"{cfg['unet']['batch']}). It draws the asked background colour on {pct(b['accuracy'])} of held-out prompts and the asked "
+              f"object with identity top-1 {pct(i['generated_top1'])} / top-5 {pct(i['generated_top5'])} over {i['classes']} objects "
+              f"(chance {pct(i['chance_top1'])} / {pct(min(1.0, 5 * i['chance_top1']))}). ")
+    status += ('That meets the bar set for it (background ≥ 90 %, each colour ≥ 70 %, identity top-1 ≥ 35 %, top-5 ≥ 60 %).' if bar else
+               'The bar set for it (background ≥ 90 %, each colour ≥ 70 %, identity top-1 ≥ 35 %, top-5 ≥ 60 %) is not met yet: '
+               'training continues from the committed resume point (below).')
+    weak = [f'{c} {100 * v["accuracy"]:.0f} %' for c, v in b['per_colour'].items() if v['accuracy'] < 0.7]
+    limits = []
+    if weak:
+        limits.append(f'- Background colours below 70 % on held-out prompts: {", ".join(weak)} (see the per-colour line above).')
+    if i['generated_top1'] < i['real_top1']:
+        limits.append(f'- Identity: {pct(i["generated_top1"])} top-1 against {pct(i["real_top1"])} for real renders and '
+                      f'{pct(i["vae_roundtrip_top1"])} for VAE round trips: some objects come out as a related shape or a blob.')
+    rpath = os.path.join(HERE, 'resume', f'{cfg_name}.pt')
+    resume_note = ''
+    if os.path.exists(rpath):
+        r = __import__('torch').load(rpath, map_location='cpu')
+        resume_note = (f'The committed resume point holds step {r["state"]["step"]} '
+                       f'({r["state"]["elapsed"] / 60:.0f} minutes of UNet training, {os.path.getsize(rpath) / 1e6:.1f} MB).')
+    return {'STATUS': status, 'CURVE': probe_curve(work), 'LIMITS': '\n'.join(limits),
+            'SAMPLES_PER_OBJECT': f"{state['step'] * cfg['unet']['batch'] // max(1, n_objects):,}".replace(',', ' '),
+            'RESUME_NOTE': resume_note}
+
+
 if __name__ == '__main__':
     ap = argparse.ArgumentParser()
-    ap.add_argument('--config', default='cpu')
+    ap.add_argument('--config', default='v2')
     ap.add_argument('--work')
     ap.add_argument('--out', default=os.path.dirname(HERE))
     a = ap.parse_args()

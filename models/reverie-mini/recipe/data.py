@@ -12,6 +12,8 @@ import os
 import numpy as np
 from PIL import Image
 
+import vocabulary
+
 COLOURS = {
     'white': (245, 245, 245), 'black': (22, 22, 22), 'gray': (128, 128, 128), 'red': (215, 38, 38),
     'orange': (245, 140, 30), 'yellow': (250, 215, 45), 'green': (48, 165, 70), 'blue': (40, 90, 220),
@@ -56,7 +58,9 @@ class Sprites:
             self.arrays[s] = np.memmap(os.path.join(data_dir, f'sprites_{s}.u8'), dtype=np.uint8, mode='r').reshape(-1, self.size, self.size, 4)
             self.entries[s] = meta['sets'][s]
             for i, e in enumerate(meta['sets'][s]):
-                if concept_filter == 'cpu':
+                if concept_filter == 'vocab':  # v2: only the 150 objects of vocabulary.py, base skin tone
+                    keep = e['tone'] == 0 and e['label'] in vocabulary.BY_LABEL
+                elif concept_filter == 'cpu':
                     keep = e['tone'] == 0 and (e['group'] in CPU_GROUPS or e['subgroup'] == GEOMETRIC_SUBGROUP)
                 else:
                     keep = e['group'] != 9 or s == '3d'
@@ -66,6 +70,8 @@ class Sprites:
                 c = concepts.setdefault(key, {'hex': key, 'label': e['label'], 'tags': e['tags'], 'tone': e.get('tone_label', ''),
                                               'group': e['group'], 'views': []})
                 c['views'].append((s, i))
+                if concept_filter == 'vocab':
+                    c['name'], c['synonyms'] = vocabulary.BY_LABEL[e['label']]
         allc = sorted(concepts.values(), key=lambda c: c['hex'])
         self.train = [c for c in allc if not is_heldout_object(c['hex'], heldout_fraction)]
         self.heldout = [c for c in allc if is_heldout_object(c['hex'], heldout_fraction)]
@@ -78,6 +84,9 @@ class Sprites:
 
 
 def object_name(concept, rng, short_names=True):
+    if 'name' in concept:  # v2 vocabulary: the plain name, a synonym one time in five
+        syn = concept['synonyms']
+        return syn[rng.integers(len(syn))] if syn and rng.random() < 0.2 else concept['name']
     label = concept['label'].replace(':', ',')
     if concept['tone'] and ':' not in concept['label']:
         label = f"{label}, {concept['tone']}"
@@ -86,6 +95,27 @@ def object_name(concept, rng, short_names=True):
         if heads:
             return heads[-1]
     return label
+
+
+_DOMINANT = {}
+
+
+def dominant_colour(rgba):
+    """The named colour covering >= 45 % of a sprite's opaque pixels, or None (multi-coloured sprites)."""
+    key = (rgba.shape, hashlib.blake2b(np.ascontiguousarray(rgba[::4, ::4]).tobytes(), digest_size=16).digest())
+    if key not in _DOMINANT:
+        small = np.asarray(Image.fromarray(np.ascontiguousarray(rgba)).resize((32, 32), Image.BILINEAR), dtype=np.float32)
+        px = small[small[..., 3] > 200][:, :3]
+        names = list(COLOURS)
+        pal = np.array([COLOURS[n] for n in names], dtype=np.float32)
+        best = None
+        if len(px) > 40:
+            near = np.argmin(((px[:, None, :] - pal[None]) ** 2).sum(-1), 1)
+            counts = np.bincount(near, minlength=len(names))
+            if counts.max() >= 0.45 * len(px):
+                best = names[int(counts.argmax())]
+        _DOMINANT[key] = best
+    return _DOMINANT[key]
 
 
 def render(spec, size=256):
@@ -110,7 +140,8 @@ def render(spec, size=256):
 
 
 class SceneSampler:
-    def __init__(self, sprites, style_probs, rng, pair_prob=0.25, forms=None, caption_drop=0.1, colour_object_boost=0.0):
+    def __init__(self, sprites, style_probs, rng, pair_prob=0.25, forms=None, caption_drop=0.1, colour_object_boost=0.0,
+                 colour_adjective=0.0):
         self.sprites = sprites
         self.styles = list(style_probs.keys())
         self.style_p = np.array(list(style_probs.values()), dtype=np.float64)
@@ -123,6 +154,9 @@ class SceneSampler:
         # always on a background of another colour, to teach the text encoder which noun a colour word binds to.
         self.colour_object_boost = colour_object_boost
         self.colour_objects = [c for c in sprites.train if any(w in COLOURS for w in c['label'].split())]
+        # v2: how often a single object's name gets the colour word of its sprite ("a red apple"), with the
+        # background then always another colour: teaches which noun a colour word binds to.
+        self.colour_adjective = colour_adjective
 
     def _view(self, concept, style):
         views = [v for v in concept['views'] if v[0] == style]
@@ -155,6 +189,13 @@ class SceneSampler:
         else:
             c = pool[rng.integers(len(pool))]
             view = self._view(c, style)
+            obj_colour = dominant_colour(self.sprites.rgba(view)) if self.colour_adjective > 0 and 'name' in c else None
+            if obj_colour is not None and rng.random() < self.colour_adjective:
+                if colour == obj_colour:
+                    colour = [n for n in COLOURS if n != obj_colour][rng.integers(len(COLOURS) - 1)]
+                    bg = np.clip(np.array(COLOURS[colour]) + rng.integers(-12, 13, 3), 0, 255)
+            else:
+                obj_colour = None
             size_key = list(SIZES)[rng.choice(3, p=[0.25, 0.5, 0.25])]
             pos_key = '' if size_key == 'large' or rng.random() < 0.5 else list(POSITIONS)[1 + rng.integers(len(POSITIONS) - 1)]
             lo, hi = SIZES[size_key]
@@ -164,6 +205,8 @@ class SceneSampler:
             words = SIZE_WORDS[size_key]
             sw = words[rng.integers(len(words))]
             name = object_name(c, rng)
+            if obj_colour is not None:
+                name = f'{obj_colour} {name}'
             if style_adj and rng.random() < 0.5:
                 name = f'{style_adj} {name}'
                 style_adj = ''

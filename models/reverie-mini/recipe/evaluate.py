@@ -169,17 +169,18 @@ def stage_evaluate(cfg, work, out, data_dir, cfg_scale=7.0):
             c = pool[rng.integers(len(pool))]
             form = data.HELDOUT_FORMS[k % len(data.HELDOUT_FORMS)]
             word = 'grey' if colour == 'gray' and k % 4 == 2 else colour
-            prompt = form.format(x=data.article(c['label']), c=word, ac=data.article(word))
+            prompt = form.format(x=data.article(c.get('name', c['label'])), c=word, ac=data.article(word))
             bg_jobs.append({'prompt': prompt, 'seed': 1000 + len(bg_jobs), 'out': os.path.join(edir, 'bg', f'{len(bg_jobs):04d}.png')})
             bg_meta.append({'colour': colour, 'heldout_object': heldout_obj})
     classes = id_classes(cfg, sp)
-    n_id = min(ev['prompts_per_colour'] * 6, len(classes))
+    n_id = min(ev.get('id_prompts', ev['prompts_per_colour'] * 6), len(classes))
     id_idx = rng.choice(len(classes), n_id, replace=False)  # labels = positions in `classes`
     id_jobs = []
     for k, i in enumerate(id_idx):
         colour = list(data.COLOURS)[rng.integers(len(data.COLOURS))]
         form = data.HELDOUT_FORMS[k % len(data.HELDOUT_FORMS)]
-        prompt = form.format(x=data.article(sp.train[classes[i]]['label']), c=colour, ac=data.article(colour))
+        c = sp.train[classes[i]]
+        prompt = form.format(x=data.article(c.get('name', c['label'])), c=colour, ac=data.article(colour))
         id_jobs.append({'prompt': prompt, 'seed': 5000 + k, 'out': os.path.join(edir, 'id', f'{k:04d}.png')})
     grid_jobs = [{'prompt': p, 'seed': 42 + k, 'out': os.path.join(edir, 'grid', f'{k:02d}.png')} for k, p in enumerate(GRID_PROMPTS)]
     # ---- generate (1 thread: the machine is shared) and time (default threads)
@@ -238,7 +239,7 @@ def stage_evaluate(cfg, work, out, data_dir, cfg_scale=7.0):
                        'accuracy_heldout_objects': float(np.mean(hits_unseen)) if hits_unseen else None,
                        'mean_rgb_distance': float(np.mean(dists)), 'chance': 1 / len(data.COLOURS),
                        'per_colour': {c: {'accuracy': float(np.mean([n == c for n in got])), 'got': got} for c, got in per_colour.items()}},
-        'identity': {'prompts': n_id, 'classes': len(classes), 'objects': [sp.train[classes[i]]['label'] for i in id_idx], 'generated_top1': id_top1, 'generated_top5': id_top5,
+        'identity': {'prompts': n_id, 'classes': len(classes), 'objects': [sp.train[classes[i]].get('name', sp.train[classes[i]]['label']) for i in id_idx], 'generated_top1': id_top1, 'generated_top5': id_top5,
                      'real_top1': real_top1, 'real_top5': real_top5, 'vae_roundtrip_top1': vae_top1, 'vae_roundtrip_top5': vae_top5,
                      'chance_top1': 1 / len(classes)},
         'vae_roundtrip_l1': vae_l1,

@@ -49,7 +49,7 @@ class VaeEncoderOnnx(torch.nn.Module):
         self.enc = enc
 
     def forward(self, sample):
-        return self.enc.net(sample)[:, 0:4]  # the posterior mean (first 4 of mean || logvar)
+        return self.enc.net(sample)[:, 0:self.enc.z]  # the posterior mean (first z channels of mean || logvar)
 
 
 def _export(module, args, path, inputs, outputs, axes):
@@ -100,13 +100,14 @@ def stage_export(cfg, work, out):
     ids = torch.tensor([tok.encode_padded('a red apple on a blue background')], dtype=torch.int32)
     _export(TextEncoderOnnx(te), (ids,), os.path.join(out, 'text_encoder', 'model.onnx'), ['input_ids'], ['last_hidden_state'],
             {'input_ids': {0: 'batch'}, 'last_hidden_state': {0: 'batch'}})
-    x = torch.randn(2, 4, 32, 32)
+    z, f = vae.z, vae.factor
+    x = torch.randn(2, z, 256 // f, 256 // f)
     t = torch.tensor([500.0])
     ctx = torch.randn(2, L, H)
     _export(unet, (x, t, ctx), os.path.join(out, 'unet', 'model.onnx'), ['sample', 'timestep', 'encoder_hidden_states'], ['out_sample'],
             {'sample': {0: 'batch', 2: 'height', 3: 'width'}, 'timestep': {0: 'steps'}, 'encoder_hidden_states': {0: 'batch'},
              'out_sample': {0: 'batch', 2: 'height', 3: 'width'}})
-    _export(VaeDecoderOnnx(vae.decoder), (torch.randn(1, 4, 32, 32),), os.path.join(out, 'vae_decoder', 'model.onnx'), ['latent_sample'],
+    _export(VaeDecoderOnnx(vae.decoder), (torch.randn(1, z, 256 // f, 256 // f),), os.path.join(out, 'vae_decoder', 'model.onnx'), ['latent_sample'],
             ['sample'], {'latent_sample': {0: 'batch', 2: 'height', 3: 'width'}, 'sample': {0: 'batch', 2: 'height', 3: 'width'}})
     _export(VaeEncoderOnnx(vae.encoder), (torch.rand(1, 3, 256, 256) * 2 - 1,), os.path.join(out, 'vae_encoder', 'model.onnx'), ['sample'],
             ['latent_sample'], {'sample': {0: 'batch', 2: 'height', 3: 'width'}, 'latent_sample': {0: 'batch', 2: 'height', 3: 'width'}})
@@ -125,14 +126,16 @@ def stage_export(cfg, work, out):
     scheduler = {
         '_class_name': 'EulerDiscreteScheduler', '_diffusers_version': '0.30.0', 'beta_start': sched['beta_start'],
         'beta_end': sched['beta_end'], 'beta_schedule': 'scaled_linear', 'num_train_timesteps': sched['num_train_timesteps'],
-        'prediction_type': 'epsilon', 'timestep_spacing': 'leading', 'steps_offset': 1, 'set_alpha_to_one': False,
+        'prediction_type': 'v_prediction' if cfg['unet'].get('prediction', 'epsilon') == 'v' else 'epsilon', 'timestep_spacing': 'leading', 'steps_offset': 1, 'set_alpha_to_one': False,
         'clip_sample': False, 'interpolation_type': 'linear', 'use_karras_sigmas': False,
     }
-    vae_cfg = {'_class_name': 'AutoencoderKL', '_diffusers_version': '0.30.0', 'in_channels': 3, 'out_channels': 3, 'latent_channels': 4,
-               'sample_size': 256, 'scaling_factor': round(sf, 6), 'down_block_types': ['reverie-mini pixel-unshuffle encoder'],
+    # block_out_channels: diffusers reads the downsampling factor from its length (2^(len - 1)); so does the engine
+    vae_cfg = {'_class_name': 'AutoencoderKL', '_diffusers_version': '0.30.0', 'in_channels': 3, 'out_channels': 3, 'latent_channels': z,
+               'sample_size': 256, 'scaling_factor': round(sf, 6), 'block_out_channels': list(reversed(cfg['vae']['dec_ch'])),
+               'down_block_types': ['reverie-mini pixel-unshuffle encoder'],
                'encoder_block_out_channels': cfg['vae']['enc_ch'], 'decoder_block_out_channels': cfg['vae']['dec_ch']}
-    unet_cfg = {'_class_name': 'UNet2DConditionModel', '_diffusers_version': '0.30.0', 'in_channels': 4, 'out_channels': 4,
-                'sample_size': 32, 'block_out_channels': cfg['unet']['ch'], 'cross_attention_dim': H, 'attention_head_dim': H // cfg['unet']['heads'],
+    unet_cfg = {'_class_name': 'UNet2DConditionModel', '_diffusers_version': '0.30.0', 'in_channels': z, 'out_channels': z,
+                'sample_size': 256 // f, 'block_out_channels': cfg['unet']['ch'], 'cross_attention_dim': H, 'attention_head_dim': H // cfg['unet']['heads'],
                 'timestep_input': 'float32 [1] or [batch]; fractional timesteps are valid (sinusoidal embedding)',
                 'training_steps': state['step'], 'training_minutes': round(state['elapsed'] / 60, 1)}
     te_cfg = {'architectures': ['CLIPTextModel'], 'model_type': 'clip_text_model', 'vocab_size': len(tok.vocab), 'hidden_size': H,
@@ -145,6 +148,14 @@ def stage_export(cfg, work, out):
         with open(os.path.join(out, rel), 'w') as f:
             json.dump(obj, f, indent=2)
             f.write('\n')
+    if cfg['concepts'] == 'vocab':
+        import data
+        import vocabulary
+        voc = vocabulary.vocabulary_json(list(data.COLOURS) + ['grey'], [w for ws in data.SIZE_WORDS.values() for w in ws if w],
+                                         [p for p in data.POSITIONS if p], sorted({w for ws in data.STYLE_WORDS.values() for w in ws}))
+        with open(os.path.join(out, 'vocabulary.json'), 'w') as fh:
+            json.dump(voc, fh, indent=1)
+            fh.write('\n')
     write_token_golden(tok, os.path.join(HERE, 'golden', 'tokens.json') if out == os.path.dirname(HERE) else os.path.join(work, 'tokens.json'))
     train.log(work, f'export: wrote {out} (scaling_factor {sf:.5f}, preview rmse {rmse:.3f})')
 
@@ -158,18 +169,18 @@ def stage_verify(cfg, work, out):
     g = torch.Generator().manual_seed(0)
     prompts = ['a red apple on a blue background', 'a small cat on the left, pink background']
     ids = torch.tensor([tok.encode_padded(p) for p in prompts], dtype=torch.int32)
-    x = torch.randn(2, 4, 32, 40, generator=g)  # non-square on purpose: dynamic height/width
+    x = torch.randn(2, vae.z, 512 // vae.factor, 640 // vae.factor, generator=g)  # non-square on purpose: dynamic height/width
     t = torch.tensor([321.5])
     pix = torch.rand(2, 3, 256, 192, generator=g) * 2 - 1
     with torch.no_grad():
         ctx = te(ids)
         eps = unet(x, t, ctx)
-        img = vae.decoder(x[:, :, :, :24])
+        img = vae.decoder(x[:, :, :, :384 // vae.factor])
         z = vae.encoder(pix)[0]
     cases = {
         'text_encoder': {'inputs': {'input_ids': ids}, 'outputs': {'last_hidden_state': ctx}},
         'unet': {'inputs': {'sample': x, 'timestep': t, 'encoder_hidden_states': ctx}, 'outputs': {'out_sample': eps}},
-        'vae_decoder': {'inputs': {'latent_sample': x[:, :, :, :24].contiguous()}, 'outputs': {'sample': img}},
+        'vae_decoder': {'inputs': {'latent_sample': x[:, :, :, :384 // vae.factor].contiguous()}, 'outputs': {'sample': img}},
         'vae_encoder': {'inputs': {'sample': pix}, 'outputs': {'latent_sample': z}},
     }
     manifest = {}

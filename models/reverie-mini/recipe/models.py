@@ -172,7 +172,7 @@ class SpatialTransformer(nn.Module):
 class UNet(nn.Module):
     """sample [B,4,h,w], timestep [1] or [B] (float, fractional allowed), encoder_hidden_states [B,L,H] -> eps."""
 
-    def __init__(self, ch=(64, 128, 192), ctx_dim=128, heads=4, latent_channels=4, temb=256):
+    def __init__(self, ch=(64, 128, 192), ctx_dim=128, heads=4, latent_channels=4, temb=256, attn0=False):
         super().__init__()
         c0, c1, c2 = ch
         self.temb_dim = ch[0] * 2
@@ -181,6 +181,9 @@ class UNet(nn.Module):
         self.pool = nn.Linear(ctx_dim, temb)  # global text conditioning from the last (EOS/pad) token state
         self.conv_in = nn.Conv2d(latent_channels, c0, 3, padding=1)
         self.d0 = ResBlock(c0, c0, temb)
+        # v2 (16x16 latents): cross-attention at the top level too, so words place objects (left/right, corners)
+        self.d0a = SpatialTransformer(c0, ctx_dim, heads, False) if attn0 else None
+        self.u0a = SpatialTransformer(c0, ctx_dim, heads, False) if attn0 else None
         self.down0 = nn.Conv2d(c0, c1, 3, stride=2, padding=1)
         self.d1 = ResBlock(c1, c1, temb)
         self.d1a = SpatialTransformer(c1, ctx_dim, heads, False)
@@ -210,6 +213,8 @@ class UNet(nn.Module):
         emb = emb.expand(b, -1) + self.pool(encoder_hidden_states[:, -1, :])
         h = self.conv_in(sample)
         s0 = self.d0(h, emb)
+        if self.d0a is not None:
+            s0 = self.d0a(s0, ctx)
         h = self.down0(s0)
         s1 = self.d1a(self.d1(h, emb), ctx)
         h = self.down1(s1)
@@ -220,6 +225,8 @@ class UNet(nn.Module):
         h = self.u1a(self.u1(torch.cat([h, s1], 1), emb), ctx)
         h = self.up1(F.interpolate(h, scale_factor=2.0, mode='nearest'))
         h = self.u0(torch.cat([h, s0], 1), emb)
+        if self.u0a is not None:
+            h = self.u0a(h, ctx)
         return self.conv_out(F.silu(self.n_out(h)))
 
 
@@ -237,19 +244,27 @@ class VResBlock(nn.Module):
 
 
 class Encoder(nn.Module):
-    """pixels [B,3,H,W] in [-1,1] -> mean, logvar [B,4,H/8,W/8].
+    """pixels [B,3,H,W] in [-1,1] -> mean, logvar [B,z,H/f,W/f] with f = 8 or 16.
 
     Starts with a 4x4 space-to-depth (pixel unshuffle) instead of full-resolution convolutions: about half
-    the CPU time of a conv stem, which matters because every training scene is encoded once.
+    the CPU time of a conv stem, which matters because every training scene is encoded once.  f/16 adds a
+    second stride-2 stage (v2: 16x16 latents at 256x256, a quarter of the UNet cost of f/8).
     """
 
-    def __init__(self, ch=(48, 96), z=4):
+    def __init__(self, ch=(48, 96), z=4, factor=8):
         super().__init__()
-        a, b = ch
-        self.net = nn.Sequential(
-            nn.PixelUnshuffle(4), nn.Conv2d(48, a, 3, padding=1), nn.SiLU(),
-            nn.Conv2d(a, b, 3, stride=2, padding=1),
-            VResBlock(b), gn(b), nn.SiLU(), nn.Conv2d(b, 2 * z, 3, padding=1))
+        a, b = ch[0], ch[1]
+        layers = [nn.PixelUnshuffle(4), nn.Conv2d(48, a, 3, padding=1), nn.SiLU(),
+                  nn.Conv2d(a, b, 3, stride=2, padding=1), VResBlock(b)]
+        if factor == 16:
+            c = ch[2]
+            layers += [nn.Conv2d(b, c, 3, stride=2, padding=1), VResBlock(c)]
+            b = c
+        elif factor != 8:
+            raise ValueError(f'Encoder: factor must be 8 or 16, got {factor}')
+        layers += [gn(b), nn.SiLU(), nn.Conv2d(b, 2 * z, 3, padding=1)]
+        self.net = nn.Sequential(*layers)
+        self.z = z
 
     def forward(self, x):
         mean, logvar = self.net(x).chunk(2, 1)
@@ -257,18 +272,21 @@ class Encoder(nn.Module):
 
 
 class Decoder(nn.Module):
-    """latents [B,4,h,w] (unscaled) -> pixels [B,3,8h,8w] in [-1,1]."""
+    """latents [B,z,h,w] (unscaled) -> pixels [B,3,f*h,f*w] in [-1,1]; ch has 4 entries for f/8, 5 for f/16."""
 
     def __init__(self, ch=(96, 48, 24, 12), z=4):
         super().__init__()
-        a, b, c, d = ch
+        a, b = ch[0], ch[1]
         self.conv_in = nn.Conv2d(z, a, 3, padding=1)
         self.r1 = VResBlock(a)
         self.r2 = VResBlock(a)
         self.c1 = nn.Conv2d(a, b, 3, padding=1)
         self.c1b = nn.Conv2d(b, b, 3, padding=1)
-        self.c2 = nn.Conv2d(b, c, 3, padding=1)
-        self.c3 = nn.Conv2d(c, d, 3, padding=1)
+        # the remaining upsampling stages: one 3x3 conv each (the full-resolution ones are the costly ones)
+        self.ups = nn.ModuleList(nn.Conv2d(ci, co, 3, padding=1) for ci, co in zip(ch[1:-1], ch[2:]))
+        # f/16 keeps a residual block at the second stage too (detail of small objects)
+        self.r3 = VResBlock(ch[2]) if len(ch) == 5 else nn.Identity()
+        d = ch[-1]
         self.n_out = gn(d)
         self.conv_out = nn.Conv2d(d, 3, 3, padding=1)
 
@@ -277,16 +295,22 @@ class Decoder(nn.Module):
         h = self.r2(self.r1(self.conv_in(z)))
         h = F.silu(self.c1(up(h)))
         h = h + F.silu(self.c1b(h))
-        h = F.silu(self.c2(up(h)))
-        h = F.silu(self.c3(up(h)))
+        for k, conv in enumerate(self.ups):
+            h = F.silu(conv(up(h)))
+            if k == 0:
+                h = self.r3(h)
         return torch.tanh(self.conv_out(F.silu(self.n_out(h))))
 
 
 class VAE(nn.Module):
-    def __init__(self, enc_ch=(48, 96), dec_ch=(96, 48, 24, 12)):
+    def __init__(self, enc_ch=(48, 96), dec_ch=(96, 48, 24, 12), z=4, factor=8):
         super().__init__()
-        self.encoder = Encoder(enc_ch)
-        self.decoder = Decoder(dec_ch)
+        if len(dec_ch) != (4 if factor == 8 else 5):
+            raise ValueError(f'VAE: f/{factor} needs {4 if factor == 8 else 5} decoder widths, got {dec_ch}')
+        self.encoder = Encoder(enc_ch, z, factor)
+        self.decoder = Decoder(dec_ch, z)
+        self.z = z
+        self.factor = factor
 
 
 def count(m):

@@ -1,13 +1,17 @@
 #!/usr/bin/python3
-"""One command for the whole recipe:  /usr/bin/python3 recipe/run.py --config cpu|gpu|smoke
+"""One command for the whole recipe:  /usr/bin/python3 recipe/run.py --config v2|smoke|cpu|gpu --threads 2
+
+Configs: v2 (what ships: 150 objects, two CPU threads, ~2 h), smoke (tests), cpu (v1, superseded), gpu (one H100).
 
 Stages (each resumable; rerun the same command after an interruption):
   dataset   node recipe/build_dataset.mjs (npm pack + sharp rendering)         -> work/data*/
   tokenizer byte-level BPE in CLIP format trained on the captions               -> work/<config>/tokenizer/
-  vae       f/8 4-channel autoencoder                                            -> work/<config>/vae.pt
+  vae       autoencoder (f/8 4-channel; v2: f/16 8-channel)                -> work/<config>/vae.pt
   pool      composed scenes encoded to latents (cached) + scaling factor         -> work/<config>/pool/
-  unet      text encoder + UNet jointly, epsilon objective, SD schedule          -> work/<config>/unet.pt
-  export    diffusers ONNX layout                                                -> --out (models/reverie-mini for cpu/gpu)
+  unet      text encoder + UNet jointly, epsilon or v objective, SD schedule     -> work/<config>/unet.pt
+            (an empty work folder first restores the committed resume point recipe/resume/<config>.pt, if any;
+             /usr/bin/python3 recipe/resume.py save --config <config> writes it)
+  export    diffusers ONNX layout                                                -> --out (models/reverie-mini for v2)
   verify    onnxruntime-node vs PyTorch on the same inputs                       -> work/<config>/verify.json
   evaluate  sample grid, background-colour and identity adherence, CPU timing    -> work/<config>/eval/
 """
@@ -32,6 +36,7 @@ def main():
     ap.add_argument('--from', dest='start', choices=STAGES, default=STAGES[0])
     ap.add_argument('--until', choices=STAGES, default=STAGES[-1])
     ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--fresh', action='store_true', help='ignore the committed resume point (recipe/resume/<config>.pt)')
     args = ap.parse_args()
     cfg = CONFIGS[args.config]
     torch.set_num_threads(args.threads)
@@ -39,9 +44,13 @@ def main():
     os.makedirs(work, exist_ok=True)
     limit = cfg['sprite_limit']
     data_dir = os.path.join(HERE, 'work', 'data' if limit == 0 else f'data-limit{limit}')
-    out = os.path.abspath(args.out or (os.path.dirname(HERE) if args.config != 'smoke' else os.path.join(work, 'export')))
+    out = os.path.abspath(args.out or (os.path.dirname(HERE) if args.config == 'v2' else os.path.join(work, 'export')))
     todo = STAGES[STAGES.index(args.start):STAGES.index(args.until) + 1]
     import train
+    import resume
+    if not args.fresh and os.path.exists(resume.resume_path(args.config)) and not os.path.exists(os.path.join(work, 'unet.pt')):
+        step = resume.restore(args.config, work)
+        train.log(work, f'resumed from {os.path.relpath(resume.resume_path(args.config), HERE)} at step {step}')
     for stage in todo:
         train.log(work, f'=== stage {stage} (config {args.config})')
         if stage == 'dataset':

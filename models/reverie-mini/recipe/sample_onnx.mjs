@@ -130,7 +130,12 @@ const opts = threads > 0 ? { intraOpNumThreads: threads } : {};
 const te = await ort.InferenceSession.create(path.join(modelDir, 'text_encoder/model.onnx'), opts);
 const unet = await ort.InferenceSession.create(path.join(modelDir, 'unet/model.onnx'), opts);
 const dec = await ort.InferenceSession.create(path.join(modelDir, 'vae_decoder/model.onnx'), opts);
-const sf = readJson('vae_decoder/config.json').scaling_factor;
+const vaeConfig = readJson('vae_decoder/config.json');
+const sf = vaeConfig.scaling_factor;
+// latent channels and the VAE's downsampling factor from the folder (diffusers: 2^(len(block_out_channels) - 1))
+const C = vaeConfig.latent_channels ?? 4;
+const F = vaeConfig.block_out_channels ? 2 ** (vaeConfig.block_out_channels.length - 1) : 8;
+const vPrediction = readJson('scheduler/scheduler_config.json').prediction_type === 'v_prediction';
 
 async function embed(texts) {
   const ids = new Int32Array(texts.length * maxLength);
@@ -143,9 +148,9 @@ const steps = spec.steps ?? 20;
 const cfg = spec.cfg ?? 5;
 const W = spec.width ?? 256;
 const H = spec.height ?? 256;
-const h = H / 8;
-const w = W / 8;
-const n = 4 * h * w;
+const h = H / F;
+const w = W / F;
+const n = C * h * w;
 let total = 0;
 for (const job of spec.jobs) {
   const t0 = performance.now();
@@ -158,20 +163,21 @@ for (const job of spec.jobs) {
     const xin = new Float32Array(2 * n);
     for (let k = 0; k < n; k++) { xin[k] = x[k] * cIn; xin[n + k] = x[k] * cIn; }
     const r = await unet.run({
-      sample: new ort.Tensor('float32', xin, [2, 4, h, w]),
+      sample: new ort.Tensor('float32', xin, [2, C, h, w]),
       timestep: new ort.Tensor('float32', Float32Array.of(sigmaToT(s)), [1]),
       encoder_hidden_states: ctx,
     });
-    const eps = r.out_sample.data;
+    const out = r.out_sample.data;
     const dt = sigmas[i + 1] - s;
     for (let k = 0; k < n; k++) {
-      const e = eps[k] + cfg * (eps[n + k] - eps[k]);
-      // denoised = x - s * e; d = (x - denoised) / s = e  (Euler step of k-diffusion)
-      x[k] += e * dt;
+      const o = out[k] + cfg * (out[n + k] - out[k]);
+      // epsilon: denoised = x - s·eps; v (k-diffusion VDenoiser): denoised = x/(s²+1) - v·s/sqrt(s²+1)
+      const denoised = vPrediction ? x[k] / (s * s + 1) - (o * s) / Math.sqrt(s * s + 1) : x[k] - s * o;
+      x[k] += ((x[k] - denoised) / s) * dt; // Euler step of k-diffusion
     }
   }
   for (let k = 0; k < n; k++) x[k] /= sf;
-  const img = (await dec.run({ latent_sample: new ort.Tensor('float32', x, [1, 4, h, w]) })).sample.data;
+  const img = (await dec.run({ latent_sample: new ort.Tensor('float32', x, [1, C, h, w]) })).sample.data;
   const rgb = Buffer.alloc(W * H * 3);
   for (let c = 0; c < 3; c++) {
     for (let p = 0; p < W * H; p++) rgb[p * 3 + c] = Math.max(0, Math.min(255, Math.round((img[c * W * H + p] + 1) * 127.5)));

@@ -53,7 +53,8 @@ def save_ckpt(path, obj):
 
 
 def vae_from_cfg(cfg):
-    return models.VAE(tuple(cfg['vae']['enc_ch']), tuple(cfg['vae']['dec_ch']))
+    vc = cfg['vae']
+    return models.VAE(tuple(vc['enc_ch']), tuple(vc['dec_ch']), vc.get('z', 4), vc.get('factor', 8))
 
 
 # ---------------------------------------------------------------- VAE
@@ -67,10 +68,10 @@ def stage_vae(cfg, work, data_dir):
     if os.path.exists(path):
         ck = torch.load(path, map_location=dev)
         vae.load_state_dict(ck['model'])
-        opt.load_state_dict(ck['opt'])
         state = ck['state']
         if ck.get('done'):
             return vae
+        opt.load_state_dict(ck['opt'])
     sp = sprites_for(cfg, data_dir)
     rng = np.random.default_rng(cfg['seed'] + state['step'])
     sampler = data.SceneSampler(sp, cfg['style_probs'], rng)
@@ -135,7 +136,8 @@ def _compose(cfg, data_dir, seed, n):
     if key not in _SPRITES:
         _SPRITES[key] = sprites_for(cfg, data_dir)
     rng = np.random.default_rng(seed)
-    sampler = data.SceneSampler(_SPRITES[key], cfg['style_probs'], rng, colour_object_boost=cfg['pool'].get('colour_object_boost', 0.0))
+    sampler = data.SceneSampler(_SPRITES[key], cfg['style_probs'], rng, colour_object_boost=cfg['pool'].get('colour_object_boost', 0.0),
+                                colour_adjective=cfg['pool'].get('colour_adjective', 0.0))
     imgs, caps, colours = [], [], []
     for _ in range(n):
         spec, cap = sampler.sample()
@@ -184,7 +186,7 @@ def stage_pool(cfg, work, data_dir):
                 with torch.no_grad():
                     mean, _ = vae.encoder(x.to(dev))
                 lat.append(mean.cpu().half().numpy())
-                rgb.append(F.avg_pool2d(x, 8).half().numpy())  # 32x32 RGB, for the latent->RGB preview fit
+                rgb.append(F.avg_pool2d(x, vae.factor).half().numpy())  # RGB at latent size, for the latent->RGB preview fit
         np.savez(f, latents=np.concatenate(lat), rgb=np.concatenate(rgb), captions=np.array(caps), colours=np.array(colours))
         log(work, f'pool chunk {ci + 1}/{n_chunks} ({time.time() - t0:.0f}s)')
     if executor is not None:
@@ -192,6 +194,10 @@ def stage_pool(cfg, work, data_dir):
     lat = np.concatenate([np.load(os.path.join(pool_dir, f'chunk{i:04d}.npz'))['latents'] for i in range(n_chunks)]).astype(np.float32)
     stats = {'mean': float(lat.mean()), 'std': float(lat.std()), 'scaling_factor': float(1.0 / lat.std()),
              'channel_mean': lat.mean((0, 2, 3)).tolist(), 'channel_std': lat.std((0, 2, 3)).tolist(), 'count': int(lat.shape[0])}
+    resumed = os.path.join(pool_dir, 'resume_stats.json')
+    if os.path.exists(resumed):  # a resumed run keeps the scaling factor its UNet was trained with
+        with open(resumed) as f:
+            stats['scaling_factor'] = json.load(f)['scaling_factor']
     with open(os.path.join(pool_dir, 'stats.json'), 'w') as f:
         json.dump(stats, f, indent=2)
     log(work, f'pool: {lat.shape[0]} latents, std {stats["std"]:.4f} -> scaling_factor {stats["scaling_factor"]:.5f}')
@@ -217,7 +223,7 @@ def alphas_cumprod(cfg):
 def nets_from_cfg(cfg, vocab_size):
     tc, uc = cfg['text'], cfg['unet']
     te = models.TextEncoder(vocab_size, cfg['max_length'], tc['width'], tc['layers'], tc['heads'])
-    unet = models.UNet(tuple(uc['ch']), tc['width'], uc['heads'])
+    unet = models.UNet(tuple(uc['ch']), tc['width'], uc['heads'], latent_channels=cfg['vae'].get('z', 4), attn0=uc.get('attn0', False))
     return te, unet
 
 
@@ -241,10 +247,14 @@ def stage_unet(cfg, work):
         unet.load_state_dict(ck['unet'])
         ema_te.load_state_dict(ck['ema_te'])
         ema_unet.load_state_dict(ck['ema_unet'])
-        opt.load_state_dict(ck['opt'])
+        if ck.get('opt') is not None:  # a committed resume point (resume.py) carries no optimizer state
+            opt.load_state_dict(ck['opt'])
         state = ck['state']
-        if ck.get('done') and (state['step'] >= uc['steps'] or state['elapsed'] >= uc['minutes'] * 60):
+        seg0, segt0 = state.get('resumed_at', 0), state.get('resumed_elapsed', 0.0)
+        if ck.get('done') and (state['step'] - seg0 >= uc['steps'] or state['elapsed'] - segt0 >= uc['minutes'] * 60):
             return
+    # a run resumed from a committed resume point is a new segment: warm-up, step and time budget start again there
+    seg0, segt0 = state.get('resumed_at', 0), state.get('resumed_elapsed', 0.0)
     lat, caps, _, stats = load_pool(work)
     sf = stats['scaling_factor']
     ids = np.array([tok.encode_padded(str(c)) for c in caps], dtype=np.int64)
@@ -258,7 +268,7 @@ def stage_unet(cfg, work):
     ema_te.to(dev)
     ema_unet.to(dev)
     run_loss = []
-    while state['step'] < uc['steps'] and (time.time() - t_start) < uc['minutes'] * 60:
+    while state['step'] - seg0 < uc['steps'] and (time.time() - t_start - segt0) < uc['minutes'] * 60:
         idx = rng.integers(0, len(caps), uc['batch'])
         x0 = torch.from_numpy(lat[idx]).float().to(dev) * sf
         tid = torch.from_numpy(ids[idx]).to(dev)
@@ -272,14 +282,22 @@ def stage_unet(cfg, work):
         a = ac[t].view(-1, 1, 1, 1)
         xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
         step = state['step']
-        lr = uc['lr'] * min(1.0, (step + 1) / uc['warmup']) * (0.5 * (1 + math.cos(math.pi * step / uc['steps'])) * 0.95 + 0.05)
+        # cosine over whichever cap comes first: the step count or the time budget
+        progress = min(1.0, max((step - seg0) / uc['steps'], (time.time() - t_start - segt0) / (uc['minutes'] * 60)))
+        lr = uc['lr'] * min(1.0, (step - seg0 + 1) / uc['warmup']) * (0.5 * (1 + math.cos(math.pi * progress)) * 0.95 + 0.05)
         for g in opt.param_groups:
             g['lr'] = lr
         with (torch.autocast('cuda', dtype=torch.bfloat16) if use_bf16 else contextlib.nullcontext()):
-            eps = unet(xt, t.float(), te(tid))
+            pred = unet(xt, t.float(), te(tid))
         snr = a.view(-1) / (1 - a.view(-1))
-        w = torch.clamp(snr, max=uc['min_snr_gamma']) / snr  # min-SNR-gamma weighting for epsilon targets (Hang et al. 2023)
-        per = (eps.float() - noise).pow(2).mean((1, 2, 3))
+        if uc.get('prediction', 'epsilon') == 'v':
+            # v-prediction (Salimans & Ho 2022): v = sqrt(a) eps - sqrt(1-a) x0; min-SNR-gamma weight min(snr, g)/(snr + 1)
+            target = a.sqrt() * noise - (1 - a).sqrt() * x0
+            w = torch.clamp(snr, max=uc['min_snr_gamma']) / (snr + 1)
+        else:
+            target = noise
+            w = torch.clamp(snr, max=uc['min_snr_gamma']) / snr  # min-SNR-gamma weighting for epsilon targets (Hang et al. 2023)
+        per = (pred.float() - target).pow(2).mean((1, 2, 3))
         loss = (w * per).mean()
         opt.zero_grad(set_to_none=True)
         loss.backward()

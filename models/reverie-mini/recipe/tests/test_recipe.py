@@ -91,6 +91,16 @@ class ModelTest(unittest.TestCase):
         self.assertEqual(tuple(img.shape), (2, 3, 64, 48))
         self.assertLessEqual(img.abs().max().item(), 1.0)
 
+    def test_v2_vae_is_f16_with_8_channels(self):
+        import torch
+        import models
+        vae = models.VAE((16, 32, 32), (32, 16, 16, 8, 8), z=8, factor=16)
+        mean, _ = vae.encoder(torch.rand(2, 3, 64, 48) * 2 - 1)
+        self.assertEqual(tuple(mean.shape), (2, 8, 4, 3))
+        self.assertEqual(tuple(vae.decoder(mean).shape), (2, 3, 64, 48))
+        with self.assertRaises(ValueError):
+            models.VAE((16, 32, 32), (32, 16, 16, 8), z=8, factor=16)
+
     def test_every_config_fits_the_60_mb_folder_budget(self):
         import models
         import train
@@ -99,6 +109,23 @@ class ModelTest(unittest.TestCase):
             te, unet = train.nets_from_cfg(cfg, cfg['vocab_size'])
             n = models.count(te) + models.count(unet) + models.count(train.vae_from_cfg(cfg))
             self.assertLess(4 * n, 58e6, f'{name}: {n} parameters are {4 * n / 1e6:.1f} MB of fp32 weights')
+
+    def test_vocabulary_has_150_objects_and_a_dominant_colour_rule(self):
+        import numpy as np
+        import data
+        import vocabulary
+        self.assertEqual(len(vocabulary.OBJECTS), 150)
+        names = {n for n, _, _ in vocabulary.OBJECTS}
+        synonyms = [w for _, _, syn in vocabulary.OBJECTS for w in syn]
+        self.assertFalse(names & set(synonyms), 'a synonym is also an object name')
+        self.assertEqual(len(synonyms), len(set(synonyms)), 'a synonym names two objects')
+        red = np.zeros((64, 64, 4), np.uint8)
+        red[8:56, 8:56] = (215, 38, 38, 255)
+        self.assertEqual(data.dominant_colour(red), 'red')
+        mixed = red.copy()  # a third each of red, blue and green: no colour word
+        mixed[8:56, 24:40] = (40, 90, 220, 255)
+        mixed[8:56, 40:56] = (48, 165, 70, 255)
+        self.assertIsNone(data.dominant_colour(mixed))
 
     def test_scene_border_is_background(self):
         import numpy as np
@@ -132,11 +159,34 @@ class SmokeTest(unittest.TestCase):
             with open(os.path.join(out, 'model_index.json')) as f:
                 rev = json.load(f)['reverie']
             self.assertEqual(rev['family'], 'reverie')
-            self.assertEqual(len(rev['latent_rgb_factors']), 4)
+            self.assertEqual(len(rev['latent_rgb_factors']), 8)  # smoke runs v2's shape: f/16, 8 channels, v-prediction
+            with open(os.path.join(out, 'vae_decoder', 'config.json')) as f:
+                self.assertEqual(len(json.load(f)['block_out_channels']), 5)
+            with open(os.path.join(out, 'scheduler', 'scheduler_config.json')) as f:
+                self.assertEqual(json.load(f)['prediction_type'], 'v_prediction')
             with open(os.path.join(work, 'eval.json')) as f:
                 ev = json.load(f)
             self.assertIn('accuracy', ev['background'])
             self.assertGreater(ev['timing_20_steps_256_ms'], 0)
+            # the committed-resume-point round trip: EMA weights exact to fp16, raw weights to the int8 step
+            import torch
+            import resume
+            rpath = os.path.join(d, 'resume.pt')
+            resume.save('smoke', work, rpath)
+            work2 = os.path.join(d, 'work2')
+            os.makedirs(work2)
+            step = resume.restore('smoke', work2, rpath)
+            a = torch.load(os.path.join(work, 'unet.pt'), map_location='cpu')
+            b = torch.load(os.path.join(work2, 'unet.pt'), map_location='cpu')
+            self.assertEqual(step, a['state']['step'])
+            self.assertIsNone(b['opt'])
+            for k, v in a['ema_unet'].items():
+                self.assertTrue(torch.allclose(v, b['ema_unet'][k], rtol=1e-3, atol=1e-4), k)
+            for k, v in a['unet'].items():
+                if v.is_floating_point():
+                    step_size = (v - a['ema_unet'][k]).abs().max() / 127 + 1e-3 * v.abs().max() + 1e-6
+                    self.assertLessEqual(float((v - b['unet'][k]).abs().max()), float(step_size) * 1.01, k)
+            self.assertTrue(os.path.exists(os.path.join(work2, 'tokenizer', 'merges.txt')))
 
 
 if __name__ == '__main__':
