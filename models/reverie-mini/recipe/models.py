@@ -221,9 +221,11 @@ class UNet(nn.Module):
         s2 = self.d2a(self.d2(h, emb), ctx)
         h = self.m2(self.ma(self.m1(s2, emb), ctx), emb)
         h = self.u2a(self.u2(torch.cat([h, s2], 1), emb), ctx)
-        h = self.up2(F.interpolate(h, scale_factor=2.0, mode='nearest'))
+        # upsample to the skip's size, not by 2: latents of any size run (an odd side is ceil-halved on the way
+        # down), as diffusers' UNet does with its forward_upsample_size; the ONNX graph reads the size at run time
+        h = self.up2(F.interpolate(h, size=s1.shape[-2:], mode='nearest'))
         h = self.u1a(self.u1(torch.cat([h, s1], 1), emb), ctx)
-        h = self.up1(F.interpolate(h, scale_factor=2.0, mode='nearest'))
+        h = self.up1(F.interpolate(h, size=s0.shape[-2:], mode='nearest'))
         h = self.u0(torch.cat([h, s0], 1), emb)
         if self.u0a is not None:
             h = self.u0a(h, ctx)
