@@ -12,6 +12,8 @@ import { EngineError } from './types.ts';
 import type { EngineCallContext } from './types.ts';
 import { listModelFolders } from './models/model-list.ts';
 import type { ModelListEntry } from './models/model-list.ts';
+import { readModelCard } from './models/card.ts';
+import type { ModelCard } from './models/card.ts';
 import { readImageParameters } from './imageio/read-parameters.ts';
 import type { ReadParametersInput, ReadParametersOutput } from './imageio/read-parameters.ts';
 import { runTxt2ImgJob } from './jobs/txt2img-job.ts';
@@ -22,6 +24,8 @@ import type { EditEngineMethods } from './edit-methods.ts';
 export type { EngineCallContext } from './types.ts';
 export type { EngineJobEvent, Txt2ImgJobInput, Txt2ImgJobOutput } from './jobs/job-types.ts';
 export type { ModelListEntry } from './models/model-list.ts';
+export type { ModelCard } from './models/card.ts';
+export type { ModelVocabulary } from './models/vocabulary.ts';
 export type { ImageParameters, ReadParametersInput, ReadParametersOutput } from './imageio/read-parameters.ts';
 
 export interface EngineInfo {
@@ -41,6 +45,8 @@ type NoParams = Record<string, never>;
 export interface EngineMethods extends EditEngineMethods {
   info: { params: { refresh?: boolean }; result: EngineInfo; event: never };
   listModels: { params: { roots: string[] }; result: ModelListEntry[]; event: never };
+  /** a model folder's README.md and the images it shows (models/card.ts) */
+  modelCard: { params: { modelDir: string }; result: ModelCard; event: never };
   /** generation parameters from an image's metadata (untrusted bytes: parsed in the engine process) */
   readParameters: { params: ReadParametersInput; result: ReadParametersOutput; event: never };
   registry: { params: NoParams; result: EngineRegistryData; event: never };
@@ -75,6 +81,7 @@ export function createEngineService(opts: EngineServiceOptions): EngineService {
       pid: process.pid,
     }),
     listModels: (params) => listModelFolders(params.roots),
+    modelCard: (params) => readModelCard(params.modelDir),
     readParameters: (params) => Promise.resolve().then(() => readImageParameters(params)),
     registry: () =>
       Promise.resolve({

@@ -15,6 +15,8 @@ import type { ImageRefSchema } from './schemas/edit.ts';
 import type { StepKindSchema } from './schemas/process.ts';
 import {
   EngineRegistrySchema,
+  ModelCardRequestSchema,
+  ModelCardSchema,
   ModelsListRequestSchema,
   ModelsListSchema,
   SystemInfoSchema,
@@ -83,6 +85,7 @@ interface CallSpec {
 export const CALLS = {
   'system.info': { request: EmptySchema, response: SystemInfoSchema },
   'models.list': { request: ModelsListRequestSchema, response: ModelsListSchema },
+  'models.card': { request: ModelCardRequestSchema, response: ModelCardSchema },
   'engine.samplers': { request: EmptySchema, response: EngineRegistrySchema },
   'jobs.submit': { request: JobRequestSchema, response: JobSubmitResponseSchema },
   'jobs.cancel': { request: JobIdRequestSchema, response: JobCancelResponseSchema },
@@ -138,6 +141,8 @@ export type Envelope<T> = { ok: true; result: T } | { ok: false; error: ApiError
 export type SystemInfo = CallResponse<'system.info'>;
 export type ProviderStatusData = SystemInfo['providers'][number];
 export type ModelReport = CallResponse<'models.list'>['models'][number];
+export type ModelVocabulary = NonNullable<ModelReport['vocabulary']>;
+export type ModelCard = CallResponse<'models.card'>;
 export type EngineRegistry = CallResponse<'engine.samplers'>;
 export type SamplerInfo = EngineRegistry['samplers'][number];
 export type ScheduleInfo = EngineRegistry['schedules'][number];

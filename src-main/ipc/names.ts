@@ -8,6 +8,7 @@
 export const CALL_NAMES = [
   'system.info',
   'models.list',
+  'models.card',
   'engine.samplers',
   'jobs.submit',
   'jobs.cancel',

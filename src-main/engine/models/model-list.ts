@@ -3,13 +3,18 @@
  * Generate form needs before a model is loaded — its default image size and whether it is
  * guidance-distilled (turbo: CFG 1, one step). Reads only configs and ONNX signatures (cheap); the
  * size rule is the one LoadedModel applies (models/model.ts): the "reverie" default_size, else the
- * family's size, with SD 2.x-base (epsilon prediction) at 512.
+ * family's size, with SD 2.x-base (epsilon prediction) at 512. Also, for any folder, whether it has
+ * a card (README.md) and, for valid folders, the words the model knows (vocabulary.json, optional; a
+ * broken one is left out rather than making the model unusable).
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { FAMILIES, SD2_BASE_SIZE } from './families.ts';
+import { hasModelCard } from './card.ts';
 import { readModelFolder } from './folder.ts';
 import type { FolderFacts, ModelFolderReport } from './folder.ts';
+import { readVocabulary } from './vocabulary.ts';
+import type { ModelVocabulary } from './vocabulary.ts';
 
 export interface ModelListEntry extends ModelFolderReport {
   defaultWidth?: number;
@@ -17,6 +22,10 @@ export interface ModelListEntry extends ModelFolderReport {
   guidanceFree?: boolean;
   /** image sides are multiples of this (the VAE's downsampling factor) */
   sizeStep?: number;
+  /** the folder has a README.md (models.card shows it) */
+  hasCard?: boolean;
+  /** valid folders with a readable vocabulary.json: what to offer as completions */
+  vocabulary?: ModelVocabulary;
 }
 
 export function folderDefaults(facts: FolderFacts): Required<Pick<ModelListEntry, 'defaultWidth' | 'defaultHeight' | 'guidanceFree' | 'sizeStep'>> {
@@ -40,8 +49,15 @@ export async function listModelFolders(roots: readonly string[]): Promise<ModelL
       continue;
     }
     for (const name of names) {
-      const { report, facts } = await readModelFolder(path.join(root, name));
-      entries.push(facts ? { ...report, ...folderDefaults(facts) } : report);
+      const dir = path.join(root, name);
+      const { report, facts } = await readModelFolder(dir);
+      const hasCard = await hasModelCard(report.path);
+      if (!facts) {
+        entries.push({ ...report, hasCard });
+        continue;
+      }
+      const { vocabulary } = await readVocabulary(report.path);
+      entries.push({ ...report, ...folderDefaults(facts), hasCard, ...(vocabulary ? { vocabulary } : {}) });
     }
   }
   return entries;

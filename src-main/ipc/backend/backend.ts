@@ -87,6 +87,14 @@ export function createBackend(deps: BackendDeps): Backend {
       };
     },
     'models.list': async () => ({ roots: roots(), models: await listModels() }),
+    'models.card': async ({ model }) => {
+      // only folders of the model list: the call never reads an arbitrary path
+      const wanted = path.resolve(model);
+      const report = lastModels.find((m) => m.id === wanted) ?? (await listModels()).find((m) => m.id === wanted);
+      if (!report) throw new ApiCallError('MODEL_NOT_FOUND', `No model folder "${model}" in the models folders (${roots().join(', ')}). Pick one from the model list.`);
+      if (!report.hasCard) throw new ApiCallError('NOT_FOUND', `The model "${report.name}" has no model card (a README.md at the top of ${report.path}).`);
+      return deps.host.invoke('modelCard', { modelDir: report.path });
+    },
     'engine.samplers': () => deps.host.invoke('registry', {}),
     'jobs.submit': async (request) => {
       const wanted = path.resolve(request.params.model);

@@ -27,6 +27,20 @@ export const SystemInfoSchema = z.object({
   modelRoots: z.array(z.string()),
 });
 
+/** The words a small model was trained on, from its folder's vocabulary.json (models/vocabulary.ts). */
+export const ModelVocabularySchema = z.object({
+  about: z.string().optional(),
+  objects: z.array(z.object({ name: z.string(), synonyms: z.array(z.string()) })),
+  colours: z.array(z.string()),
+  sizes: z.array(z.string()),
+  positions: z.array(z.string()),
+  styles: z.array(z.string()),
+  /** how the captions were phrased, e.g. "a {object} on a {colour} background" */
+  template: z.string().optional(),
+  /** common words the model does not know → the known objects closest to them */
+  related: z.record(z.string(), z.array(z.string())),
+});
+
 export const ModelFamilySchema = z.enum(['sd1', 'sd2', 'sd-turbo', 'reverie']);
 
 /** One model folder, valid or with every problem found (models/folder.ts ModelFolderReport). */
@@ -49,12 +63,23 @@ export const ModelReportSchema = z.object({
   guidanceFree: z.boolean().optional(),
   /** valid folders: width and height are multiples of this (the VAE's downsampling factor, at least 8) */
   sizeStep: z.int().min(8).optional(),
+  /** the folder has a README.md: models.card shows it */
+  hasCard: z.boolean().optional(),
+  /** valid folders with a vocabulary.json: prompt completions and unknown-word hints */
+  vocabulary: ModelVocabularySchema.optional(),
 });
 
 export const ModelsListRequestSchema = z.object({ refresh: z.boolean().optional() }).strict();
 export const ModelsListSchema = z.object({
   roots: z.array(z.string()),
   models: z.array(ModelReportSchema),
+});
+
+export const ModelCardRequestSchema = z.object({ model: z.string().min(1) }).strict();
+/** A model's README.md and the images it refers to by relative path, as data URLs (models/card.ts). */
+export const ModelCardSchema = z.object({
+  markdown: z.string(),
+  images: z.record(z.string(), z.string().startsWith('data:image/')),
 });
 
 /** The sampler and schedule registries, for the UI's comboboxes (samplers/registry.ts, schedules/index.ts). */
