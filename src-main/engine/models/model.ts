@@ -20,6 +20,9 @@ import { readUnetShape, unetDenoiser } from './unet.ts';
 import type { UnetShape } from './unet.ts';
 import { VaeDecoder, VaeEncoder } from './vae.ts';
 
+/** prompts longer than the text encoder's window take up to this many windows (A1111 sets no limit; 8 × 75 = 600 CLIP tokens keeps cross-attention bounded) */
+const MAX_PROMPT_CHUNKS = 8;
+
 export interface ModelInfo {
   dir: string;
   name: string;
@@ -32,6 +35,8 @@ export interface ModelInfo {
   unetInChannels: number;
   textHiddenSize: number;
   textLength: number;
+  /** text-encoder windows a prompt may take (A1111-style chunks of textLength − 2 tokens); 1 when the UNet fixes its context length */
+  maxPromptChunks: number;
   inpainting: boolean;
   defaultWidth: number;
   defaultHeight: number;
@@ -173,6 +178,7 @@ async function buildInfo(
     unetInChannels: shape.inChannels,
     textHiddenSize,
     textLength,
+    maxPromptChunks: shape.contextLength === undefined ? MAX_PROMPT_CHUNKS : Math.max(1, Math.floor(shape.contextLength / textLength)),
     inpainting: shape.inChannels === 2 * shape.latentChannels + 1,
     defaultWidth: size[0],
     defaultHeight: size[1],

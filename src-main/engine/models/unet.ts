@@ -27,6 +27,8 @@ export interface UnetShape {
   fixedBatch?: number;
   /** hidden size of encoder_hidden_states, when the export fixes it */
   contextHidden?: number;
+  /** fixed text length of encoder_hidden_states, if the export fixes it (then long prompts cannot be chunked) */
+  contextLength?: number;
 }
 
 /** Reads the UNet's layout from its session; `fallbackLatent`/`inpaintHint` cover symbolic channel dims. */
@@ -51,6 +53,7 @@ export function readUnetShape(session: ModelSession, fallbackLatent: number, inp
     timestepLayout,
     fixedBatch: session.fixedBatch('sample'),
     contextHidden: num(context.dims[2]),
+    contextLength: num(context.dims[1]),
   };
 }
 

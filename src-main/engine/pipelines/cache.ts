@@ -9,10 +9,13 @@ import type { ProviderPreference } from '../runtime/ort.ts';
 import type { F32Tensor } from '../types.ts';
 
 export interface Embedding {
-  /** [1, textLength, textHiddenSize] */
+  /** [1, chunks × textLength, textHiddenSize] */
   readonly tensor: F32Tensor;
   readonly truncated: boolean;
+  /** the prompt's tokens with BOS and EOS */
   readonly tokenCount: number;
+  /** text-encoder windows the prompt took (long prompts: several, A1111's 75-token chunks) */
+  readonly chunks: number;
 }
 
 export interface PipelineCacheOptions {

@@ -15,6 +15,7 @@ import { CancelledError } from '../types.ts';
 import { PipelineCache } from './cache.ts';
 import type { Embedding } from './cache.ts';
 import { checkTxt2ImgParams, resolveForModel, seedFor } from './params.ts';
+import { encodePrompt, padToLength } from './conditioning.ts';
 import type { ResolvedParams, Txt2ImgParams } from './params.ts';
 import { sampleLatents } from './sample.ts';
 import type { SampleLatentsInput } from './sample.ts';
@@ -111,10 +112,7 @@ function checkAborted(signal?: AbortSignal): void {
 }
 
 async function embed(cache: PipelineCache, model: LoadedModel, p: ResolvedParams, text: string): Promise<Embedding> {
-  return cache.embedding(PipelineCache.modelKey(p.modelDir, p.provider), text, async () => {
-    const { ids, truncated, tokenCount } = model.tokenizer.encodePadded(text);
-    return { tensor: await model.encodeText([ids]), truncated, tokenCount };
-  });
+  return cache.embedding(PipelineCache.modelKey(p.modelDir, p.provider), text, () => encodePrompt(model, text));
 }
 
 /**
@@ -151,21 +149,30 @@ export async function prepare(
   const guided = p.cfgScale !== 1;
   opts.onStage?.('encoding', 0, p.batchCount);
   const cond = await embed(cache, model, p, p.prompt);
-  const uncond = guided ? await embed(cache, model, p, p.negativePrompt) : null;
+  let uncond = guided ? await embed(cache, model, p, p.negativePrompt) : null;
+  let condTensor = cond.tensor;
+  if (uncond && uncond.chunks !== cond.chunks) {
+    // prompt and negative prompt of different lengths: pad the shorter with the empty prompt's chunk
+    const empty = (await embed(cache, model, p, '')).tensor;
+    const length = Math.max(cond.tensor.dims[1], uncond.tensor.dims[1]);
+    condTensor = padToLength(cond.tensor, length, empty);
+    uncond = { ...uncond, tensor: padToLength(uncond.tensor, length, empty) };
+  }
   const concat = await conditioning(model, p);
   const encode = performance.now() - start - load;
   checkAborted(signal);
 
-  const limit = model.tokenizer.maxLength;
+  const chunks = model.info.maxPromptChunks;
+  const limit = chunks === 1 ? `the text encoder's ${model.tokenizer.maxLength}` : `the ${chunks} chunks of ${model.tokenizer.maxLength - 2} this model takes`;
   if (p.prompt.trim() === '') warnings.push('the prompt is empty, so the image is unconditional');
-  if (cond.truncated) warnings.push(`the prompt is ${cond.tokenCount} tokens, longer than the text encoder's ${limit}; the end was cut off`);
-  if (uncond?.truncated) warnings.push(`the negative prompt is ${uncond.tokenCount} tokens, longer than the text encoder's ${limit}; the end was cut off`);
+  if (cond.truncated) warnings.push(`the prompt is ${cond.tokenCount} tokens, longer than ${limit}; the end was cut off`);
+  if (uncond?.truncated) warnings.push(`the negative prompt is ${uncond.tokenCount} tokens, longer than ${limit}; the end was cut off`);
   if (!guided && p.negativePrompt.trim() !== '') warnings.push('the negative prompt has no effect at CFG scale 1');
   if (model.info.guidanceFree && guided) warnings.push(`${model.info.name} is guidance-distilled; CFG scale ${p.cfgScale} adds an unconditional pass (1 turns guidance off)`);
   return {
     model,
     p,
-    cond: cond.tensor,
+    cond: condTensor,
     uncond: uncond?.tensor ?? null,
     concat,
     sigmas: buildSigmas(p.schedule, p.steps, model.discrete),
