@@ -105,7 +105,7 @@ def stage_export(cfg, work, out):
     t = torch.tensor([500.0])
     ctx = torch.randn(2, L, H)
     _export(unet, (x, t, ctx), os.path.join(out, 'unet', 'model.onnx'), ['sample', 'timestep', 'encoder_hidden_states'], ['out_sample'],
-            {'sample': {0: 'batch', 2: 'height', 3: 'width'}, 'timestep': {0: 'steps'}, 'encoder_hidden_states': {0: 'batch'},
+            {'sample': {0: 'batch', 2: 'height', 3: 'width'}, 'timestep': {0: 'steps'}, 'encoder_hidden_states': {0: 'batch', 1: 'sequence'},
              'out_sample': {0: 'batch', 2: 'height', 3: 'width'}})
     _export(VaeDecoderOnnx(vae.decoder), (torch.randn(1, z, 256 // f, 256 // f),), os.path.join(out, 'vae_decoder', 'model.onnx'), ['latent_sample'],
             ['sample'], {'latent_sample': {0: 'batch', 2: 'height', 3: 'width'}, 'sample': {0: 'batch', 2: 'height', 3: 'width'}})
