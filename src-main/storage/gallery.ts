@@ -73,9 +73,15 @@ export class GalleryStore {
       ...(image.jobId ? { jobId: image.jobId } : {}),
       ...(image.recording ? { recording: true } : {}),
     });
-    await writeFileAtomic(path.join(this.dir, fileName), image.png);
-    if (image.recording) await writeFileAtomic(path.join(this.dir, `${id}.rvrec`), image.recording);
-    await writeFileAtomic(path.join(this.dir, `${id}.json`), `${JSON.stringify(sidecar, null, 2)}\n`);
+    try {
+      await writeFileAtomic(path.join(this.dir, fileName), image.png);
+      if (image.recording) await writeFileAtomic(path.join(this.dir, `${id}.rvrec`), image.recording);
+      await writeFileAtomic(path.join(this.dir, `${id}.json`), `${JSON.stringify(sidecar, null, 2)}\n`);
+    } catch (err) {
+      // a full or read-only disk: leave no PNG without its sidecar (never listed, still taking space)
+      await Promise.all([fileName, `${id}.rvrec`].map((name) => rm(path.join(this.dir, name), { force: true }).catch(() => undefined)));
+      throw err;
+    }
     this.cache?.set(id, sidecar);
     return this.toItem(sidecar);
   }

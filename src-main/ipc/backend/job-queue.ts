@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { EngineHost } from '../../engine/hosting/host.ts';
 import type { EngineJobEvent } from '../../engine/service.ts';
 import type { GalleryStore } from '../../storage/gallery.ts';
-import type { GalleryItem, JobRequest, JobSummary, ModelReport } from '../contract.ts';
+import type { ApiError, GalleryItem, JobRequest, JobSummary, ModelReport } from '../contract.ts';
 import { ApiCallError, toApiError } from '../errors.ts';
 import type { EventBus } from '../events.ts';
 import { runEngineJob } from './engine-jobs.ts';
@@ -124,10 +124,16 @@ export class JobQueue {
     const jobId = record.summary.id;
     const started = Date.now();
     const saves: Promise<void>[] = [];
+    // the first failed save (disk full, read-only folder) stops the job: the rest would fail too
+    let saveError: unknown = null;
     let steps = 0;
     const onEvent = (event: EngineJobEvent): void => {
       if (event.type === 'image') {
-        saves.push(this.saveImage(record, event));
+        if (saveError !== null) return;
+        saves.push(this.saveImage(record, event).catch((err: unknown) => {
+          saveError ??= err;
+          record.controller?.abort();
+        }));
         return;
       }
       if (event.type === 'output') {
@@ -154,6 +160,7 @@ export class JobQueue {
         ...(this.deps.inputs ? { inputs: this.deps.inputs } : {}),
       });
       await Promise.all(saves);
+      if (saveError !== null) throw saveError;
       this.finish(record, 'done', undefined, () => this.deps.events.emit('job.done', {
         jobId,
         items: record.items,
@@ -163,13 +170,14 @@ export class JobQueue {
         warnings: output.warnings,
       }));
     } catch (err) {
-      await Promise.allSettled(saves);
-      const error = toApiError(err);
+      await Promise.all(saves);
+      const error = saveError === null ? toApiError(err) : saveFailedError(saveError, record.items.length, this.deps.gallery.dir);
       const cancelled = error.code === 'CANCELLED';
       this.finish(record, cancelled ? 'cancelled' : 'error', error);
     }
   }
 
+  /** Saves one image; rejects with the storage error (handled in run()). */
   private async saveImage(record: JobRecord, event: Extract<EngineJobEvent, { type: 'image' }>): Promise<void> {
     const request: JobRequest = withParams(record.summary.request, { seed: event.seed });
     const item = await this.deps.gallery.save({
@@ -204,4 +212,22 @@ export class JobQueue {
   private changed(): void {
     this.deps.events.emit('jobs.changed', { jobs: this.list() });
   }
+}
+
+/** A failed gallery save as the job's error: what failed, with the system's reason, and what to do. */
+function saveFailedError(err: unknown, kept: number, dir: string): ApiError {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  const reason = err instanceof Error ? err.message : String(err);
+  const advice =
+    code === 'ENOSPC' || code === 'EDQUOT'
+      ? 'Free some space on that disk (or choose another data folder), then run the job again.'
+      : code === 'EROFS' || code === 'EACCES' || code === 'EPERM'
+        ? 'Give Reverie write access to that folder (or choose another data folder), then run the job again.'
+        : 'Check that the folder exists and is writable, then run the job again.';
+  const keptText = kept === 1 ? 'The 1 image saved before this is kept.' : `The ${kept} images saved before this are kept.`;
+  return {
+    code: 'SAVE_FAILED',
+    message: `Could not save an image to the gallery folder ${dir}: ${reason}. The job stopped there. ${keptText} ${advice}`,
+    details: { reason: code ?? null, kept },
+  };
 }

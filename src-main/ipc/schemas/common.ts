@@ -20,6 +20,7 @@ export const SHELL_ERROR_CODES = [
   'NOT_FOUND',
   'ENGINE_CRASHED', // the engine process died while the call was pending
   'ENGINE_UNAVAILABLE', // the engine could not be started
+  'SAVE_FAILED', // a result could not be written to the gallery (disk full, read-only folder)
   'INTERNAL',
 ] as const;
 
