@@ -2,6 +2,9 @@
  * Browser mode's event channel: a WebSocket at /api/events carrying `{ event, payload }` JSON
  * messages, one per contract event. The upgrade passes the same gate as every HTTP request
  * (Host, Origin, token) before the handshake completes; refused upgrades get a plain HTTP status.
+ * A client that sends a bad frame (too large, invalid UTF-8, unmasked, reserved opcode or bits, a bad
+ * close code, an absurd length) or whose connection breaks is dropped alone: every client socket has
+ * an 'error' listener, since an unheard 'error' event would end the whole process.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -31,6 +34,9 @@ export function attachEventSocket(
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
   wss.on('connection', (ws: WebSocket) => {
+    // ws has already answered with the right close code (1002, 1007, 1009) when a frame was bad;
+    // terminate makes sure the socket goes even if the client never completes the close handshake
+    ws.on('error', () => ws.terminate());
     const unsubscribe = events.subscribe((event, payload) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event, payload }));
     });
