@@ -74,10 +74,11 @@ export function metadataFromA1111(p: A1111Parameters): GenerationMetadata {
 
 /**
  * The generation metadata of a PNG: A1111 `parameters` first, then ComfyUI `prompt`/`workflow`,
- * then InvokeAI `invokeai_metadata`; null when there is none. Throws IMAGE_INVALID for a broken PNG.
+ * then InvokeAI `invokeai_metadata`; null when there is none. Throws IMAGE_INVALID for a broken PNG;
+ * text skipped for being too large is noted in `notes`.
  */
-export function readGenerationMetadata(png: Uint8Array): GenerationMetadata | null {
-  const text = readPngTextMap(png);
+export function readGenerationMetadata(png: Uint8Array, notes: string[] = []): GenerationMetadata | null {
+  const text = readPngTextMap(png, notes);
   const parameters = text.get('parameters');
   if (parameters !== undefined) return metadataFromA1111(parseA1111(parameters));
   const comfy = parseComfy(text.get('prompt'), text.get('workflow'));

@@ -8,6 +8,10 @@
  * decode tEXt as UTF-8 and garble it; iTXt is read right by all of them.
  * Reading: tEXt is Latin-1 by the spec, but some writers put UTF-8 there; bytes that are valid
  * UTF-8 with non-ASCII characters are read as UTF-8 (Latin-1 text almost never is valid UTF-8).
+ * Compressed text (zTXt, compressed iTXt) is untrusted: a 5 MB file can inflate to gigabytes. Each
+ * chunk inflates to at most PNG_TEXT_LIMITS.perChunk and the file to PNG_TEXT_LIMITS.perFile in all;
+ * zlib stops at the limit (maxOutputLength), so the full size is never allocated. What is over a
+ * limit is skipped with a note; generation metadata is kilobytes, far below both.
  */
 import { crc32, inflateSync } from 'node:zlib';
 import { EngineError } from '../types.ts';
@@ -114,45 +118,101 @@ function decodeText(bytes: Uint8Array): string {
   }
 }
 
-function inflate(bytes: Uint8Array, where: string): Uint8Array {
+/** How much compressed PNG text is inflated: per chunk, and for the whole file (bytes). */
+export const PNG_TEXT_LIMITS = { perChunk: 8 * 1024 * 1024, perFile: 32 * 1024 * 1024 } as const;
+
+const mib = (bytes: number): string => `${bytes / (1024 * 1024)} MiB`;
+
+/** The file's inflation budget, and what was skipped for being over a limit. */
+interface InflateBudget {
+  left: number;
+  /** compressed chunks skipped because the file's budget was spent */
+  overFile: string[];
+  notes: string[];
+}
+
+/** Inflates at most `limit` bytes; null when the text is longer (zlib stops there, nothing larger is allocated). */
+function inflateCapped(bytes: Uint8Array, limit: number, where: string): Uint8Array | null {
   try {
-    return inflateSync(bytes);
+    return inflateSync(bytes, { maxOutputLength: Math.max(1, limit) });
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return null;
     throw new EngineError('IMAGE_INVALID', `PNG ${where}: compressed text does not inflate (${(err as Error).message})`);
   }
 }
 
-function parseTextChunk(chunk: PngChunk): PngTextEntry | null {
+/** A compressed chunk's text within the limits, or null (with a note) when it is over one. */
+function inflateText(bytes: Uint8Array, chunk: PngChunk, keyword: string, budget: InflateBudget): Uint8Array | null {
+  const where = `${chunk.type} "${keyword}" at byte ${chunk.offset}`;
+  if (budget.left <= 0) {
+    budget.overFile.push(where);
+    return null;
+  }
+  const limit = Math.min(PNG_TEXT_LIMITS.perChunk, budget.left);
+  const out = inflateCapped(bytes, limit, where);
+  if (out) {
+    budget.left -= out.length;
+    return out;
+  }
+  // the work done counts too: a file of many bombs costs at most perFile of inflating, not perChunk each
+  budget.left -= limit;
+  if (limit === PNG_TEXT_LIMITS.perChunk) {
+    budget.notes.push(
+      `The PNG text ${where} inflates to more than ${mib(PNG_TEXT_LIMITS.perChunk)} (Reverie's limit for one compressed text chunk); it was skipped. ` +
+        'Generation parameters are far smaller; if you need this text, save it from the program that wrote it.',
+    );
+  } else {
+    budget.overFile.push(where);
+  }
+  return null;
+}
+
+function parseTextChunk(chunk: PngChunk, budget: InflateBudget): PngTextEntry | null {
   const d = chunk.data;
   const nul = d.indexOf(0);
   if (nul <= 0) return null;
   const keyword = decodeLatin1(d.subarray(0, nul));
   if (chunk.type === 'tEXt') return { keyword, text: decodeText(d.subarray(nul + 1)), chunk: 'tEXt' };
-  if (chunk.type === 'zTXt') return { keyword, text: decodeText(inflate(d.subarray(nul + 2), `zTXt "${keyword}"`)), chunk: 'zTXt' };
+  if (chunk.type === 'zTXt') {
+    const bytes = inflateText(d.subarray(nul + 2), chunk, keyword, budget);
+    return bytes && { keyword, text: decodeText(bytes), chunk: 'zTXt' };
+  }
   // iTXt
   const compressed = d[nul + 1] === 1;
   const langEnd = d.indexOf(0, nul + 3);
   const transEnd = langEnd < 0 ? -1 : d.indexOf(0, langEnd + 1);
   if (transEnd < 0) return null;
   const body = d.subarray(transEnd + 1);
-  const bytes = compressed ? inflate(body, `iTXt "${keyword}"`) : body;
-  return { keyword, text: new TextDecoder('utf-8').decode(bytes), chunk: 'iTXt' };
+  const bytes = compressed ? inflateText(body, chunk, keyword, budget) : body;
+  return bytes && { keyword, text: new TextDecoder('utf-8').decode(bytes), chunk: 'iTXt' };
 }
 
-/** Every text entry of a PNG in file order. */
-export function readPngText(png: Uint8Array): PngTextEntry[] {
+/**
+ * Every text entry of a PNG in file order. Compressed text over PNG_TEXT_LIMITS is left out; what
+ * was left out, and why, goes to `notes` in plain words.
+ */
+export function readPngText(png: Uint8Array, notes: string[] = []): PngTextEntry[] {
   const out: PngTextEntry[] = [];
+  const budget: InflateBudget = { left: PNG_TEXT_LIMITS.perFile, overFile: [], notes };
   for (const chunk of readChunks(png)) {
     if (chunk.type !== 'tEXt' && chunk.type !== 'zTXt' && chunk.type !== 'iTXt') continue;
-    const entry = parseTextChunk(chunk);
+    const entry = parseTextChunk(chunk, budget);
     if (entry) out.push(entry);
+  }
+  if (budget.overFile.length > 0) {
+    const [first] = budget.overFile;
+    const more = budget.overFile.length - 1;
+    notes.push(
+      `The PNG's compressed text inflates to more than ${mib(PNG_TEXT_LIMITS.perFile)} in all (Reverie's limit per file); ` +
+        `the ${first}${more > 0 ? ` and ${more} more` : ''} ${more > 0 ? 'were' : 'was'} skipped.`,
+    );
   }
   return out;
 }
 
-/** keyword → text (the first entry wins when a keyword repeats). */
-export function readPngTextMap(png: Uint8Array): Map<string, string> {
+/** keyword → text (the first entry wins when a keyword repeats); skipped text is noted in `notes`. */
+export function readPngTextMap(png: Uint8Array, notes: string[] = []): Map<string, string> {
   const map = new Map<string, string>();
-  for (const e of readPngText(png)) if (!map.has(e.keyword)) map.set(e.keyword, e.text);
+  for (const e of readPngText(png, notes)) if (!map.has(e.keyword)) map.set(e.keyword, e.text);
   return map;
 }

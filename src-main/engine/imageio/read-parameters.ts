@@ -131,8 +131,8 @@ export function readImageParameters(input: ReadParametersInput): ReadParametersO
     return { format, parameters: null, notes: [`${what} is ${kind}; Reverie reads generation parameters from PNG files only.`] };
   }
   const size = pngSize(input.bytes); // throws IMAGE_INVALID for a broken PNG
-  const meta = readGenerationMetadata(input.bytes);
   const notes: string[] = [];
+  const meta = readGenerationMetadata(input.bytes, notes);
   if (!meta) {
     notes.push(`${what} has no generation parameters (no A1111 "parameters", ComfyUI "prompt"/"workflow" or InvokeAI metadata).`);
     return { format, ...size, parameters: null, notes };
