@@ -28,6 +28,8 @@ export interface ModelFolderReport {
   valid: boolean;
   family?: ModelFamily;
   problems: string[];
+  /** valid folders that run with assumptions (e.g. an unknown text-encoder width): what was assumed */
+  warnings?: string[];
   inpainting?: boolean;
   sizeBytes?: number;
 }
@@ -119,7 +121,9 @@ export async function readModelFolder(dirIn: string): Promise<{ report: ModelFol
   }
   const declaredFactor = await readVaeFactor(dir, problems);
   const signatureFactor = checkVae(sigs.get('vae_decoder'), latentChannels, declaredFactor, problems);
-  const family = reverie ? 'reverie' : await detectFamily(dir, sigs, schedule, problems);
+  const warnings: string[] = [];
+  const family = reverie ? 'reverie' : await detectFamily(dir, sigs, schedule, problems, warnings);
+  if (warnings.length > 0) report.warnings = warnings;
   report.inpainting = inpainting;
   if (family) report.family = family;
   report.valid = problems.length === 0;
@@ -209,6 +213,7 @@ async function detectFamily(
   sigs: Map<Component, { inputs: IOSpec[]; outputs: IOSpec[] }>,
   schedule: TrainingSchedule | undefined,
   problems: string[],
+  warnings: string[],
 ): Promise<ModelFamily | undefined> {
   const te = sigs.get('text_encoder');
   const unet = sigs.get('unet');
@@ -228,10 +233,12 @@ async function detectFamily(
   if (hidden === undefined) return schedule.predictionType === 'v_prediction' ? 'sd2' : 'sd1';
   const family = HIDDEN_SIZE_FAMILIES[hidden];
   if (family) return family;
+  // SD-shaped files with another text width (a distilled or custom encoder): run them with the nearest family's defaults
+  const like: ModelFamily = schedule.predictionType === 'v_prediction' ? 'sd2' : 'sd1';
   const known = Object.entries(HIDDEN_SIZE_FAMILIES).map(([size, f]) => `${size}: ${FAMILIES[f].label}`).join(', ');
-  problems.push(
-    `text_encoder/model.onnx gives hidden size ${hidden}, which matches no supported family (${known}); ` +
-      'a Reverie model needs a "reverie" object in model_index.json',
+  warnings.push(
+    `text_encoder/model.onnx gives hidden size ${hidden}, which matches no known family (${known}); it runs with ` +
+      `${FAMILIES[like].label} defaults (${FAMILIES[like].defaultSize}×${FAMILIES[like].defaultSize}, the VAE config's scaling factor or ${FAMILIES[like].scalingFactor})`,
   );
-  return undefined;
+  return like;
 }

@@ -44,6 +44,8 @@ export interface ModelInfo {
   guidanceFree: boolean;
   cfgBatchable: boolean;
   previewFactors: { weights: number[][]; bias: number[] };
+  /** what the folder check assumed (e.g. an unknown text-encoder width run with SD 1.x defaults); shown with every job */
+  folderWarnings: string[];
 }
 
 /**
@@ -187,6 +189,7 @@ async function buildInfo(
     previewFactors: facts.reverie
       ? { weights: facts.reverie.latentRgbFactors, bias: facts.reverie.latentRgbBias }
       : defaults.previewFactors,
+    folderWarnings: report.warnings ?? [],
   };
   return { info, shape };
 }

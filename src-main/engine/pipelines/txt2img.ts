@@ -164,6 +164,7 @@ export async function prepare(
 
   const chunks = model.info.maxPromptChunks;
   const limit = chunks === 1 ? `the text encoder's ${model.tokenizer.maxLength}` : `the ${chunks} chunks of ${model.tokenizer.maxLength - 2} this model takes`;
+  warnings.push(...model.info.folderWarnings);
   if (p.prompt.trim() === '') warnings.push('the prompt is empty, so the image is unconditional');
   if (cond.truncated) warnings.push(`the prompt is ${cond.tokenCount} tokens, longer than ${limit}; the end was cut off`);
   if (uncond?.truncated) warnings.push(`the negative prompt is ${uncond.tokenCount} tokens, longer than ${limit}; the end was cut off`);

@@ -54,6 +54,8 @@ export const ModelReportSchema = z.object({
   valid: z.boolean(),
   family: ModelFamilySchema.optional(),
   problems: z.array(z.string()),
+  /** valid folders run with assumptions, e.g. an unknown text-encoder width */
+  warnings: z.array(z.string()).optional(),
   inpainting: z.boolean().optional(),
   sizeBytes: z.number().optional(),
   /** valid folders: the image size the model was trained for (what the Generate form starts from) */

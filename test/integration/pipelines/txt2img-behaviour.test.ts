@@ -142,6 +142,12 @@ describe('caching, warnings and events', () => {
     }
   });
 
+  it('runs SD-shaped files whose text width matches no family, with SD 1.x defaults and the warning on the job', async () => {
+    const r = await txt2img({ ...base, modelDir: fixture('sd-width512'), seed: 3 }, { cache });
+    expect([r.images[0].width, r.images[0].height]).toEqual([64, 64]);
+    expect(r.warnings.join('\n')).toMatch(/hidden size 512, which matches no known family .* it runs with Stable Diffusion 1\.x defaults/);
+  });
+
   it('reports an empty prompt, truncation and a negative prompt without effect', async () => {
     const empty = await txt2img({ ...base, prompt: '', seed: 1 }, { cache });
     expect(empty.warnings).toContain('the prompt is empty, so the image is unconditional');

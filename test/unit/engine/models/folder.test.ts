@@ -17,6 +17,7 @@ const EXPECTED: Record<string, Partial<Omit<ModelFolderReport, 'problems'>> & { 
   'sd2-v': { valid: true, family: 'sd2', inpainting: false, problems: [] },
   'sd-turbo': { valid: true, family: 'sd-turbo', inpainting: false, problems: [] },
   'reverie-tiny': { valid: true, family: 'reverie', inpainting: false, problems: [] },
+  'reverie-f16': { valid: true, family: 'reverie', inpainting: false, problems: [] },
   'sd15-lowvar': { valid: true, family: 'sd1', inpainting: false, problems: [] },
   'sdxl-refused': {
     valid: false,
@@ -49,11 +50,13 @@ const EXPECTED: Record<string, Partial<Omit<ModelFolderReport, 'problems'>> & { 
       'unet/model.onnx: expected inputs sample, timestep, encoder_hidden_states and output out_sample; found inputs x, t, context and outputs y',
     ],
   },
-  'broken-unknown-family': {
-    valid: false,
-    problems: [
-      'text_encoder/model.onnx gives hidden size 512, which matches no supported family (768: Stable Diffusion 1.x, 1024: Stable Diffusion 2.x); ' +
-        'a Reverie model needs a "reverie" object in model_index.json',
+  'sd-width512': {
+    valid: true,
+    family: 'sd1',
+    problems: [],
+    warnings: [
+      'text_encoder/model.onnx gives hidden size 512, which matches no known family (768: Stable Diffusion 1.x, 1024: Stable Diffusion 2.x); ' +
+        "it runs with Stable Diffusion 1.x defaults (512×512, the VAE config's scaling factor or 0.18215)",
     ],
   },
 };
