@@ -10,6 +10,7 @@ import { GenerateForm } from './generate-form.svelte.ts';
 import { InputImageState, MAX_INPUT_BYTES, blobToBase64 } from './input-image.svelte.ts';
 import type { InputImageDeps, InputSource } from './input-image.svelte.ts';
 import { JobsState } from './jobs.svelte.ts';
+import { ModelCardState } from './model-card.svelte.ts';
 import { SettingsState } from './settings.svelte.ts';
 import { SystemState, errorText } from './system.svelte.ts';
 import { ToastState } from './toasts.svelte.ts';
@@ -41,6 +42,7 @@ export class Studio {
   readonly gallery: GalleryState;
   readonly input: InputImageState;
   readonly toasts: ToastState;
+  readonly modelCard: ModelCardState;
   readonly ui = new UiState();
   #generateError = $state<string | null>(null);
   #lastDeleted = $state.raw<GalleryItem | null>(null);
@@ -58,6 +60,7 @@ export class Studio {
     this.gallery = new GalleryState(api);
     this.input = new InputImageState(deps.input);
     this.toasts = new ToastState(deps.timers);
+    this.modelCard = new ModelCardState(api);
     this.jobs = new JobsState(api, {
       onStarted: (jobId) => this.ui.showJob(jobId),
       onDone: (jobId, items) => this.ui.jobFinished(jobId, items[0].id),
