@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screenshotOnFailure, screenshotPath, startSession, stopSession } from './harness.ts';
 import type { Chromium, Reverie } from './harness.ts';
-import { FIXTURE_MODELS, field, openStudio, pickModel } from './studio.ts';
+import { FIXTURE_MODELS, field, openStudio, pickModel, promptField } from './studio.ts';
 import { chooseImage, openTab, photo } from './edit-helpers.ts';
 
 let reverie: Reverie;
@@ -42,7 +42,7 @@ describe('Image to image', () => {
     for (let i = 0; i < 25; i++) await strength.press('ArrowLeft');
     await expect(strength.inputValue()).resolves.toBe('0.5');
     await expect(page.getByText(/\d+ of \d+ steps repaint the image/).count()).resolves.toBe(1);
-    await field(page, 'textbox', 'Prompt').fill('a red cat on the hills');
+    await promptField(page).fill('a red cat on the hills');
     await field(page, 'spinbutton', 'Steps').fill('8');
     await page.keyboard.press('Control+Enter');
     const result = page.getByRole('figure', { name: 'Result' });

@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screenshotOnFailure, screenshotPath, startSession, stopSession } from './harness.ts';
 import type { Chromium, Reverie } from './harness.ts';
-import { FIXTURE_MODELS, field, openStudio, pickModel } from './studio.ts';
+import { FIXTURE_MODELS, field, openStudio, pickModel, promptField } from './studio.ts';
 import { chooseImage, openTab, photo } from './edit-helpers.ts';
 
 let reverie: Reverie;
@@ -75,7 +75,7 @@ describe('Inpaint', () => {
 
   it('uses the inpainting model automatically and says so, then inpaints', async () => {
     await expect(page.locator('[data-nine-channel="true"]').innerText()).resolves.toMatch(/sd15-inpaint.*9-channel/s);
-    await field(page, 'textbox', 'Prompt').fill('a red barn');
+    await promptField(page).fill('a red barn');
     await field(page, 'spinbutton', 'Steps').fill('6');
     await page.getByRole('button', { name: 'Inpaint', exact: true }).click();
     const result = page.getByRole('figure', { name: 'Result' });

@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screenshotOnFailure, screenshotPath, startSession, stopSession } from './harness.ts';
 import type { Chromium, Reverie } from './harness.ts';
-import { FIXTURE_MODELS, field, openStudio, pickModel, until } from './studio.ts';
+import { FIXTURE_MODELS, field, openStudio, pickModel, promptField, until } from './studio.ts';
 import { chooseImage, openTab, photo } from './edit-helpers.ts';
 
 let reverie: Reverie;
@@ -33,7 +33,7 @@ const sigmaText = (p: Page): Promise<string> => p.getByTestId('sigma').innerText
 
 describe('Reverse process viewer', () => {
   it('opens the newest result and scrubs through its steps', async () => {
-    await field(page, 'textbox', 'Prompt').fill('a red cat in a green garden');
+    await promptField(page).fill('a red cat in a green garden');
     await field(page, 'spinbutton', 'Steps').fill('12');
     await field(page, 'spinbutton', 'Width').fill('128');
     await field(page, 'spinbutton', 'Height').fill('128');

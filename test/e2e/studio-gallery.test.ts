@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screenshotOnFailure, screenshotPath, restartReverie, startSession, stopSession } from './harness.ts';
 import type { Chromium, Reverie } from './harness.ts';
-import { FIXTURE_MODELS, field, openStudio, pickModel, until } from './studio.ts';
+import { FIXTURE_MODELS, field, openStudio, pickModel, promptField, until } from './studio.ts';
 
 let reverie: Reverie;
 let browser: Chromium;
@@ -29,7 +29,7 @@ const recent = () => page.getByRole('navigation', { name: 'Recent results' }).ge
 
 describe('gallery', () => {
   it('saves every result: a batch of two with a fixed seed lands in the strip and the gallery', async () => {
-    await field(page, 'textbox', 'Prompt').fill('a castle on a hill');
+    await promptField(page).fill('a castle on a hill');
     await field(page, 'textbox', 'Negative prompt').fill('fog');
     await field(page, 'spinbutton', 'Steps').fill('6');
     await field(page, 'textbox', 'Seed').fill('1234');
@@ -47,7 +47,7 @@ describe('gallery', () => {
 
   it('reuse parameters puts prompt, settings and the image seed back into the form', async () => {
     await page.getByRole('tab', { name: 'Generate', exact: true }).click();
-    await field(page, 'textbox', 'Prompt').fill('something else');
+    await promptField(page).fill('something else');
     await field(page, 'spinbutton', 'Steps').fill('30');
     await field(page, 'textbox', 'Seed').fill('');
     await page.getByRole('tab', { name: 'Gallery', exact: true }).click();
@@ -55,7 +55,7 @@ describe('gallery', () => {
     const seed = /Seed\s+(\d+)/.exec(await page.getByRole('article', { name: 'Image details' }).innerText())?.[1];
     await page.getByRole('article', { name: 'Image details' }).getByRole('button', { name: 'Reuse parameters' }).click();
     await page.getByRole('tab', { name: 'Generate', exact: true, selected: true }).waitFor();
-    await expect(field(page, 'textbox', 'Prompt').inputValue()).resolves.toBe('a castle on a hill');
+    await expect(promptField(page).inputValue()).resolves.toBe('a castle on a hill');
     await expect(field(page, 'textbox', 'Negative prompt').inputValue()).resolves.toBe('fog');
     await expect(field(page, 'spinbutton', 'Steps').inputValue()).resolves.toBe('6');
     await expect(field(page, 'textbox', 'Seed').inputValue()).resolves.toBe(seed);

@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screenshotOnFailure, screenshotPath, startSession, stopSession } from './harness.ts';
 import type { Chromium, Reverie } from './harness.ts';
-import { FIXTURE_MODELS, field, openStudio, pickModel } from './studio.ts';
+import { FIXTURE_MODELS, field, openStudio, pickModel, promptField } from './studio.ts';
 
 let reverie: Reverie;
 let browser: Chromium;
@@ -36,7 +36,7 @@ afterAll(async () => {
 
 /** A job slow enough to watch and cancel on this machine: 1000 steps at 1024×1024. */
 async function slowJob(p: Page, prompt: string): Promise<void> {
-  await field(p, 'textbox', 'Prompt').fill(prompt);
+  await promptField(p).fill(prompt);
   await field(p, 'spinbutton', 'Steps').fill('1000');
   await field(p, 'spinbutton', 'Width').fill('1024');
   await field(p, 'spinbutton', 'Height').fill('1024');
@@ -71,7 +71,7 @@ describe('Generate', () => {
   });
 
   it('queues with the button, shows progress with step count and ETA and live previews, and finishes with the image', async () => {
-    await field(page, 'textbox', 'Prompt').fill('a red square on a blue sky');
+    await promptField(page).fill('a red square on a blue sky');
     await field(page, 'spinbutton', 'Steps').fill('400');
     await page.getByRole('button', { name: 'Generate', exact: true }).click();
     const bar = page.getByRole('progressbar', { name: 'Generation progress' });
@@ -88,7 +88,7 @@ describe('Generate', () => {
 
   it('Ctrl+Enter queues; Esc cancels within a step and keeps the last preview', async () => {
     await slowJob(page, 'a lighthouse on a cliff at dusk');
-    await field(page, 'textbox', 'Prompt').press('Control+Enter');
+    await promptField(page).press('Control+Enter');
     await expect.poll(() => stepOf(page), { timeout: 30_000 }).toBeGreaterThan(3);
     await page.keyboard.press('Escape');
     const status = page.getByText(/^Stopped at step (\d+) of 1000; the last preview is shown\.$/);
@@ -106,9 +106,9 @@ describe('Generate', () => {
   it('the Cancel button stops the running job; the queue panel reorders and removes waiting ones', async () => {
     await slowJob(page, 'first job');
     await page.getByRole('button', { name: 'Generate', exact: true }).click();
-    await field(page, 'textbox', 'Prompt').fill('second job');
+    await promptField(page).fill('second job');
     await page.getByRole('button', { name: 'Generate', exact: true }).click();
-    await field(page, 'textbox', 'Prompt').fill('third job');
+    await promptField(page).fill('third job');
     await page.getByRole('button', { name: 'Generate', exact: true }).click();
     const active = page.getByRole('list', { name: 'Active jobs' });
     await expect.poll(() => active.getByRole('listitem').count(), { timeout: 20_000 }).toBe(3);
@@ -130,7 +130,7 @@ describe('Generate', () => {
     await pickModel(page, 'tiny-copy');
     // the folder breaks after it was listed: the job fails when the engine loads it
     rmSync(path.join(scratchModels, 'tiny-copy', 'unet'), { recursive: true, force: true });
-    await field(page, 'textbox', 'Prompt').fill('this will fail');
+    await promptField(page).fill('this will fail');
     await field(page, 'spinbutton', 'Steps').fill('4');
     await field(page, 'spinbutton', 'Width').fill('256');
     await field(page, 'spinbutton', 'Height').fill('256');

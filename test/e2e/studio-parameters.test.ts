@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screenshotOnFailure, screenshotPath, startSession, stopSession } from './harness.ts';
 import type { Chromium, Reverie } from './harness.ts';
-import { FIXTURE_MODELS, dropFile, field, openStudio, pickModel, pngWith } from './studio.ts';
+import { FIXTURE_MODELS, dropFile, field, openStudio, pickModel, promptField, pngWith } from './studio.ts';
 
 let reverie: Reverie;
 let browser: Chromium;
@@ -27,7 +27,7 @@ afterAll(() => stopSession(browser, reverie));
 async function formValues(p: Page) {
   return {
     model: await p.getByRole('combobox', { name: 'Model', exact: true }).locator('option:checked').innerText(),
-    prompt: await field(p, 'textbox', 'Prompt').inputValue(),
+    prompt: await promptField(p).inputValue(),
     negative: await field(p, 'textbox', 'Negative prompt').inputValue(),
     steps: await field(p, 'spinbutton', 'Steps').inputValue(),
     cfg: await field(p, 'spinbutton', 'CFG scale').inputValue(),

@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screenshotOnFailure, screenshotPath, restartReverie, startSession, stopSession } from './harness.ts';
 import type { Chromium, Reverie } from './harness.ts';
-import { FIXTURE_MODELS, field, openStudio, pickModel, until } from './studio.ts';
+import { FIXTURE_MODELS, field, openStudio, pickModel, promptField, until } from './studio.ts';
 
 let reverie: Reverie;
 let browser: Chromium;
@@ -121,15 +121,15 @@ describe('keyboard', () => {
   });
 
   it('reaches the form with Tab in reading order, and Ctrl+Enter generates from a text field', async () => {
-    await field(page, 'textbox', 'Prompt').focus();
+    await promptField(page).focus();
     await page.keyboard.press('Tab');
     await expect(field(page, 'textbox', 'Negative prompt').evaluate((el) => el === (el.ownerDocument as unknown as { activeElement: unknown }).activeElement)).resolves.toBe(true);
     await page.keyboard.press('Tab');
     await expect(field(page, 'combobox', 'Sampler').evaluate((el) => el === (el.ownerDocument as unknown as { activeElement: unknown }).activeElement)).resolves.toBe(true);
     await pickModel(page, 'reverie-tiny');
     await field(page, 'spinbutton', 'Steps').fill('3');
-    await field(page, 'textbox', 'Prompt').fill('keyboard only');
-    await field(page, 'textbox', 'Prompt').press('Control+Enter');
+    await promptField(page).fill('keyboard only');
+    await promptField(page).press('Control+Enter');
     await page.getByRole('img', { name: /^Result: keyboard only/ }).waitFor({ timeout: 30_000 });
   });
 

@@ -69,6 +69,14 @@ export async function dropFile(page: Page, bytes: Buffer, name: string, type = '
   await dataTransfer.dispose();
 }
 
+/**
+ * The Generate form's prompt, by its label: a textbox, or a combobox for models with a vocabulary
+ * (completions).
+ */
+export function promptField(page: Page) {
+  return page.getByLabel('Prompt', { exact: true });
+}
+
 /** The value of a labelled field. */
 export function field(page: Page, role: 'textbox' | 'spinbutton' | 'combobox' | 'slider', name: string) {
   return page.getByRole(role, { name, exact: true });
