@@ -41,12 +41,12 @@ export function cardImageRefs(markdown: string): string[] {
 export async function readModelCard(dirIn: string): Promise<ModelCard> {
   const dir = await realpath(path.resolve(dirIn)).catch(() => path.resolve(dirIn));
   const file = path.join(dir, CARD_FILE);
-  let size: number;
-  try {
-    size = (await stat(file)).size;
-  } catch {
-    throw new EngineError('BAD_INPUT', `${path.basename(dir)} has no ${CARD_FILE} (a model card is a README.md at the top of the model folder)`);
+  const info = await stat(file).catch(() => null);
+  // a FIFO or device named README.md would block the read: only regular files are cards
+  if (!info?.isFile()) {
+    throw new EngineError('BAD_INPUT', `${path.basename(dir)} has no ${CARD_FILE} (a model card is a README.md file at the top of the model folder)`);
   }
+  const size = info.size;
   if (size > MAX_CARD_BYTES) {
     throw new EngineError('BAD_INPUT', `${path.basename(dir)}/${CARD_FILE} is ${(size / 1048576).toFixed(1)} MiB; model cards are shown up to ${MAX_CARD_BYTES / 1048576} MiB`);
   }

@@ -5,7 +5,7 @@
  * size rule is the one LoadedModel applies (models/model.ts): the "reverie" default_size, else the
  * family's size, with SD 2.x-base (epsilon prediction) at 512. Also, for any folder, whether it has
  * a card (README.md) and, for valid folders, the words the model knows (vocabulary.json, optional; a
- * broken one is left out rather than making the model unusable).
+ * broken one is a warning, not a problem: the model stays usable).
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -56,8 +56,9 @@ export async function listModelFolders(roots: readonly string[]): Promise<ModelL
         entries.push({ ...report, hasCard });
         continue;
       }
-      const { vocabulary } = await readVocabulary(report.path);
-      entries.push({ ...report, ...folderDefaults(facts), hasCard, ...(vocabulary ? { vocabulary } : {}) });
+      const { vocabulary, problem } = await readVocabulary(report.path);
+      const warnings = problem === undefined ? report.warnings : [...(report.warnings ?? []), `${problem}; the model works, without prompt completions or word hints`];
+      entries.push({ ...report, ...(warnings ? { warnings } : {}), ...folderDefaults(facts), hasCard, ...(vocabulary ? { vocabulary } : {}) });
     }
   }
   return entries;

@@ -51,7 +51,7 @@ describe('vocabulary.json', () => {
     expect(parseVocabulary({ objects: [{ name: 'cat' }] }).vocabulary).toEqual({ objects: [{ name: 'cat', synonyms: [] }], colours: [], sizes: [], positions: [], styles: [], related: {} });
   });
 
-  it('the models list carries it for the bundled model; a broken file leaves the model valid without one', async () => {
+  it('the models list carries it for the bundled model; a broken file leaves the model valid, with a warning', async () => {
     const list = await listModelFolders([path.join(REPO, 'models'), scratch, FIXTURES]);
     const mini = list.find((m) => m.name === 'reverie-mini');
     expect(mini).toMatchObject({ valid: true, hasCard: true });
@@ -59,6 +59,8 @@ describe('vocabulary.json', () => {
     const broken = list.find((m) => m.name === 'mini-broken-json');
     expect(broken).toMatchObject({ valid: true, hasCard: true, problems: [] });
     expect(broken?.vocabulary).toBeUndefined();
+    expect(broken?.warnings).toEqual([expect.stringMatching(/^vocabulary\.json is not valid JSON \(.*\); the model works, without prompt completions or word hints$/)]);
+    expect(mini?.warnings).toBeUndefined();
     const sd = list.find((m) => m.name === 'sd15-script');
     expect(sd?.valid).toBe(true);
     expect(sd?.vocabulary).toBeUndefined();
