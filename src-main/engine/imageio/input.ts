@@ -10,9 +10,9 @@
  * - `fill` (Resize and fill): scale to fit inside the target, fill the rest by repeating the edge pixels.
  * An image already at the target size is returned as it is (no resampling, so pixels stay bit-exact).
  */
-import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { Metadata, Sharp } from 'sharp';
+import { NotRegularFileError, readRegularFile } from '../regular-file.ts';
 import { EngineError } from '../types.ts';
 import type { Rgb8Image } from './convert.ts';
 
@@ -61,8 +61,11 @@ async function bytesOf(source: ImageSource, what: string): Promise<{ bytes: Uint
   }
   if (typeof source !== 'string') return { bytes: source, name: what };
   try {
-    return { bytes: await readFile(source), name: `${what} ${source}` };
+    return { bytes: await readRegularFile(source), name: `${what} ${source}` };
   } catch (err) {
+    if (err instanceof NotRegularFileError) {
+      return invalid(`cannot read ${what} ${source}: it is ${err.kind}, not a regular file; save the image as a file and give that path`);
+    }
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
     return invalid(`cannot read ${what} ${source}: ${why}`);

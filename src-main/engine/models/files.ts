@@ -1,6 +1,7 @@
 /** Small file helpers for model-folder inspection: every failure becomes a plain-words problem. */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { NotRegularFileError, readRegularFile } from '../regular-file.ts';
 
 export type JsonResult = { ok: true; value: unknown } | { ok: false; problem: string; missing: boolean };
 
@@ -8,8 +9,9 @@ export type JsonResult = { ok: true; value: unknown } | { ok: false; problem: st
 export async function readJsonFile(dir: string, rel: string): Promise<JsonResult> {
   let text: string;
   try {
-    text = await readFile(path.join(dir, rel), 'utf8');
+    text = await readRegularFile(path.join(dir, rel), 'utf8');
   } catch (err) {
+    if (err instanceof NotRegularFileError) return { ok: false, missing: false, problem: notRegularProblem(rel, err) };
     const missing = isNotFound(err);
     return { ok: false, missing, problem: missing ? `${rel} is missing` : `${rel} cannot be read (${errorText(err)})` };
   }
@@ -18,6 +20,11 @@ export async function readJsonFile(dir: string, rel: string): Promise<JsonResult
   } catch (err) {
     return { ok: false, missing: false, problem: `${rel} is not valid JSON (${errorText(err)})` };
   }
+}
+
+/** A model-folder problem for a path that is a FIFO, device or folder where a file belongs. */
+export function notRegularProblem(rel: string, err: NotRegularFileError): string {
+  return `${rel} is ${err.kind}, not a regular file; Reverie reads only regular files in a model folder, so put the real file there`;
 }
 
 export async function isFile(p: string): Promise<boolean> {

@@ -4,8 +4,10 @@
  * past node lists and large initializers, so a 1.7 GB fp16 UNet costs a few small reads.
  * Folder inspection uses it to stay cheap; LoadedModel reads the real session metadata instead.
  */
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
+import { fileKind } from '../regular-file.ts';
 
 export interface OnnxValueInfo {
   name: string;
@@ -35,9 +37,12 @@ export class OnnxFormatError extends Error {}
 
 /** Throws OnnxFormatError with a short reason when the file is not a readable ONNX model. */
 export async function readOnnxSignature(file: string): Promise<OnnxSignature> {
-  const fh = await open(file, 'r');
+  // non-blocking open and fstat: a FIFO named model.onnx must not block the reader (regular-file.ts)
+  const fh = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
-    const size = (await fh.stat()).size;
+    const stats = await fh.stat();
+    if (!stats.isFile()) throw new OnnxFormatError(`it is ${fileKind(stats)}, not a regular file`);
+    const size = stats.size;
     if (size === 0) throw new OnnxFormatError('the file is empty');
     const cursor = new FileCursor(fh, size);
     let graph: OnnxSignature | undefined;

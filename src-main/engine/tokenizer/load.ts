@@ -1,5 +1,6 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { NotRegularFileError, readRegularFile } from '../regular-file.ts';
 import { EngineError } from '../types.ts';
 
 /** What a Hugging Face CLIP tokenizer folder holds, read and checked but not yet built. */
@@ -22,8 +23,11 @@ const MAX_SANE_LENGTH = 4096;
 
 async function readText(dir: string, name: string, required: boolean): Promise<string | undefined> {
   try {
-    return await readFile(path.join(dir, name), 'utf8');
+    return await readRegularFile(path.join(dir, name), 'utf8');
   } catch (err) {
+    if (err instanceof NotRegularFileError) {
+      throw new EngineError('MODEL_INVALID', `${name} in tokenizer folder ${dir} is ${err.kind}, not a regular file; replace it with the real ${name}`);
+    }
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && !required) return undefined;
     if (code === 'ENOENT') {

@@ -7,7 +7,7 @@
  * and full VAE decodes of one step on demand. Previews need only the model folder's latent→RGB
  * factors (no ONNX session); decodes load the model through the engine's cache.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { Rgb8Image } from '../imageio/convert.ts';
 import { encodePng } from '../imageio/png.ts';
 import { FAMILIES } from '../models/families.ts';
@@ -18,6 +18,7 @@ import type { PreviewFactors } from '../pipelines/preview.ts';
 import { deserializeRecording } from '../pipelines/record.ts';
 import type { Recording } from '../pipelines/record.ts';
 import type { ProviderPreference } from '../runtime/ort.ts';
+import { readRegularFile } from '../regular-file.ts';
 import { EngineError } from '../types.ts';
 import type { F32Tensor } from '../types.ts';
 
@@ -67,7 +68,7 @@ export class RecordingStore {
     }
     const hit = this.kept.get(file);
     if (hit && hit.mtimeMs === mtimeMs) return hit.rec;
-    const rec = deserializeRecording(await readFile(file));
+    const rec = deserializeRecording(await readRegularFile(file));
     this.kept.delete(file);
     this.kept.set(file, { mtimeMs, rec });
     while (this.kept.size > this.keep) this.kept.delete(this.kept.keys().next().value as string);
