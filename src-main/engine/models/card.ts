@@ -4,8 +4,9 @@
  * folder. Only files inside the folder, of image types, up to a size cap each, are read; remote and
  * absolute references are left out (the renderer shows their alt text).
  */
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { readRegularFile } from '../regular-file.ts';
 import { EngineError } from '../types.ts';
 import { isFile } from './files.ts';
 
@@ -50,7 +51,7 @@ export async function readModelCard(dirIn: string): Promise<ModelCard> {
   if (size > MAX_CARD_BYTES) {
     throw new EngineError('BAD_INPUT', `${path.basename(dir)}/${CARD_FILE} is ${(size / 1048576).toFixed(1)} MiB; model cards are shown up to ${MAX_CARD_BYTES / 1048576} MiB`);
   }
-  const markdown = await readFile(file, 'utf8');
+  const markdown = await readRegularFile(file, 'utf8');
   const images: Record<string, string> = {};
   for (const ref of cardImageRefs(markdown).slice(0, MAX_CARD_IMAGES)) {
     const url = await imageDataUrl(dir, ref);
@@ -74,7 +75,7 @@ async function imageDataUrl(dir: string, ref: string): Promise<string | undefine
     if (!real.startsWith(dir + path.sep)) return undefined; // `..` or a link out of the folder
     const info = await stat(real);
     if (!info.isFile() || info.size > MAX_CARD_IMAGE_BYTES) return undefined;
-    return `data:${type};base64,${(await readFile(real)).toString('base64')}`;
+    return `data:${type};base64,${(await readRegularFile(real)).toString('base64')}`;
   } catch {
     return undefined; // missing or unreadable: the renderer shows the alt text
   }
