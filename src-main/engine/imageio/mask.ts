@@ -7,8 +7,8 @@
  * A mask whose size differs from the image is resized when its aspect ratio matches (within 1%),
  * else refused; an empty mask (no pixel at 50% or more) is refused: there would be nothing to do.
  *
- * Feathering is a Gaussian blur of the mask with standard deviation `feather` pixels (A1111's
- * "mask blur", PIL's GaussianBlur radius), the kernel cut at 3σ: pixels further than 3σ from the
+ * Feathering (feather.ts) is a Gaussian blur of the mask with standard deviation `feather` pixels
+ * (A1111's "mask blur", PIL's GaussianBlur radius), in linear time: pixels further than 3σ from the
  * painted area stay exactly 0, so the final composite keeps them bit for bit.
  */
 import { EngineError } from '../types.ts';
@@ -16,6 +16,8 @@ import type { F32Tensor } from '../types.ts';
 import type { Rgb8Image } from './convert.ts';
 import { decodeRaster, fitRaster } from './input.ts';
 import type { FitMode, ImageSource, ReadImageOptions } from './input.ts';
+
+export { featherMask, featherMaskCancellable, gaussianKernel } from './feather.ts';
 
 export interface Mask {
   readonly width: number;
@@ -82,48 +84,6 @@ export function checkMaskNotEmpty(mask: Mask): void {
     'BAD_INPUT',
     `the mask is empty: no pixel is 50% white or more (brightest ${Math.round(max * 100)}%), so there is nothing to repaint; paint the area to change in white`,
   );
-}
-
-/** Normalised 1-D Gaussian kernel with standard deviation sigma, cut at 3σ. */
-export function gaussianKernel(sigma: number): Float64Array {
-  const r = Math.max(1, Math.ceil(3 * sigma));
-  const k = new Float64Array(2 * r + 1);
-  let sum = 0;
-  for (let i = -r; i <= r; i++) sum += k[i + r] = Math.exp(-(i * i) / (2 * sigma * sigma));
-  for (let i = 0; i < k.length; i++) k[i] /= sum;
-  return k;
-}
-
-/** Separable convolution of a one-channel plane with edge clamping (replicate border). */
-export function convolveSeparable(src: Float32Array, width: number, height: number, kernel: Float64Array): Float32Array {
-  const r = (kernel.length - 1) / 2;
-  const tmp = new Float32Array(src.length);
-  const out = new Float32Array(src.length);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let s = 0;
-      for (let k = -r; k <= r; k++) s += kernel[k + r] * src[y * width + Math.min(width - 1, Math.max(0, x + k))];
-      tmp[y * width + x] = s;
-    }
-  }
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let s = 0;
-      for (let k = -r; k <= r; k++) s += kernel[k + r] * tmp[Math.min(height - 1, Math.max(0, y + k)) * width + x];
-      out[y * width + x] = s;
-    }
-  }
-  return out;
-}
-
-/** Feathered mask (Gaussian blur, σ = feather px); feather 0 returns the mask unchanged. */
-export function featherMask(mask: Mask, feather: number): Mask {
-  if (!(feather >= 0) || !Number.isFinite(feather)) throw new EngineError('BAD_INPUT', `mask feather must be 0 or more pixels, got ${feather}`);
-  if (feather === 0) return mask;
-  const data = convolveSeparable(mask.data, mask.width, mask.height, gaussianKernel(feather));
-  // a pixel whose whole window is 0 sums to exactly 0; the clamp only trims float rounding above 1
-  for (let i = 0; i < data.length; i++) data[i] = Math.min(1, Math.max(0, data[i]));
-  return { width: mask.width, height: mask.height, data };
 }
 
 /**

@@ -22,7 +22,7 @@ import {
   checkMaskNotEmpty,
   compositeRgb8,
   cropMask,
-  featherMask,
+  featherMaskCancellable,
   fitMask,
   maskBounds,
   maskFromBytes,
@@ -175,10 +175,10 @@ export async function inpaint(params: InpaintParams, opts: EditOptions = {}): Pr
     if (c.mode === 'blend') {
       const size = workSize(input.rgb, model.info, checked.width, checked.height);
       const fitted = await fitImage(input.rgb, size.width, size.height, fit);
-      const mask = featherMask(await fitMask(fullMask, size.width, size.height, fit), c.feather);
+      const mask = await featherMaskCancellable(await fitMask(fullMask, size.width, size.height, fit), c.feather, opts.signal);
       pr = await inpaintAt(job, fitted, mask, (gen) => Promise.resolve(compositeRgb8(fitted, gen, mask)), fitted);
     } else {
-      const feathered = featherMask(fullMask, c.feather);
+      const feathered = await featherMaskCancellable(fullMask, c.feather, opts.signal);
       const bounds = maskBounds(feathered);
       if (!bounds) throw new EngineError('INTERNAL', 'a non-empty mask has no bounds');
       const aspect = checked.width !== undefined && checked.height !== undefined ? checked.width / checked.height : bounds.width / bounds.height;
