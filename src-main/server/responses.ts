@@ -26,6 +26,8 @@ export function statusForError(code: string): number {
       return 404;
     case 'CANCELLED':
       return 409;
+    case 'QUEUE_FULL':
+      return 429;
     case 'MODEL_INVALID':
     case 'MODEL_UNSUPPORTED':
     case 'IMAGE_INVALID':

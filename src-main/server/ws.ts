@@ -13,6 +13,9 @@ import type { WebSocket } from 'ws';
 import type { EventBus } from '../ipc/events.ts';
 import { HTTP_EVENTS_PATH } from '../ipc/names.ts';
 
+/** Unsent event bytes one client may have waiting before it is dropped as not reading. */
+export const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+
 const REASONS: Readonly<Record<number, string>> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
 
 export function attachEventSocket(
@@ -38,7 +41,10 @@ export function attachEventSocket(
     // terminate makes sure the socket goes even if the client never completes the close handshake
     ws.on('error', () => ws.terminate());
     const unsubscribe = events.subscribe((event, payload) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event, payload }));
+      if (ws.readyState !== ws.OPEN) return;
+      // a client that stops reading must not make the server hold every event for it: drop it (the studio reconnects)
+      if (ws.bufferedAmount > MAX_BUFFERED_BYTES) return ws.terminate();
+      ws.send(JSON.stringify({ event, payload }));
     });
     let alive = true;
     ws.on('pong', () => (alive = true));

@@ -17,6 +17,8 @@ import type { InputStore } from './edit-inputs.ts';
 import { withParams } from './edit-inputs.ts';
 
 const KEEP_FINISHED = 50;
+/** Waiting jobs the queue takes; more is refused (QUEUE_FULL) rather than held without bound. */
+export const MAX_WAITING_JOBS = 100;
 
 interface JobRecord {
   summary: JobSummary;
@@ -45,7 +47,18 @@ export class JobQueue {
 
   constructor(private readonly deps: JobQueueDeps) {}
 
+  /**
+   * Queues a job. Announced with job.queued alone (the new job and its place; the studio inserts it),
+   * not the whole list again: a flood of submits must not send the queue once per submit.
+   */
   submit(request: JobRequest, model: ModelReport): JobSummary {
+    if (this.queued.length >= MAX_WAITING_JOBS) {
+      throw new ApiCallError(
+        'QUEUE_FULL',
+        `The queue already holds ${MAX_WAITING_JOBS} waiting jobs, the most it takes; wait for some to finish, or remove or cancel some, then submit again.`,
+        { waiting: this.queued.length, limit: MAX_WAITING_JOBS },
+      );
+    }
     const record: JobRecord = {
       summary: { id: newJobId(), status: 'queued', request, createdAt: Date.now(), images: [] },
       model,
@@ -53,7 +66,6 @@ export class JobQueue {
     };
     this.queued.push(record);
     this.deps.events.emit('job.queued', { job: record.summary, position: this.queued.length - 1 + (this.running ? 1 : 0) });
-    this.changed();
     queueMicrotask(() => this.pump());
     return record.summary;
   }

@@ -21,6 +21,7 @@ export const SHELL_ERROR_CODES = [
   'ENGINE_CRASHED', // the engine process died while the call was pending
   'ENGINE_UNAVAILABLE', // the engine could not be started
   'SAVE_FAILED', // a result could not be written to the gallery (disk full, read-only folder)
+  'QUEUE_FULL', // jobs.submit while the queue holds its most waiting jobs
   'INTERNAL',
 ] as const;
 

@@ -15,6 +15,7 @@ import { InProcessHost } from '../../../src-main/engine/hosting/host.ts';
 import { createEngineService } from '../../../src-main/engine/service.ts';
 import { GalleryStore } from '../../../src-main/storage/gallery.ts';
 import { startServer } from '../../../src-main/server/http.ts';
+import { MAX_BUFFERED_BYTES } from '../../../src-main/server/ws.ts';
 import type { RunningServer } from '../../../src-main/server/http.ts';
 import { makeTestBackend } from '../../integration/host/helpers.ts';
 import type { TestBackend } from '../../integration/host/helpers.ts';
@@ -170,6 +171,23 @@ describe('hostile WebSocket frames', () => {
       other.close();
     });
   }
+
+  it('drops a client that stops reading once its unsent events pass the limit, and serves the others', async () => {
+    const other = await healthyClient();
+    const stalled = await rawClient();
+    stalled.pause(); // never reads: the server's send buffer for it can only grow
+    let receivedByOther = 0;
+    other.on('message', () => receivedByOther++);
+    const preview = `data:image/png;base64,${'A'.repeat(1024 * 1024)}`; // a large live preview
+    for (let i = 0; i < (MAX_BUFFERED_BYTES / (1024 * 1024)) * 2; i++) {
+      t.backend.events.emit('job.step', { jobId: 'job-flood', step: i + 1, steps: 1000, sigma: 1, previewUrl: preview });
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(await closedWithin(stalled, 5000)).toBe(true);
+    await settingsRoundTrip(other, 7);
+    expect(receivedByOther).toBeGreaterThan(MAX_BUFFERED_BYTES / (1024 * 1024));
+    other.close();
+  });
 
   it('survives a client that disconnects in the middle of a frame', async () => {
     const other = await healthyClient();
