@@ -20,6 +20,8 @@ import { runTxt2ImgJob } from './jobs/txt2img-job.ts';
 import type { EngineJobEvent, Txt2ImgJobInput, Txt2ImgJobOutput } from './jobs/job-types.ts';
 import { createEditImpl } from './edit-methods.ts';
 import type { EditEngineMethods } from './edit-methods.ts';
+import { PromptTokenCounter } from './models/prompt-tokens.ts';
+import type { PromptTokensInput, PromptTokensResult } from './models/prompt-tokens.ts';
 
 export type { EngineCallContext } from './types.ts';
 export type { EngineJobEvent, Txt2ImgJobInput, Txt2ImgJobOutput } from './jobs/job-types.ts';
@@ -47,6 +49,8 @@ export interface EngineMethods extends EditEngineMethods {
   listModels: { params: { roots: string[] }; result: ModelListEntry[]; event: never };
   /** a model folder's README.md and the images it shows (models/card.ts) */
   modelCard: { params: { modelDir: string }; result: ModelCard; event: never };
+  /** token counts of prompts with the model's tokenizer and A1111 chunks (the prompt box's counter) */
+  promptTokens: { params: PromptTokensInput; result: PromptTokensResult; event: never };
   /** generation parameters from an image's metadata (untrusted bytes: parsed in the engine process) */
   readParameters: { params: ReadParametersInput; result: ReadParametersOutput; event: never };
   registry: { params: NoParams; result: EngineRegistryData; event: never };
@@ -74,6 +78,7 @@ export interface EngineServiceOptions {
 export function createEngineService(opts: EngineServiceOptions): EngineService {
   // loaded models and prompt embeddings, kept between jobs (changing only the seed re-runs only the UNet loop)
   const cache = new PipelineCache();
+  const tokenCounter = new PromptTokenCounter();
   const impl: Impl = {
     info: async (params) => ({
       ortVersion: ortVersion(),
@@ -82,6 +87,7 @@ export function createEngineService(opts: EngineServiceOptions): EngineService {
     }),
     listModels: (params) => listModelFolders(params.roots),
     modelCard: (params) => readModelCard(params.modelDir),
+    promptTokens: (params) => tokenCounter.count(params),
     readParameters: (params) => Promise.resolve().then(() => readImageParameters(params)),
     registry: () =>
       Promise.resolve({

@@ -19,6 +19,8 @@ import {
   ModelCardSchema,
   ModelsListRequestSchema,
   ModelsListSchema,
+  PromptTokensRequestSchema,
+  PromptTokensSchema,
   SystemInfoSchema,
 } from './schemas/system.ts';
 import {
@@ -86,6 +88,7 @@ export const CALLS = {
   'system.info': { request: EmptySchema, response: SystemInfoSchema },
   'models.list': { request: ModelsListRequestSchema, response: ModelsListSchema },
   'models.card': { request: ModelCardRequestSchema, response: ModelCardSchema },
+  'models.tokens': { request: PromptTokensRequestSchema, response: PromptTokensSchema },
   'engine.samplers': { request: EmptySchema, response: EngineRegistrySchema },
   'jobs.submit': { request: JobRequestSchema, response: JobSubmitResponseSchema },
   'jobs.cancel': { request: JobIdRequestSchema, response: JobCancelResponseSchema },
@@ -143,6 +146,7 @@ export type ProviderStatusData = SystemInfo['providers'][number];
 export type ModelReport = CallResponse<'models.list'>['models'][number];
 export type ModelVocabulary = NonNullable<ModelReport['vocabulary']>;
 export type ModelCard = CallResponse<'models.card'>;
+export type PromptTokens = CallResponse<'models.tokens'>;
 export type EngineRegistry = CallResponse<'engine.samplers'>;
 export type SamplerInfo = EngineRegistry['samplers'][number];
 export type ScheduleInfo = EngineRegistry['schedules'][number];

@@ -9,6 +9,7 @@ export const CALL_NAMES = [
   'system.info',
   'models.list',
   'models.card',
+  'models.tokens',
   'engine.samplers',
   'jobs.submit',
   'jobs.cancel',

@@ -21,7 +21,7 @@ import type { UnetShape } from './unet.ts';
 import { VaeDecoder, VaeEncoder } from './vae.ts';
 
 /** prompts longer than the text encoder's window take up to this many windows (A1111 sets no limit; 8 × 75 = 600 CLIP tokens keeps cross-attention bounded) */
-const MAX_PROMPT_CHUNKS = 8;
+export const MAX_PROMPT_CHUNKS = 8;
 
 export interface ModelInfo {
   dir: string;

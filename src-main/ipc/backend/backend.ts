@@ -95,6 +95,12 @@ export function createBackend(deps: BackendDeps): Backend {
       if (!report.hasCard) throw new ApiCallError('NOT_FOUND', `The model "${report.name}" has no model card (a README.md at the top of ${report.path}).`);
       return deps.host.invoke('modelCard', { modelDir: report.path });
     },
+    'models.tokens': async ({ model, texts }) => {
+      const wanted = path.resolve(model);
+      const report = lastModels.find((m) => m.id === wanted) ?? (await listModels()).find((m) => m.id === wanted);
+      if (!report?.valid) throw new ApiCallError('MODEL_NOT_FOUND', `No ready model folder "${model}" in the models folders (${roots().join(', ')}). Pick one from the model list.`);
+      return deps.host.invoke('promptTokens', { modelDir: report.path, texts });
+    },
     'engine.samplers': () => deps.host.invoke('registry', {}),
     'jobs.submit': async (request) => {
       const wanted = path.resolve(request.params.model);

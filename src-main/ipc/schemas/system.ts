@@ -84,6 +84,14 @@ export const ModelCardSchema = z.object({
   images: z.record(z.string(), z.string().startsWith('data:image/')),
 });
 
+/** Token counts for the prompt box's counter: the model's tokenizer, A1111's 75-token chunks (models/prompt-tokens.ts). */
+export const PromptTokensRequestSchema = z.object({ model: z.string().min(1), texts: z.array(z.string().max(20_000)).min(1).max(4) }).strict();
+export const PromptTokensSchema = z.object({
+  chunkLength: z.int().min(1),
+  maxChunks: z.int().min(1),
+  counts: z.array(z.object({ tokens: z.int().min(0), chunks: z.int().min(1), truncated: z.boolean() })),
+});
+
 /** The sampler and schedule registries, for the UI's comboboxes (samplers/registry.ts, schedules/index.ts). */
 export const SamplerInfoSchema = z.object({
   id: z.string(),

@@ -73,4 +73,19 @@ describe('models calls', () => {
     await expect(call('models.card', { model: path.join(FIXTURES, 'reverie-tiny') })).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/has no model card/) });
     await expect(call('models.card', {})).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
+
+  it('models.tokens counts with the model tokenizer in A1111 chunks; a fixed-context UNet takes one window', async () => {
+    type Tokens = { chunkLength: number; maxChunks: number; counts: { tokens: number; chunks: number; truncated: boolean }[] };
+    const long = 'a red cat '.repeat(40).trim(); // 120 CLIP tokens
+    const sd = await call<Tokens>('models.tokens', { model: path.join(FIXTURES, 'sd15-script'), texts: ['a (red:1.2) cat', long, ''] });
+    expect(sd).toEqual({
+      chunkLength: 75,
+      maxChunks: 8,
+      counts: [{ tokens: 3, chunks: 1, truncated: false }, { tokens: 120, chunks: 2, truncated: false }, { tokens: 0, chunks: 1, truncated: false }],
+    });
+    const fixed = await call<Tokens>('models.tokens', { model: path.join(FIXTURES, 'sd15-static'), texts: [long] });
+    expect(fixed).toEqual({ chunkLength: 75, maxChunks: 1, counts: [{ tokens: 120, chunks: 1, truncated: true }] });
+    await expect(call('models.tokens', { model: path.join(FIXTURES, 'broken-missing-unet'), texts: ['a'] })).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
+    await expect(call('models.tokens', { model: path.join(FIXTURES, 'sd15-script'), texts: [] })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
 });

@@ -17,6 +17,7 @@ export type {
   JobRequestInput,
   JobSummary,
   ModelCard,
+  PromptTokens,
   ModelReport,
   ModelVocabulary,
   ProviderStatusData,

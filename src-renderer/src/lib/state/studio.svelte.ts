@@ -11,6 +11,7 @@ import { InputImageState, MAX_INPUT_BYTES, blobToBase64 } from './input-image.sv
 import type { InputImageDeps, InputSource } from './input-image.svelte.ts';
 import { JobsState } from './jobs.svelte.ts';
 import { ModelCardState } from './model-card.svelte.ts';
+import { PromptTokensState } from './prompt-tokens.svelte.ts';
 import { SettingsState } from './settings.svelte.ts';
 import { SystemState, errorText } from './system.svelte.ts';
 import { ToastState } from './toasts.svelte.ts';
@@ -43,6 +44,7 @@ export class Studio {
   readonly input: InputImageState;
   readonly toasts: ToastState;
   readonly modelCard: ModelCardState;
+  readonly promptTokens: PromptTokensState;
   readonly ui = new UiState();
   #generateError = $state<string | null>(null);
   #lastDeleted = $state.raw<GalleryItem | null>(null);
@@ -61,6 +63,7 @@ export class Studio {
     this.input = new InputImageState(deps.input);
     this.toasts = new ToastState(deps.timers);
     this.modelCard = new ModelCardState(api);
+    this.promptTokens = new PromptTokensState(api, this.form);
     this.jobs = new JobsState(api, {
       onStarted: (jobId) => this.ui.showJob(jobId),
       onDone: (jobId, items) => this.ui.jobFinished(jobId, items[0].id),
