@@ -1,6 +1,6 @@
 /**
- * The `reverie` command line: generate, img2img, inpaint, denoise, forward, anomaly, tokenize, models,
- * samplers, bench. Errors are one readable line
+ * The `reverie` command line: generate, img2img, inpaint, denoise, forward, anomaly, playground, tokenize,
+ * models, samplers, bench. Errors are one readable line
  * ("error: ..."); exit codes 0 ok, 1 runtime failure, 2 bad usage or input, 130 interrupted.
  */
 import { CancelledError, EngineError } from '../engine/types.ts';
@@ -10,6 +10,7 @@ import { BENCH_HELP, benchCommand } from './commands/bench.ts';
 import { DENOISE_HELP, denoiseCommand } from './commands/denoise.ts';
 import { FORWARD_HELP, forwardCommand } from './commands/forward.ts';
 import { IMG2IMG_HELP, INPAINT_HELP, img2imgCommand, inpaintCommand } from './commands/img2img.ts';
+import { PLAYGROUND_HELP, playgroundCommand } from './commands/playground.ts';
 import { GENERATE_HELP, generate } from './generate.ts';
 import { MODELS_HELP, SAMPLERS_HELP, models, samplers } from './list.ts';
 import { TOKENIZE_HELP, tokenize } from './tokenize.ts';
@@ -25,6 +26,7 @@ commands:
   denoise    remove noise from a photo: reverie denoise --image noisy.png --out clean.png
   forward    the noising process at chosen timesteps: reverie forward --image in.png --t 0,500,999 --out t.png
   anomaly    where the model cannot reconstruct an image: reverie anomaly --image in.png --out heat.png
+  playground exact diffusion in 2-D: reverie playground --data two --process vp --sampler heun --json
   tokenize   show the token ids of a text
   models     list model folders and whether they load
   samplers   list samplers and schedules
@@ -62,6 +64,8 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
         return await forwardCommand(rest, io, ac.signal);
       case 'anomaly':
         return await anomalyCommand(rest, io, ac.signal);
+      case 'playground':
+        return await playgroundCommand(rest, io, ac.signal);
       case 'tokenize':
         return await tokenize(rest, io);
       case 'models':
@@ -81,6 +85,7 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
           denoise: DENOISE_HELP,
           forward: FORWARD_HELP,
           anomaly: ANOMALY_HELP,
+          playground: PLAYGROUND_HELP,
           tokenize: TOKENIZE_HELP,
           models: MODELS_HELP,
           samplers: SAMPLERS_HELP,
@@ -90,7 +95,7 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
         return command === undefined ? 2 : 0;
       }
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: generate, img2img, inpaint, denoise, forward, anomaly, tokenize, models, samplers, bench (see reverie --help)`);
+        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: generate, img2img, inpaint, denoise, forward, anomaly, playground, tokenize, models, samplers, bench (see reverie --help)`);
     }
   } catch (err) {
     if (err instanceof CancelledError) {
