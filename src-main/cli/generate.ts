@@ -1,13 +1,14 @@
 /** `reverie generate`: text to image through the txt2img pipeline, PNGs with A1111 parameters. */
 import path from 'node:path';
 import { PipelineCache } from '../engine/pipelines/cache.ts';
+import type { Txt2ImgParams } from '../engine/pipelines/params.ts';
 import { txt2img } from '../engine/pipelines/txt2img.ts';
 import type { ProviderPreference } from '../engine/runtime/ort.ts';
 import { SAMPLING_OPTIONS, pngOut, printWarnings, samplingNumbers, shown, timingsJson, writeOut } from './commands/common.ts';
 import { StepCollector, stepsOutOptions, writeSteps } from './commands/steps-out.ts';
 import { resolveModelDir } from './model-roots.ts';
 import { ProgressReporter } from './progress.ts';
-import { UsageError, intOption, noPositionals, parse } from './usage.ts';
+import { UsageError, intOption, noPositionals, numberOption, parse } from './usage.ts';
 import type { Io } from './usage.ts';
 
 export const GENERATE_HELP = `usage: reverie generate --prompt TEXT --out FILE.png [options]
@@ -25,6 +26,10 @@ Generates images from a text prompt and writes them as PNGs carrying A1111 "para
   --width N, --height N  pixels, multiples of 8 (default: the model's size)
   --batch-size N         images per UNet batch (default 1)
   --batch-count N        batches one after another (default 1)
+  --hires-scale N        hires fix: upscale by N (1 to 4) and refine with a second image-to-image pass
+  --hires-denoise N      the second pass's denoising strength, 0 to 1 (default 0.7)
+  --hires-steps N        the second pass's steps (default: --steps)
+  --hires-upscaler ID    latent (bilinear latents, default) or lanczos (the decoded image, sharp's Lanczos)
   --provider ID          auto, cpu, cuda, webgpu, dml, coreml (default auto)
   --out FILE.png         output; several images are written as FILE-1.png, FILE-2.png, ...
   --json                 print {outputs, seed, provider, timings} as JSON on stdout
@@ -38,7 +43,25 @@ const OPTIONS = {
   ...SAMPLING_OPTIONS,
   'batch-size': { type: 'string' },
   'batch-count': { type: 'string' },
+  'hires-scale': { type: 'string' },
+  'hires-denoise': { type: 'string' },
+  'hires-steps': { type: 'string' },
+  'hires-upscaler': { type: 'string' },
 } as const;
+
+/** The hires fix flags; none given: no second pass. */
+function hiresOption(values: { 'hires-scale'?: string; 'hires-denoise'?: string; 'hires-steps'?: string; 'hires-upscaler'?: string }): Txt2ImgParams['hires'] {
+  const scale = numberOption('hires-scale', values['hires-scale']);
+  const rest = [values['hires-denoise'], values['hires-steps'], values['hires-upscaler']];
+  if (scale === undefined) {
+    if (rest.some((v) => v !== undefined)) throw new UsageError('--hires-denoise, --hires-steps and --hires-upscaler need --hires-scale N (e.g. --hires-scale 2)');
+    return undefined;
+  }
+  const upscaler = values['hires-upscaler'];
+  if (upscaler !== undefined && upscaler !== 'latent' && upscaler !== 'lanczos') throw new UsageError(`--hires-upscaler must be latent or lanczos, got ${JSON.stringify(upscaler)}`);
+  const steps = intOption('hires-steps', values['hires-steps']);
+  return { scale, denoise: numberOption('hires-denoise', values['hires-denoise']) ?? 0.7, ...(steps !== undefined ? { steps } : {}), ...(upscaler ? { upscaler } : {}) };
+}
 
 /** FILE.png for one image; FILE-1.png, FILE-2.png, ... for several. */
 export function outputPaths(out: string, count: number): string[] {
@@ -62,6 +85,7 @@ export async function generate(args: readonly string[], io: Io, signal: AbortSig
     ...samplingNumbers(values),
     batchSize: intOption('batch-size', values['batch-size']),
     batchCount: intOption('batch-count', values['batch-count']),
+    hires: hiresOption(values),
   };
   const modelDir = await resolveModelDir(values.model, io.cwd);
   const progress = new ProgressReporter(io.stderr);

@@ -36,6 +36,8 @@ export interface ImageParameters {
   width?: number;
   height?: number;
   model?: string;
+  /** A1111's hires fix fields ("Hires upscale", "Hires steps", "Hires upscaler", "Denoising strength") */
+  hires?: { scale: number; denoise: number; steps?: number; upscaler: 'latent' | 'lanczos' };
   extra: Record<string, string>;
 }
 
@@ -120,7 +122,29 @@ function toParameters(meta: GenerationMetadata, notes: string[]): ImageParameter
     if (schedule) p.schedule = schedule;
     else if (meta.schedule.toLowerCase() !== 'automatic') notes.push(`The schedule "${meta.schedule}" is not available in Reverie; keeping the current schedule.`);
   }
+  const hires = readHires(meta.extra, p.width, p.height, notes);
+  if (hires) p.hires = hires;
   return p;
+}
+
+/** The hires fix of an A1111 infotext: "Hires upscale: 2" (or "Hires resize: 1024x1024"), steps, upscaler, strength. */
+function readHires(extra: Record<string, string>, width: number | undefined, height: number | undefined, notes: string[]): ImageParameters['hires'] {
+  let scale = Number(extra['Hires upscale']);
+  const resize = /^(\d+)x(\d+)$/.exec(extra['Hires resize'] ?? '');
+  if (!(scale > 0) && resize && width && height) scale = Math.max(Number(resize[1]) / width, Number(resize[2]) / height);
+  if (!(scale >= 1)) return undefined;
+  if (scale > 4) notes.push(`Hires upscale ${scale} is more than Reverie's 4; using 4.`);
+  const denoise = Number(extra['Denoising strength']);
+  const steps = Number(extra['Hires steps']);
+  const name = extra['Hires upscaler'] ?? 'Latent';
+  const upscaler = /^latent/i.test(name) ? 'latent' : 'lanczos';
+  if (!/^(latent|lanczos)/i.test(name)) notes.push(`The hires upscaler "${name}" is not available in Reverie; using Lanczos.`);
+  return {
+    scale: Math.min(4, Math.round(scale * 1000) / 1000),
+    denoise: denoise >= 0 && denoise <= 1 ? denoise : 0.7,
+    ...(Number.isInteger(steps) && steps >= 1 && steps <= 150 ? { steps } : {}),
+    upscaler,
+  };
 }
 
 export function readImageParameters(input: ReadParametersInput): ReadParametersOutput {

@@ -7,6 +7,7 @@
 import type { FitMode } from '../imageio/input.ts';
 import type { InputInfo } from '../pipelines/img2img.ts';
 import type { InpaintMode } from '../pipelines/inpaint.ts';
+import type { HiresParams } from '../pipelines/params.ts';
 import type { ProviderPreference } from '../runtime/ort.ts';
 import type { EngineCallContext } from '../types.ts';
 
@@ -26,6 +27,8 @@ export interface Txt2ImgJobInput {
   batchSize: number;
   batchCount: number;
   provider: ProviderPreference;
+  /** text to image only: the hires fix's second pass */
+  hires?: HiresParams;
   /** a preview every N steps, 0 = none */
   previewEvery: number;
 }

@@ -51,6 +51,7 @@ export async function runTxt2ImgJob(
       ...(input.schedule !== undefined ? { schedule: input.schedule } : {}),
       ...(input.width !== undefined ? { width: input.width } : {}),
       ...(input.height !== undefined ? { height: input.height } : {}),
+      ...(input.hires ? { hires: input.hires } : {}),
     },
     {
       cache,

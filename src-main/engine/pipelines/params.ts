@@ -58,6 +58,38 @@ export interface Txt2ImgParams {
   /** batches run one after the other (default 1) */
   batchCount?: number;
   provider?: ProviderPreference;
+  /** hires fix: a second image-to-image pass at a larger size (pipelines/hires.ts) */
+  hires?: HiresParams;
+}
+
+/** Hires fix (pipelines/hires.ts): a second image-to-image pass at a larger size. */
+export type HiresUpscaler = 'latent' | 'lanczos';
+export const HIRES_UPSCALERS: readonly HiresUpscaler[] = ['latent', 'lanczos'];
+
+export interface HiresParams {
+  /** 1 to 4: the final size is the base size times this (rounded to the model's size step) */
+  scale: number;
+  /** 0 to 1: how much the second pass may change (A1111's "Denoising strength"; 0.5–0.7 is typical) */
+  denoise: number;
+  /** second-pass steps; 0 or left out: the base step count */
+  steps?: number;
+  upscaler?: HiresUpscaler;
+}
+
+export function checkHires(h: HiresParams): HiresParams {
+  if (typeof h.scale !== 'number' || !(h.scale >= 1 && h.scale <= 4)) {
+    throw new EngineError('BAD_INPUT', `hires scale must be a number from 1 to 4 (2 doubles the size), got ${String(h.scale)}`);
+  }
+  if (typeof h.denoise !== 'number' || !(h.denoise >= 0 && h.denoise <= 1)) {
+    throw new EngineError('BAD_INPUT', `hires denoising strength must be from 0 (keep the upscaled image) to 1 (repaint it), got ${String(h.denoise)}; 0.5–0.7 is typical`);
+  }
+  if (h.steps !== undefined && !(Number.isInteger(h.steps) && h.steps >= 0 && h.steps <= 150)) {
+    throw new EngineError('BAD_INPUT', `hires steps must be a whole number from 0 (the base step count) to 150, got ${String(h.steps)}`);
+  }
+  if (h.upscaler !== undefined && !HIRES_UPSCALERS.includes(h.upscaler)) {
+    throw new EngineError('BAD_INPUT', `unknown hires upscaler ${JSON.stringify(h.upscaler)}; valid: ${HIRES_UPSCALERS.join(', ')}`);
+  }
+  return h;
 }
 
 /** Params after validation, before the model is known (model-dependent defaults still open). */
@@ -77,6 +109,7 @@ export interface CheckedParams {
   batchSize: number;
   batchCount: number;
   provider: ProviderPreference;
+  hires?: HiresParams;
 }
 
 /** Everything fixed: what the pipeline runs. */
@@ -171,6 +204,7 @@ export function checkTxt2ImgParams(p: Txt2ImgParams): CheckedParams {
     batchSize: checkInt('batch size', p.batchSize, 1, MAX_BATCH_SIZE) ?? 1,
     batchCount: checkInt('batch count', p.batchCount, 1, MAX_BATCH_COUNT) ?? 1,
     provider: p.provider ?? 'auto',
+    ...(p.hires ? { hires: checkHires(p.hires) } : {}),
   };
 }
 

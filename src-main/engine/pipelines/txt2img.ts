@@ -16,6 +16,8 @@ import { PipelineCache } from './cache.ts';
 import type { Embedding } from './cache.ts';
 import { checkTxt2ImgParams, resolveForModel, seedFor } from './params.ts';
 import { encodePrompt, padToLength } from './conditioning.ts';
+import { hiresInfotext, hiresPass, planHires } from './hires.ts';
+import type { HiresPlan } from './hires.ts';
 import type { ResolvedParams, Txt2ImgParams } from './params.ts';
 import { sampleLatents } from './sample.ts';
 import type { SampleLatentsInput } from './sample.ts';
@@ -102,6 +104,8 @@ export interface Prepared {
   wrap?: SampleLatentsInput['wrap'];
   /** extra infotext fields, e.g. ['Denoising strength', '0.75'] */
   extra?: [string, string][];
+  /** hires fix: the second pass after every batch (txt2img only) */
+  hires?: { plan: HiresPlan; concat?: F32Tensor };
   truncated: boolean;
   warnings: string[];
   timings: Txt2ImgTimings;
@@ -183,11 +187,23 @@ export async function prepare(
   };
 }
 
+/** Text to image only: plans the hires fix's second pass (edit pipelines never run one). */
+async function withHires(pr: Prepared): Promise<Prepared> {
+  const { p, model } = pr;
+  if (!p.hires) return pr;
+  const plan = planHires(p.hires, { width: p.width, height: p.height, steps: p.steps, schedule: p.schedule }, model.info.vaeFactor, model.discrete);
+  const concat = model.info.inpainting ? await fullRepaintConcat(model, { ...p, width: plan.width, height: plan.height }) : undefined;
+  pr.hires = { plan, ...(concat ? { concat } : {}) };
+  pr.extra = [...(pr.extra ?? []), ...hiresInfotext(plan, (p.hires.steps ?? 0) > 0)];
+  return pr;
+}
+
 /** Samples every batch of the run; calls `each` with a batch's latents as soon as it is done. */
 export async function sampleAll(pr: Prepared, opts: Txt2ImgOptions, each: (latents: F32Tensor, seeds: number[], iteration: number) => Promise<void>): Promise<void> {
   const { model, p } = pr;
   const latentShape = [model.info.latentChannels, p.height / model.info.vaeFactor, p.width / model.info.vaeFactor] as const;
-  const perRun = pr.sigmas.length - 1; // p.steps, or fewer for img2img strengths below 1
+  const basePerRun = pr.sigmas.length - 1; // p.steps, or fewer for img2img strengths below 1
+  const perRun = basePerRun + (pr.hires?.plan.runSteps ?? 0);
   const total = perRun * p.batchCount;
   for (let iteration = 0; iteration < p.batchCount; iteration++) {
     checkAborted(opts.signal);
@@ -195,7 +211,7 @@ export async function sampleAll(pr: Prepared, opts: Txt2ImgOptions, each: (laten
     const seeds = Array.from({ length: p.batchSize }, (_, k) => seedFor(p.seed, iteration * p.batchSize + k));
     const sampledBefore = pr.timings.steps.reduce((a, b) => a + b, 0);
     const iterationStart = performance.now();
-    const { latents, stepMs } = await sampleLatents({
+    const base = {
       denoise: model.denoise,
       cond: pr.cond,
       uncond: pr.uncond,
@@ -204,6 +220,14 @@ export async function sampleAll(pr: Prepared, opts: Txt2ImgOptions, each: (laten
       unetBatchable: model.info.cfgBatchable,
       sampler: p.sampler,
       samplerOptions: p.samplerOptions,
+      signal: opts.signal,
+    };
+    const progress = (done: number): void => {
+      const perStep = (sampledBefore + performance.now() - iterationStart) / done;
+      opts.onProgress?.({ step: done, total, etaMs: perStep * (total - done) });
+    };
+    const first = await sampleLatents({
+      ...base,
       sigmas: pr.sigmas,
       seeds,
       latentShape,
@@ -211,15 +235,27 @@ export async function sampleAll(pr: Prepared, opts: Txt2ImgOptions, each: (laten
       init: pr.init,
       noised: pr.noised,
       wrap: pr.wrap,
-      signal: opts.signal,
       onStep: (info) => {
         opts.onStep?.({ ...info, iteration, seeds });
-        const done = iteration * perRun + info.i + 1;
-        const perStep = (sampledBefore + performance.now() - iterationStart) / done;
-        opts.onProgress?.({ step: done, total, etaMs: perStep * (total - done) });
+        progress(iteration * perRun + info.i + 1);
       },
     });
-    pr.timings.steps.push(...stepMs);
+    pr.timings.steps.push(...first.stepMs);
+    let latents = first.latents;
+    if (pr.hires) {
+      // the second pass reports progress only: previews and recordings stay those of the base pass (one size)
+      const second = await hiresPass({
+        plan: pr.hires.plan,
+        latents,
+        seeds,
+        base: { ...base, onStep: (info) => progress(iteration * perRun + basePerRun + info.i + 1) },
+        model,
+        schedule: p.schedule,
+        ...(pr.hires.concat ? { concat: pr.hires.concat } : {}),
+      });
+      pr.timings.steps.push(...second.stepMs);
+      latents = second.latents;
+    }
     await each(latents, seeds, iteration);
   }
 }
@@ -245,7 +281,7 @@ export async function txt2img(params: Txt2ImgParams, opts: Txt2ImgOptions = {}):
   const start = performance.now();
   const cache = opts.cache ?? new PipelineCache();
   try {
-    const pr = await prepare(params, cache, opts);
+    const pr = await withHires(await prepare(params, cache, opts));
     const images: Txt2ImgImage[] = [];
     const parameters: string[] = [];
     await sampleAll(pr, opts, async (latents, seeds, iteration) => {
@@ -274,7 +310,7 @@ export async function txt2imgLatents(params: Txt2ImgParams, opts: Txt2ImgOptions
   const start = performance.now();
   const cache = opts.cache ?? new PipelineCache();
   try {
-    const pr = await prepare(params, cache, opts);
+    const pr = await withHires(await prepare(params, cache, opts));
     const batches: { latents: F32Tensor; seeds: number[] }[] = [];
     await sampleAll(pr, opts, (latents, seeds) => {
       batches.push({ latents, seeds });

@@ -49,6 +49,7 @@ export async function runEngineJob(host: EngineHost, request: JobRequest, model:
           ...(p.schedule !== undefined ? { schedule: p.schedule } : {}),
           ...(p.width !== undefined ? { width: p.width } : {}),
           ...(p.height !== undefined ? { height: p.height } : {}),
+          ...(p.hires ? { hires: p.hires } : {}),
           batchSize: p.batchSize,
           batchCount: p.batchCount,
           provider: p.provider,

@@ -42,7 +42,7 @@ const noise8 = (what: string) => z.number().min(0, `${what} is at least 0`).max(
  * and batches mean the same). Width and height left out: the input's aspect at the model's area.
  */
 export function editJobKinds(base: typeof Txt2ImgParamsSchema) {
-  const img2img = base.extend({
+  const img2img = base.omit({ hires: true }).extend({
     image: ImageRefSchema,
     /** 0 keeps the image, 1 repaints it completely */
     strength: z.number().min(0).max(1).default(0.75),
@@ -61,6 +61,7 @@ export function editJobKinds(base: typeof Txt2ImgParamsSchema) {
     latentBlend: z.boolean().optional(),
   });
   const denoise = base
+    .omit({ hires: true })
     .extend({
       /** default empty: the model's unconditional prior */
       prompt: z.string().max(20_000).default(''),

@@ -40,6 +40,8 @@ export const ImageParametersSchema = z.object({
   height: z.int().min(64).max(4096).multipleOf(8).optional(),
   /** the model name as written (a checkpoint name or a Reverie model folder name) */
   model: z.string().optional(),
+  /** A1111's hires fix fields, read back */
+  hires: z.object({ scale: z.number().min(1).max(4), denoise: z.number().min(0).max(1), steps: z.int().min(1).max(150).optional(), upscaler: z.enum(['latent', 'lanczos']) }).optional(),
   /** every other setting, as text */
   extra: z.record(z.string(), z.string()),
 });

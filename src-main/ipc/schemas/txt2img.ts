@@ -9,6 +9,19 @@ const MAX_SEED = 4294967295; // seeds are uint32, as in A1111
  * models CFG 1 and 1 step). `seed: -1` means "pick one": the host resolves it before queueing, so
  * the queue and the gallery always show the real seed.
  */
+/** Hires fix: upscale the result and refine it with a second image-to-image pass (A1111's fields). */
+export const HiresSchema = z
+  .object({
+    /** the final size is the base size times this */
+    scale: z.number().min(1).max(4),
+    /** second-pass denoising strength */
+    denoise: z.number().min(0).max(1),
+    /** second-pass steps; 0: the base step count */
+    steps: z.int().min(0).max(150).optional(),
+    upscaler: z.enum(['latent', 'lanczos']).optional(),
+  })
+  .strict();
+
 export const Txt2ImgParamsSchema = z.object({
   /** a model id from models.list (the folder's path) */
   model: z.string().min(1, 'choose a model (models.list gives the ids)'),
@@ -27,4 +40,6 @@ export const Txt2ImgParamsSchema = z.object({
   /** runs, each with the next seed */
   batchCount: z.int().min(1).max(100).default(1),
   provider: ProviderPreferenceSchema.default('auto'),
+  /** text to image only (edit jobs have their own strength) */
+  hires: HiresSchema.optional(),
 });

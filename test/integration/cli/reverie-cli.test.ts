@@ -39,6 +39,17 @@ describe('reverie generate', () => {
     expect(r.stderr).not.toMatch(/error/);
   });
 
+  it('--hires-scale: a second pass at 2x, its fields in the PNG; the other hires flags need it', async () => {
+    const r = await reverie(['generate', '--model', FIXTURE, '--prompt', 'a red cat', '--steps', '4', '--seed', '5', '--width', '64', '--height', '64', '--hires-scale', '2', '--hires-denoise', '0.6', '--hires-steps', '6', '--provider', 'cpu', '--out', 'hires.png']);
+    expect(r.code).toBe(0);
+    const png = await readFile(path.join(tmp, 'hires.png'));
+    expect(await sharp(png).metadata()).toMatchObject({ width: 128, height: 128 });
+    expect(readPngTextMap(png).get('parameters')).toMatch(/Size: 64x64, Model: sd15-script, RNG: CPU, Denoising strength: 0\.6, Hires upscale: 2, Hires steps: 6, Hires upscaler: Latent$/);
+    const bad = await reverie(['generate', '--model', FIXTURE, '--prompt', 'x', '--hires-steps', '6', '--out', 'never.png']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--hires-denoise, --hires-steps and --hires-upscaler need --hires-scale N/);
+  });
+
   it('same command twice gives byte-identical PNGs; plain output names the file and seed', async () => {
     const args = ['generate', '--model', FIXTURE, '--prompt', 'a green dog', '--steps', '3', '--seed', '8', '--width', '64', '--height', '64', '--provider', 'cpu'];
     const a = await reverie([...args, '--out', 'same-a.png']);
