@@ -22,6 +22,8 @@ import { createEditImpl } from './edit-methods.ts';
 import type { EditEngineMethods } from './edit-methods.ts';
 import { PromptTokenCounter } from './models/prompt-tokens.ts';
 import type { PromptTokensInput, PromptTokensResult } from './models/prompt-tokens.ts';
+import { playgroundView } from './playground/run.ts';
+import type { PlaygroundView, PlaygroundViewInput } from './playground/run.ts';
 
 export type { EngineCallContext } from './types.ts';
 export type { EngineJobEvent, Txt2ImgJobInput, Txt2ImgJobOutput } from './jobs/job-types.ts';
@@ -29,6 +31,7 @@ export type { ModelListEntry } from './models/model-list.ts';
 export type { ModelCard } from './models/card.ts';
 export type { ModelVocabulary } from './models/vocabulary.ts';
 export type { ImageParameters, ReadParametersInput, ReadParametersOutput } from './imageio/read-parameters.ts';
+export type { PlaygroundView, PlaygroundViewInput } from './playground/run.ts';
 
 export interface EngineInfo {
   ortVersion: string;
@@ -54,6 +57,8 @@ export interface EngineMethods extends EditEngineMethods {
   /** generation parameters from an image's metadata (untrusted bytes: parsed in the engine process) */
   readParameters: { params: ReadParametersInput; result: ReadParametersOutput; event: never };
   registry: { params: NoParams; result: EngineRegistryData; event: never };
+  /** the Playground tab: exact diffusion on a 2-D Gaussian mixture, no model (playground/run.ts) */
+  playground: { params: PlaygroundViewInput; result: PlaygroundView; event: never };
   txt2img: { params: Txt2ImgJobInput; result: Txt2ImgJobOutput; event: EngineJobEvent };
   /** test-only: exits the engine process (isolated engines with REVERIE_DEBUG_CALLS=1 only) */
   debugExit: { params: { code: number }; result: { pid: number }; event: never };
@@ -101,6 +106,7 @@ export function createEngineService(opts: EngineServiceOptions): EngineService {
         })),
         schedules: SCHEDULES.map((s) => ({ id: s.id, label: s.label, description: s.description })),
       }),
+    playground: (params, ctx) => playgroundView(params, ctx.signal),
     txt2img: (params, ctx) => runTxt2ImgJob(params, ctx, cache),
     ...createEditImpl(cache),
     debugExit: (params) => {

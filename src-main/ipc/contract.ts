@@ -67,6 +67,7 @@ import {
   ProcessTrajectoriesRequestSchema,
   ProcessTrajectoriesSchema,
 } from './schemas/process.ts';
+import { PlaygroundRunRequestSchema, PlaygroundRunSchema } from './schemas/playground.ts';
 
 export * from './schemas/common.ts';
 export * from './schemas/system.ts';
@@ -77,6 +78,7 @@ export * from './schemas/settings.ts';
 export * from './schemas/images.ts';
 export * from './schemas/edit.ts';
 export * from './schemas/process.ts';
+export * from './schemas/playground.ts';
 export * from './names.ts';
 
 interface CallSpec {
@@ -110,6 +112,8 @@ export const CALLS = {
   'process.curves': { request: ProcessCurvesRequestSchema, response: ProcessCurvesSchema },
   'process.trajectories': { request: ProcessTrajectoriesRequestSchema, response: ProcessTrajectoriesSchema },
   'process.anomaly': { request: ProcessAnomalyRequestSchema, response: ProcessAnomalySchema },
+  // the Playground tab: exact 2-D diffusion (schemas/playground.ts)
+  'playground.run': { request: PlaygroundRunRequestSchema, response: PlaygroundRunSchema },
   'settings.get': { request: EmptySchema, response: SettingsSchema },
   'settings.set': { request: SettingsSetRequestSchema, response: SettingsSchema },
   /** test-only: makes the engine process exit; refused with FORBIDDEN unless REVERIE_DEBUG_CALLS=1 */
@@ -168,6 +172,8 @@ export type ProcessCurves = CallResponse<'process.curves'>;
 export type ForwardFrame = CallResponse<'process.forward'>['frames'][number];
 export type ProcessAnomaly = CallResponse<'process.anomaly'>;
 export type StepKind = z.infer<typeof StepKindSchema>;
+export type PlaygroundRequest = CallRequest<'playground.run'>;
+export type PlaygroundRun = CallResponse<'playground.run'>;
 
 // ── the API the renderer sees ──────────────────────────────────────────
 type Namespace<K extends string> = K extends `${infer N}.${string}` ? N : never;

@@ -30,6 +30,7 @@ export const CALL_NAMES = [
   'process.curves',
   'process.trajectories',
   'process.anomaly',
+  'playground.run',
   'settings.get',
   'settings.set',
   'debug.crashEngine',

@@ -8,7 +8,7 @@
  */
 import { Rng } from '../runtime/rng.ts';
 import { components, sampleMixture } from './mixture.ts';
-import type { Component, Mixture } from './mixture.ts';
+import type { Mixture } from './mixture.ts';
 import { slicedWasserstein } from './metrics.ts';
 import { dataMixture } from './presets.ts';
 import { getProcess } from './process.ts';
@@ -73,7 +73,7 @@ export interface PlaygroundView {
   data: string;
   process: ProcessId;
   processLabel: string;
-  components: Component[];
+  components: { weight: number; mean: XY; std: number }[];
   grid: GridSpec;
   /** 'score' (∇log p_t) for vp and ve, 'velocity' (E[ε − x₀ | x_t]) for flow */
   fieldKind: 'score' | 'velocity';
@@ -172,7 +172,7 @@ export async function playgroundView(input: PlaygroundViewInput, signal?: AbortS
     data: input.data,
     process: p.process.id,
     processLabel: p.process.label,
-    components: components(p.mix),
+    components: components(p.mix).map((c) => ({ weight: c.weight, mean: [c.mean[0], c.mean[1]], std: c.std })),
     ...forwardFrames(p.mix, p.process, p.reference.subarray(0, 2 * trace), p.start.subarray(0, 2 * trace).map((v) => v / p.process.priorStd)),
     runs: [runs[0], runs[1]],
     paths,

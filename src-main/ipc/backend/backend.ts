@@ -102,6 +102,7 @@ export function createBackend(deps: BackendDeps): Backend {
       return deps.host.invoke('promptTokens', { modelDir: report.path, texts });
     },
     'engine.samplers': () => deps.host.invoke('registry', {}),
+    'playground.run': (request) => deps.host.invoke('playground', request),
     'jobs.submit': async (request) => {
       const wanted = path.resolve(request.params.model);
       let model = lastModels.find((m) => m.id === wanted);
