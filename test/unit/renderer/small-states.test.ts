@@ -14,7 +14,8 @@ describe('shortcuts', () => {
     expect(matchShortcut(key('Enter'))).toBeNull();
     expect(matchShortcut(key('Escape', { inTextField: true }))).toBe('cancel');
     expect(matchShortcut(key('6', { altKey: true }))).toBe('tab-6');
-    expect(matchShortcut(key('7', { altKey: true }))).toBeNull();
+    expect(matchShortcut(key('7', { altKey: true }))).toBe('tab-7');
+    expect(matchShortcut(key('8', { altKey: true }))).toBeNull();
     expect(matchShortcut(key(',', { ctrlKey: true }))).toBe('settings');
     expect(matchShortcut(key('?', { shiftKey: true }))).toBe('help');
     expect(matchShortcut(key('?', { shiftKey: true, inTextField: true }))).toBeNull();
@@ -23,7 +24,7 @@ describe('shortcuts', () => {
     expect(matchShortcut(key('z', { ctrlKey: true, shiftKey: true }))).toBeNull();
   });
 
-  it('are all listed in the help, the six tab keys as one row', () => {
+  it('are all listed in the help, the seven tab keys as one row', () => {
     const listed = HELP_SHORTCUTS.map((s) => s.description);
     for (const s of SHORTCUTS.filter((x) => !x.id.startsWith('tab-'))) expect(listed).toContain(s.description);
     expect(HELP_SHORTCUTS.filter((s) => s.keys[0] === 'Alt')).toHaveLength(1);

@@ -41,4 +41,7 @@ export type {
   ProcessRecording,
   RecordedStepView,
   StepKind,
+  // the Playground tab
+  PlaygroundRequest,
+  PlaygroundRun,
 } from '../../../../src-main/ipc/contract.ts';

@@ -8,6 +8,7 @@ import { Img2ImgState } from './edit-img2img.svelte.ts';
 import { JobOutputs, Uploads } from './edit.svelte.ts';
 import { ForwardState } from './forward.svelte.ts';
 import { InpaintState } from './inpaint.svelte.ts';
+import { PlaygroundState } from './playground.svelte.ts';
 import { ProcessState } from './process.svelte.ts';
 import type { InputImageDeps } from './input-image.svelte.ts';
 import type { Studio } from './studio.svelte.ts';
@@ -39,6 +40,8 @@ export class EditStudio {
   readonly denoise: DenoiseState;
   readonly process: ProcessState;
   readonly forward: ForwardState;
+  /** the Playground tab (exact 2-D diffusion) */
+  readonly playground: PlaygroundState;
   #off: (() => void) | null = null;
 
   /** `input`: how images are decoded (tests inject a decoder; the app uses the browser's) */
@@ -53,6 +56,7 @@ export class EditStudio {
     this.denoise = new DenoiseState(studio, this.uploads, output, deps.input);
     this.process = new ProcessState(studio);
     this.forward = new ForwardState(studio, this.uploads);
+    this.playground = new PlaygroundState(studio.api);
   }
 
   /** Subscribes to job.output (once); returns the cleanup. */

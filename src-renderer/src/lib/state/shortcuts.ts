@@ -13,6 +13,7 @@ export type ShortcutId =
   | 'tab-4'
   | 'tab-5'
   | 'tab-6'
+  | 'tab-7'
   | 'undo-delete';
 
 export interface Shortcut {
@@ -39,15 +40,16 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { id: 'tab-4', keys: ['Alt', '4'], description: 'Denoise tab', inTextFields: true },
   { id: 'tab-5', keys: ['Alt', '5'], description: 'Process tab', inTextFields: true },
   { id: 'tab-6', keys: ['Alt', '6'], description: 'Gallery tab', inTextFields: true },
+  { id: 'tab-7', keys: ['Alt', '7'], description: 'Playground tab', inTextFields: true },
   { id: 'settings', keys: ['Ctrl', ','], description: 'Settings', inTextFields: true },
   { id: 'undo-delete', keys: ['Ctrl', 'Z'], description: 'Undo the last delete (outside text fields)', inTextFields: false },
   { id: 'help', keys: ['?'], description: 'Keyboard shortcuts (outside text fields)', inTextFields: false },
 ];
 
-/** The global shortcuts as the help lists them: the six tab keys in one row. */
+/** The global shortcuts as the help lists them: the seven tab keys in one row. */
 export const HELP_SHORTCUTS: readonly LocalShortcut[] = [
   ...SHORTCUTS.filter((s) => !s.id.startsWith('tab-')).slice(0, 2),
-  { keys: ['Alt', '1 … 6'], description: 'Switch to the tab of that number (Generate … Gallery)' },
+  { keys: ['Alt', '1 … 7'], description: 'Switch to the tab of that number (Generate … Playground)' },
   ...SHORTCUTS.filter((s) => !s.id.startsWith('tab-')).slice(2),
 ];
 
@@ -75,7 +77,7 @@ function which(e: KeyInput): ShortcutId | null {
   if (e.key === 'Escape' && !mod && !e.altKey) return 'cancel';
   if (mod && !e.altKey && e.key === ',') return 'settings';
   if (mod && !e.altKey && !e.shiftKey && (e.key === 'z' || e.key === 'Z')) return 'undo-delete';
-  if (e.altKey && !mod && /^[1-6]$/.test(e.key)) return `tab-${e.key}` as ShortcutId;
+  if (e.altKey && !mod && /^[1-7]$/.test(e.key)) return `tab-${e.key}` as ShortcutId;
   if (!mod && !e.altKey && e.key === '?') return 'help';
   return null;
 }

@@ -9,6 +9,7 @@ export const TABS = [
   { id: 'denoise', label: 'Denoise' },
   { id: 'process', label: 'Process' },
   { id: 'gallery', label: 'Gallery' },
+  { id: 'playground', label: 'Playground' },
 ] as const;
 
 export type TabId = (typeof TABS)[number]['id'];
