@@ -142,6 +142,28 @@ describe('GenerateForm', () => {
     expect(empty.problems[0]).toMatch(/No model is ready/);
   });
 
+  it('adds the hires fix to the request when on, says when its final size is too large, and reads it back from PNG parameters', () => {
+    const form = new GenerateForm(source([SD15]));
+    form.prompt = 'a cat';
+    form.seedText = '1';
+    expect(form.toRequest('cpu')?.params).not.toHaveProperty('hires');
+    form.hires.enabled = true;
+    form.hires.scale = 1.5;
+    form.hires.denoise = 0.55;
+    expect(form.toRequest('cpu')?.params).toMatchObject({ hires: { scale: 1.5, denoise: 0.55, upscaler: 'latent' } });
+    expect(form.hires.finalSize(form.width, form.height, form.sizeStep)).toEqual({ width: 768, height: 768 });
+    form.hires.steps = 12;
+    form.hires.upscaler = 'lanczos';
+    expect(form.toRequest('cpu')?.params).toMatchObject({ hires: { scale: 1.5, denoise: 0.55, steps: 12, upscaler: 'lanczos' } });
+    form.setSize({ kind: 'custom', width: 3072, height: 512 });
+    expect(form.toRequest('cpu')).toBeNull();
+    expect(form.problems).toEqual([expect.stringMatching(/Hires fix ×1\.5 of 3072×512 would be over 4096 pixels a side/)]);
+    form.applyParameters({ source: 'a1111', prompt: 'p', negativePrompt: '', extra: {}, hires: { scale: 2, denoise: 0.4, upscaler: 'latent' } });
+    expect([form.hires.enabled, form.hires.scale, form.hires.denoise, form.hires.steps, form.hires.upscaler]).toEqual([true, 2, 0.4, 0, 'latent']);
+    form.applyParameters({ source: 'a1111', prompt: 'p', negativePrompt: '', extra: {} });
+    expect(form.hires.enabled).toBe(false);
+  });
+
   it('applies parameters read from a PNG, with the model matched by name and notes for what it cannot use', () => {
     const models = source([SD15, TINY]);
     const form = new GenerateForm(models);

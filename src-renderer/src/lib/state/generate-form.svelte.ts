@@ -5,6 +5,7 @@
  */
 import type { GalleryItem, ImageParameters, JobRequestInput, ModelReport, Settings } from '../api/types.ts';
 import { drawSeed, parseSeed } from './seed.ts';
+import { HiresSettings } from './hires.svelte.ts';
 import { DEFAULT_SIZE_STEP, MAX_SIZE, MIN_SIZE, isValidSide, roundToStep, sizePresets } from './size-presets.ts';
 import type { SizePreset } from './size-presets.ts';
 
@@ -39,6 +40,8 @@ export class GenerateForm {
   #batchSize = $state(1);
   #batchCount = $state(1);
 
+  /** the hires fix's settings (off by default) */
+  readonly hires = new HiresSettings();
   readonly model = $derived.by(() => this.#resolveModel());
   /** sides are multiples of this: the model's VAE factor (8 for SD, 16 for reverie-mini v2) */
   readonly sizeStep = $derived(this.model?.sizeStep ?? DEFAULT_SIZE_STEP);
@@ -197,6 +200,7 @@ export class GenerateForm {
     this.#applySampling(p);
     if (p.seed !== undefined) this.#seedText = String(p.seed);
     if (p.width !== undefined && p.height !== undefined) this.setSize({ kind: 'custom', width: p.width, height: p.height });
+    this.hires.apply(p);
     if (p.model !== undefined) {
       const wanted = p.model.replace(/\.(safetensors|ckpt|onnx)$/i, '').toLowerCase();
       const model = this.models.validModels.find((m) => m.name.toLowerCase() === wanted);
@@ -226,6 +230,7 @@ export class GenerateForm {
         batchSize: this.#batchSize,
         batchCount: this.#batchCount,
         provider,
+        ...(this.hires.enabled ? { hires: this.hires.request() } : {}),
       },
     };
   }
@@ -254,6 +259,8 @@ export class GenerateForm {
         problems.push(`${name} ${v} must be a multiple of ${this.sizeStep} from ${MIN_SIZE} to ${MAX_SIZE} for this model${near !== v ? ` (nearest: ${near})` : ''}.`);
       }
     }
+    const hires = this.hires.problem(this.width, this.height);
+    if (hires) problems.push(hires);
     return problems;
   }
 }
