@@ -15,7 +15,7 @@ import { getProcess } from './process.ts';
 import type { DiffusionProcess, ProcessId } from './process.ts';
 import { PLAYGROUND_SAMPLERS, normals, playgroundSampler, reverse } from './sample.ts';
 import type { ReverseRun } from './sample.ts';
-import { forwardFrames } from './view.ts';
+import { forwardFrames, roundXY } from './view.ts';
 import type { ForwardFrameView, GridSpec } from './view.ts';
 
 export type XY = [number, number];
@@ -127,7 +127,7 @@ function runView(id: string, run: ReverseRun, reference: Float64Array): RunView 
     nfe: run.nfe,
     distance: slicedWasserstein(run.points, reference),
     t: run.frames.map((f) => f.t),
-    frames: run.frames.map((f) => toXY(f.points)),
+    frames: run.frames.map((f) => toXY(f.points).map(([x, y]) => roundXY(x, y))),
     points: toXY(run.points),
   };
 }
@@ -166,7 +166,7 @@ export async function playgroundView(input: PlaygroundViewInput, signal?: AbortS
     const start = p.start.slice(0, 2 * Math.min(PATH_POINTS, input.count)).map((v) => (v / p.process.priorStd) * process.priorStd);
     const run = await reverse({ mix: p.mix, process, sampler: heun, steps: PATH_STEPS, start, noiseSeed, trace: PATH_POINTS, signal });
     const n = start.length / 2;
-    paths.push({ process: id, t: run.frames.map((f) => f.t), paths: Array.from({ length: n }, (_, i) => run.frames.map((f) => [f.points[2 * i], f.points[2 * i + 1]] as XY)) });
+    paths.push({ process: id, t: run.frames.map((f) => f.t), paths: Array.from({ length: n }, (_, i) => run.frames.map((f) => roundXY(f.points[2 * i], f.points[2 * i + 1]))) });
   }
   return {
     data: input.data,

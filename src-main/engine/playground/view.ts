@@ -33,6 +33,10 @@ export const FRAME_COUNT = 21;
 /** the velocity is undefined at t = 0 (division by t); the arrows of the first frame use this t */
 const FLOW_FIELD_T_MIN = 0.01;
 
+/** Drawn coordinates to 1e-4 (a hundredth of a pixel on a 4K screen) and arrows to 4 digits: half the bytes. */
+export const roundXY = (x: number, y: number): [number, number] => [Math.round(x * 1e4) / 1e4, Math.round(y * 1e4) / 1e4];
+const digits4 = (v: number): number => Number(v.toPrecision(4));
+
 /** Cell centres of an n × n grid over the square, row 0 at the top, interleaved. */
 export function gridCentres(n: number, extent: number): Float64Array {
   const out = new Float64Array(2 * n * n);
@@ -65,7 +69,7 @@ export function forwardFrames(mix: Mixture, process: DiffusionProcess, x0: Float
     const t = f / (FRAME_COUNT - 1);
     const alpha = process.alpha(t);
     const sigma = process.sigma(t);
-    const points = Array.from({ length: x0.length / 2 }, (_, i): [number, number] => [alpha * x0[2 * i] + sigma * eps[2 * i], alpha * x0[2 * i + 1] + sigma * eps[2 * i + 1]]);
+    const points = Array.from({ length: x0.length / 2 }, (_, i) => roundXY(alpha * x0[2 * i] + sigma * eps[2 * i], alpha * x0[2 * i + 1] + sigma * eps[2 * i + 1]));
     const p = Array.from({ length: cells.length / 2 }, (_, i) => density(mix, cells[2 * i], cells[2 * i + 1], sigma, alpha));
     const max = Math.max(...p);
     const v = field(mix, process, t, arrows);
@@ -75,7 +79,7 @@ export function forwardFrames(mix: Mixture, process: DiffusionProcess, x0: Float
       sigma,
       points,
       density: p.map((d) => (max > 0 ? Math.round((255 * d) / max) : 0)),
-      field: Array.from({ length: v.length / 2 }, (_, i): [number, number] => [v[2 * i], v[2 * i + 1]]),
+      field: Array.from({ length: v.length / 2 }, (_, i): [number, number] => [digits4(v[2 * i]), digits4(v[2 * i + 1])]),
     });
   }
   return { grid: GRID, fieldKind: process.id === 'flow' ? 'velocity' : 'score', frames };

@@ -28,7 +28,7 @@ export const PlaygroundRunRequestSchema = z
     seed: z.int().min(0).max(4294967295).default(0),
     /** points recorded at every step for the animations */
     trace: z.int().min(1).max(300).default(150),
-    /** also measure sample quality against model calls (about a second) */
+    /** also measure sample quality against model calls (a second or two) */
     sweep: z.boolean().default(false),
   })
   .strict()

@@ -249,7 +249,7 @@ export class PlaygroundState {
     }
   }
 
-  /** Measures sample quality against model calls for several samplers (about a second). */
+  /** Measures sample quality against model calls for several samplers (a second or two). */
   async measure(): Promise<void> {
     const key = this.#key();
     this.#measuring = true;
