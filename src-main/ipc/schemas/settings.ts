@@ -33,7 +33,7 @@ export const DEFAULT_SETTINGS: Settings = {
   previewEvery: 1,
   lastModel: null,
   defaults: {
-    sampler: 'euler_ancestral',
+    sampler: 'dpmpp_2m',
     schedule: 'karras',
     steps: 20,
     cfgScale: 7,

@@ -31,7 +31,7 @@ export class GenerateForm {
   #preferredModel = $state<string | null>(null);
   #prompt = $state('');
   #negativePrompt = $state('');
-  #sampler = $state('euler_ancestral');
+  #sampler = $state('dpmpp_2m');
   #schedule = $state<Defaults['schedule']>('karras');
   #steps = $state(20);
   #cfgScale = $state(7);
