@@ -4,84 +4,68 @@
  * the result beside the canvas.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenshotOnFailure, screenshotPath, startSession, stopSession } from './harness.ts';
-import type { Chromium, Reverie } from './harness.ts';
-import { FIXTURE_MODELS, field, openStudio, pickModel, promptField } from './studio.ts';
+import { describe, expect, it } from 'vitest';
+import { screenshotPath } from './harness.ts';
+import { field, promptField, useStudioSession } from './studio.ts';
 import { chooseImage, openTab, photo } from './edit-helpers.ts';
 
-let reverie: Reverie;
-let browser: Chromium;
-let page: Page;
-let consoleErrors: string[] = [];
-
-beforeAll(async () => {
-  ({ reverie, browser, page, consoleErrors } = await startSession({ modelsDirs: [FIXTURE_MODELS], provider: 'cpu' }));
-  await openStudio(page, reverie);
-  await pickModel(page, 'sd15-script');
-});
-
-screenshotOnFailure(() => page);
-
-afterAll(async () => {
-  await stopSession(browser, reverie);
-});
+const session = useStudioSession({ model: 'sd15-script' });
 
 const coverage = async (p: Page): Promise<number> => Number(await p.getByRole('application', { name: 'Mask canvas' }).getAttribute('data-coverage'));
 
 describe('Inpaint', () => {
   it('paints a mask with the mouse, undoes and redoes it', async () => {
-    await openTab(page, 'Inpaint');
-    await chooseImage(page, await photo(128, 96), 'landscape.png');
-    const canvas = page.getByRole('application', { name: 'Mask canvas' });
+    await openTab(session.page, 'Inpaint');
+    await chooseImage(session.page, await photo(128, 96), 'landscape.png');
+    const canvas = session.page.getByRole('application', { name: 'Mask canvas' });
     await canvas.waitFor();
-    expect(await coverage(page)).toBe(0);
-    await field(page, 'spinbutton', 'Brush size').fill('14');
+    expect(await coverage(session.page)).toBe(0);
+    await field(session.page, 'spinbutton', 'Brush size').fill('14');
     const box = await canvas.boundingBox();
     if (!box) throw new Error('the mask canvas has no box');
     const cx = box.x + box.width / 2;
     const cy = box.y + box.height / 2;
-    await page.mouse.move(cx - 120, cy - 20);
-    await page.mouse.down();
-    for (let k = 1; k <= 12; k++) await page.mouse.move(cx - 120 + k * 20, cy - 20 + Math.sin(k / 2) * 30);
-    await page.mouse.up();
-    const painted = await coverage(page);
+    await session.page.mouse.move(cx - 120, cy - 20);
+    await session.page.mouse.down();
+    for (let k = 1; k <= 12; k++) await session.page.mouse.move(cx - 120 + k * 20, cy - 20 + Math.sin(k / 2) * 30);
+    await session.page.mouse.up();
+    const painted = await coverage(session.page);
     expect(painted).toBeGreaterThan(0.05);
-    await expect(page.getByText(/% of the image will be repainted/).innerText()).resolves.toMatch(/\d+% of the image/);
-    await page.getByRole('button', { name: 'Undo' }).click();
-    expect(await coverage(page)).toBe(0);
-    await page.getByRole('button', { name: 'Redo' }).click();
-    expect(await coverage(page)).toBe(painted);
+    await expect(session.page.getByText(/% of the image will be repainted/).innerText()).resolves.toMatch(/\d+% of the image/);
+    await session.page.getByRole('button', { name: 'Undo' }).click();
+    expect(await coverage(session.page)).toBe(0);
+    await session.page.getByRole('button', { name: 'Redo' }).click();
+    expect(await coverage(session.page)).toBe(painted);
     // keyboard: focus the canvas, Ctrl+Z undoes the stroke (not a gallery delete), Ctrl+Shift+Z redoes it
     await canvas.focus();
-    await page.keyboard.press('Control+z');
-    expect(await coverage(page)).toBe(0);
-    await page.keyboard.press('Control+Shift+Z');
-    expect(await coverage(page)).toBe(painted);
+    await session.page.keyboard.press('Control+z');
+    expect(await coverage(session.page)).toBe(0);
+    await session.page.keyboard.press('Control+Shift+Z');
+    expect(await coverage(session.page)).toBe(painted);
     // and paints: arrows move the brush, Enter stamps it
-    await page.keyboard.press('ArrowUp');
-    await page.keyboard.press('Enter');
-    expect(await coverage(page)).toBeGreaterThanOrEqual(painted);
+    await session.page.keyboard.press('ArrowUp');
+    await session.page.keyboard.press('Enter');
+    expect(await coverage(session.page)).toBeGreaterThanOrEqual(painted);
   });
 
   it('zooms with the wheel and the toolbar', async () => {
-    const zoom = page.getByRole('toolbar', { name: 'View' });
+    const zoom = session.page.getByRole('toolbar', { name: 'View' });
     const before = await zoom.innerText();
-    await page.getByRole('button', { name: 'Zoom in' }).click();
+    await session.page.getByRole('button', { name: 'Zoom in' }).click();
     await expect(zoom.innerText()).resolves.not.toBe(before);
-    await page.getByRole('button', { name: 'Fit to view' }).click();
+    await session.page.getByRole('button', { name: 'Fit to view' }).click();
     await expect(zoom.innerText()).resolves.toBe(before);
   });
 
   it('uses the inpainting model automatically and says so, then inpaints', async () => {
-    await expect(page.locator('[data-nine-channel="true"]').innerText()).resolves.toMatch(/sd15-inpaint.*9-channel/s);
-    await promptField(page).fill('a red barn');
-    await field(page, 'spinbutton', 'Steps').fill('6');
-    await page.getByRole('button', { name: 'Inpaint', exact: true }).click();
-    const result = page.getByRole('figure', { name: 'Result' });
+    await expect(session.page.locator('[data-nine-channel="true"]').innerText()).resolves.toMatch(/sd15-inpaint.*9-channel/s);
+    await promptField(session.page).fill('a red barn');
+    await field(session.page, 'spinbutton', 'Steps').fill('6');
+    await session.page.getByRole('button', { name: 'Inpaint', exact: true }).click();
+    const result = session.page.getByRole('figure', { name: 'Result' });
     await result.getByRole('img', { name: 'Inpainted result' }).waitFor({ timeout: 30_000 });
     await expect(result.innerText()).resolves.toMatch(/128 × 96 · 9-channel model/);
-    await page.screenshot({ path: screenshotPath('inpaint') });
-    expect(consoleErrors).toEqual([]);
+    await session.page.screenshot({ path: screenshotPath('inpaint') });
+    expect(session.consoleErrors).toEqual([]);
   });
 });

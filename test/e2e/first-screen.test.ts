@@ -2,12 +2,10 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { request } from 'node:http';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import NodeWebSocket from 'ws';
-import type { Page } from 'playwright-core';
-import { screenshotOnFailure, screenshotPath, startSession, stopSession } from './harness.ts';
-import type { Chromium, Reverie } from './harness.ts';
-import { FIXTURE_MODELS } from './studio.ts';
+import { screenshotPath } from './harness.ts';
+import { FIXTURE_MODELS, useStudioSession } from './studio.ts';
 
 /** The few browser globals the in-page code below uses (the test program is typed for Node, without DOM). */
 interface PageGlobals {
@@ -15,14 +13,11 @@ interface PageGlobals {
   Image: new () => { naturalWidth: number; src: string; onload: (() => void) | null; onerror: (() => void) | null };
 }
 
-let reverie: Reverie;
-let browser: Chromium;
-let page: Page;
-let consoleErrors: string[] = [];
+const session = useStudioSession({ settings: { modelsDirs: [FIXTURE_MODELS] }, open: false, fullPage: true });
 
 function raw(method: string, urlPath: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: reverie.port, method, path: urlPath, headers: { Host: `127.0.0.1:${reverie.port}`, 'Content-Type': 'application/json', ...headers } }, (res) => {
+    const req = request({ host: '127.0.0.1', port: session.reverie.port, method, path: urlPath, headers: { Host: `127.0.0.1:${session.reverie.port}`, 'Content-Type': 'application/json', ...headers } }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });
@@ -31,34 +26,26 @@ function raw(method: string, urlPath: string, headers: Record<string, string>): 
   });
 }
 
-beforeAll(async () => {
-  ({ reverie, browser, page, consoleErrors } = await startSession({ modelsDirs: [FIXTURE_MODELS] }));
-});
-
-screenshotOnFailure(() => page, { fullPage: true });
-
-afterAll(() => stopSession(browser, reverie));
-
 describe('browser mode, first screen', () => {
   it('opens from the printed URL, drops the token from the address bar and shows the studio', async () => {
-    const response = await page.goto(reverie.url);
+    const response = await session.page.goto(session.reverie.url);
     expect(response?.status()).toBe(200);
-    expect(page.url()).toBe(`${reverie.origin}/`);
-    await expect(page.title()).resolves.toBe('Reverie');
-    await page.getByRole('heading', { name: 'Reverie', level: 1 }).waitFor();
-    await page.getByText('browser mode', { exact: false }).first().waitFor();
+    expect(session.page.url()).toBe(`${session.reverie.origin}/`);
+    await expect(session.page.title()).resolves.toBe('Reverie');
+    await session.page.getByRole('heading', { name: 'Reverie', level: 1 }).waitFor();
+    await session.page.getByText('browser mode', { exact: false }).first().waitFor();
   });
 
   it('opens on the Generate tab with a model picked', async () => {
-    await page.getByRole('tab', { name: 'Generate', exact: true, selected: true }).waitFor();
-    await page.getByRole('button', { name: 'Generate', exact: true }).waitFor();
-    await page.screenshot({ path: screenshotPath('first-screen'), fullPage: true });
+    await session.page.getByRole('tab', { name: 'Generate', exact: true, selected: true }).waitFor();
+    await session.page.getByRole('button', { name: 'Generate', exact: true }).waitFor();
+    await session.page.screenshot({ path: screenshotPath('first-screen'), fullPage: true });
   });
 
   it('shows the execution providers and whether each works (Settings, "This machine")', async () => {
-    await page.getByRole('button', { name: 'Settings', exact: true }).click();
-    await page.getByRole('dialog', { name: 'Settings' }).waitFor();
-    const providers = page.getByRole('list', { name: 'Execution providers' });
+    await session.page.getByRole('button', { name: 'Settings', exact: true }).click();
+    await session.page.getByRole('dialog', { name: 'Settings' }).waitFor();
+    const providers = session.page.getByRole('list', { name: 'Execution providers' });
     await providers.waitFor({ timeout: 30_000 });
     const cpu = providers.locator('[data-provider="cpu"]');
     await expect(cpu.innerText()).resolves.toMatch(/CPU[\s\S]*works/);
@@ -67,38 +54,38 @@ describe('browser mode, first screen', () => {
   });
 
   it('shows the models: valid ones ready, broken ones with the reason', async () => {
-    const models = page.getByRole('list', { name: 'Models' });
+    const models = session.page.getByRole('list', { name: 'Models' });
     await models.waitFor({ timeout: 30_000 });
     await expect(models.locator('[data-model="reverie-tiny"]').innerText()).resolves.toMatch(/reverie-tiny[\s\S]*ready/);
     const broken = models.locator('[data-model="broken-missing-unet"]');
     await expect(broken.innerText()).resolves.toMatch(/cannot be used/);
-    await expect(page.getByRole('list', { name: 'Problems with broken-missing-unet' }).innerText()).resolves.toMatch(/unet/);
+    await expect(session.page.getByRole('list', { name: 'Problems with broken-missing-unet' }).innerText()).resolves.toMatch(/unet/);
     await models.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: screenshotPath('settings-system') });
-    await page.keyboard.press('Escape');
-    await page.getByRole('dialog', { name: 'Settings' }).waitFor({ state: 'hidden' });
+    await session.page.screenshot({ path: screenshotPath('settings-system') });
+    await session.page.keyboard.press('Escape');
+    await session.page.getByRole('dialog', { name: 'Settings' }).waitFor({ state: 'hidden' });
   });
 
   it('ran without console errors or CSP violations', () => {
-    expect(consoleErrors).toEqual([]);
+    expect(session.consoleErrors).toEqual([]);
   });
 
   it('refuses a forged request without the token', async () => {
     expect(await raw('POST', '/api/call/system.info', {})).toBe(401);
-    expect(await raw('POST', '/api/call/system.info', { Cookie: `reverie_session_${reverie.port}=forged` })).toBe(401);
+    expect(await raw('POST', '/api/call/system.info', { Cookie: `reverie_session_${session.reverie.port}=forged` })).toBe(401);
     expect(await raw('GET', '/', {})).toBe(401);
-    expect(await raw('POST', '/api/call/system.info', { Authorization: `Bearer ${reverie.token}` })).toBe(200);
+    expect(await raw('POST', '/api/call/system.info', { Authorization: `Bearer ${session.reverie.token}` })).toBe(200);
   });
 
   it('refuses a foreign Origin or Host even with the token', async () => {
-    const auth = { Authorization: `Bearer ${reverie.token}` };
+    const auth = { Authorization: `Bearer ${session.reverie.token}` };
     expect(await raw('POST', '/api/call/settings.get', { ...auth, Origin: 'http://evil.example' })).toBe(403);
-    expect(await raw('POST', '/api/call/settings.get', { ...auth, Host: `evil.example:${reverie.port}` })).toBe(403);
+    expect(await raw('POST', '/api/call/settings.get', { ...auth, Host: `evil.example:${session.reverie.port}` })).toBe(403);
   });
 
   it('refuses an event socket without the token', async () => {
     const status = await new Promise<number | string>((resolve) => {
-      const ws = new NodeWebSocket(`ws://127.0.0.1:${reverie.port}/api/events`);
+      const ws = new NodeWebSocket(`ws://127.0.0.1:${session.reverie.port}/api/events`);
       ws.on('open', () => resolve('open'));
       ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
       ws.on('error', () => undefined);
@@ -113,7 +100,7 @@ describe('browser mode, first screen', () => {
     });
     await new Promise<void>((r) => evil.listen(0, '127.0.0.1', () => r()));
     const port = (evil.address() as { port: number }).port;
-    const other = await browser.context.newPage();
+    const other = await session.browser.context.newPage();
     await other.goto(`http://127.0.0.1:${port}/`);
     const result = await other.evaluate(async (target) => {
       const body = JSON.stringify({ patch: { previewEvery: 9 } });
@@ -137,20 +124,20 @@ describe('browser mode, first screen', () => {
         setTimeout(() => resolve('no answer'), 10_000);
       });
       return { attempts, socket };
-    }, reverie.origin);
+    }, session.reverie.origin);
     await other.close();
     evil.closeAllConnections();
     await new Promise<void>((r) => evil.close(() => r()));
     expect(result.socket).toBe('refused');
     expect(result.attempts).toContain('cors:blocked');
     // and nothing changed on the server
-    const settings = await page.evaluate(async () => (await (await fetch('/api/call/settings.get', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).json()) as { result: { previewEvery: number } });
+    const settings = await session.page.evaluate(async () => (await (await fetch('/api/call/settings.get', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).json()) as { result: { previewEvery: number } });
     expect(settings.result.previewEvery).toBe(1);
   });
 
   it('runs a job over the page\'s own API session: events on the WebSocket, images load under the CSP', async () => {
     const tiny = path.join(FIXTURE_MODELS, 'reverie-tiny');
-    const result = await page.evaluate(async (model) => {
+    const result = await session.page.evaluate(async (model) => {
       const win = globalThis as unknown as PageGlobals;
       const socket = new WebSocket(`${win.location.origin.replace('http', 'ws')}/api/events`);
       await new Promise((resolve, reject) => {
@@ -185,6 +172,6 @@ describe('browser mode, first screen', () => {
     expect(result.width).toBe(256);
     expect(result.previewWidth).toBe(32);
     expect(result.names).toEqual(expect.arrayContaining(['job.queued', 'job.started', 'job.progress', 'job.step', 'job.done', 'jobs.changed']));
-    expect(consoleErrors).toEqual([]);
+    expect(session.consoleErrors).toEqual([]);
   });
 });

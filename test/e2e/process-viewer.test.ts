@@ -4,28 +4,12 @@
  * at full quality and exported; ODE vs SDE from one seed side by side; and the forward viewer.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenshotOnFailure, screenshotPath, startSession, stopSession } from './harness.ts';
-import type { Chromium, Reverie } from './harness.ts';
-import { FIXTURE_MODELS, field, openStudio, pickModel, promptField, until } from './studio.ts';
+import { describe, expect, it } from 'vitest';
+import { screenshotPath } from './harness.ts';
+import { field, promptField, until, useStudioSession } from './studio.ts';
 import { chooseImage, openTab, photo } from './edit-helpers.ts';
 
-let reverie: Reverie;
-let browser: Chromium;
-let page: Page;
-let consoleErrors: string[] = [];
-
-beforeAll(async () => {
-  ({ reverie, browser, page, consoleErrors } = await startSession({ modelsDirs: [FIXTURE_MODELS], provider: 'cpu' }));
-  await openStudio(page, reverie);
-  await pickModel(page, 'sd15-script');
-});
-
-screenshotOnFailure(() => page);
-
-afterAll(async () => {
-  await stopSession(browser, reverie);
-});
+const session = useStudioSession({ model: 'sd15-script' });
 
 const viewer = (p: Page) => p.getByRole('region', { name: 'Reverse process viewer' });
 const stepImage = (p: Page) => viewer(p).getByRole('img', { name: /step \d+ of \d+/ });
@@ -33,85 +17,85 @@ const sigmaText = (p: Page): Promise<string> => p.getByTestId('sigma').innerText
 
 describe('Reverse process viewer', () => {
   it('opens the newest result and scrubs through its steps', async () => {
-    await promptField(page).fill('a red cat in a green garden');
-    await field(page, 'spinbutton', 'Steps').fill('12');
-    await field(page, 'spinbutton', 'Width').fill('128');
-    await field(page, 'spinbutton', 'Height').fill('128');
-    await field(page, 'combobox', 'Sampler').selectOption('euler');
-    await page.getByRole('button', { name: 'Generate', exact: true }).click();
-    await page.getByRole('img', { name: /^Result:/ }).waitFor({ timeout: 30_000 });
+    await promptField(session.page).fill('a red cat in a green garden');
+    await field(session.page, 'spinbutton', 'Steps').fill('12');
+    await field(session.page, 'spinbutton', 'Width').fill('128');
+    await field(session.page, 'spinbutton', 'Height').fill('128');
+    await field(session.page, 'combobox', 'Sampler').selectOption('euler');
+    await session.page.getByRole('button', { name: 'Generate', exact: true }).click();
+    await session.page.getByRole('img', { name: /^Result:/ }).waitFor({ timeout: 30_000 });
 
-    await openTab(page, 'Process');
-    const slider = page.getByRole('slider', { name: 'Step', exact: true });
+    await openTab(session.page, 'Process');
+    const slider = session.page.getByRole('slider', { name: 'Step', exact: true });
     await slider.waitFor();
     await expect(slider.getAttribute('max')).resolves.toBe('11');
-    const firstSrc = await stepImage(page).getAttribute('src');
-    const firstSigma = await sigmaText(page);
+    const firstSrc = await stepImage(session.page).getAttribute('src');
+    const firstSigma = await sigmaText(session.page);
     expect(Number(firstSigma)).toBeGreaterThan(5);
     await slider.fill('8');
-    await expect(stepImage(page).getAttribute('alt')).resolves.toMatch(/step 9 of 12/);
-    expect(await stepImage(page).getAttribute('src')).not.toBe(firstSrc);
-    const laterSigma = Number(await sigmaText(page));
+    await expect(stepImage(session.page).getAttribute('alt')).resolves.toMatch(/step 9 of 12/);
+    expect(await stepImage(session.page).getAttribute('src')).not.toBe(firstSrc);
+    const laterSigma = Number(await sigmaText(session.page));
     expect(laterSigma).toBeLessThan(Number(firstSigma));
     await expect(slider.getAttribute('aria-valuetext')).resolves.toMatch(/^Step 9 of 12, sigma \d+\.\d{3}$/);
     // keyboard: the slider moves one step per arrow
     await slider.focus();
     await slider.press('ArrowLeft');
-    await expect(stepImage(page).getAttribute('alt')).resolves.toMatch(/step 8 of 12/);
+    await expect(stepImage(session.page).getAttribute('alt')).resolves.toMatch(/step 8 of 12/);
   });
 
   it('shows x_t, x̂₀ and the predicted noise, with captions', async () => {
-    await page.getByRole('radio', { name: 'Noisy image x_t' }).check();
-    await expect(stepImage(page).getAttribute('alt')).resolves.toMatch(/^Noisy image x_t, step 8/);
-    await expect(viewer(page).innerText()).resolves.toMatch(/x_t is the image as the model sees it/);
-    await page.getByRole('radio', { name: 'Predicted noise ε̂' }).check();
-    await expect(viewer(page).innerText()).resolves.toMatch(/ε̂ = \(x_t − x̂₀\)\/σ is the noise the model thinks/);
-    await page.getByRole('radio', { name: 'Predicted image x̂₀' }).check();
-    await expect(viewer(page).innerText()).resolves.toMatch(/x̂₀ is the model's current guess of the finished image/);
+    await session.page.getByRole('radio', { name: 'Noisy image x_t' }).check();
+    await expect(stepImage(session.page).getAttribute('alt')).resolves.toMatch(/^Noisy image x_t, step 8/);
+    await expect(viewer(session.page).innerText()).resolves.toMatch(/x_t is the image as the model sees it/);
+    await session.page.getByRole('radio', { name: 'Predicted noise ε̂' }).check();
+    await expect(viewer(session.page).innerText()).resolves.toMatch(/ε̂ = \(x_t − x̂₀\)\/σ is the noise the model thinks/);
+    await session.page.getByRole('radio', { name: 'Predicted image x̂₀' }).check();
+    await expect(viewer(session.page).innerText()).resolves.toMatch(/x̂₀ is the model's current guess of the finished image/);
   });
 
   it('plays to the end', async () => {
-    await page.getByRole('combobox', { name: 'Playback speed' }).selectOption('12');
-    await page.getByRole('button', { name: 'Play', exact: true }).click();
-    await until('the last step', async () => /step 12 of 12/.test((await stepImage(page).getAttribute('alt')) ?? ''));
-    await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
+    await session.page.getByRole('combobox', { name: 'Playback speed' }).selectOption('12');
+    await session.page.getByRole('button', { name: 'Play', exact: true }).click();
+    await until('the last step', async () => /step 12 of 12/.test((await stepImage(session.page).getAttribute('alt')) ?? ''));
+    await session.page.getByRole('button', { name: 'Play', exact: true }).waitFor();
   });
 
   it('decodes the step at full quality and exports a contact sheet', async () => {
-    await page.getByRole('slider', { name: 'Step', exact: true }).fill('5');
-    await page.getByRole('button', { name: 'Decode at full quality' }).click();
-    await viewer(page).getByRole('img', { name: 'Predicted image x̂₀, step 6 of 12, full quality' }).waitFor();
-    await page.screenshot({ path: screenshotPath('process-reverse') });
-    const download = page.waitForEvent('download');
-    await page.getByRole('button', { name: 'Contact sheet' }).click();
+    await session.page.getByRole('slider', { name: 'Step', exact: true }).fill('5');
+    await session.page.getByRole('button', { name: 'Decode at full quality' }).click();
+    await viewer(session.page).getByRole('img', { name: 'Predicted image x̂₀, step 6 of 12, full quality' }).waitFor();
+    await session.page.screenshot({ path: screenshotPath('process-reverse') });
+    const download = session.page.waitForEvent('download');
+    await session.page.getByRole('button', { name: 'Contact sheet' }).click();
     expect((await download).suggestedFilename()).toMatch(/-x0-contact-sheet\.png$/);
   });
 });
 
 describe('ODE vs SDE', () => {
   it('runs both samplers from one seed and shows them side by side', async () => {
-    await page.getByRole('tab', { name: 'ODE vs SDE' }).click();
-    await page.getByRole('button', { name: 'Run both from one seed' }).click();
-    const pair = page.getByRole('region', { name: 'ODE and SDE side by side' });
+    await session.page.getByRole('tab', { name: 'ODE vs SDE' }).click();
+    await session.page.getByRole('button', { name: 'Run both from one seed' }).click();
+    const pair = session.page.getByRole('region', { name: 'ODE and SDE side by side' });
     await pair.getByRole('figure', { name: /Euler a — SDE/ }).waitFor({ timeout: 60_000 });
     await pair.getByRole('figure', { name: /Euler — ODE/ }).waitFor();
-    const slider = page.getByRole('slider', { name: 'Step', exact: true });
+    const slider = session.page.getByRole('slider', { name: 'Step', exact: true });
     await slider.fill('0');
     const [a0, b0] = await Promise.all([0, 1].map((k) => pair.getByRole('img').nth(k).getAttribute('src')));
     expect(a0).toBe(b0); // the same starting noise
     await slider.fill('9');
     const [a9, b9] = await Promise.all([0, 1].map((k) => pair.getByRole('img').nth(k).getAttribute('src')));
     expect(a9).not.toBe(b9);
-    await page.screenshot({ path: screenshotPath('process-ode-sde') });
+    await session.page.screenshot({ path: screenshotPath('process-ode-sde') });
   });
 });
 
 describe('Forward viewer', () => {
   it('dissolves a chosen image into noise as the timestep grows', async () => {
-    await page.getByRole('tab', { name: 'Forward process' }).click();
-    await chooseImage(page, await photo(128, 96), 'landscape.png');
-    const forward = page.getByRole('region', { name: 'Forward viewer' });
-    const slider = page.getByRole('slider', { name: 'Timestep' });
+    await session.page.getByRole('tab', { name: 'Forward process' }).click();
+    await chooseImage(session.page, await photo(128, 96), 'landscape.png');
+    const forward = session.page.getByRole('region', { name: 'Forward viewer' });
+    const slider = session.page.getByRole('slider', { name: 'Timestep' });
     await until('the preview frames', async () => !(await slider.isDisabled()));
     await forward.getByText('Full quality').waitFor({ timeout: 20_000 });
     const clean = await forward.getByRole('img').getAttribute('src');
@@ -120,7 +104,7 @@ describe('Forward viewer', () => {
     await forward.getByText('Full quality').waitFor({ timeout: 20_000 });
     expect(await forward.getByRole('img').getAttribute('src')).not.toBe(clean);
     await expect(forward.innerText()).resolves.toMatch(/At t = 600 the picture keeps √ᾱ = 0\.\d{3} of its signal/);
-    await page.screenshot({ path: screenshotPath('process-forward') });
-    expect(consoleErrors).toEqual([]);
+    await session.page.screenshot({ path: screenshotPath('process-forward') });
+    expect(session.consoleErrors).toEqual([]);
   });
 });

@@ -4,25 +4,11 @@
  * become the input image; a pasted image on an edit tab becomes the shared input image.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenshotOnFailure, screenshotPath, startSession, stopSession } from './harness.ts';
-import type { Chromium, Reverie } from './harness.ts';
-import { FIXTURE_MODELS, dropFile, field, openStudio, pickModel, promptField, pngWith } from './studio.ts';
+import { describe, expect, it } from 'vitest';
+import { screenshotPath } from './harness.ts';
+import { dropFile, field, pngWith, promptField, useStudioSession } from './studio.ts';
 
-let reverie: Reverie;
-let browser: Chromium;
-let page: Page;
-let consoleErrors: string[] = [];
-
-beforeAll(async () => {
-  ({ reverie, browser, page, consoleErrors } = await startSession({ modelsDirs: [FIXTURE_MODELS], provider: 'cpu' }));
-  await openStudio(page, reverie);
-  await pickModel(page, 'sd15-script');
-});
-
-screenshotOnFailure(() => page);
-
-afterAll(() => stopSession(browser, reverie));
+const session = useStudioSession({ model: 'sd15-script' });
 
 async function formValues(p: Page) {
   return {
@@ -42,9 +28,9 @@ async function formValues(p: Page) {
 describe('parameters from a dropped PNG', () => {
   it('reads an A1111 PNG (old-style "DPM++ 2M Karras" sampler name) into the form, model included', async () => {
     const text = 'a castle on a hill, matte painting\nNegative prompt: fog, people\nSteps: 33, Sampler: DPM++ 2M Karras, CFG scale: 5.5, Seed: 424242, Size: 320x448, Model hash: 1a2b3c, Model: reverie-tiny, Version: v1.7.0';
-    await dropFile(page, await pngWith([{ keyword: 'parameters', text }]), '00012-424242.png');
-    await page.getByRole('status').filter({ hasText: 'Read the parameters of "00012-424242.png" (A1111 format).' }).waitFor();
-    expect(await formValues(page)).toEqual({
+    await dropFile(session.page, await pngWith([{ keyword: 'parameters', text }]), '00012-424242.png');
+    await session.page.getByRole('status').filter({ hasText: 'Read the parameters of "00012-424242.png" (A1111 format).' }).waitFor();
+    expect(await formValues(session.page)).toEqual({
       model: 'reverie-tiny',
       prompt: 'a castle on a hill, matte painting',
       negative: 'fog, people',
@@ -56,7 +42,7 @@ describe('parameters from a dropped PNG', () => {
       width: '320',
       height: '448',
     });
-    await page.screenshot({ path: screenshotPath('parameters-a1111') });
+    await session.page.screenshot({ path: screenshotPath('parameters-a1111') });
   });
 
   it('reads a ComfyUI PNG (API graph in the "prompt" chunk) and says what it could not use', async () => {
@@ -68,11 +54,11 @@ describe('parameters from a dropped PNG', () => {
       '7': { inputs: { text: 'text, watermark', clip: ['4', 1] }, class_type: 'CLIPTextEncode' },
       '9': { inputs: { filename_prefix: 'ComfyUI', images: ['8', 0] }, class_type: 'SaveImage' },
     };
-    await dropFile(page, await pngWith([{ keyword: 'prompt', text: JSON.stringify(graph) }, { keyword: 'workflow', text: '{"nodes":[],"links":[]}' }]), 'ComfyUI_00001_.png');
-    const toast = page.getByRole('status').filter({ hasText: 'Read the parameters of "ComfyUI_00001_.png" (ComfyUI workflow).' });
+    await dropFile(session.page, await pngWith([{ keyword: 'prompt', text: JSON.stringify(graph) }, { keyword: 'workflow', text: '{"nodes":[],"links":[]}' }]), 'ComfyUI_00001_.png');
+    const toast = session.page.getByRole('status').filter({ hasText: 'Read the parameters of "ComfyUI_00001_.png" (ComfyUI workflow).' });
     await toast.waitFor();
     await expect(toast.innerText()).resolves.toMatch(/v1-5-pruned-emaonly\.safetensors", which is not in your models; keeping reverie-tiny/);
-    expect(await formValues(page)).toEqual({
+    expect(await formValues(session.page)).toEqual({
       model: 'reverie-tiny',
       prompt: 'a bowl of ramen, studio light',
       negative: 'text, watermark',
@@ -84,31 +70,31 @@ describe('parameters from a dropped PNG', () => {
       width: '512',
       height: '384',
     });
-    await page.screenshot({ path: screenshotPath('parameters-comfyui') });
+    await session.page.screenshot({ path: screenshotPath('parameters-comfyui') });
   });
 
   it('reads a PNG chosen with the file picker', async () => {
     const text = 'a lighthouse\nSteps: 9, Sampler: Euler a, Schedule type: Exponential, CFG scale: 3, Seed: 7, Size: 256x256, Model: sd15-script';
-    const chooser = page.waitForEvent('filechooser');
-    await page.getByRole('button', { name: 'Read parameters from a PNG…' }).click();
+    const chooser = session.page.waitForEvent('filechooser');
+    await session.page.getByRole('button', { name: 'Read parameters from a PNG…' }).click();
     await (await chooser).setFiles({ name: 'picked.png', mimeType: 'image/png', buffer: await pngWith([{ keyword: 'parameters', text }]) });
-    await page.getByRole('status').filter({ hasText: 'Read the parameters of "picked.png"' }).waitFor();
-    expect(await formValues(page)).toMatchObject({ model: 'sd15-script', prompt: 'a lighthouse', steps: '9', schedule: 'Exponential', seed: '7' });
+    await session.page.getByRole('status').filter({ hasText: 'Read the parameters of "picked.png"' }).waitFor();
+    expect(await formValues(session.page)).toMatchObject({ model: 'sd15-script', prompt: 'a lighthouse', steps: '9', schedule: 'Exponential', seed: '7' });
   });
 
   it('a PNG without parameters can become the input image instead', async () => {
-    await dropFile(page, await pngWith([], 80, 60), 'photo.png');
-    const toast = page.getByRole('status').filter({ hasText: '"photo.png" has no generation parameters' });
+    await dropFile(session.page, await pngWith([], 80, 60), 'photo.png');
+    const toast = session.page.getByRole('status').filter({ hasText: '"photo.png" has no generation parameters' });
     await toast.getByRole('button', { name: 'Use as input image' }).click();
-    await page.getByRole('tab', { name: 'Image to image', exact: true, selected: true }).waitFor();
-    await page.getByRole('img', { name: 'Input image: photo.png' }).waitFor();
-    await expect(page.getByText('photo.png · 80 × 60').count()).resolves.toBe(1);
+    await session.page.getByRole('tab', { name: 'Image to image', exact: true, selected: true }).waitFor();
+    await session.page.getByRole('img', { name: 'Input image: photo.png' }).waitFor();
+    await expect(session.page.getByText('photo.png · 80 × 60').count()).resolves.toBe(1);
   });
 
   it('a pasted image on an edit tab becomes the input image shared by all edit tabs', async () => {
-    await page.getByRole('tab', { name: 'Inpaint', exact: true }).click();
+    await session.page.getByRole('tab', { name: 'Inpaint', exact: true }).click();
     const png = await pngWith([], 40, 30);
-    await page.evaluate((b64) => {
+    await session.page.evaluate((b64) => {
       const g = globalThis as unknown as {
         DataTransfer: new () => { items: { add(f: unknown): void } };
         File: new (parts: unknown[], name: string, o: { type: string }) => unknown;
@@ -122,13 +108,13 @@ describe('parameters from a dropped PNG', () => {
       dt.items.add(new g.File([bytes], 'clip.png', { type: 'image/png' }));
       g.document.body.dispatchEvent(new g.ClipboardEvent('paste', { clipboardData: dt, bubbles: true }));
     }, png.toString('base64'));
-    await page.getByRole('img', { name: 'Input image: clip.png' }).waitFor();
-    await page.getByRole('tab', { name: 'Denoise', exact: true }).click();
-    await page.getByRole('img', { name: 'Input image: clip.png' }).waitFor();
-    await page.screenshot({ path: screenshotPath('input-image-pasted') });
+    await session.page.getByRole('img', { name: 'Input image: clip.png' }).waitFor();
+    await session.page.getByRole('tab', { name: 'Denoise', exact: true }).click();
+    await session.page.getByRole('img', { name: 'Input image: clip.png' }).waitFor();
+    await session.page.screenshot({ path: screenshotPath('input-image-pasted') });
   });
 
   it('ran without console errors or CSP violations', () => {
-    expect(consoleErrors).toEqual([]);
+    expect(session.consoleErrors).toEqual([]);
   });
 });

@@ -5,10 +5,11 @@
  */
 import path from 'node:path';
 import type { Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { encodePng } from '../../src-main/engine/imageio/png.ts';
 import type { PngText } from '../../src-main/engine/imageio/png.ts';
-import { REPO } from './harness.ts';
-import type { Reverie } from './harness.ts';
+import { REPO, screenshotOnFailure, startSession, stopSession } from './harness.ts';
+import type { Reverie, Session } from './harness.ts';
 
 export const FIXTURE_MODELS = path.join(REPO, 'test', 'fixtures', 'models');
 
@@ -31,6 +32,40 @@ export async function openStudio(page: Page, reverie: Reverie): Promise<void> {
 
 export async function pickModel(page: Page, name: string): Promise<void> {
   await page.getByRole('combobox', { name: 'Model' }).selectOption({ label: name });
+}
+
+export interface StudioSessionOptions {
+  /** settings.json of the fresh data folder, or a function giving it when beforeAll runs; default: the fixture models on the CPU */
+  settings?: Record<string, unknown> | (() => Record<string, unknown>);
+  /** the page's viewport, set before the studio opens */
+  viewport?: { width: number; height: number };
+  /** open the studio (default true); false leaves the page blank */
+  open?: boolean;
+  /** the model to pick once the studio is open */
+  model?: string;
+  /** a failing test's picture shows the whole page */
+  fullPage?: boolean;
+}
+
+/**
+ * One browser-mode session for a test file: beforeAll starts it (startSession), sets the viewport,
+ * opens the studio and picks the model; a failing test leaves a picture (screenshotOnFailure);
+ * afterAll stops it. The object returned is filled in by beforeAll, so read its fields inside tests;
+ * a test that restarts the server stores the new one in `reverie`. A file's own beforeAll hooks
+ * registered before this call run before it, its own afterAll hooks after it (vitest's "stack" order).
+ */
+export function useStudioSession(opts: StudioSessionOptions = {}): Session {
+  const session = {} as Session;
+  beforeAll(async () => {
+    const settings = typeof opts.settings === 'function' ? opts.settings() : (opts.settings ?? { modelsDirs: [FIXTURE_MODELS], provider: 'cpu' });
+    Object.assign(session, await startSession(settings));
+    if (opts.viewport) await session.page.setViewportSize(opts.viewport);
+    if (opts.open ?? true) await openStudio(session.page, session.reverie);
+    if (opts.model !== undefined) await pickModel(session.page, opts.model);
+  });
+  screenshotOnFailure(() => session.page, opts.fullPage ? { fullPage: true } : {});
+  afterAll(() => stopSession(session.browser, session.reverie));
+  return session;
 }
 
 /** A small PNG with the given text chunks (what A1111, ComfyUI or Reverie would write). */
