@@ -1,68 +1,21 @@
 /**
- * The real backend over an in-process engine with the fixture models, for the edit and process
- * call tests: call and unwrap, wait for a job, make test images.
+ * The backend of backend-harness.ts set up for the edit and process call tests (a preview every
+ * step): call and unwrap, wait for a job, make test images.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { InProcessHost } from '../../../src-main/engine/hosting/host.ts';
 import { encodePng } from '../../../src-main/engine/imageio/png.ts';
-import { createEngineService } from '../../../src-main/engine/service.ts';
-import { createBackend } from '../../../src-main/ipc/backend/backend.ts';
-import type { Backend } from '../../../src-main/ipc/backend/backend.ts';
 import type { EventName, EventPayload, GalleryItem, JobSummary } from '../../../src-main/ipc/contract.ts';
-import { createDispatcher } from '../../../src-main/ipc/dispatch.ts';
-import { GalleryStore } from '../../../src-main/storage/gallery.ts';
-import { ensureDataLayout } from '../../../src-main/storage/paths.ts';
-import { SettingsStore } from '../../../src-main/storage/settings.ts';
+import { FIXTURES, startBackend as startAnyBackend } from './backend-harness.ts';
+import type { BackendHarness } from './backend-harness.ts';
 
-export const FIXTURES = path.resolve(import.meta.dirname, '..', '..', 'fixtures', 'models');
 export const SD15 = path.join(FIXTURES, 'sd15-script');
 export const INPAINT = path.join(FIXTURES, 'sd15-inpaint');
 export const LOWVAR = path.join(FIXTURES, 'sd15-lowvar');
 
-export interface EditHarness {
-  backend: Backend;
-  dataDir: string;
-  call: <T = unknown>(name: string, request?: unknown) => Promise<T>;
-  events: { name: EventName; payload: unknown }[];
-  close: () => Promise<void>;
-}
+export type EditHarness = BackendHarness;
 
-export async function startBackend(): Promise<EditHarness> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'reverie-edit-calls-'));
-  const layout = ensureDataLayout(dataDir);
-  const settings = await SettingsStore.open(layout.settingsFile);
-  await settings.update({ modelsDirs: [FIXTURES], provider: 'cpu', previewEvery: 1 });
-  const backend = createBackend({
-    mode: 'browser',
-    appName: 'Reverie',
-    appVersion: '0.0.0-test',
-    electronVersion: null,
-    host: new InProcessHost(createEngineService({ isolated: false })),
-    layout,
-    bundledModelsDir: path.join(dataDir, 'none'),
-    settings,
-    gallery: new GalleryStore(layout.galleryDir, layout.trashDir),
-    debugCalls: false,
-  });
-  const events: { name: EventName; payload: unknown }[] = [];
-  backend.events.subscribe((name, payload) => events.push({ name, payload }));
-  const dispatch = createDispatcher(backend.handlers);
-  return {
-    backend,
-    dataDir,
-    events,
-    call: async <T,>(name: string, request: unknown = {}): Promise<T> => {
-      const envelope = await dispatch(name, request);
-      if (!envelope.ok) throw Object.assign(new Error(envelope.error.message), { code: envelope.error.code });
-      return envelope.result as T;
-    },
-    close: async () => {
-      await backend.dispose();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+export function startBackend(): Promise<EditHarness> {
+  return startAnyBackend({ prefix: 'reverie-edit-calls-', settings: { modelsDirs: [FIXTURES], provider: 'cpu', previewEvery: 1 } });
 }
 
 export interface Finished {

@@ -3,30 +3,17 @@
  * saves announced as they happen, delete to the trash with restore, reveal in both modes, and
  * parameters read back from our own PNG and from foreign ones.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InProcessHost } from '../../../src-main/engine/hosting/host.ts';
 import { encodePng } from '../../../src-main/engine/imageio/png.ts';
-import { createEngineService } from '../../../src-main/engine/service.ts';
-import { createBackend } from '../../../src-main/ipc/backend/backend.ts';
-import type { Backend } from '../../../src-main/ipc/backend/backend.ts';
-import type { EventName, EventPayload, GalleryItem, JobSummary } from '../../../src-main/ipc/contract.ts';
-import { createDispatcher } from '../../../src-main/ipc/dispatch.ts';
-import { GalleryStore } from '../../../src-main/storage/gallery.ts';
-import { ensureDataLayout } from '../../../src-main/storage/paths.ts';
-import { SettingsStore } from '../../../src-main/storage/settings.ts';
+import type { EventPayload, GalleryItem, JobSummary } from '../../../src-main/ipc/contract.ts';
+import { FIXTURES, startBackend } from './backend-harness.ts';
+import type { BackendHarness } from './backend-harness.ts';
 
-const FIXTURES = path.resolve(import.meta.dirname, '..', '..', 'fixtures', 'models');
 const TINY = path.join(FIXTURES, 'reverie-tiny');
 
-interface Harness {
-  backend: Backend;
-  call: (name: string, request?: unknown) => Promise<unknown>;
-  events: { name: EventName; payload: unknown }[];
+interface Harness extends BackendHarness {
   revealed: string[];
-  close: () => Promise<void>;
 }
 
 let h: Harness | null = null;
@@ -36,41 +23,13 @@ afterEach(async () => {
 });
 
 async function start(opts: { reveal?: boolean } = {}): Promise<Harness> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'reverie-gallery-calls-'));
-  const layout = ensureDataLayout(dataDir);
-  const settings = await SettingsStore.open(layout.settingsFile);
-  await settings.update({ modelsDirs: [FIXTURES], provider: 'cpu' });
   const revealed: string[] = [];
-  const backend = createBackend({
+  const backend = await startBackend({
+    prefix: 'reverie-gallery-calls-',
     mode: opts.reveal ? 'electron' : 'browser',
-    appName: 'Reverie',
-    appVersion: '0.0.0-test',
-    electronVersion: null,
-    host: new InProcessHost(createEngineService({ isolated: false })),
-    layout,
-    bundledModelsDir: path.join(dataDir, 'none'),
-    settings,
-    gallery: new GalleryStore(layout.galleryDir, layout.trashDir),
-    debugCalls: false,
     ...(opts.reveal ? { revealFile: (file: string) => void revealed.push(file) } : {}),
   });
-  const events: { name: EventName; payload: unknown }[] = [];
-  backend.events.subscribe((name, payload) => events.push({ name, payload }));
-  const dispatch = createDispatcher(backend.handlers);
-  return {
-    backend,
-    events,
-    revealed,
-    call: async (name, request = {}) => {
-      const envelope = await dispatch(name, request);
-      if (!envelope.ok) throw Object.assign(new Error(envelope.error.message), { code: envelope.error.code });
-      return envelope.result;
-    },
-    close: async () => {
-      await backend.dispose();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  return { ...backend, revealed };
 }
 
 async function generate(t: Harness, params: Record<string, unknown> = {}): Promise<GalleryItem[]> {

@@ -3,22 +3,15 @@
  * job queue (in-process engine, tiny fixture model): the job ends with an error that names the
  * reason, the images saved before stay in the gallery, and the queue runs the next job.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InProcessHost } from '../../../src-main/engine/hosting/host.ts';
-import { createEngineService } from '../../../src-main/engine/service.ts';
-import { createBackend } from '../../../src-main/ipc/backend/backend.ts';
-import type { Backend } from '../../../src-main/ipc/backend/backend.ts';
 import type { EventName, EventPayload, GalleryItem, JobSummary } from '../../../src-main/ipc/contract.ts';
-import { createDispatcher } from '../../../src-main/ipc/dispatch.ts';
 import { GalleryStore } from '../../../src-main/storage/gallery.ts';
 import type { NewGalleryImage } from '../../../src-main/storage/gallery.ts';
-import { ensureDataLayout } from '../../../src-main/storage/paths.ts';
-import { SettingsStore } from '../../../src-main/storage/settings.ts';
+import { FIXTURES, startBackend } from './backend-harness.ts';
+import type { BackendHarness } from './backend-harness.ts';
 
-const FIXTURES = path.resolve(import.meta.dirname, '..', '..', 'fixtures', 'models');
 const TINY = path.join(FIXTURES, 'reverie-tiny');
 
 /** A real gallery whose saves fail with `code` from the `failFrom`-th on, as a full or read-only disk does. */
@@ -42,12 +35,8 @@ class FailingGallery extends GalleryStore {
   }
 }
 
-interface Harness {
-  backend: Backend;
+interface Harness extends BackendHarness {
   gallery: FailingGallery;
-  call: (name: string, request?: unknown) => Promise<unknown>;
-  events: { name: EventName; payload: unknown }[];
-  close: () => Promise<void>;
 }
 
 let h: Harness | null = null;
@@ -57,40 +46,10 @@ afterEach(async () => {
 });
 
 async function start(failFrom: number, code: 'ENOSPC' | 'EROFS'): Promise<Harness> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'reverie-save-failure-'));
-  const layout = ensureDataLayout(dataDir);
-  const settings = await SettingsStore.open(layout.settingsFile);
-  await settings.update({ modelsDirs: [FIXTURES], provider: 'cpu' });
-  const gallery = new FailingGallery(layout.galleryDir, layout.trashDir, failFrom, code);
-  const backend = createBackend({
-    mode: 'browser',
-    appName: 'Reverie',
-    appVersion: '0.0.0-test',
-    electronVersion: null,
-    host: new InProcessHost(createEngineService({ isolated: false })),
-    layout,
-    bundledModelsDir: path.join(dataDir, 'none'),
-    settings,
-    gallery,
-    debugCalls: false,
-  });
-  const events: { name: EventName; payload: unknown }[] = [];
-  backend.events.subscribe((name, payload) => events.push({ name, payload }));
-  const dispatch = createDispatcher(backend.handlers);
-  return {
-    backend,
-    gallery,
-    events,
-    call: async (name, request = {}) => {
-      const envelope = await dispatch(name, request);
-      if (!envelope.ok) throw Object.assign(new Error(envelope.error.message), { code: envelope.error.code });
-      return envelope.result;
-    },
-    close: async () => {
-      await backend.dispose();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  let gallery: FailingGallery | undefined;
+  const backend = await startBackend({ prefix: 'reverie-save-failure-', gallery: (dir, trash) => (gallery = new FailingGallery(dir, trash, failFrom, code)) });
+  if (!gallery) throw new Error('startBackend did not make the gallery');
+  return { ...backend, gallery };
 }
 
 async function finished(t: Harness, jobId: string): Promise<{ name: EventName; payload: unknown }> {

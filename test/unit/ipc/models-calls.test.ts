@@ -3,57 +3,22 @@
  * contract): the bundled model's vocabulary and card reach the renderer, and models.card reads only
  * folders of the model list.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InProcessHost } from '../../../src-main/engine/hosting/host.ts';
-import { createEngineService } from '../../../src-main/engine/service.ts';
-import { createBackend } from '../../../src-main/ipc/backend/backend.ts';
-import type { Backend } from '../../../src-main/ipc/backend/backend.ts';
 import type { ModelCard, ModelReport } from '../../../src-main/ipc/contract.ts';
-import { createDispatcher } from '../../../src-main/ipc/dispatch.ts';
-import type { Dispatch } from '../../../src-main/ipc/dispatch.ts';
-import { GalleryStore } from '../../../src-main/storage/gallery.ts';
-import { ensureDataLayout } from '../../../src-main/storage/paths.ts';
-import { SettingsStore } from '../../../src-main/storage/settings.ts';
+import { FIXTURES, startBackend } from './backend-harness.ts';
+import type { BackendHarness } from './backend-harness.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..', '..', '..');
-const FIXTURES = path.join(REPO, 'test', 'fixtures', 'models');
 
-let dataDir: string;
-let backend: Backend;
-let dispatch: Dispatch;
+let h: BackendHarness;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'reverie-models-calls-'));
-  const layout = ensureDataLayout(dataDir);
-  const settings = await SettingsStore.open(layout.settingsFile);
-  await settings.update({ modelsDirs: [FIXTURES] });
-  backend = createBackend({
-    mode: 'browser',
-    appName: 'Reverie',
-    appVersion: '0.0.0-test',
-    electronVersion: null,
-    host: new InProcessHost(createEngineService({ isolated: false })),
-    layout,
-    bundledModelsDir: path.join(REPO, 'models'),
-    settings,
-    gallery: new GalleryStore(layout.galleryDir, layout.trashDir),
-    debugCalls: false,
-  });
-  dispatch = createDispatcher(backend.handlers);
+  h = await startBackend({ prefix: 'reverie-models-calls-', settings: { modelsDirs: [FIXTURES] }, bundledModelsDir: path.join(REPO, 'models') });
 });
-afterAll(async () => {
-  await backend.dispose();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => h.close());
 
-async function call<T>(name: string, request: unknown): Promise<T> {
-  const envelope = await dispatch(name, request);
-  if (!envelope.ok) throw Object.assign(new Error(envelope.error.message), { code: envelope.error.code });
-  return envelope.result as T;
-}
+const call = <T>(name: string, request: unknown): Promise<T> => h.call<T>(name, request);
 
 describe('models calls', () => {
   it('models.list carries the bundled model vocabulary and which folders have a card', async () => {
