@@ -6,6 +6,14 @@
 
 export type ScaleFn = (v: number) => number;
 
+/** The space around a plot's area, for tick labels and axis labels (SVG user units). */
+export interface PlotMargin {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
 export function linearScale(d0: number, d1: number, r0: number, r1: number): ScaleFn {
   const k = d1 === d0 ? 0 : (r1 - r0) / (d1 - d0);
   return (v) => r0 + (v - d0) * k;
