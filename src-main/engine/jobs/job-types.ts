@@ -5,6 +5,7 @@
  * each other.
  */
 import type { FitMode } from '../imageio/input.ts';
+import type { DenoiseResult } from '../pipelines/denoise.ts';
 import type { InputInfo } from '../pipelines/img2img.ts';
 import type { InpaintMode } from '../pipelines/inpaint.ts';
 import type { HiresParams } from '../pipelines/params.ts';
@@ -88,20 +89,13 @@ export interface QualityData {
 export type JobOutput =
   | { kind: 'img2img'; strength: number; stepsRun: number; input: InputInfo }
   | { kind: 'inpaint'; strength: number; stepsRun: number; input: InputInfo; nineChannel: boolean; mode: InpaintMode; box?: { x: number; y: number; width: number; height: number } }
-  | {
+  | ({
       kind: 'denoise';
       /** the image that was denoised (noise added in the demo mode) and the 3×3 median baseline, as PNG data URLs */
       noisyUrl: string;
       baselineUrl: string;
-      width: number;
-      height: number;
-      noiseSigma: number;
-      estimatedSigma: number;
-      latentSigma: number;
-      startT: number | null;
-      stepsRun: number;
       quality?: { input: QualityData; output: QualityData; baseline: QualityData };
-    };
+    } & Pick<DenoiseResult, 'width' | 'height' | 'noiseSigma' | 'estimatedSigma' | 'latentSigma' | 'startT' | 'stepsRun'>);
 
 export interface EditJobResult {
   images: number;
