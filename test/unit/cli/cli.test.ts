@@ -1,29 +1,11 @@
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { outputPaths } from '../../../src-main/cli/generate.ts';
-import { main } from '../../../src-main/cli/main.ts';
 import { BUNDLED_MODELS, resolveModelDir } from '../../../src-main/cli/model-roots.ts';
 import { ProgressReporter } from '../../../src-main/cli/progress.ts';
 import { UsageError, intOption, numberOption } from '../../../src-main/cli/usage.ts';
 import { scanModelFolders } from '../../../src-main/engine/models/folder.ts';
 import { SAMPLERS } from '../../../src-main/engine/samplers/registry.ts';
-
-function sink(isTTY = false): PassThrough & { isTTY: boolean; columns: number; text(): string } {
-  const s = new PassThrough() as PassThrough & { isTTY: boolean; columns: number; text(): string };
-  const chunks: Buffer[] = [];
-  s.on('data', (c: Buffer) => chunks.push(c));
-  s.isTTY = isTTY;
-  s.columns = 80;
-  s.text = () => Buffer.concat(chunks).toString('utf8');
-  return s;
-}
-
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = sink();
-  const stderr = sink();
-  const code = await main(argv, { stdout, stderr, env: { REVERIE_DATA_DIR: '/nonexistent-reverie-test' }, cwd: process.cwd() });
-  return { code, out: stdout.text(), err: stderr.text() };
-}
+import { run, sink } from './in-process.ts';
 
 describe('argument helpers', () => {
   it('parses whole numbers and decimals strictly', () => {

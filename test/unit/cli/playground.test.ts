@@ -2,26 +2,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../../src-main/cli/main.ts';
 import { generate } from '../../../src-main/engine/playground/run.ts';
 import { runCli } from '../../helpers/cli.ts';
-
-function sink(): PassThrough & { text(): string } {
-  const s = new PassThrough() as PassThrough & { text(): string };
-  const chunks: Buffer[] = [];
-  s.on('data', (c: Buffer) => chunks.push(c));
-  s.text = () => Buffer.concat(chunks).toString('utf8');
-  return s;
-}
-
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = sink();
-  const stderr = sink();
-  const code = await main(argv, { stdout, stderr, env: { REVERIE_DATA_DIR: '/nonexistent-reverie-test' }, cwd: process.cwd() });
-  return { code, out: stdout.text(), err: stderr.text() };
-}
+import { run } from './in-process.ts';
 
 describe('reverie playground', () => {
   it('--json prints {points, nfe, distance}, the engine numbers for the same settings', async () => {
