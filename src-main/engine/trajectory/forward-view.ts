@@ -10,6 +10,7 @@ import type { FitMode } from '../imageio/input.ts';
 import { estimateNoiseSigma } from '../imageio/noise.ts';
 import { readModelFolder } from '../models/folder.ts';
 import { anomalyMap } from '../pipelines/anomaly.ts';
+import type { AnomalyResult } from '../pipelines/anomaly.ts';
 import type { PipelineCache } from '../pipelines/cache.ts';
 import { scheduleCurves, visitedSigmas } from '../pipelines/curves.ts';
 import { forwardProcess } from '../pipelines/forward.ts';
@@ -133,17 +134,11 @@ export interface AnomalyInput {
   provider: ProviderPreference;
 }
 
-export interface AnomalyView {
+/** The anomaly map for the renderer: the pictures as PNG data URLs, the numbers as the pipeline gives them. */
+export interface AnomalyView extends Pick<AnomalyResult, 'width' | 'height' | 'score' | 'p99' | 'max' | 'scale' | 'seeds'> {
   heatmapUrl: string;
   overlayUrl: string;
   reconstructionUrl: string;
-  width: number;
-  height: number;
-  score: number;
-  p99: number;
-  max: number;
-  scale: number;
-  seeds: number[];
 }
 
 export async function anomaly(input: AnomalyInput, cache: PipelineCache, signal?: AbortSignal): Promise<AnomalyView> {
