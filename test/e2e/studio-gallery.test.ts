@@ -26,7 +26,7 @@ describe('gallery', () => {
     await until('two gallery images', async () => (await options().count()) === 2);
     await options().first().click();
     const details = session.page.getByRole('article', { name: 'Image details' });
-    await expect(details.innerText()).resolves.toMatch(/a castle on a hill[\s\S]*fog[\s\S]*Seed\s+123[45][\s\S]*Steps: 6, Sampler: DPM++ 2M/);
+    await expect(details.innerText()).resolves.toMatch(/a castle on a hill[\s\S]*fog[\s\S]*Seed\s+123[45][\s\S]*Steps: 6, Sampler: DPM\+\+ 2M/);
     await session.page.screenshot({ path: screenshotPath('gallery') });
   });
 
