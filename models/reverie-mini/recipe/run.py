@@ -37,8 +37,11 @@ def main():
     ap.add_argument('--until', choices=STAGES, default=STAGES[-1])
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--fresh', action='store_true', help='ignore the committed resume point (recipe/resume/<config>.pt)')
+    ap.add_argument('--unet-minutes', type=float, help="this session's UNet time budget (default: the config's)")
     args = ap.parse_args()
     cfg = CONFIGS[args.config]
+    if args.unet_minutes:
+        cfg = {**cfg, 'unet': {**cfg['unet'], 'minutes': args.unet_minutes}}
     torch.set_num_threads(args.threads)
     work = os.path.abspath(args.work or os.path.join(HERE, 'work', args.config))
     os.makedirs(work, exist_ok=True)
