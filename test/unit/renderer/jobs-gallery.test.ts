@@ -40,6 +40,21 @@ describe('JobsState', () => {
     off();
   });
 
+  it('shows a provider note with the first job only, not with every job after it', async () => {
+    const jobs = new JobsState(r.api);
+    const off = jobs.connect();
+    // DirectML exists only on Windows: elsewhere every job falls back to the CPU with the same note
+    const first = await jobs.submit(request({ provider: 'dml', steps: 1 }));
+    await until('first done', () => jobs.live(first?.id ?? null)?.finished === true);
+    const second = await jobs.submit(request({ provider: 'dml', steps: 1, seed: 12 }));
+    await until('second done', () => jobs.live(second?.id ?? null)?.finished === true);
+    if (process.platform !== 'win32') {
+      expect(jobs.live(first?.id ?? null)?.providerNote).toMatch(/dml .*using cpu/);
+      expect(jobs.live(second?.id ?? null)?.providerNote).toBeNull();
+    }
+    off();
+  });
+
   it('reorders and removes waiting jobs, cancels the running one and keeps its last preview', async () => {
     const jobs = new JobsState(r.api);
     const off = jobs.connect();

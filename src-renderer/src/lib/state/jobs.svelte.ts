@@ -65,6 +65,8 @@ export class JobsState {
   #jobs = $state.raw<readonly JobSummary[]>([]);
   /** per job, replaced (never mutated) on each event: `$state.raw` values, one reactive entry per job */
   readonly #live = new SvelteMap<string, JobLive>();
+  /** provider notes already shown (not reactive: read when a job ends) */
+  readonly #seenNotes: Record<string, true> = {};
   #submitting = $state(false);
   #submitError = $state<string | null>(null);
   #actionError = $state<string | null>(null);
@@ -184,7 +186,11 @@ export class JobsState {
         this.#patch(p.jobId, { sigma: p.sigma, ...preview });
       }),
       this.api.on('job.done', (p) => {
-        this.#patch(p.jobId, { finished: true, items: p.items, warnings: p.warnings, providerNote: p.providerNote ?? null, elapsedMs: p.elapsedMs, etaMs: 0 });
+        // the same provider note ("no GPU provider …; using CPU") is shown with the first job only, not every job
+        const note = p.providerNote ?? null;
+        const fresh = note !== null && !this.#seenNotes[note];
+        if (note !== null) this.#seenNotes[note] = true;
+        this.#patch(p.jobId, { finished: true, items: p.items, warnings: p.warnings, providerNote: fresh ? note : null, elapsedMs: p.elapsedMs, etaMs: 0 });
         if (p.items.length > 0) this.opts.onDone?.(p.jobId, p.items);
       }),
       this.api.on('job.error', (p) => {
