@@ -50,7 +50,7 @@ describe('models/reverie-mini folder', () => {
     expect(rev.family).toBe('reverie');
     expect(rev.default_size).toEqual([256, 256]);
     const factors = rev.latent_rgb_factors as number[][];
-    expect(factors).toHaveLength(4);
+    expect(factors).toHaveLength(8);
     for (const row of factors) {
       expect(row).toHaveLength(3);
       for (const v of row) expect(Number.isFinite(v)).toBe(true);
@@ -60,13 +60,15 @@ describe('models/reverie-mini folder', () => {
     expect(Math.max(...factors.flat().map(Math.abs))).toBeGreaterThan(0.01);
   });
 
-  it("uses Stable Diffusion's 1000-step scaled-linear epsilon schedule and a measured scaling factor", () => {
+  it("uses Stable Diffusion's 1000-step scaled-linear schedule with v-prediction, a measured scaling factor and an f/16 8-channel VAE", () => {
     const s = record(readJson('scheduler/scheduler_config.json'), 'scheduler_config.json');
-    expect(s).toMatchObject({ beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear', num_train_timesteps: 1000, prediction_type: 'epsilon' });
+    expect(s).toMatchObject({ beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear', num_train_timesteps: 1000, prediction_type: 'v_prediction' });
     const vae = record(readJson('vae_decoder/config.json'), 'vae_decoder/config.json');
     expect(typeof vae.scaling_factor).toBe('number');
     expect(vae.scaling_factor).toBeGreaterThan(0);
-    expect(vae.latent_channels).toBe(4);
+    expect(vae.latent_channels).toBe(8);
+    // diffusers' rule, which the engine follows: factor = 2^(len(block_out_channels) - 1) = 16
+    expect(vae.block_out_channels).toHaveLength(5);
   });
 
   it('has a tokenizer in CLIP format: CLIP byte alphabet first, specials last', () => {
@@ -106,8 +108,9 @@ describe('models/reverie-mini folder', () => {
     expect(licences).toEqual(expect.arrayContaining(['fluentui-emoji.MIT.txt', 'emojibase-data.MIT.txt', 'noto-emoji.Apache-2.0.txt']));
   });
 
-  it('fits the size budget (60 MB, recipe work files excluded)', () => {
-    const bytes = folderBytes(modelDir, (rel) => rel === path.join('recipe', 'work') || rel.endsWith('__pycache__'));
+  it('fits the size budget (60 MB, recipe work files and the resume point excluded)', () => {
+    // what ships (electron-builder leaves out recipe/work and the training resume point recipe/resume)
+    const bytes = folderBytes(modelDir, (rel) => rel === path.join('recipe', 'work') || rel === path.join('recipe', 'resume') || rel.endsWith('__pycache__'));
     expect(bytes).toBeLessThan(60 * 1024 * 1024);
   });
 });
