@@ -66,7 +66,7 @@ describe('txt2img parameter validation', () => {
   });
 
   it('fills model defaults: size, and no guidance with euler a for guidance-distilled models', () => {
-    const info = { name: 'm', defaultWidth: 256, defaultHeight: 384, guidanceFree: false } as ModelInfo;
+    const info = { name: 'm', defaultWidth: 256, defaultHeight: 384, guidanceFree: false, vaeFactor: 8 } as ModelInfo;
     const r = resolveForModel(checkTxt2ImgParams({ ...base, seed: 1 }), info);
     expect([r.width, r.height, r.steps, r.cfgScale, r.sampler.id, r.schedule]).toEqual([256, 384, 20, 7, 'dpmpp_2m', 'karras']);
     const turbo = resolveForModel(checkTxt2ImgParams({ ...base, seed: 1 }), { ...info, guidanceFree: true });
