@@ -93,7 +93,7 @@ describe('keyboard', () => {
     await session.page.keyboard.press('ArrowRight');
     await session.page.getByRole('tab', { name: 'Inpaint', selected: true }).waitFor();
     await session.page.keyboard.press('End');
-    await session.page.getByRole('tab', { name: 'Gallery', selected: true }).waitFor();
+    await session.page.getByRole('tab', { name: 'Playground', selected: true }).waitFor();
     await session.page.keyboard.press('Home');
     await session.page.getByRole('tab', { name: 'Generate', selected: true }).waitFor();
     await expect(session.page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement.textContent.trim())).resolves.toBe('Generate');

@@ -7,7 +7,6 @@
 import path from 'node:path';
 import { chunkPrompt } from '../tokenizer/chunks.ts';
 import { ClipTokenizer } from '../tokenizer/clip-bpe.ts';
-import { EngineError } from '../types.ts';
 import { MAX_PROMPT_CHUNKS } from './model.ts';
 import { readOnnxSignature } from './onnx-signature.ts';
 import { fixedDim } from './signatures.ts';
@@ -66,13 +65,9 @@ export class PromptTokenCounter {
 
 async function load(dir: string): Promise<Entry> {
   const tokenizer = await ClipTokenizer.fromFolder(path.join(dir, 'tokenizer'));
-  let contextLength: number | undefined;
-  try {
-    const unet = await readOnnxSignature(path.join(dir, 'unet', 'model.onnx'));
-    contextLength = fixedDim(unet.inputs, 'encoder_hidden_states', 1);
-  } catch (err) {
-    throw new EngineError('MODEL_INVALID', `${dir}: cannot read unet/model.onnx to count prompt tokens (${err instanceof Error ? err.message : String(err)})`);
-  }
+  // a UNet that cannot be read (the folder broke since it was listed) still gets counts: the job will say what is wrong
+  const unet = await readOnnxSignature(path.join(dir, 'unet', 'model.onnx')).catch(() => undefined);
+  const contextLength = unet && fixedDim(unet.inputs, 'encoder_hidden_states', 1);
   const maxChunks = contextLength === undefined ? MAX_PROMPT_CHUNKS : Math.max(1, Math.floor(contextLength / tokenizer.maxLength));
   return { tokenizer, maxChunks };
 }
