@@ -55,22 +55,18 @@ CONFIGS = {
                  'ema': 0.999, 'min_snr_gamma': 5.0, 'device_dtype': 'float32', 'offset_noise': 0.1, 'prediction': 'v'},
         'eval': {'prompts_per_colour': 10, 'classifier_steps': 1500, 'sample_steps': 20, 'id_classes': 150, 'id_prompts': 150},
     },
-    # For a lent GPU (one H100, one device call of <= 8 minutes): the v2 networks (so it can continue the v2
-    # weights), trained on a latent pool built here and carried to the device (16 000 scenes x 8x16x16 fp16 =
-    # 64 MiB with the tokenizer and VAE: within the carry limit), bf16 autocast, batch 256, 7 minutes of UNet.
-    # Run it as: run.py --config gpu --until pool (here), then on the device `run.py --config gpu --from unet
-    # --until unet --threads 16` with recipe/work/gpu carried, then --from export here.  Never run yet (no GPU
-    # lent so far); the per-step speed is unmeasured.
-    'gpu': {
-        **COMMON,
-        'sets': ['3d', 'flat', 'noto'], 'style_probs': {'3d': 0.6, 'flat': 0.2, 'noto': 0.2}, 'concepts': 'vocab', 'sprite_limit': 0,
-        'heldout_fraction': 0.0, 'vocab_size': 1024, 'bpe_captions': 30000,
-        'vae': {'enc_ch': [64, 128, 128], 'dec_ch': [128, 96, 64, 32, 16], 'z': 8, 'factor': 16, 'batch': 16, 'crop': 128,
-                'steps': 4000, 'lr': 1e-3, 'minutes': 12},
-        'pool': {'size': 16000, 'chunk': 4000, 'workers': 2, 'colour_adjective': 0.3},
-        'text': {'width': 128, 'layers': 2, 'heads': 4},
-        'unet': {'ch': [64, 128, 192], 'heads': 4, 'attn0': True, 'batch': 256, 'steps': 40000, 'lr': 1e-3, 'warmup': 200, 'minutes': 7,
-                 'ema': 0.9995, 'min_snr_gamma': 5.0, 'device_dtype': 'bfloat16', 'offset_noise': 0.1, 'prediction': 'v'},
-        'eval': {'prompts_per_colour': 10, 'classifier_steps': 1500, 'sample_steps': 20, 'id_classes': 150, 'id_prompts': 150},
-    },
+}
+
+# For a lent GPU (one H100, one device call of <= 8 minutes): the v2 networks (so it can continue the v2
+# weights), trained on a latent pool built here and carried to the device (16 000 scenes x 8x16x16 fp16 =
+# 64 MiB with the tokenizer and VAE: within the carry limit), bf16 autocast, batch 256, 7 minutes of UNet.
+# Run it as: run.py --config gpu --until pool (here), then on the device `run.py --config gpu --from unet
+# --until unet --threads 16` with recipe/work/gpu carried, then --from export here.  Never run yet (no GPU
+# lent so far); the per-step speed is unmeasured.
+# Only the pool and the UNet schedule differ from v2.
+CONFIGS['gpu'] = {
+    **CONFIGS['v2'],
+    'pool': {**CONFIGS['v2']['pool'], 'size': 16000},
+    'unet': {**CONFIGS['v2']['unet'], 'batch': 256, 'steps': 40000, 'lr': 1e-3, 'warmup': 200, 'minutes': 7, 'ema': 0.9995,
+             'device_dtype': 'bfloat16'},
 }
