@@ -21,7 +21,12 @@ import type { UnetShape } from './unet.ts';
 import { VaeDecoder, VaeEncoder } from './vae.ts';
 
 /** prompts longer than the text encoder's window take up to this many windows (A1111 sets no limit; 8 × 75 = 600 CLIP tokens keeps cross-attention bounded) */
-export const MAX_PROMPT_CHUNKS = 8;
+const MAX_PROMPT_CHUNKS = 8;
+
+/** Text-encoder windows a prompt may take: one where the UNet fixes its text length, else MAX_PROMPT_CHUNKS. */
+export function promptChunksFor(contextLength: number | undefined, textLength: number): number {
+  return contextLength === undefined ? MAX_PROMPT_CHUNKS : Math.max(1, Math.floor(contextLength / textLength));
+}
 
 export interface ModelInfo {
   dir: string;
@@ -180,7 +185,7 @@ async function buildInfo(
     unetInChannels: shape.inChannels,
     textHiddenSize,
     textLength,
-    maxPromptChunks: shape.contextLength === undefined ? MAX_PROMPT_CHUNKS : Math.max(1, Math.floor(shape.contextLength / textLength)),
+    maxPromptChunks: promptChunksFor(shape.contextLength, textLength),
     inpainting: shape.inChannels === 2 * shape.latentChannels + 1,
     defaultWidth: size[0],
     defaultHeight: size[1],

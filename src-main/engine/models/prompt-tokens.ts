@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { chunkPrompt } from '../tokenizer/chunks.ts';
 import { ClipTokenizer } from '../tokenizer/clip-bpe.ts';
-import { MAX_PROMPT_CHUNKS } from './model.ts';
+import { promptChunksFor } from './model.ts';
 import { readOnnxSignature } from './onnx-signature.ts';
 import { fixedDim } from './signatures.ts';
 
@@ -68,6 +68,5 @@ async function load(dir: string): Promise<Entry> {
   // a UNet that cannot be read (the folder broke since it was listed) still gets counts: the job will say what is wrong
   const unet = await readOnnxSignature(path.join(dir, 'unet', 'model.onnx')).catch(() => undefined);
   const contextLength = unet && fixedDim(unet.inputs, 'encoder_hidden_states', 1);
-  const maxChunks = contextLength === undefined ? MAX_PROMPT_CHUNKS : Math.max(1, Math.floor(contextLength / tokenizer.maxLength));
-  return { tokenizer, maxChunks };
+  return { tokenizer, maxChunks: promptChunksFor(contextLength, tokenizer.maxLength) };
 }
