@@ -61,6 +61,11 @@ export function createBackend(deps: BackendDeps): Backend {
     lastModels = reports.map((r) => ({ ...r, id: r.path, root: path.dirname(r.path) }));
     return lastModels;
   };
+  /** A folder of the model list by id (the last scan, else a fresh one): calls never read an arbitrary path. */
+  const listedModel = async (id: string): Promise<ModelReport | undefined> => {
+    const wanted = path.resolve(id);
+    return lastModels.find((m) => m.id === wanted) ?? (await listModels()).find((m) => m.id === wanted);
+  };
 
   // deleted results wait a week in the trash for an undo; older ones go now (in the background)
   deps.gallery.purgeTrash().catch((err: unknown) => console.warn(`[reverie] could not empty old items from the trash: ${String(err)}`));
@@ -88,25 +93,20 @@ export function createBackend(deps: BackendDeps): Backend {
     },
     'models.list': async () => ({ roots: roots(), models: await listModels() }),
     'models.card': async ({ model }) => {
-      // only folders of the model list: the call never reads an arbitrary path
-      const wanted = path.resolve(model);
-      const report = lastModels.find((m) => m.id === wanted) ?? (await listModels()).find((m) => m.id === wanted);
+      const report = await listedModel(model);
       if (!report) throw new ApiCallError('MODEL_NOT_FOUND', `No model folder "${model}" in the models folders (${roots().join(', ')}). Pick one from the model list.`);
       if (!report.hasCard) throw new ApiCallError('NOT_FOUND', `The model "${report.name}" has no model card (a README.md at the top of ${report.path}).`);
       return deps.host.invoke('modelCard', { modelDir: report.path });
     },
     'models.tokens': async ({ model, texts }) => {
-      const wanted = path.resolve(model);
-      const report = lastModels.find((m) => m.id === wanted) ?? (await listModels()).find((m) => m.id === wanted);
+      const report = await listedModel(model);
       if (!report?.valid) throw new ApiCallError('MODEL_NOT_FOUND', `No ready model folder "${model}" in the models folders (${roots().join(', ')}). Pick one from the model list.`);
       return deps.host.invoke('promptTokens', { modelDir: report.path, texts });
     },
     'engine.samplers': () => deps.host.invoke('registry', {}),
     'playground.run': (request) => deps.host.invoke('playground', request),
     'jobs.submit': async (request) => {
-      const wanted = path.resolve(request.params.model);
-      let model = lastModels.find((m) => m.id === wanted);
-      if (!model) model = (await listModels()).find((m) => m.id === wanted);
+      const model = await listedModel(request.params.model);
       if (!model) {
         throw new ApiCallError('MODEL_NOT_FOUND', `No model folder "${request.params.model}" in the models folders (${roots().join(', ')}). Pick one from the model list.`);
       }
