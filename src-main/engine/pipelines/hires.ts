@@ -17,7 +17,9 @@ import type { HiresParams, HiresUpscaler } from './params.ts';
 import { sampleLatents } from './sample.ts';
 
 export interface HiresPlan {
-  /** steps the second pass really runs (its schedule cut at the denoising strength) */
+  /** the second pass's sigmas: its schedule cut at the denoising strength */
+  sigmas: Float64Array;
+  /** steps the second pass really runs */
   runSteps: number;
   scale: number;
   denoise: number;
@@ -40,8 +42,8 @@ export function planHires(
     throw new EngineError('BAD_INPUT', `hires fix ×${h.scale} of ${base.width}×${base.height} would be ${Math.round(base.width * h.scale)}×${Math.round(base.height * h.scale)}, over ${MAX_SIZE} pixels a side; use a smaller scale`);
   }
   const steps = h.steps || base.steps;
-  const runSteps = sigmasForStrength(buildSigmas(base.schedule, steps, discrete), h.denoise).length - 1;
-  return { runSteps: Math.max(0, runSteps), scale: h.scale, denoise: h.denoise, steps, upscaler: h.upscaler ?? 'latent', width, height };
+  const sigmas = sigmasForStrength(buildSigmas(base.schedule, steps, discrete), h.denoise);
+  return { sigmas, runSteps: Math.max(0, sigmas.length - 1), scale: h.scale, denoise: h.denoise, steps, upscaler: h.upscaler ?? 'latent', width, height };
 }
 
 const UPSCALER_LABEL: Record<HiresUpscaler, string> = { latent: 'Latent', lanczos: 'Lanczos' };
@@ -91,11 +93,9 @@ export interface HiresPassInput {
   readonly base: Omit<Parameters<typeof sampleLatents>[0], 'sigmas' | 'seeds' | 'latentShape' | 'init' | 'noised' | 'wrap' | 'concat'>;
   readonly model: {
     readonly info: { readonly latentChannels: number; readonly vaeFactor: number };
-    readonly discrete: Parameters<typeof buildSigmas>[2];
     decode(latents: F32Tensor): Promise<F32Tensor>;
     encode(pixels: F32Tensor): Promise<F32Tensor>;
   };
-  readonly schedule: Parameters<typeof buildSigmas>[0];
   /** extra UNet channels at the new size (9-channel inpainting models), if any */
   readonly concat?: F32Tensor;
 }
@@ -123,7 +123,7 @@ export async function hiresPass(input: HiresPassInput): Promise<{ latents: F32Te
     parts.forEach((part, k) => data.set(part.data, k * part.data.length));
     init = { dtype: 'float32', dims: [parts.length, model.info.latentChannels, h, w], data };
   }
-  const sigmas = sigmasForStrength(buildSigmas(input.schedule, plan.steps, model.discrete), plan.denoise);
+  const { sigmas } = plan;
   if (sigmas.length < 2) return { latents: init, stepMs: [] };
   return sampleLatents({ ...input.base, sigmas, seeds: input.seeds, latentShape: [model.info.latentChannels, h, w], init, ...(input.concat ? { concat: input.concat } : {}) });
 }

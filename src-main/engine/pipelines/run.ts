@@ -156,7 +156,6 @@ export async function sampleAll(pr: Prepared, opts: Txt2ImgOptions, each: (laten
         seeds,
         base: { ...base, onStep: (info) => progress(iteration * perRun + basePerRun + info.i + 1) },
         model,
-        schedule: p.schedule,
         ...(pr.hires.concat ? { concat: pr.hires.concat } : {}),
       });
       pr.timings.steps.push(...second.stepMs);
