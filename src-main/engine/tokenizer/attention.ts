@@ -66,10 +66,3 @@ function merge(pieces: Piece[]): PromptPiece[] {
   if (out.length === 0) return [{ text: '', weight: 1 }];
   return out.map((p) => (p.isBreak ? { break: true as const } : { text: p.text, weight: p.weight }));
 }
-
-/** The prompt with the emphasis syntax removed (what the words are, for hints and counters). */
-export function promptText(prompt: string): string {
-  return parsePromptAttention(prompt)
-    .map((p) => ('break' in p ? ' ' : p.text))
-    .join('');
-}

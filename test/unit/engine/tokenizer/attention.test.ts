@@ -1,7 +1,7 @@
 // A1111's prompt emphasis syntax: the doctest examples of stable-diffusion-webui's parse_prompt_attention
 // (modules/prompt_parser.py), with the same floating-point weights, plus BREAK and escapes.
 import { describe, expect, it } from 'vitest';
-import { parsePromptAttention, promptText } from '../../../../src-main/engine/tokenizer/attention.ts';
+import { parsePromptAttention } from '../../../../src-main/engine/tokenizer/attention.ts';
 
 const pairs = (prompt: string): [string, number][] => parsePromptAttention(prompt).map((p) => ('break' in p ? ['BREAK', -1] : [p.text, p.weight]));
 
@@ -27,9 +27,5 @@ describe('parsePromptAttention (A1111 goldens)', () => {
     expect(pairs('[[small]]')).toEqual([['small', 1 / 1.1 / 1.1]]);
     expect(pairs('(a:1.5) \\\\ b')).toEqual([['a', 1.5], [' \\ b', 1]]);
     expect(pairs('(x:.)')).toEqual([['x:.)', 1.1]]);
-  });
-
-  it('gives the plain words for counters and hints', () => {
-    expect(promptText('a ((red)) [apple:0.5] BREAK (on a blue:1.2) background')).toBe('a red apple:0.5 on a blue background');
   });
 });
