@@ -1,0 +1,581 @@
+"""Module definitions in the exact shape of the original Stable Diffusion (LDM) checkpoints.
+
+Every parameter's dotted path equals its tensor name in a single-file checkpoint as A1111, ComfyUI and
+InvokeAI load it (`model.diffusion_model.*`, `first_stage_model.*`, `cond_stage_model.*`), so an ONNX
+export without constant folding names its initializers exactly like the checkpoint's tensors. Written
+from the published architecture (Rombach et al. 2022, "High-Resolution Image Synthesis with Latent
+Diffusion Models"; CLIP, Radford et al. 2021; OpenCLIP) and the tensor names of released checkpoints;
+CompVis/stablediffusion's `ldm/modules` is the reference to read, not copied here.
+
+Configs: `sd1` (SD 1.x, CLIP ViT-L/14 text, 768 context), `sd2` (SD 2.x, OpenCLIP ViT-H/14 penultimate
+layer, 1024 context, linear transformer projections, 64-channel heads), `*-inpaint` (9 input channels)
+and `tiny-*` (the same code at toy widths, for tests).
+"""
+import math
+
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+
+# ---------------------------------------------------------------- configurations
+
+def unet_config(family):
+    base = dict(in_channels=4, out_channels=4, model_channels=320, channel_mult=(1, 2, 4, 4), num_res_blocks=2,
+                attention_levels=(0, 1, 2), transformer_depth=1, context_dim=768, num_heads=8, head_channels=None,
+                linear_proj=False, groups=32)
+    if family.startswith('sd2'):
+        base.update(context_dim=1024, num_heads=None, head_channels=64, linear_proj=True)
+    if family.startswith('tiny-'):
+        base.update(model_channels=16, channel_mult=(1, 2), num_res_blocks=1, attention_levels=(0, 1),
+                    context_dim=32, num_heads=2 if family.startswith('tiny-sd1') else None,
+                    head_channels=8 if family.startswith('tiny-sd2') else None, groups=8)
+    if family.endswith('-inpaint'):
+        base['in_channels'] = 9
+    return base
+
+
+def vae_config(family):
+    if family.startswith('tiny-'):
+        return dict(ch=16, ch_mult=(1, 2), num_res_blocks=1, z_channels=4, embed_dim=4, groups=8)
+    return dict(ch=128, ch_mult=(1, 2, 4, 4), num_res_blocks=2, z_channels=4, embed_dim=4, groups=32)
+
+
+def text_config(family):
+    if family.startswith('tiny-sd2'):
+        return dict(kind='openclip', vocab=None, width=32, layers=3, heads=2, positions=77, skip_last=1)
+    if family.startswith('tiny-'):
+        return dict(kind='clip', vocab=None, width=32, layers=2, heads=2, positions=77, mlp=64)
+    if family.startswith('sd2'):
+        return dict(kind='openclip', vocab=49408, width=1024, layers=24, heads=16, positions=77, skip_last=1)
+    return dict(kind='clip', vocab=49408, width=768, layers=12, heads=12, positions=77, mlp=3072)
+
+
+# ---------------------------------------------------------------- UNet (model.diffusion_model)
+
+def timestep_embedding(t, dim):
+    """Sinusoidal embedding, cosines first then sines (the LDM order), max period 10000."""
+    half = dim // 2
+    freqs = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float32) / half)
+    args = t.float()[:, None] * freqs[None]
+    return torch.cat([torch.cos(args), torch.sin(args)], dim=-1)
+
+
+class ResBlock(nn.Module):
+    def __init__(self, ch, out, emb_dim, groups):
+        super().__init__()
+        self.in_layers = nn.Sequential(nn.GroupNorm(groups, ch), nn.SiLU(), nn.Conv2d(ch, out, 3, padding=1))
+        self.emb_layers = nn.Sequential(nn.SiLU(), nn.Linear(emb_dim, out))
+        self.out_layers = nn.Sequential(nn.GroupNorm(groups, out), nn.SiLU(), nn.Dropout(0.0),
+                                        nn.Conv2d(out, out, 3, padding=1))
+        self.skip_connection = nn.Identity() if out == ch else nn.Conv2d(ch, out, 1)
+
+    def forward(self, x, emb):
+        h = self.in_layers(x)
+        h = h + self.emb_layers(emb)[:, :, None, None]
+        return self.skip_connection(x) + self.out_layers(h)
+
+
+class CrossAttention(nn.Module):
+    def __init__(self, dim, context_dim, heads, head_dim):
+        super().__init__()
+        inner = heads * head_dim
+        self.heads = heads
+        self.to_q = nn.Linear(dim, inner, bias=False)
+        self.to_k = nn.Linear(context_dim, inner, bias=False)
+        self.to_v = nn.Linear(context_dim, inner, bias=False)
+        self.to_out = nn.Sequential(nn.Linear(inner, dim), nn.Dropout(0.0))
+
+    def forward(self, x, context=None):
+        context = x if context is None else context
+        q, k, v = self.to_q(x), self.to_k(context), self.to_v(context)
+        b, n, inner = q.shape
+        d = inner // self.heads
+
+        def split(t):
+            return t.reshape(b, -1, self.heads, d).permute(0, 2, 1, 3)
+
+        q, k, v = split(q), split(k), split(v)
+        weights = torch.softmax(q @ k.transpose(-1, -2) * (d ** -0.5), dim=-1)
+        out = (weights @ v).permute(0, 2, 1, 3).reshape(b, n, inner)
+        return self.to_out(out)
+
+
+class GEGLU(nn.Module):
+    def __init__(self, dim, inner):
+        super().__init__()
+        self.proj = nn.Linear(dim, inner * 2)
+
+    def forward(self, x):
+        x, gate = self.proj(x).chunk(2, dim=-1)
+        return x * F.gelu(gate)
+
+
+class FeedForward(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.net = nn.Sequential(GEGLU(dim, dim * 4), nn.Dropout(0.0), nn.Linear(dim * 4, dim))
+
+    def forward(self, x):
+        return self.net(x)
+
+
+class BasicTransformerBlock(nn.Module):
+    def __init__(self, dim, context_dim, heads, head_dim):
+        super().__init__()
+        self.attn1 = CrossAttention(dim, dim, heads, head_dim)
+        self.ff = FeedForward(dim)
+        self.attn2 = CrossAttention(dim, context_dim, heads, head_dim)
+        self.norm1, self.norm2, self.norm3 = nn.LayerNorm(dim), nn.LayerNorm(dim), nn.LayerNorm(dim)
+
+    def forward(self, x, context):
+        x = x + self.attn1(self.norm1(x))
+        x = x + self.attn2(self.norm2(x), context)
+        return x + self.ff(self.norm3(x))
+
+
+class SpatialTransformer(nn.Module):
+    def __init__(self, ch, cfg):
+        super().__init__()
+        heads = cfg['num_heads'] or ch // cfg['head_channels']
+        head_dim = ch // heads
+        self.linear = cfg['linear_proj']
+        self.norm = nn.GroupNorm(cfg['groups'], ch, eps=1e-6)
+        self.proj_in = nn.Linear(ch, ch) if self.linear else nn.Conv2d(ch, ch, 1)
+        self.transformer_blocks = nn.ModuleList(
+            [BasicTransformerBlock(ch, cfg['context_dim'], heads, head_dim) for _ in range(cfg['transformer_depth'])])
+        self.proj_out = nn.Linear(ch, ch) if self.linear else nn.Conv2d(ch, ch, 1)
+
+    def forward(self, x, context):
+        b, c, h, w = x.shape
+        y = self.norm(x)
+        if not self.linear:
+            y = self.proj_in(y)
+        y = y.permute(0, 2, 3, 1).reshape(b, h * w, c)
+        if self.linear:
+            y = self.proj_in(y)
+        for block in self.transformer_blocks:
+            y = block(y, context)
+        if self.linear:
+            y = self.proj_out(y)
+        y = y.reshape(b, h, w, c).permute(0, 3, 1, 2)
+        if not self.linear:
+            y = self.proj_out(y)
+        return x + y
+
+
+class Downsample(nn.Module):
+    def __init__(self, ch):
+        super().__init__()
+        self.op = nn.Conv2d(ch, ch, 3, stride=2, padding=1)
+
+    def forward(self, x):
+        return self.op(x)
+
+
+class Upsample(nn.Module):
+    def __init__(self, ch):
+        super().__init__()
+        self.conv = nn.Conv2d(ch, ch, 3, padding=1)
+
+    def forward(self, x):
+        return self.conv(F.interpolate(x, scale_factor=2.0, mode='nearest'))
+
+
+class Step(nn.ModuleList):
+    """One entry of input_blocks/output_blocks: layers applied in order (LDM's TimestepEmbedSequential)."""
+
+    def forward(self, x, emb, context):
+        for layer in self:
+            if isinstance(layer, ResBlock):
+                x = layer(x, emb)
+            elif isinstance(layer, SpatialTransformer):
+                x = layer(x, context)
+            else:
+                x = layer(x)
+        return x
+
+
+class UNetModel(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        mc, groups = cfg['model_channels'], cfg['groups']
+        emb_dim = mc * 4
+        self.model_channels = mc
+        self.time_embed = nn.Sequential(nn.Linear(mc, emb_dim), nn.SiLU(), nn.Linear(emb_dim, emb_dim))
+        self.input_blocks = nn.ModuleList([Step([nn.Conv2d(cfg['in_channels'], mc, 3, padding=1)])])
+        skips, ch = [mc], mc
+        levels = len(cfg['channel_mult'])
+        for level, mult in enumerate(cfg['channel_mult']):
+            for _ in range(cfg['num_res_blocks']):
+                layers = [ResBlock(ch, mult * mc, emb_dim, groups)]
+                ch = mult * mc
+                if level in cfg['attention_levels']:
+                    layers.append(SpatialTransformer(ch, cfg))
+                self.input_blocks.append(Step(layers))
+                skips.append(ch)
+            if level != levels - 1:
+                self.input_blocks.append(Step([Downsample(ch)]))
+                skips.append(ch)
+        self.middle_block = Step([ResBlock(ch, ch, emb_dim, groups), SpatialTransformer(ch, cfg),
+                                  ResBlock(ch, ch, emb_dim, groups)])
+        self.output_blocks = nn.ModuleList()
+        for level, mult in reversed(list(enumerate(cfg['channel_mult']))):
+            for i in range(cfg['num_res_blocks'] + 1):
+                layers = [ResBlock(ch + skips.pop(), mult * mc, emb_dim, groups)]
+                ch = mult * mc
+                if level in cfg['attention_levels']:
+                    layers.append(SpatialTransformer(ch, cfg))
+                if level != 0 and i == cfg['num_res_blocks']:
+                    layers.append(Upsample(ch))
+                self.output_blocks.append(Step(layers))
+        self.out = nn.Sequential(nn.GroupNorm(groups, ch), nn.SiLU(), nn.Conv2d(mc, cfg['out_channels'], 3, padding=1))
+
+    def forward(self, x, timesteps, context):
+        emb = self.time_embed(timestep_embedding(timesteps, self.model_channels))
+        hs, h = [], x
+        for block in self.input_blocks:
+            h = block(h, emb, context)
+            hs.append(h)
+        h = self.middle_block(h, emb, context)
+        for block in self.output_blocks:
+            h = block(torch.cat([h, hs.pop()], dim=1), emb, context)
+        return self.out(h)
+
+
+# ---------------------------------------------------------------- VAE (first_stage_model)
+
+class ResnetBlock(nn.Module):
+    def __init__(self, ch, out, groups):
+        super().__init__()
+        self.norm1 = nn.GroupNorm(groups, ch, eps=1e-6)
+        self.conv1 = nn.Conv2d(ch, out, 3, padding=1)
+        self.norm2 = nn.GroupNorm(groups, out, eps=1e-6)
+        self.dropout = nn.Dropout(0.0)
+        self.conv2 = nn.Conv2d(out, out, 3, padding=1)
+        if ch != out:
+            self.nin_shortcut = nn.Conv2d(ch, out, 1)
+
+    def forward(self, x):
+        h = self.conv1(F.silu(self.norm1(x)))
+        h = self.conv2(self.dropout(F.silu(self.norm2(h))))
+        return (self.nin_shortcut(x) if hasattr(self, 'nin_shortcut') else x) + h
+
+
+class AttnBlock(nn.Module):
+    def __init__(self, ch, groups):
+        super().__init__()
+        self.norm = nn.GroupNorm(groups, ch, eps=1e-6)
+        self.q, self.k, self.v = nn.Conv2d(ch, ch, 1), nn.Conv2d(ch, ch, 1), nn.Conv2d(ch, ch, 1)
+        self.proj_out = nn.Conv2d(ch, ch, 1)
+
+    def forward(self, x):
+        b, c, h, w = x.shape
+        y = self.norm(x)
+        q = self.q(y).reshape(b, c, h * w).permute(0, 2, 1)
+        k = self.k(y).reshape(b, c, h * w)
+        v = self.v(y).reshape(b, c, h * w)
+        weights = torch.softmax(q @ k * (c ** -0.5), dim=-1)          # [b, hw(query), hw(key)]
+        out = (v @ weights.permute(0, 2, 1)).reshape(b, c, h, w)
+        return x + self.proj_out(out)
+
+
+class VaeDownsample(nn.Module):
+    def __init__(self, ch):
+        super().__init__()
+        self.conv = nn.Conv2d(ch, ch, 3, stride=2, padding=0)
+
+    def forward(self, x):
+        return self.conv(F.pad(x, (0, 1, 0, 1)))
+
+
+class Level(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.block = nn.ModuleList()
+
+
+class Mid(nn.Module):
+    def __init__(self, ch, groups):
+        super().__init__()
+        self.block_1 = ResnetBlock(ch, ch, groups)
+        self.attn_1 = AttnBlock(ch, groups)
+        self.block_2 = ResnetBlock(ch, ch, groups)
+
+    def forward(self, x):
+        return self.block_2(self.attn_1(self.block_1(x)))
+
+
+class Encoder(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        ch, mult, groups = cfg['ch'], cfg['ch_mult'], cfg['groups']
+        self.conv_in = nn.Conv2d(3, ch, 3, padding=1)
+        self.down = nn.ModuleList()
+        block_in = ch
+        for i, m in enumerate(mult):
+            level = Level()
+            for _ in range(cfg['num_res_blocks']):
+                level.block.append(ResnetBlock(block_in, ch * m, groups))
+                block_in = ch * m
+            if i != len(mult) - 1:
+                level.downsample = VaeDownsample(block_in)
+            self.down.append(level)
+        self.mid = Mid(block_in, groups)
+        self.norm_out = nn.GroupNorm(groups, block_in, eps=1e-6)
+        self.conv_out = nn.Conv2d(block_in, 2 * cfg['z_channels'], 3, padding=1)
+
+    def forward(self, x):
+        h = self.conv_in(x)
+        for level in self.down:
+            for block in level.block:
+                h = block(h)
+            if hasattr(level, 'downsample'):
+                h = level.downsample(h)
+        h = self.mid(h)
+        return self.conv_out(F.silu(self.norm_out(h)))
+
+
+class Decoder(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        ch, mult, groups = cfg['ch'], cfg['ch_mult'], cfg['groups']
+        block_in = ch * mult[-1]
+        self.conv_in = nn.Conv2d(cfg['z_channels'], block_in, 3, padding=1)
+        self.mid = Mid(block_in, groups)
+        levels = [None] * len(mult)
+        for i in reversed(range(len(mult))):
+            level = Level()
+            for _ in range(cfg['num_res_blocks'] + 1):
+                level.block.append(ResnetBlock(block_in, ch * mult[i], groups))
+                block_in = ch * mult[i]
+            if i != 0:
+                level.upsample = Upsample(block_in)
+            levels[i] = level
+        self.up = nn.ModuleList(levels)
+        self.norm_out = nn.GroupNorm(groups, block_in, eps=1e-6)
+        self.conv_out = nn.Conv2d(block_in, 3, 3, padding=1)
+
+    def forward(self, z):
+        h = self.mid(self.conv_in(z))
+        for level in reversed(self.up):
+            for block in level.block:
+                h = block(h)
+            if hasattr(level, 'upsample'):
+                h = level.upsample(h)
+        return self.conv_out(F.silu(self.norm_out(h)))
+
+
+class AutoencoderKL(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        self.z = cfg['embed_dim']
+        self.encoder = Encoder(cfg)
+        self.decoder = Decoder(cfg)
+        self.quant_conv = nn.Conv2d(2 * cfg['z_channels'], 2 * cfg['embed_dim'], 1)
+        self.post_quant_conv = nn.Conv2d(cfg['embed_dim'], cfg['z_channels'], 1)
+
+    def encode_mean(self, x):
+        return self.quant_conv(self.encoder(x))[:, :self.z]
+
+    def decode(self, z):
+        return self.decoder(self.post_quant_conv(z))
+
+
+# ---------------------------------------------------------------- text encoders (cond_stage_model)
+
+def causal_mask(n):
+    return torch.full((n, n), float('-inf')).triu(1)
+
+
+class ClipAttention(nn.Module):
+    def __init__(self, width, heads):
+        super().__init__()
+        self.heads = heads
+        self.q_proj, self.k_proj = nn.Linear(width, width), nn.Linear(width, width)
+        self.v_proj, self.out_proj = nn.Linear(width, width), nn.Linear(width, width)
+
+    def forward(self, x, mask):
+        b, n, w = x.shape
+        d = w // self.heads
+
+        def split(t):
+            return t.reshape(b, n, self.heads, d).permute(0, 2, 1, 3)
+
+        q, k, v = split(self.q_proj(x) * d ** -0.5), split(self.k_proj(x)), split(self.v_proj(x))
+        weights = torch.softmax(q @ k.transpose(-1, -2) + mask, dim=-1)
+        return self.out_proj((weights @ v).permute(0, 2, 1, 3).reshape(b, n, w))
+
+
+class ClipMlp(nn.Module):
+    def __init__(self, width, hidden):
+        super().__init__()
+        self.fc1, self.fc2 = nn.Linear(width, hidden), nn.Linear(hidden, width)
+
+    def forward(self, x):
+        h = self.fc1(x)
+        return self.fc2(h * torch.sigmoid(1.702 * h))                   # quick GELU (CLIP)
+
+
+class ClipLayer(nn.Module):
+    def __init__(self, width, heads, hidden):
+        super().__init__()
+        self.self_attn = ClipAttention(width, heads)
+        self.layer_norm1 = nn.LayerNorm(width)
+        self.mlp = ClipMlp(width, hidden)
+        self.layer_norm2 = nn.LayerNorm(width)
+
+    def forward(self, x, mask):
+        x = x + self.self_attn(self.layer_norm1(x), mask)
+        return x + self.mlp(self.layer_norm2(x))
+
+
+class ClipEmbeddings(nn.Module):
+    def __init__(self, vocab, width, positions):
+        super().__init__()
+        self.token_embedding = nn.Embedding(vocab, width)
+        self.position_embedding = nn.Embedding(positions, width)
+
+
+class ClipEncoder(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        self.layers = nn.ModuleList([ClipLayer(cfg['width'], cfg['heads'], cfg['mlp']) for _ in range(cfg['layers'])])
+
+
+class ClipTextModel(nn.Module):
+    """`cond_stage_model.transformer.text_model`: SD 1.x takes the last layer after final_layer_norm."""
+
+    def __init__(self, cfg):
+        super().__init__()
+        self.embeddings = ClipEmbeddings(cfg['vocab'], cfg['width'], cfg['positions'])
+        self.encoder = ClipEncoder(cfg)
+        self.final_layer_norm = nn.LayerNorm(cfg['width'])
+
+    def forward(self, ids):
+        n = ids.shape[1]
+        x = self.embeddings.token_embedding(ids) + self.embeddings.position_embedding.weight[:n]
+        mask = causal_mask(n)
+        for layer in self.encoder.layers:
+            x = layer(x, mask)
+        return self.final_layer_norm(x)
+
+
+class OpenClipBlock(nn.Module):
+    def __init__(self, width, heads):
+        super().__init__()
+        self.ln_1 = nn.LayerNorm(width)
+        self.attn = nn.Module()
+        self.attn.in_proj_weight = nn.Parameter(torch.empty(3 * width, width))
+        self.attn.in_proj_bias = nn.Parameter(torch.empty(3 * width))
+        self.attn.out_proj = nn.Linear(width, width)
+        self.ln_2 = nn.LayerNorm(width)
+        self.mlp = nn.Module()
+        self.mlp.c_fc = nn.Linear(width, 4 * width)
+        self.mlp.c_proj = nn.Linear(4 * width, width)
+        self.heads = heads
+
+    def forward(self, x, mask):
+        b, n, w = x.shape
+        d = w // self.heads
+        qkv = F.linear(self.ln_1(x), self.attn.in_proj_weight, self.attn.in_proj_bias)
+        q, k, v = [t.reshape(b, n, self.heads, d).permute(0, 2, 1, 3) for t in qkv.chunk(3, dim=-1)]
+        weights = torch.softmax(q @ k.transpose(-1, -2) * d ** -0.5 + mask, dim=-1)
+        x = x + self.attn.out_proj((weights @ v).permute(0, 2, 1, 3).reshape(b, n, w))
+        return x + self.mlp.c_proj(F.gelu(self.mlp.c_fc(self.ln_2(x))))
+
+
+class OpenClipText(nn.Module):
+    """`cond_stage_model.model`: SD 2.x runs all but the last `skip_last` blocks, then ln_final."""
+
+    def __init__(self, cfg):
+        super().__init__()
+        self.token_embedding = nn.Embedding(cfg['vocab'], cfg['width'])
+        self.positional_embedding = nn.Parameter(torch.empty(cfg['positions'], cfg['width']))
+        self.transformer = nn.Module()
+        self.transformer.resblocks = nn.ModuleList([OpenClipBlock(cfg['width'], cfg['heads']) for _ in range(cfg['layers'])])
+        self.ln_final = nn.LayerNorm(cfg['width'])
+        self.used = cfg['layers'] - cfg['skip_last']
+
+    def forward(self, ids):
+        n = ids.shape[1]
+        x = self.token_embedding(ids) + self.positional_embedding[:n]
+        mask = causal_mask(n)
+        for block in self.transformer.resblocks[:self.used]:
+            x = block(x, mask)
+        return self.ln_final(x)
+
+
+# ---------------------------------------------------------------- the checkpoint's top level
+
+class Holder(nn.Module):
+    """An empty module whose attribute names reproduce a checkpoint prefix."""
+
+
+def text_model(cfg):
+    holder = Holder()
+    if cfg['kind'] == 'clip':
+        holder.transformer = Holder()
+        holder.transformer.text_model = ClipTextModel(cfg)
+        holder.forward_fn = lambda ids: holder.transformer.text_model(ids)
+    else:
+        holder.model = OpenClipText(cfg)
+        holder.forward_fn = lambda ids: holder.model(ids)
+    return holder
+
+
+class Checkpoint(nn.Module):
+    """The whole single-file checkpoint: state_dict() names are the file's tensor names."""
+
+    def __init__(self, family, vocab=None):
+        super().__init__()
+        tcfg = text_config(family)
+        if vocab is not None:
+            tcfg['vocab'] = vocab
+        self.text_cfg = tcfg
+        self.model = Holder()
+        self.model.diffusion_model = UNetModel(unet_config(family))
+        self.first_stage_model = AutoencoderKL(vae_config(family))
+        self.cond_stage_model = text_model(tcfg)
+
+    def encode_text(self, ids):
+        return self.cond_stage_model.forward_fn(ids)
+
+
+# ---------------------------------------------------------------- the three ONNX graphs
+
+class UnetGraph(nn.Module):
+    def __init__(self, ckpt):
+        super().__init__()
+        self.model = ckpt.model
+
+    def forward(self, sample, timestep, encoder_hidden_states):
+        t = timestep.float().expand(sample.shape[0])          # [1] or [batch] -> [batch]
+        return self.model.diffusion_model(sample, t, encoder_hidden_states)
+
+
+class TextGraph(nn.Module):
+    def __init__(self, ckpt):
+        super().__init__()
+        self.cond_stage_model = ckpt.cond_stage_model
+
+    def forward(self, input_ids):
+        return self.cond_stage_model.forward_fn(input_ids.long())
+
+
+class VaeEncoderGraph(nn.Module):
+    def __init__(self, ckpt):
+        super().__init__()
+        self.first_stage_model = ckpt.first_stage_model
+
+    def forward(self, sample):
+        return self.first_stage_model.encode_mean(sample)
+
+
+class VaeDecoderGraph(nn.Module):
+    def __init__(self, ckpt):
+        super().__init__()
+        self.first_stage_model = ckpt.first_stage_model
+
+    def forward(self, latent_sample):
+        return self.first_stage_model.decode(latent_sample)

@@ -1,0 +1,235 @@
+"""Graph templates for importing single-file checkpoints: the ONNX graphs of each family, without weights.
+
+    /usr/bin/python3 models/templates/recipe/make_templates.py [--families sd1,sd1-inpaint,sd2,sd2-inpaint]
+                                                                [--out models/templates]
+
+For every family it builds the modules of `ldm.py` (random weights, never saved), exports the four graphs
+(text_encoder, unet, vae_encoder, vae_decoder) with opset 17 and no constant folding, so every weight stays
+an initializer named exactly like the checkpoint tensor it comes from, and then removes those initializers.
+What is left is the structure only (kilobytes to a few MB). `manifest.json` lists, per graph, each removed
+weight (name, shape) in file order, the LoRA targets that may change it (kohya keys; a slice of rows where
+one checkpoint tensor holds several projections), and the family facts the folder needs (latent channels,
+VAE factor, context width, tokenizer padding, default prediction type). The importer
+(src-main/engine/checkpoints) puts the user's weights back and writes a normal diffusers ONNX folder.
+"""
+import argparse
+import json
+import os
+import sys
+import tempfile
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import ldm  # noqa: E402
+
+OPSET = 17
+SD_FAMILIES = ['sd1', 'sd1-inpaint', 'sd2', 'sd2-inpaint']
+
+
+# ---------------------------------------------------------------- LoRA names (diffusers module paths, kohya keys)
+
+def diffusers_unet_path(ldm_path, cfg):
+    return _diffusers_unet_path(ldm_path, cfg).rstrip('.')
+
+
+def _diffusers_unet_path(ldm_path, cfg):
+    """`input_blocks.4.1.proj_in` -> `down_blocks.1.attentions.0.proj_in` (the names LoRA trainers use)."""
+    parts = ldm_path.split('.')
+    nrb = cfg['num_res_blocks']
+    resnet_names = {'in_layers.0': 'norm1', 'in_layers.2': 'conv1', 'emb_layers.1': 'time_emb_proj',
+                    'out_layers.0': 'norm2', 'out_layers.3': 'conv2', 'skip_connection': 'conv_shortcut'}
+
+    def inner(kind, rest):
+        rest = '.'.join(rest)
+        if kind == 'resnet':
+            for old, new in resnet_names.items():
+                if rest == old or rest.startswith(old + '.'):
+                    return new + rest[len(old):]
+        return rest
+
+    head = parts[0]
+    if head == 'time_embed':
+        return {'0': 'time_embedding.linear_1', '2': 'time_embedding.linear_2'}[parts[1]] + '.' + '.'.join(parts[2:])
+    if head == 'out':
+        return {'0': 'conv_norm_out', '2': 'conv_out'}[parts[1]] + '.' + '.'.join(parts[2:])
+    if head == 'input_blocks':
+        k, layer = int(parts[1]), int(parts[2])
+        if k == 0:
+            return 'conv_in.' + '.'.join(parts[3:])
+        level, j = (k - 1) // (nrb + 1), (k - 1) % (nrb + 1)
+        if j == nrb:
+            return f'down_blocks.{level}.downsamplers.0.conv.' + '.'.join(parts[4:])  # parts[3] == 'op'
+        if layer == 0:
+            return f'down_blocks.{level}.resnets.{j}.' + inner('resnet', parts[3:])
+        return f'down_blocks.{level}.attentions.{j}.' + inner('attn', parts[3:])
+    if head == 'middle_block':
+        layer = int(parts[1])
+        if layer == 1:
+            return 'mid_block.attentions.0.' + inner('attn', parts[2:])
+        return f'mid_block.resnets.{layer // 2}.' + inner('resnet', parts[2:])
+    if head == 'output_blocks':
+        k, layer = int(parts[1]), int(parts[2])
+        level, j = k // (nrb + 1), k % (nrb + 1)
+        if layer == 0:
+            return f'up_blocks.{level}.resnets.{j}.' + inner('resnet', parts[3:])
+        if parts[3] == 'conv':                                   # the Upsample (layer 1 or 2)
+            return f'up_blocks.{level}.upsamplers.0.conv.' + '.'.join(parts[4:])
+        return f'up_blocks.{level}.attentions.{j}.' + inner('attn', parts[3:])
+    raise ValueError(f'no diffusers name for {ldm_path}')
+
+
+def lora_targets(name, shape, family):
+    """The kohya keys whose LoRA deltas add to this checkpoint tensor (weights of linear/conv layers only)."""
+    if not name.endswith('.weight') and not name.endswith('in_proj_weight'):
+        return []
+    if len(shape) not in (2, 4):
+        return []
+    unet_prefix = 'model.diffusion_model.'
+    if name.startswith(unet_prefix):
+        path = diffusers_unet_path(name[len(unet_prefix):-len('.weight')], ldm.unet_config(family))
+        return [{'key': 'lora_unet_' + path.replace('.', '_')}]
+    clip_prefix = 'cond_stage_model.transformer.'
+    if name.startswith(clip_prefix):
+        if 'embeddings' in name:
+            return []
+        return [{'key': 'lora_te_' + name[len(clip_prefix):-len('.weight')].replace('.', '_')}]
+    open_prefix = 'cond_stage_model.model.transformer.resblocks.'
+    if name.startswith(open_prefix):
+        rest = name[len(open_prefix):]
+        i, sub = rest.split('.', 1)
+        base = f'lora_te_text_model_encoder_layers_{i}_'
+        if sub == 'attn.in_proj_weight':
+            w = shape[1]
+            return [{'key': base + 'self_attn_q_proj', 'rows': [0, w]},
+                    {'key': base + 'self_attn_k_proj', 'rows': [w, 2 * w]},
+                    {'key': base + 'self_attn_v_proj', 'rows': [2 * w, 3 * w]}]
+        names = {'attn.out_proj.weight': 'self_attn_out_proj', 'mlp.c_fc.weight': 'mlp_fc1', 'mlp.c_proj.weight': 'mlp_fc2'}
+        return [{'key': base + names[sub]}] if sub in names else []
+    return []
+
+
+# ---------------------------------------------------------------- export
+
+def graphs(ckpt, family):
+    """(part, module, example args, input names, output names, dynamic axes) for the four graphs."""
+    ucfg, vcfg = ldm.unet_config(family), ldm.vae_config(family)
+    f = 2 ** (len(vcfg['ch_mult']) - 1)
+    ctx = ucfg['context_dim']
+    ids = torch.zeros(1, 77, dtype=torch.int32)
+    return [
+        ('text_encoder', ldm.TextGraph(ckpt), (ids,), ['input_ids'], ['last_hidden_state'],
+         {'input_ids': {0: 'batch'}, 'last_hidden_state': {0: 'batch'}}),
+        ('unet', ldm.UnetGraph(ckpt),
+         (torch.zeros(2, ucfg['in_channels'], 8, 8), torch.ones(1), torch.zeros(2, 77, ctx)),
+         ['sample', 'timestep', 'encoder_hidden_states'], ['out_sample'],
+         {'sample': {0: 'batch', 2: 'height', 3: 'width'}, 'timestep': {0: 'steps'},
+          'encoder_hidden_states': {0: 'batch', 1: 'sequence'}, 'out_sample': {0: 'batch', 2: 'height', 3: 'width'}}),
+        ('vae_encoder', ldm.VaeEncoderGraph(ckpt), (torch.zeros(1, 3, 8 * f, 8 * f),), ['sample'], ['latent_sample'],
+         {'sample': {0: 'batch', 2: 'height', 3: 'width'}, 'latent_sample': {0: 'batch', 2: 'height', 3: 'width'}}),
+        ('vae_decoder', ldm.VaeDecoderGraph(ckpt), (torch.zeros(1, vcfg['embed_dim'], 8, 8),), ['latent_sample'], ['sample'],
+         {'latent_sample': {0: 'batch', 2: 'height', 3: 'width'}, 'sample': {0: 'batch', 2: 'height', 3: 'width'}}),
+    ]
+
+
+def export_graph(module, args, inputs, outputs, axes, path):
+    torch.onnx.export(module, args, path, input_names=inputs, output_names=outputs, dynamic_axes=axes,
+                      opset_version=OPSET, do_constant_folding=False)
+
+
+def strip(onnx_path, out_path, state):
+    """Remove the checkpoint's weights from the graph; return them as the manifest's tensor list."""
+    import onnx
+    model = onnx.load(onnx_path)
+    keep, tensors = [], []
+    for init in model.graph.initializer:
+        if init.name in state:
+            shape = list(state[init.name].shape)
+            assert list(init.dims) == shape, f'{init.name}: graph {list(init.dims)} vs module {shape}'
+            tensors.append({'name': init.name, 'shape': shape})
+        else:
+            size = onnx.numpy_helper.to_array(init).nbytes
+            assert size <= 64 * 1024, f'{init.name} is a {size}-byte constant the tracer made: not a checkpoint weight'
+            keep.append(init)
+    del model.graph.initializer[:]
+    model.graph.initializer.extend(keep)
+    names = {t['name'] for t in tensors}
+    # old exporters list initializers among the graph inputs; keep only the real inputs
+    real_inputs = [i for i in model.graph.input if i.name not in names]
+    del model.graph.input[:]
+    model.graph.input.extend(real_inputs)
+    model.producer_name = 'reverie-templates'
+    onnx.save(model, out_path)
+    return tensors
+
+
+def family_facts(family):
+    ucfg, vcfg, tcfg = ldm.unet_config(family), ldm.vae_config(family), ldm.text_config(family)
+    sd2 = 'sd2' in family
+    return {
+        'family': family.replace('tiny-', ''),
+        'latentChannels': vcfg['embed_dim'],
+        'vaeFactor': 2 ** (len(vcfg['ch_mult']) - 1),
+        'unetInChannels': ucfg['in_channels'],
+        'contextDim': ucfg['context_dim'],
+        'textWidth': tcfg['width'],
+        'vocab': tcfg['vocab'],
+        'tokenizerPad': '!' if sd2 else '<|endoftext|>',
+        'scalingFactor': 0.18215,
+        'predictionType': 'epsilon',
+        'predictionChoices': ['epsilon', 'v_prediction'] if sd2 else ['epsilon'],
+        'defaultSize': 768 if sd2 and not family.endswith('-inpaint') else 512,
+        'pipeline': 'OnnxStableDiffusionInpaintPipeline' if family.endswith('-inpaint') else 'OnnxStableDiffusionPipeline',
+    }
+
+
+def make_template(family, out_dir, vocab=None, ckpt=None):
+    """Export the four graphs of `family` into out_dir/<family>/; returns the module used (random weights)."""
+    torch.manual_seed(0)
+    ckpt = ckpt or ldm.Checkpoint(family, vocab=vocab)
+    ckpt.eval()
+    with torch.no_grad():
+        # distinct values everywhere: the exporter merges initializers with equal contents (fresh LayerNorms
+        # are all ones), which would tie two checkpoint tensors to one name
+        for p in ckpt.parameters():
+            p.uniform_(-0.5, 0.5)
+    state = ckpt.state_dict()
+    folder = os.path.join(out_dir, family)
+    os.makedirs(folder, exist_ok=True)
+    manifest = {'format': 'reverie-template/1', **family_facts(family), 'graphs': {}}
+    if vocab is not None:
+        manifest['vocab'] = vocab
+    with torch.no_grad(), tempfile.TemporaryDirectory() as tmp:
+        for part, module, args, inputs, outputs, axes in graphs(ckpt, family):
+            raw = os.path.join(tmp, part + '.onnx')
+            export_graph(module, args, inputs, outputs, axes, raw)
+            tensors = strip(raw, os.path.join(folder, part + '.onnx'), state)
+            for t in tensors:
+                targets = lora_targets(t['name'], t['shape'], family)
+                if targets:
+                    t['lora'] = targets
+            manifest['graphs'][part] = {'file': part + '.onnx', 'tensors': tensors}
+    used = {t['name'] for g in manifest['graphs'].values() for t in g['tensors']}
+    unused = sorted(set(state) - used)
+    # SD 2.x never runs OpenCLIP's last block (penultimate layer); nothing else may go missing
+    assert all('.resblocks.' in n for n in unused), f'weights missing from the graphs: {unused[:5]}'
+    manifest['unusedTensors'] = len(unused)
+    with open(os.path.join(folder, 'manifest.json'), 'w') as f:
+        json.dump(manifest, f, indent=1)
+        f.write('\n')
+    return ckpt
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--families', default=','.join(SD_FAMILIES))
+    parser.add_argument('--out', default=os.path.normpath(os.path.join(HERE, '..')))
+    args = parser.parse_args()
+    for family in args.families.split(','):
+        print(f'template {family} ...', flush=True)
+        make_template(family, args.out)
+
+
+if __name__ == '__main__':
+    main()
