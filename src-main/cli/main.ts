@@ -1,5 +1,5 @@
 /**
- * The `reverie` command line: generate, img2img, inpaint, denoise, forward, anomaly, playground, tokenize,
+ * The `reverie` command line: generate, img2img, inpaint, denoise, forward, anomaly, playground, import, tokenize,
  * models, samplers, bench. Errors are one readable line
  * ("error: ..."); exit codes 0 ok, 1 runtime failure, 2 bad usage or input, 130 interrupted.
  */
@@ -9,6 +9,7 @@ import { ANOMALY_HELP, anomalyCommand } from './commands/anomaly.ts';
 import { BENCH_HELP, benchCommand } from './commands/bench.ts';
 import { DENOISE_HELP, denoiseCommand } from './commands/denoise.ts';
 import { FORWARD_HELP, forwardCommand } from './commands/forward.ts';
+import { IMPORT_HELP, importCommand } from './commands/import.ts';
 import { IMG2IMG_HELP, INPAINT_HELP, img2imgCommand, inpaintCommand } from './commands/img2img.ts';
 import { PLAYGROUND_HELP, playgroundCommand } from './commands/playground.ts';
 import { GENERATE_HELP, generate } from './generate.ts';
@@ -27,6 +28,7 @@ commands:
   forward    the noising process at chosen timesteps: reverie forward --image in.png --t 0,500,999 --out t.png
   anomaly    where the model cannot reconstruct an image: reverie anomaly --image in.png --out heat.png
   playground exact diffusion in 2-D: reverie playground --data two --process vp --sampler heun --json
+  import     a .safetensors checkpoint becomes a model: reverie import model.safetensors
   tokenize   show the token ids of a text
   models     list model folders and whether they load
   samplers   list samplers and schedules
@@ -66,6 +68,8 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
         return await anomalyCommand(rest, io, ac.signal);
       case 'playground':
         return await playgroundCommand(rest, io, ac.signal);
+      case 'import':
+        return await importCommand(rest, io, ac.signal);
       case 'tokenize':
         return await tokenize(rest, io);
       case 'models':
@@ -86,6 +90,7 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
           forward: FORWARD_HELP,
           anomaly: ANOMALY_HELP,
           playground: PLAYGROUND_HELP,
+          import: IMPORT_HELP,
           tokenize: TOKENIZE_HELP,
           models: MODELS_HELP,
           samplers: SAMPLERS_HELP,
@@ -95,7 +100,7 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
         return command === undefined ? 2 : 0;
       }
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: generate, img2img, inpaint, denoise, forward, anomaly, playground, tokenize, models, samplers, bench (see reverie --help)`);
+        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: generate, img2img, inpaint, denoise, forward, anomaly, playground, import, tokenize, models, samplers, bench (see reverie --help)`);
     }
   } catch (err) {
     if (err instanceof CancelledError) {

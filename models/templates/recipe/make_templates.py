@@ -226,9 +226,20 @@ def main():
     parser.add_argument('--families', default=','.join(SD_FAMILIES))
     parser.add_argument('--out', default=os.path.normpath(os.path.join(HERE, '..')))
     args = parser.parse_args()
-    for family in args.families.split(','):
+    families = args.families.split(',')
+    for family in families:
         print(f'template {family} ...', flush=True)
         make_template(family, args.out)
+    # marks the folder as the template store (the model list skips it) and lists what it holds
+    index = {'format': 'reverie-templates/1', 'families': sorted(set(families) | set(_existing(args.out))),
+             'made_by': 'models/templates/recipe/make_templates.py'}
+    with open(os.path.join(args.out, 'templates.json'), 'w') as f:
+        json.dump(index, f, indent=1)
+        f.write('\n')
+
+
+def _existing(out):
+    return [d for d in os.listdir(out) if os.path.isfile(os.path.join(out, d, 'manifest.json'))] if os.path.isdir(out) else []
 
 
 if __name__ == '__main__':

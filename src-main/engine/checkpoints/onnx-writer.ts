@@ -105,12 +105,12 @@ class ProtoReader {
     let result = 0;
     let scale = 1;
     for (;;) {
-      if (this.pos >= this.buf.length) throw new Error('graph template is truncated');
+      if (this.pos >= this.buf.length) throw new Error('ONNX model is truncated');
       const b = this.buf[this.pos++]!;
       result += (b & 0x7f) * scale;
       if (b < 0x80) return result;
       scale *= 0x80;
-      if (scale > 2 ** 63) throw new Error('graph template has a malformed varint');
+      if (scale > 2 ** 63) throw new Error('ONNX model has a malformed varint');
     }
   }
 
@@ -122,8 +122,8 @@ class ProtoReader {
       const len = this.varint(); // read before adding: `pos += varint()` would add to the old position
       this.pos += len;
     }
-    else throw new Error(`graph template uses protobuf wire type ${wire}, which ONNX files do not`);
-    if (this.pos > this.buf.length) throw new Error('graph template is truncated');
+    else throw new Error(`ONNX model uses protobuf wire type ${wire}, which ONNX files do not`);
+    if (this.pos > this.buf.length) throw new Error('ONNX model is truncated');
   }
 }
 
@@ -132,30 +132,85 @@ class ProtoReader {
  * Throws when the template has no graph.
  */
 export function fillTemplate(template: Uint8Array, initializers: readonly ExternalInitializer[], casts: readonly CastToFloat[] = []): Uint8Array {
-  const reader = new ProtoReader(template);
   const out = new ProtoWriter();
   let sawGraph = false;
-  while (reader.pos < template.length) {
-    const start = reader.pos;
-    const key = reader.varint();
-    const field = Math.floor(key / 8);
-    const wire = key % 8;
-    if (field === 7 && wire === 2) {
-      const len = reader.varint();
-      const graph = template.subarray(reader.pos, reader.pos + len);
-      reader.pos += len;
-      if (reader.pos > template.length) throw new Error('graph template is truncated');
-      const body = new ProtoWriter();
-      for (const c of casts) body.lengthDelimited(1, encodeCast(c));
-      body.bytes(graph);
-      for (const init of initializers) body.lengthDelimited(5, encodeInitializer(init));
-      out.lengthDelimited(7, body.finish());
-      sawGraph = true;
-    } else {
-      reader.skip(wire);
-      out.bytes(template.subarray(start, reader.pos));
+  for (const f of fields(template)) {
+    if (f.field !== 7 || !f.payload) {
+      out.bytes(f.raw);
+      continue;
     }
+    const body = new ProtoWriter();
+    for (const c of casts) body.lengthDelimited(1, encodeCast(c));
+    body.bytes(f.payload);
+    for (const init of initializers) body.lengthDelimited(5, encodeInitializer(init));
+    out.lengthDelimited(7, body.finish());
+    sawGraph = true;
   }
   if (!sawGraph) throw new Error('graph template has no graph');
+  return out.finish();
+}
+
+/** The name (field 8) of an encoded TensorProto. */
+function tensorName(bytes: Uint8Array): string {
+  const r = new ProtoReader(bytes);
+  while (r.pos < bytes.length) {
+    const key = r.varint();
+    if (key === 8 * 8 + 2) {
+      const len = r.varint();
+      return new TextDecoder().decode(bytes.subarray(r.pos, r.pos + len));
+    }
+    r.skip(key % 8);
+  }
+  return '';
+}
+
+/** Each top-level field of a message as [field, wire, its bytes with tag, its payload for wire 2]. */
+function* fields(bytes: Uint8Array): Generator<{ field: number; wire: number; raw: Uint8Array; payload?: Uint8Array }> {
+  const r = new ProtoReader(bytes);
+  while (r.pos < bytes.length) {
+    const start = r.pos;
+    const key = r.varint();
+    const field = Math.floor(key / 8);
+    const wire = key % 8;
+    if (wire === 2) {
+      const len = r.varint();
+      const payload = bytes.subarray(r.pos, r.pos + len);
+      r.pos += len;
+      if (r.pos > bytes.length) throw new Error('ONNX model is truncated');
+      yield { field, wire, raw: bytes.subarray(start, r.pos), payload };
+    } else {
+      r.skip(wire);
+      yield { field, wire, raw: bytes.subarray(start, r.pos) };
+    }
+  }
+}
+
+/**
+ * The model with the named initializers replaced (e.g. LoRA-merged weights stored in another external
+ * file); every other byte is kept. Throws when a replacement names no initializer of the graph.
+ */
+export function replaceInitializers(model: Uint8Array, replacements: ReadonlyMap<string, ExternalInitializer>): Uint8Array {
+  const out = new ProtoWriter();
+  const seen = new Set<string>();
+  for (const f of fields(model)) {
+    if (f.field !== 7 || !f.payload) {
+      out.bytes(f.raw);
+      continue;
+    }
+    const graph = new ProtoWriter();
+    for (const g of fields(f.payload)) {
+      const name = g.field === 5 && g.payload ? tensorName(g.payload) : undefined;
+      const replacement = name === undefined ? undefined : replacements.get(name);
+      if (replacement && name !== undefined) {
+        graph.lengthDelimited(5, encodeInitializer(replacement));
+        seen.add(name);
+      } else {
+        graph.bytes(g.raw);
+      }
+    }
+    out.lengthDelimited(7, graph.finish());
+  }
+  const missing = [...replacements.keys()].filter((n) => !seen.has(n));
+  if (missing.length) throw new Error(`the model has no initializer named ${missing[0]}${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''}`);
   return out.finish();
 }

@@ -55,18 +55,33 @@ export async function inspectModelFolder(dir: string): Promise<ModelFolderReport
   return (await readModelFolder(dir)).report;
 }
 
+/**
+ * The subfolders of a models root that may be models, sorted: hidden ones (an import in progress) and
+ * the graph-template store (models/templates: templates.json, no model_index.json) are left out.
+ * Undefined when the root does not exist.
+ */
+export async function modelSubfolders(root: string): Promise<string[] | undefined> {
+  let entries;
+  try {
+    entries = await readdir(root, { withFileTypes: true });
+  } catch {
+    return undefined;
+  }
+  const names: string[] = [];
+  for (const e of entries) {
+    if (!e.isDirectory() || e.name.startsWith('.')) continue;
+    const dir = path.join(root, e.name);
+    if ((await isFile(path.join(dir, 'templates.json'))) && !(await isFile(path.join(dir, 'model_index.json')))) continue;
+    names.push(e.name);
+  }
+  return names.sort();
+}
+
 /** Inspects each immediate subfolder of each root; roots that do not exist are skipped. */
 export async function scanModelFolders(roots: readonly string[]): Promise<ModelFolderReport[]> {
   const reports: ModelFolderReport[] = [];
   for (const root of roots) {
-    let entries;
-    try {
-      entries = await readdir(root, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    const dirs = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
-    for (const name of dirs) reports.push(await inspectModelFolder(path.join(root, name)));
+    for (const name of (await modelSubfolders(root)) ?? []) reports.push(await inspectModelFolder(path.join(root, name)));
   }
   return reports;
 }

@@ -7,11 +7,10 @@
  * a card (README.md) and, for valid folders, the words the model knows (vocabulary.json, optional; a
  * broken one is a warning, not a problem: the model stays usable).
  */
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { FAMILIES, SD2_BASE_SIZE } from './families.ts';
 import { hasModelCard } from './card.ts';
-import { readModelFolder } from './folder.ts';
+import { modelSubfolders, readModelFolder } from './folder.ts';
 import type { FolderFacts, ModelFolderReport } from './folder.ts';
 import { readVocabulary } from './vocabulary.ts';
 import type { ModelVocabulary } from './vocabulary.ts';
@@ -39,16 +38,7 @@ export function folderDefaults(facts: FolderFacts): Required<Pick<ModelListEntry
 export async function listModelFolders(roots: readonly string[]): Promise<ModelListEntry[]> {
   const entries: ModelListEntry[] = [];
   for (const root of roots) {
-    let names: string[];
-    try {
-      names = (await readdir(root, { withFileTypes: true }))
-        .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
-        .map((e) => e.name)
-        .sort();
-    } catch {
-      continue;
-    }
-    for (const name of names) {
+    for (const name of (await modelSubfolders(root)) ?? []) {
       const dir = path.join(root, name);
       const { report, facts } = await readModelFolder(dir);
       const hasCard = await hasModelCard(report.path);

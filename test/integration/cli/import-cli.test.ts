@@ -1,0 +1,73 @@
+/** `reverie import` as users run it: a tiny LDM-named checkpoint imported, listed and generated with; bad files refused. */
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO, runCli } from '../../helpers/cli.ts';
+import type { CliRun } from '../../helpers/cli.ts';
+
+const FIXTURES = path.join(REPO, 'test', 'fixtures', 'checkpoints');
+const TEMPLATES = path.join(FIXTURES, 'templates');
+
+let tmp = '';
+const reverie = (args: string[]): Promise<CliRun> => runCli(args, { cwd: tmp });
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'reverie-import-cli-'));
+});
+afterAll(() => rm(tmp, { recursive: true, force: true }));
+
+describe('reverie import', () => {
+  it('imports into the user models folder, `reverie models` lists it, and it generates an image', async () => {
+    const r = await reverie(['import', path.join(FIXTURES, 'tiny-sd1.safetensors'), '--templates', TEMPLATES, '--name', 'My Tiny', '--json']);
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { dir: string; family: string; tensors: number; prediction: string };
+    expect(doc).toMatchObject({ dir: path.join(tmp, 'data', 'models', 'My Tiny'), family: 'sd1', prediction: 'epsilon' });
+    expect(r.stderr).toMatch(/importing 100%/);
+
+    const list = await reverie(['models', '--json']);
+    const models = (JSON.parse(list.stdout) as { models: { name: string; valid: boolean; family: string }[] }).models;
+    expect(models.find((m) => m.name === 'My Tiny')).toMatchObject({ valid: true, family: 'sd1' });
+
+    const gen = await reverie(['generate', '--model', doc.dir, '--prompt', 'a red cat', '--steps', '3', '--width', '64', '--height', '64', '--seed', '5', '--provider', 'cpu', '--out', 'cat.png']);
+    expect(gen.stderr).not.toMatch(/error/);
+    expect(gen.code).toBe(0);
+    const meta = await sharp(path.join(tmp, 'cat.png')).metadata();
+    expect(meta).toMatchObject({ width: 64, height: 64 });
+    const stats = await sharp(path.join(tmp, 'cat.png')).stats();
+    // random weights draw noise, but real noise: not a constant or NaN-black image
+    expect(stats.channels.some((c) => c.stdev > 1)).toBe(true);
+  }, 180_000);
+
+  it('refuses a .ckpt pickle without reading it as code, and shows the conversion', async () => {
+    const ckpt = path.join(tmp, 'old.ckpt');
+    await writeFile(ckpt, Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(64)]));
+    const r = await reverie(['import', ckpt, '--templates', TEMPLATES]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/pickle/i);
+    expect(r.stderr).toMatch(/safetensors/);
+  });
+
+  it('a truncated file and a LoRA are refused with what to do; nothing is left in the models folder', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const whole = await readFile(path.join(FIXTURES, 'tiny-sd2.safetensors'));
+    const cut = path.join(tmp, 'cut.safetensors');
+    await writeFile(cut, whole.subarray(0, Math.floor(whole.length * 0.7)));
+    const r = await reverie(['import', cut, '--templates', TEMPLATES]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/truncated/);
+    const lora = await reverie(['import', path.join(FIXTURES, 'lora-kohya.safetensors'), '--templates', TEMPLATES]);
+    expect(lora.code).toBe(2);
+    expect(lora.stderr).toMatch(/LoRA/);
+    const names = await readdir(path.join(tmp, 'data', 'models'));
+    expect(names.sort()).toEqual(['My Tiny']);
+  }, 120_000);
+
+  it('--family names the real family of a file of another', async () => {
+    const r = await reverie(['import', path.join(FIXTURES, 'tiny-sd2.safetensors'), '--templates', TEMPLATES, '--family', 'sd1', '--into', 'elsewhere']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/sd2 checkpoint, not sd1/);
+    await expect(stat(path.join(tmp, 'elsewhere', 'tiny-sd2'))).rejects.toThrow();
+  });
+});
