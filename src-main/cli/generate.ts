@@ -4,7 +4,7 @@ import { PipelineCache } from '../engine/pipelines/cache.ts';
 import type { Txt2ImgParams } from '../engine/pipelines/params.ts';
 import { txt2img } from '../engine/pipelines/txt2img.ts';
 import type { ProviderPreference } from '../engine/runtime/ort.ts';
-import { SAMPLING_OPTIONS, pngOut, printWarnings, samplingNumbers, shown, timingsJson, writeOut } from './commands/common.ts';
+import { SAMPLING_OPTIONS, pngOut, printWarnings, promptLoras, samplingNumbers, shown, timingsJson, writeOut } from './commands/common.ts';
 import { StepCollector, stepsOutOptions, writeSteps } from './commands/steps-out.ts';
 import { resolveModelDir } from './model-roots.ts';
 import { ProgressReporter } from './progress.ts';
@@ -30,6 +30,8 @@ Generates images from a text prompt and writes them as PNGs carrying A1111 "para
   --hires-denoise N      the second pass's denoising strength, 0 to 1 (default 0.7)
   --hires-steps N        the second pass's steps (default: --steps)
   --hires-upscaler ID    latent (bilinear latents, default) or lanczos (the decoded image, sharp's Lanczos)
+  --lora FILE:WEIGHT     merge a LoRA (repeatable; models imported from a checkpoint); a prompt's
+                         <lora:NAME:WEIGHT> finds NAME.safetensors in the data folder's loras/
   --provider ID          auto, cpu, cuda, webgpu, dml, coreml (default auto)
   --out FILE.png         output; several images are written as FILE-1.png, FILE-2.png, ...
   --json                 print {outputs, seed, provider, timings} as JSON on stdout
@@ -88,6 +90,7 @@ export async function generate(args: readonly string[], io: Io, signal: AbortSig
     hires: hiresOption(values),
   };
   const modelDir = await resolveModelDir(values.model, io.cwd);
+  const loraPrompt = await promptLoras(values.prompt, values.lora, io);
   const progress = new ProgressReporter(io.stderr);
   const { dir: stepsDir, decode } = stepsOutOptions(values, io);
   const collector = stepsDir === undefined ? undefined : new StepCollector();
@@ -96,7 +99,7 @@ export async function generate(args: readonly string[], io: Io, signal: AbortSig
     const result = await txt2img(
       {
         modelDir,
-        prompt: values.prompt,
+        ...loraPrompt,
         negativePrompt: values['negative-prompt'],
         sampler: values.sampler,
         schedule: values.schedule,

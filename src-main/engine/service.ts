@@ -22,6 +22,9 @@ import { createEditImpl } from './edit-methods.ts';
 import type { EditEngineMethods } from './edit-methods.ts';
 import { PromptTokenCounter } from './models/prompt-tokens.ts';
 import type { PromptTokensInput, PromptTokensResult } from './models/prompt-tokens.ts';
+import { importForStudio } from './checkpoints/import-call.ts';
+import type { ImportCheckpointInput } from './checkpoints/import-call.ts';
+import type { ImportProgress, ImportResult } from './checkpoints/import.ts';
 import { playgroundView } from './playground/run.ts';
 import type { PlaygroundView, PlaygroundViewInput } from './playground/run.ts';
 
@@ -32,6 +35,8 @@ export type { ModelCard } from './models/card.ts';
 export type { ModelVocabulary } from './models/vocabulary.ts';
 export type { ImageParameters, ReadParametersInput, ReadParametersOutput } from './imageio/read-parameters.ts';
 export type { PlaygroundView, PlaygroundViewInput } from './playground/run.ts';
+export type { ImportCheckpointInput } from './checkpoints/import-call.ts';
+export type { ImportProgress, ImportResult } from './checkpoints/import.ts';
 
 export interface EngineInfo {
   ortVersion: string;
@@ -60,6 +65,8 @@ export interface EngineMethods extends EditEngineMethods {
   /** the Playground tab: exact diffusion on a 2-D Gaussian mixture, no model (playground/run.ts) */
   playground: { params: PlaygroundViewInput; result: PlaygroundView; event: never };
   txt2img: { params: Txt2ImgJobInput; result: Txt2ImgJobOutput; event: EngineJobEvent };
+  /** a .safetensors checkpoint written as an ONNX folder into a models folder (checkpoints/import.ts) */
+  importCheckpoint: { params: ImportCheckpointInput; result: ImportResult; event: ImportProgress };
   /** test-only: exits the engine process (isolated engines with REVERIE_DEBUG_CALLS=1 only) */
   debugExit: { params: { code: number }; result: { pid: number }; event: never };
 }
@@ -108,6 +115,7 @@ export function createEngineService(opts: EngineServiceOptions): EngineService {
       }),
     playground: (params, ctx) => playgroundView(params, ctx.signal),
     txt2img: (params, ctx) => runTxt2ImgJob(params, ctx, cache),
+    importCheckpoint: (params, ctx) => importForStudio(params, ctx),
     ...createEditImpl(cache),
     debugExit: (params) => {
       if (!opts.isolated || process.env.REVERIE_DEBUG_CALLS !== '1') {

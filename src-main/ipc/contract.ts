@@ -12,6 +12,16 @@ import type { CallName, EventName } from './names.ts';
 import { ApiErrorSchema, EmptySchema } from './schemas/common.ts';
 import type { IdSchema } from './schemas/common.ts';
 import type { ImageRefSchema } from './schemas/edit.ts';
+import {
+  ImportDoneEventSchema,
+  ImportErrorEventSchema,
+  ImportIdRequestSchema,
+  ImportProgressEventSchema,
+  LorasListSchema,
+  ModelsImportCancelResponseSchema,
+  ModelsImportRequestSchema,
+  ModelsImportResponseSchema,
+} from './schemas/imports.ts';
 import type { StepKindSchema } from './schemas/process.ts';
 import {
   EngineRegistrySchema,
@@ -91,6 +101,9 @@ export const CALLS = {
   'models.list': { request: ModelsListRequestSchema, response: ModelsListSchema },
   'models.card': { request: ModelCardRequestSchema, response: ModelCardSchema },
   'models.tokens': { request: PromptTokensRequestSchema, response: PromptTokensSchema },
+  'models.import': { request: ModelsImportRequestSchema, response: ModelsImportResponseSchema },
+  'models.importCancel': { request: ImportIdRequestSchema, response: ModelsImportCancelResponseSchema },
+  'loras.list': { request: EmptySchema, response: LorasListSchema },
   'engine.samplers': { request: EmptySchema, response: EngineRegistrySchema },
   'jobs.submit': { request: JobRequestSchema, response: JobSubmitResponseSchema },
   'jobs.cancel': { request: JobIdRequestSchema, response: JobCancelResponseSchema },
@@ -132,6 +145,9 @@ export const EVENTS = {
   'gallery.changed': GalleryChangedEventSchema,
   'engine.crashed': z.object({ error: ApiErrorSchema, restarted: z.boolean(), pid: z.int().nullable() }),
   'settings.changed': SettingsChangedEventSchema,
+  'import.progress': ImportProgressEventSchema,
+  'import.done': ImportDoneEventSchema,
+  'import.error': ImportErrorEventSchema,
 } as const satisfies Record<EventName, z.ZodType>;
 
 // ── inferred types ─────────────────────────────────────────────────────

@@ -10,6 +10,9 @@ export const CALL_NAMES = [
   'models.list',
   'models.card',
   'models.tokens',
+  'models.import',
+  'models.importCancel',
+  'loras.list',
   'engine.samplers',
   'jobs.submit',
   'jobs.cancel',
@@ -48,6 +51,9 @@ export const EVENT_NAMES = [
   'gallery.changed',
   'engine.crashed',
   'settings.changed',
+  'import.progress',
+  'import.done',
+  'import.error',
 ] as const;
 
 export type CallName = (typeof CALL_NAMES)[number];

@@ -1,6 +1,6 @@
 /**
  * Where Reverie keeps its data: settings.json, gallery/, trash/ (deleted results, kept a week),
- * models/ (the user's models folder).
+ * models/ (the user's models folder), loras/ (LoRA files).
  *
  *  1. REVERIE_DATA_DIR, when set (tests, portable installs);
  *  2. in Electron, app.getPath('userData') (passed in by the app);
@@ -44,6 +44,8 @@ export interface DataLayout {
   trashDir: string;
   /** the user's models folder, scanned after the bundled models/ */
   modelsDir: string;
+  /** LoRA files (<lora:NAME:weight> finds NAME.safetensors here) */
+  lorasDir: string;
 }
 
 export function dataLayout(root: string): DataLayout {
@@ -53,12 +55,13 @@ export function dataLayout(root: string): DataLayout {
     galleryDir: path.join(root, 'gallery'),
     trashDir: path.join(root, 'trash'),
     modelsDir: path.join(root, 'models'),
+    lorasDir: path.join(root, 'loras'),
   };
 }
 
 /** Creates the data folder and its subfolders (the user models folder included) if missing. */
 export function ensureDataLayout(root: string): DataLayout {
   const layout = dataLayout(root);
-  for (const dir of [layout.root, layout.galleryDir, layout.modelsDir]) mkdirSync(dir, { recursive: true });
+  for (const dir of [layout.root, layout.galleryDir, layout.modelsDir, layout.lorasDir]) mkdirSync(dir, { recursive: true });
   return layout;
 }

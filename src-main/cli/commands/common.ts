@@ -9,6 +9,8 @@ import type { FitMode } from '../../engine/imageio/input.ts';
 import type { Txt2ImgParams } from '../../engine/pipelines/params.ts';
 import type { Txt2ImgTimings } from '../../engine/pipelines/txt2img.ts';
 import type { ProviderPreference } from '../../engine/runtime/ort.ts';
+import { LoraTagError, resolveLoras } from '../../engine/checkpoints/lora-tags.ts';
+import { dataLayout, resolveDataDir } from '../../storage/paths.ts';
 import { resolveModelDir } from '../model-roots.ts';
 import { UsageError, intOption, numberOption } from '../usage.ts';
 import type { Io } from '../usage.ts';
@@ -30,6 +32,7 @@ export const SAMPLING_OPTIONS = {
   json: { type: 'boolean' },
   'steps-out': { type: 'string' },
   'steps-decode': { type: 'string' },
+  lora: { type: 'string', multiple: true },
 } as const;
 
 export const IMAGE_OPTIONS = {
@@ -54,6 +57,8 @@ export function samplingHelp({ size = true, stepsOut = true }: { size?: boolean;
   --sampler ID           sampler id or A1111 label (see reverie samplers)
   --schedule ID          normal, karras, exponential, sgm_uniform, simple
   --seed N               0..4294967295, or -1 for a random seed (default -1)
+  --lora FILE:WEIGHT     merge a LoRA (repeatable; models imported from a checkpoint); a prompt's
+                         <lora:NAME:WEIGHT> finds NAME.safetensors in the data folder's loras/
 ${size ? `${SIZE_HELP}\n` : ''}  --provider ID          auto, cpu, cuda, webgpu, dml, coreml (default auto)
   --json                 print a JSON summary on stdout
 ${stepsOut ? `${STEPS_OUT_HELP}\n` : ''}  -h, --help             this help`;
@@ -63,7 +68,9 @@ export const IMAGE_HELP = `  --image FILE           input image (PNG, JPEG, WebP
   --fit MODE             resize (default), crop or fill, when the work size differs from the image
   --max-pixels N         refuse larger images (default 40000000)`;
 
-type Values = { [K in keyof typeof SAMPLING_OPTIONS]?: (typeof SAMPLING_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+type Values = {
+  [K in keyof typeof SAMPLING_OPTIONS]?: (typeof SAMPLING_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof SAMPLING_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string;
+};
 type ImageValues = { [K in keyof typeof IMAGE_OPTIONS]?: string };
 
 /** The numeric generate flags; UsageError on a malformed number (call before looking for a model). */
@@ -77,12 +84,34 @@ export function samplingNumbers(values: Values): Pick<Txt2ImgParams, 'cfgScale' 
   };
 }
 
+/** --lora FILE[:WEIGHT] → file and weight (the last colon splits, so C:\\x.safetensors:0.8 works). */
+function loraFlag(value: string, io: Io): { file: string; weight: number } {
+  const colon = value.lastIndexOf(':');
+  const tail = colon > 0 ? value.slice(colon + 1) : '';
+  const weight = /^-?(\d+\.?\d*|\.\d+)$/.test(tail) ? Number(tail) : undefined;
+  const file = weight === undefined ? value : value.slice(0, colon);
+  if (file.trim() === '') throw new UsageError('--lora needs FILE.safetensors[:WEIGHT]');
+  return { file: path.resolve(io.cwd, file), weight: weight ?? 1 };
+}
+
+/** The prompt with a <lora:…> tag per --lora file, and every LoRA the prompt's tags name. */
+export async function promptLoras(prompt: string, flags: readonly string[] | undefined, io: Io): Promise<Pick<Txt2ImgParams, 'prompt' | 'loras'>> {
+  const given = (flags ?? []).map((f) => loraFlag(f, io));
+  try {
+    const { prompt: text, loras } = await resolveLoras(prompt, given, [dataLayout(resolveDataDir({ env: io.env })).lorasDir]);
+    return { prompt: text, ...(loras.length ? { loras } : {}) };
+  } catch (err) {
+    if (err instanceof LoraTagError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
 /** Txt2ImgParams fields from the generate flags (prompt defaults to ""). */
 export async function samplingParams(values: Values, io: Io): Promise<Txt2ImgParams> {
   const modelDir = await resolveModelDir(values.model, io.cwd);
   return {
     modelDir,
-    prompt: values.prompt ?? '',
+    ...(await promptLoras(values.prompt ?? '', values.lora, io)),
     negativePrompt: values['negative-prompt'],
     sampler: values.sampler,
     schedule: values.schedule,

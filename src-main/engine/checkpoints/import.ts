@@ -22,6 +22,7 @@ import type { FamilyTemplate, GraphPart, LoraTarget, TensorSource } from './temp
 export type Prediction = 'epsilon' | 'v_prediction';
 
 export interface ImportProgress {
+  type: 'import';
   stage: 'checking' | 'writing' | 'finishing';
   /** bytes of checkpoint weights converted so far, of `total` */
   done: number;
@@ -201,7 +202,7 @@ export async function importCheckpoint(options: ImportOptions): Promise<ImportRe
   checkName(name);
   const dest = path.join(options.modelsDir, name);
   if (await exists(dest)) throw new ImportError(`a model named "${name}" already exists in ${options.modelsDir}; choose another name (--name)`);
-  options.onProgress?.({ stage: 'checking', done: 0, total: 0 });
+  options.onProgress?.({ type: 'import', stage: 'checking', done: 0, total: 0 });
   const st = await openSafetensors(options.file);
   const tmp = path.join(options.modelsDir, `.import-${name}-${process.pid}-${Date.now()}`);
   try {
@@ -210,7 +211,7 @@ export async function importCheckpoint(options: ImportOptions): Promise<ImportRe
     const warnings: string[] = [];
     const prediction = predictionFor(template, st, options.prediction, warnings);
     const total = match.sources.reduce((sum, s) => sum + st.entry(s.source).byteLength, 0);
-    const progress = { done: 0, report: (part: GraphPart) => options.onProgress?.({ stage: 'writing', done: progress.done, total, part }) };
+    const progress = { done: 0, report: (part: GraphPart) => options.onProgress?.({ type: 'import', stage: 'writing', done: progress.done, total, part }) };
     await mkdir(tmp, { recursive: true });
     const record: ImportRecord = { format: 'reverie-import/1', source: path.basename(options.file), family: template.family, graphs: {} as ImportRecord['graphs'] };
     let bytes = 0;
@@ -220,7 +221,7 @@ export async function importCheckpoint(options: ImportOptions): Promise<ImportRe
       record.graphs[part] = { weights: 'weights.pb', tensors: written.tensors };
       bytes += written.bytes;
     }
-    options.onProgress?.({ stage: 'finishing', done: total, total });
+    options.onProgress?.({ type: 'import', stage: 'finishing', done: total, total });
     await writeConfigs(tmp, template, prediction, path.basename(options.file));
     await writeFile(path.join(tmp, 'import.json'), `${JSON.stringify(record)}\n`);
     const { report } = await readModelFolder(tmp);

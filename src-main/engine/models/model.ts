@@ -79,7 +79,11 @@ export class LoadedModel {
     this.denoise = unetDenoiser(sessions.unet, shape, discrete, info.schedule.predictionType);
   }
 
-  static async load(dir: string, opts: { provider?: ProviderPreference; signal?: AbortSignal } = {}): Promise<LoadedModel> {
+  /**
+   * `files` loads other graphs for some components (LoRA-merged copies, checkpoints/lora-apply.ts);
+   * everything else comes from the folder.
+   */
+  static async load(dir: string, opts: { provider?: ProviderPreference; signal?: AbortSignal; files?: Partial<Record<'text_encoder' | 'unet', string>> } = {}): Promise<LoadedModel> {
     const { report, facts } = await readModelFolder(dir);
     if (!facts) throw folderError(report);
     const root = report.path;
@@ -88,7 +92,8 @@ export class LoadedModel {
     const opened: ModelSession[] = [];
     const open = async (component: string): Promise<ModelSession> => {
       if (opts.signal?.aborted) throw new CancelledError();
-      const session = await ModelSession.open(path.join(root, component, 'model.onnx'), `${component}/model.onnx`, opts.provider ?? 'auto');
+      const file = opts.files?.[component as 'text_encoder' | 'unet'] ?? path.join(root, component, 'model.onnx');
+      const session = await ModelSession.open(file, `${component}/model.onnx`, opts.provider ?? 'auto');
       opened.push(session);
       return session;
     };

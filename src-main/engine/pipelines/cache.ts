@@ -3,10 +3,15 @@
  * loaded models keyed by folder + provider preference, and prompt embeddings keyed by model + text.
  * One owner (the engine service, or a CLI run) creates it and disposes it; no global state.
  */
+import os from 'node:os';
 import path from 'node:path';
+import { LoraError, loraModelFiles } from '../checkpoints/lora-apply.ts';
+import { SafetensorsFormatError } from '../checkpoints/safetensors.ts';
 import { LoadedModel } from '../models/model.ts';
 import type { ProviderPreference } from '../runtime/ort.ts';
+import { EngineError } from '../types.ts';
 import type { F32Tensor } from '../types.ts';
+import type { LoraParam } from './params.ts';
 
 export interface Embedding {
   /** [1, chunks × textLength, textHiddenSize] */
@@ -23,6 +28,8 @@ export interface PipelineCacheOptions {
   readonly maxModels?: number;
   /** prompt embeddings kept (default 32) */
   readonly maxEmbeddings?: number;
+  /** where LoRA-merged graphs are cached (default: the system temp folder) */
+  readonly loraCacheDir?: string;
 }
 
 export class PipelineCache {
@@ -30,21 +37,24 @@ export class PipelineCache {
   private readonly embeddings = new Map<string, Embedding>();
   private readonly maxModels: number;
   private readonly maxEmbeddings: number;
+  private readonly loraCacheDir: string | undefined;
   /** counters for tests and diagnostics */
   readonly stats = { modelLoads: 0, embeddingHits: 0, embeddingMisses: 0 };
 
   constructor(opts: PipelineCacheOptions = {}) {
     this.maxModels = opts.maxModels ?? 1;
     this.maxEmbeddings = opts.maxEmbeddings ?? 32;
+    this.loraCacheDir = opts.loraCacheDir;
   }
 
-  static modelKey(dir: string, provider: ProviderPreference): string {
-    return `${path.resolve(dir)}\u0000${provider}`;
+  static modelKey(dir: string, provider: ProviderPreference, loras: readonly LoraParam[] = []): string {
+    const merged = loras.map((l) => `\u0001${path.resolve(l.file)}@${l.weight}`).join('');
+    return `${path.resolve(dir)}\u0000${provider}${merged}`;
   }
 
-  /** The loaded model for dir + provider, loading (and evicting the oldest) when needed. */
-  async model(dir: string, provider: ProviderPreference, signal?: AbortSignal): Promise<LoadedModel> {
-    const key = PipelineCache.modelKey(dir, provider);
+  /** The loaded model for dir + provider (+ LoRAs merged in), loading (and evicting the oldest) when needed. */
+  async model(dir: string, provider: ProviderPreference, signal?: AbortSignal, loras: readonly LoraParam[] = []): Promise<LoadedModel> {
+    const key = PipelineCache.modelKey(dir, provider, loras);
     const hit = this.models.get(key);
     if (hit) {
       // refresh LRU order
@@ -54,12 +64,27 @@ export class PipelineCache {
     }
     while (this.models.size >= this.maxModels) await this.evictOldest();
     this.stats.modelLoads++;
-    const loading = LoadedModel.load(dir, { provider, signal });
+    const loading = this.load(dir, provider, signal, loras);
     this.models.set(key, loading);
     loading.catch(() => {
       if (this.models.get(key) === loading) this.models.delete(key);
     });
     return loading;
+  }
+
+  private async load(dir: string, provider: ProviderPreference, signal: AbortSignal | undefined, loras: readonly LoraParam[]): Promise<LoadedModel> {
+    if (loras.length === 0) return LoadedModel.load(dir, { provider, signal });
+    const cacheDir = this.loraCacheDir ?? path.join(os.tmpdir(), 'reverie-lora-cache');
+    let files;
+    try {
+      files = await loraModelFiles(dir, loras, cacheDir);
+    } catch (err) {
+      if (err instanceof LoraError || err instanceof SafetensorsFormatError) throw new EngineError('BAD_INPUT', err.message);
+      throw err;
+    }
+    const model = await LoadedModel.load(dir, { provider, signal, files: { text_encoder: files.text_encoder, unet: files.unet } });
+    model.info.folderWarnings.push(...files.warnings);
+    return model;
   }
 
   /** A cached prompt embedding, or the result of `encode` (stored for next time). */

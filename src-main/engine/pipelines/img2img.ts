@@ -63,7 +63,7 @@ export async function img2img(params: Img2ImgParams, opts: EditOptions = {}): Pr
   const cache = opts.cache ?? new PipelineCache();
   try {
     const input = await readImage(params.image, { maxPixels: params.maxPixels });
-    const model = await cache.model(checked.modelDir, checked.provider, opts.signal);
+    const model = await cache.model(checked.modelDir, checked.provider, opts.signal, checked.loras);
     const size = workSize(input.rgb, model.info, checked.width, checked.height);
     const fitted = await fitImage(input.rgb, size.width, size.height, fit);
     const pr = await prepare({ ...params, ...size, seed: checked.seed }, cache, opts);

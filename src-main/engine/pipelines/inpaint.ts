@@ -168,7 +168,7 @@ export async function inpaint(params: InpaintParams, opts: EditOptions = {}): Pr
   try {
     const input = await readImage(params.image, { maxPixels: params.maxPixels });
     const fullMask = await loadMask(params, input);
-    const model = await cache.model(checked.modelDir, checked.provider, opts.signal);
+    const model = await cache.model(checked.modelDir, checked.provider, opts.signal, checked.loras);
     const job: Job = { params, checked, c, cache, opts, sink: { images: [], parameters: [] } };
     let pr: Prepared;
     let box: Box | undefined;

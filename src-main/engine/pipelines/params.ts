@@ -60,7 +60,24 @@ export interface Txt2ImgParams {
   provider?: ProviderPreference;
   /** hires fix: a second image-to-image pass at a larger size (pipelines/hires.ts) */
   hires?: HiresParams;
+  /**
+   * LoRAs merged into the text encoder and UNet (models imported from a checkpoint, checkpoints/lora-apply.ts).
+   * Callers resolve the prompt's `<lora:name:weight>` tags to files; the tags stay in the prompt.
+   */
+  loras?: LoraParam[];
 }
+
+export interface LoraParam {
+  /** what `<lora:NAME:…>` calls it (the file name without extension) */
+  name: string;
+  /** the .safetensors file */
+  file: string;
+  /** multiplier on its delta; 1 is the LoRA as trained */
+  weight: number;
+}
+
+/** |weight| above this is refused: LoRAs are made for about −2..2, and 10 already destroys any image */
+const MAX_LORA_WEIGHT = 10;
 
 /** Hires fix (pipelines/hires.ts): a second image-to-image pass at a larger size. */
 export type HiresUpscaler = 'latent' | 'lanczos';
@@ -110,6 +127,7 @@ export interface CheckedParams {
   batchCount: number;
   provider: ProviderPreference;
   hires?: HiresParams;
+  loras: LoraParam[];
 }
 
 /** Everything fixed: what the pipeline runs. */
@@ -205,7 +223,20 @@ export function checkTxt2ImgParams(p: Txt2ImgParams): CheckedParams {
     batchCount: checkInt('batch count', p.batchCount, 1, MAX_BATCH_COUNT) ?? 1,
     provider: p.provider ?? 'auto',
     ...(p.hires ? { hires: checkHires(p.hires) } : {}),
+    loras: checkLoras(p.loras),
   };
+}
+
+function checkLoras(loras: readonly LoraParam[] | undefined): LoraParam[] {
+  if (loras === undefined) return [];
+  if (!Array.isArray(loras)) bad('loras must be a list of {name, file, weight}');
+  return loras.map((l) => {
+    if (typeof l?.file !== 'string' || l.file.trim() === '') bad('each LoRA needs the path of its .safetensors file');
+    if (typeof l.weight !== 'number' || !Number.isFinite(l.weight) || Math.abs(l.weight) > MAX_LORA_WEIGHT) {
+      bad(`LoRA ${l.name || l.file}: weight must be a number from −${MAX_LORA_WEIGHT} to ${MAX_LORA_WEIGHT} (1 is the LoRA as trained), got ${String(l.weight)}`);
+    }
+    return { name: typeof l.name === 'string' && l.name !== '' ? l.name : l.file, file: l.file, weight: l.weight };
+  });
 }
 
 /** Fills model-dependent defaults (size, and turbo-style defaults for guidance-distilled models). */

@@ -22,7 +22,7 @@ export function checkAborted(signal?: AbortSignal): void {
 }
 
 async function embed(cache: PipelineCache, model: LoadedModel, p: ResolvedParams, text: string): Promise<Embedding> {
-  return cache.embedding(PipelineCache.modelKey(p.modelDir, p.provider), text, () => encodePrompt(model, text));
+  return cache.embedding(PipelineCache.modelKey(p.modelDir, p.provider, p.loras), text, () => encodePrompt(model, text));
 }
 
 /**
@@ -50,7 +50,7 @@ export async function prepare(
   const start = performance.now();
   const checked = checkTxt2ImgParams(params);
   opts.onStage?.('loading', 0, checked.batchCount);
-  const model = await cache.model(checked.modelDir, checked.provider, signal);
+  const model = await cache.model(checked.modelDir, checked.provider, signal, checked.loras);
   const p = resolveForModel(checked, model.info);
   const load = performance.now() - start;
   checkAborted(signal);

@@ -9,6 +9,7 @@
 import type { PromptPiece } from './attention.ts';
 import { parsePromptAttention } from './attention.ts';
 import type { ClipTokenizer } from './clip-bpe.ts';
+import { extractExtraNetworks } from './extra-networks.ts';
 
 export interface PromptChunk {
   /** text-encoder row: BOS, up to chunkLength tokens, EOS, padding (length chunkLength + 2) */
@@ -54,7 +55,8 @@ export function chunkPrompt(tokenizer: ClipTokenizer, prompt: string, opts: Chun
     weights = [];
     lastComma = -1;
   };
-  for (const piece of parsePromptAttention(prompt) as PromptPiece[]) {
+  // <lora:name:weight> tags choose networks; they are not text for the encoder
+  for (const piece of parsePromptAttention(extractExtraNetworks(prompt).text) as PromptPiece[]) {
     if ('break' in piece) {
       close();
       continue;

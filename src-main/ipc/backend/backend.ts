@@ -13,6 +13,8 @@ import type { ModelReport, Settings } from '../contract.ts';
 import type { Handlers } from '../dispatch.ts';
 import { ApiCallError } from '../errors.ts';
 import { EventBus } from '../events.ts';
+import { promptLoras } from './engine-jobs.ts';
+import { createImportHandlers } from './import-requests.ts';
 import { JobQueue } from './job-queue.ts';
 import { InputStore, withParams } from './edit-inputs.ts';
 import { createEditHandlers } from './edit-requests.ts';
@@ -51,7 +53,8 @@ export function createBackend(deps: BackendDeps): Backend {
   const events = new EventBus();
   // uploaded input images of the edit tabs, stored by content hash in <data>/inputs
   const inputs = new InputStore(path.join(deps.layout.root, 'inputs'), deps.host, deps.gallery);
-  const jobs = new JobQueue({ host: deps.host, gallery: deps.gallery, events, previewEvery: () => deps.settings.get().previewEvery, inputs });
+  const loraDirs = (): string[] => [deps.layout.lorasDir];
+  const jobs = new JobQueue({ host: deps.host, gallery: deps.gallery, events, previewEvery: () => deps.settings.get().previewEvery, inputs, loraDirs });
   let lastModels: ModelReport[] = [];
   const roots = (): string[] => modelRootsFor(deps.bundledModelsDir, deps.layout, deps.settings.get());
 
@@ -69,6 +72,8 @@ export function createBackend(deps: BackendDeps): Backend {
 
   // deleted results wait a week in the trash for an undo; older ones go now (in the background)
   deps.gallery.purgeTrash().catch((err: unknown) => console.warn(`[reverie] could not empty old items from the trash: ${String(err)}`));
+
+  const importer = createImportHandlers({ host: deps.host, events, layout: deps.layout, bundledModelsDir: deps.bundledModelsDir, refreshModels: listModels });
 
   const unsubscribeCrash = deps.host.onCrash((report) => {
     events.emit('engine.crashed', { error: report.error, restarted: report.restarted, pid: report.pid });
@@ -115,6 +120,7 @@ export function createBackend(deps: BackendDeps): Backend {
       }
       const seed = request.params.seed >= 0 ? request.params.seed : randomInt(0, 2 ** 32 - 1);
       await inputs.paths(request); // an edit job's images must exist now, not only when it runs
+      await promptLoras(request.params.prompt, loraDirs()); // and its <lora:…> tags must name files
       const job = jobs.submit(withParams(request, { model: model.id, seed }), model);
       return { job };
     },
@@ -127,6 +133,9 @@ export function createBackend(deps: BackendDeps): Backend {
       jobs: () => jobs.list(),
       submit: (request) => handlers['jobs.submit'](request),
     }),
+    'models.import': importer['models.import'],
+    'models.importCancel': importer['models.importCancel'],
+    'loras.list': importer['loras.list'],
     'jobs.cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
     'jobs.list': async () => ({ jobs: jobs.list() }),
     'jobs.reorder': async ({ jobId, toIndex }) => ({ jobs: jobs.reorder(jobId, toIndex) }),
@@ -183,6 +192,7 @@ export function createBackend(deps: BackendDeps): Backend {
     dispose: async () => {
       unsubscribeCrash();
       jobs.cancelAll();
+      importer.cancelAll();
       await deps.host.dispose();
     },
   };

@@ -8,6 +8,7 @@
 import { randomInt } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
+import type { LoraParam } from '../../engine/pipelines/params.ts';
 import type { EngineHost, InvokeOptions } from '../../engine/hosting/host.ts';
 import type { EditJobResult } from '../../engine/edit-methods.ts';
 import type { EngineJobEvent } from '../../engine/service.ts';
@@ -24,6 +25,8 @@ export interface EditJobOptions {
   onEvent: (event: EngineJobEvent) => void;
   previewEvery: number;
   images: JobImages;
+  /** the LoRAs the prompt's <lora:…> tags name, resolved (engine-jobs.ts) */
+  loras?: LoraParam[];
 }
 
 function need(file: string | undefined, what: string): string {
@@ -44,6 +47,7 @@ export async function runEditEngineJob(host: EngineHost, request: EditRequest, m
     provider: p.provider,
     previewEvery: opts.previewEvery,
     ...optional({ cfgScale: p.cfgScale, steps: p.steps, sampler: p.sampler, schedule: p.schedule }),
+    ...(opts.loras?.length ? { loras: opts.loras } : {}),
   };
   const image = need(opts.images.image, 'input image');
   switch (request.kind) {

@@ -6,6 +6,8 @@
 import type { EngineHost, InvokeOptions } from '../../engine/hosting/host.ts';
 import type { EngineJobEvent } from '../../engine/service.ts';
 import type { JobRequest, ModelReport } from '../contract.ts';
+import { LoraTagError, resolveLoras } from '../../engine/checkpoints/lora-tags.ts';
+import type { LoraParam } from '../../engine/pipelines/params.ts';
 import { ApiCallError } from '../errors.ts';
 import type { InputStore } from './edit-inputs.ts';
 import { runEditEngineJob } from './edit-requests.ts';
@@ -23,16 +25,29 @@ export interface EngineJobOptions {
   previewEvery: number;
   /** where the edit jobs' input images are (edit-inputs.ts) */
   inputs?: InputStore;
+  /** where a prompt's <lora:NAME:weight> tags find NAME.safetensors */
+  loraDirs?: string[];
+}
+
+/** The LoRAs a prompt's <lora:NAME:weight> tags name, found in the LoRA folders; a clear BAD_INPUT error otherwise. */
+export async function promptLoras(prompt: string, dirs: readonly string[]): Promise<LoraParam[]> {
+  try {
+    return (await resolveLoras(prompt, [], dirs)).loras;
+  } catch (err) {
+    if (err instanceof LoraTagError) throw new ApiCallError('BAD_INPUT', err.message);
+    throw err;
+  }
 }
 
 export async function runEngineJob(host: EngineHost, request: JobRequest, model: ModelReport, opts: EngineJobOptions): Promise<EngineJobResult> {
   const invokeOptions: InvokeOptions = { ...(opts.signal ? { signal: opts.signal } : {}), onEvent: (e) => opts.onEvent(e as EngineJobEvent) };
+  const loras = await promptLoras(request.params.prompt, opts.loraDirs ?? []);
   switch (request.kind) {
     case 'img2img':
     case 'inpaint':
     case 'denoise': {
       if (!opts.inputs) throw new ApiCallError('INTERNAL', `${request.kind} jobs need the input image store, which this queue was built without`);
-      return runEditEngineJob(host, request, model, { ...opts, images: await opts.inputs.paths(request) });
+      return runEditEngineJob(host, request, model, { ...opts, images: await opts.inputs.paths(request), loras });
     }
     case 'txt2img': {
       const p = request.params;
@@ -50,6 +65,7 @@ export async function runEngineJob(host: EngineHost, request: JobRequest, model:
           ...(p.width !== undefined ? { width: p.width } : {}),
           ...(p.height !== undefined ? { height: p.height } : {}),
           ...(p.hires ? { hires: p.hires } : {}),
+          ...(loras.length ? { loras } : {}),
           batchSize: p.batchSize,
           batchCount: p.batchCount,
           provider: p.provider,

@@ -34,6 +34,8 @@ export interface JobQueueDeps {
   previewEvery: () => number;
   /** the edit jobs' input images (edit-inputs.ts) */
   inputs?: InputStore;
+  /** where a prompt's <lora:NAME:weight> tags find NAME.safetensors */
+  loraDirs?: () => string[];
 }
 
 export function newJobId(): string {
@@ -170,6 +172,7 @@ export class JobQueue {
         onEvent,
         previewEvery: this.deps.previewEvery(),
         ...(this.deps.inputs ? { inputs: this.deps.inputs } : {}),
+        loraDirs: this.deps.loraDirs?.() ?? [],
       });
       await Promise.all(saves);
       if (saveError !== null) throw saveError;

@@ -13,7 +13,7 @@ import { importCheckpoint } from '../../../src-main/engine/checkpoints/import.ts
 import { inspectModelFolder } from '../../../src-main/engine/models/folder.ts';
 import { ModelSession } from '../../../src-main/engine/runtime/session.ts';
 import { makeTensor } from '../../../src-main/engine/runtime/tensor.ts';
-import type { Tensor } from '../../../src-main/engine/runtime/tensor.ts';
+import type { Tensor } from '../../../src-main/engine/types.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/checkpoints/', import.meta.url));
 const TEMPLATES = path.join(FIXTURES, 'templates');

@@ -14,7 +14,7 @@ import { writeSafetensors } from '../../../src-main/engine/checkpoints/safetenso
 import type { TensorToWrite } from '../../../src-main/engine/checkpoints/safetensors.ts';
 import { ModelSession } from '../../../src-main/engine/runtime/session.ts';
 import { makeTensor } from '../../../src-main/engine/runtime/tensor.ts';
-import type { Tensor } from '../../../src-main/engine/runtime/tensor.ts';
+import type { Tensor } from '../../../src-main/engine/types.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/checkpoints/', import.meta.url));
 const TEMPLATES = path.join(FIXTURES, 'templates');

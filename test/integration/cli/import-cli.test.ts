@@ -40,6 +40,34 @@ describe('reverie import', () => {
     expect(stats.channels.some((c) => c.stdev > 1)).toBe(true);
   }, 180_000);
 
+  it('--lora merges a LoRA (named in the PNG parameters as A1111 does) and a prompt tag finds it in loras/', async () => {
+    const model = path.join(tmp, 'data', 'models', 'My Tiny');
+    const base = ['generate', '--model', model, '--prompt', 'a red cat', '--steps', '2', '--width', '64', '--height', '64', '--seed', '9', '--provider', 'cpu'];
+    const plain = await reverie([...base, '--out', 'plain.png']);
+    expect(plain.code).toBe(0);
+    const withLora = await reverie([...base, '--lora', `${path.join(FIXTURES, 'lora-kohya.safetensors')}:0.8`, '--out', 'lora.png']);
+    expect(withLora.stderr).not.toMatch(/error/);
+    expect(withLora.code).toBe(0);
+    const { readPngTextMap } = await import('../../../src-main/engine/imageio/png-chunks.ts');
+    const { readFile, mkdir, copyFile } = await import('node:fs/promises');
+    const params = readPngTextMap(await readFile(path.join(tmp, 'lora.png'))).get('parameters') ?? '';
+    expect(params.split('\n')[0]).toBe('a red cat <lora:lora-kohya:0.8>');
+    const a = await sharp(path.join(tmp, 'plain.png')).raw().toBuffer();
+    const b = await sharp(path.join(tmp, 'lora.png')).raw().toBuffer();
+    expect(a.equals(b)).toBe(false);
+
+    // the same tag typed in the prompt: found in the data folder's loras/, same pixels
+    await mkdir(path.join(tmp, 'data', 'loras'), { recursive: true });
+    await copyFile(path.join(FIXTURES, 'lora-kohya.safetensors'), path.join(tmp, 'data', 'loras', 'lora-kohya.safetensors'));
+    const tagged = await reverie([...base.slice(0, 4), 'a red cat <lora:lora-kohya:0.8>', ...base.slice(5), '--out', 'tagged.png']);
+    expect(tagged.code).toBe(0);
+    expect((await sharp(path.join(tmp, 'tagged.png')).raw().toBuffer()).equals(b)).toBe(true);
+
+    const missing = await reverie([...base.slice(0, 4), 'a red cat <lora:nowhere:1>', ...base.slice(5), '--out', 'x.png']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/LoRA "nowhere" from the prompt is not in .*loras.*found: lora-kohya/);
+  }, 240_000);
+
   it('refuses a .ckpt pickle without reading it as code, and shows the conversion', async () => {
     const ckpt = path.join(tmp, 'old.ckpt');
     await writeFile(ckpt, Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(64)]));
