@@ -5,6 +5,7 @@ import type { ImportProgress, Prediction } from '../../engine/checkpoints/import
 import { SafetensorsFormatError } from '../../engine/checkpoints/safetensors.ts';
 import { TemplateError } from '../../engine/checkpoints/templates.ts';
 import { CancelledError } from '../../engine/types.ts';
+import { resolveDataDir } from '../../storage/paths.ts';
 import { BUNDLED_MODELS, modelRoots } from '../model-roots.ts';
 import { UsageError, parse } from '../usage.ts';
 import type { Io } from '../usage.ts';
@@ -22,7 +23,7 @@ The family is read from the tensor names and shapes. No Python is needed; .ckpt 
                        the file's modelspec metadata, else the family's default
   --fp16               store the weights as float16 (half the disk; computed in float32)
   --into DIR           models folder to import into (default: the user models folder)
-  --templates DIR      graph templates (default: the bundled models/templates)
+  --templates DIR      graph templates (default: the bundled models/templates and the data folder's templates/)
   --json               print the result as JSON
   -h, --help           this help`;
 
@@ -69,7 +70,7 @@ export async function importCommand(args: readonly string[], io: Io, signal: Abo
   try {
     const result = await importCheckpoint({
       file: path.resolve(io.cwd, positionals[0]!), modelsDir,
-      templatesDir: values.templates ? path.resolve(io.cwd, values.templates) : path.join(BUNDLED_MODELS, 'templates'),
+      templatesDirs: values.templates ? [path.resolve(io.cwd, values.templates)] : [path.join(BUNDLED_MODELS, 'templates'), path.join(resolveDataDir({ env: io.env }), 'templates')],
       name: values.name, family: values.family, prediction, fp16: values.fp16 === true,
       signal, onProgress: progressLine(io),
     });

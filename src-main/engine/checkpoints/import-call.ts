@@ -13,7 +13,7 @@ import { TemplateError } from './templates.ts';
 export interface ImportCheckpointInput {
   file: string;
   modelsDir: string;
-  templatesDir: string;
+  templatesDirs: string[];
   name?: string;
   family?: string;
   prediction?: Prediction;

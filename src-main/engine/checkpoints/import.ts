@@ -34,8 +34,8 @@ export interface ImportOptions {
   file: string;
   /** the user's models folder; the model lands in modelsDir/<name> */
   modelsDir: string;
-  /** the graph templates (models/templates) */
-  templatesDir: string;
+  /** the graph templates (models/templates, then the user's own) */
+  templatesDirs: string[];
   /** folder name; default: the file's name without extension */
   name?: string;
   /** sd1 | sd2 (inpainting variants follow the file); default: detected */
@@ -206,7 +206,7 @@ export async function importCheckpoint(options: ImportOptions): Promise<ImportRe
   const st = await openSafetensors(options.file);
   const tmp = path.join(options.modelsDir, `.import-${name}-${process.pid}-${Date.now()}`);
   try {
-    const match = matchTemplate(await readTemplates(options.templatesDir), st.tensors, options.family);
+    const match = matchTemplate(await readTemplates(options.templatesDirs), st.tensors, options.family);
     const { template } = match;
     const warnings: string[] = [];
     const prediction = predictionFor(template, st, options.prediction, warnings);

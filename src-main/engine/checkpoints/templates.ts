@@ -71,13 +71,23 @@ function parseManifest(dir: string, value: unknown): FamilyTemplate {
   return { ...(m as unknown as FamilyTemplate), dir };
 }
 
-/** Every family template under root (subfolders with a manifest.json), in name order. */
-export async function readTemplates(root: string): Promise<FamilyTemplate[]> {
+/**
+ * Every family template under the roots (subfolders with a manifest.json), roots in order, names sorted;
+ * roots that do not exist are skipped (the user's own templates folder is optional).
+ */
+export async function readTemplates(roots: readonly string[]): Promise<FamilyTemplate[]> {
+  const out: FamilyTemplate[] = [];
+  for (const root of roots) out.push(...(await readTemplateRoot(root)));
+  if (out.length === 0) throw new TemplateError(`no graph templates in ${roots.join(' or ')}; reinstall Reverie`);
+  return out;
+}
+
+async function readTemplateRoot(root: string): Promise<FamilyTemplate[]> {
   let names: string[];
   try {
     names = (await readdir(root, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
   } catch {
-    throw new TemplateError(`no graph templates at ${root}; reinstall Reverie`);
+    return [];
   }
   const out: FamilyTemplate[] = [];
   for (const name of names) {

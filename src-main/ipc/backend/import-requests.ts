@@ -34,7 +34,7 @@ export function createImportHandlers(deps: ImportHandlerDeps): ImportHandlers & 
       const params = {
         file: path.resolve(request.file),
         modelsDir: deps.layout.modelsDir,
-        templatesDir: path.join(deps.bundledModelsDir, 'templates'),
+        templatesDirs: [path.join(deps.bundledModelsDir, 'templates'), path.join(deps.layout.root, 'templates')],
         ...(request.name !== undefined ? { name: request.name } : {}),
         ...(request.family !== undefined ? { family: request.family } : {}),
         ...(request.prediction !== undefined ? { prediction: request.prediction } : {}),

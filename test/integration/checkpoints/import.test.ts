@@ -67,7 +67,7 @@ describe('importing a single-file checkpoint', () => {
     it(`${fixture}: detects ${family}, writes a valid folder, and every graph matches PyTorch within 1e-4`, async () => {
       const progress: number[] = [];
       const result = await importCheckpoint({
-        file: path.join(FIXTURES, `${fixture}.safetensors`), modelsDir, templatesDir: TEMPLATES,
+        file: path.join(FIXTURES, `${fixture}.safetensors`), modelsDir, templatesDirs: [TEMPLATES],
         onProgress: (p) => { if (p.stage === 'writing') progress.push(p.done / p.total); },
       });
       expect(result.family).toBe(family);
@@ -90,7 +90,7 @@ describe('importing a single-file checkpoint', () => {
   }
 
   it('fp16 storage halves the weights and stays within float16 rounding of PyTorch (the fixture weights are fp16 values: exact)', async () => {
-    const result = await importCheckpoint({ file: path.join(FIXTURES, 'tiny-sd1.safetensors'), modelsDir, templatesDir: TEMPLATES, name: 'tiny-sd1-fp16', fp16: true });
+    const result = await importCheckpoint({ file: path.join(FIXTURES, 'tiny-sd1.safetensors'), modelsDir, templatesDirs: [TEMPLATES], name: 'tiny-sd1-fp16', fp16: true });
     const full = await readFile(path.join(modelsDir, 'tiny-sd1', 'unet', 'weights.pb')).catch(() => null);
     const half = await readFile(path.join(result.dir, 'unet', 'weights.pb'));
     if (full) expect(half.length).toBeLessThan(full.length * 0.55);
@@ -99,7 +99,7 @@ describe('importing a single-file checkpoint', () => {
   });
 
   it('leaves no hidden temporary folder behind, and refuses to overwrite a model', async () => {
-    await expect(importCheckpoint({ file: path.join(FIXTURES, 'tiny-sd1.safetensors'), modelsDir, templatesDir: TEMPLATES }))
+    await expect(importCheckpoint({ file: path.join(FIXTURES, 'tiny-sd1.safetensors'), modelsDir, templatesDirs: [TEMPLATES] }))
       .rejects.toThrow(/a model named "tiny-sd1" already exists/);
     expect((await readdir(modelsDir)).filter((n) => n.startsWith('.'))).toEqual([]);
   });

@@ -50,7 +50,7 @@ const dirs: Record<string, string> = {};
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'reverie-lora-'));
   for (const fixture of ['tiny-sd1', 'tiny-sd2']) {
-    dirs[fixture] = (await importCheckpoint({ file: path.join(FIXTURES, `${fixture}.safetensors`), modelsDir: path.join(tmp, 'models'), templatesDir: TEMPLATES })).dir;
+    dirs[fixture] = (await importCheckpoint({ file: path.join(FIXTURES, `${fixture}.safetensors`), modelsDir: path.join(tmp, 'models'), templatesDirs: [TEMPLATES] })).dir;
   }
 });
 afterAll(() => rm(tmp, { recursive: true, force: true }));

@@ -11,6 +11,8 @@ import { InputImageState, MAX_INPUT_BYTES, blobToBase64 } from './input-image.sv
 import type { InputImageDeps, InputSource } from './input-image.svelte.ts';
 import { JobsState } from './jobs.svelte.ts';
 import { ModelCardState } from './model-card.svelte.ts';
+import { LorasState } from './loras.svelte.ts';
+import { ModelImportState } from './model-import.svelte.ts';
 import { PromptTokensState } from './prompt-tokens.svelte.ts';
 import { SettingsState } from './settings.svelte.ts';
 import { SystemState, errorText } from './system.svelte.ts';
@@ -44,6 +46,8 @@ export class Studio {
   readonly input: InputImageState;
   readonly toasts: ToastState;
   readonly modelCard: ModelCardState;
+  readonly modelImport: ModelImportState;
+  readonly loras: LorasState;
   readonly promptTokens: PromptTokensState;
   readonly ui = new UiState();
   #generateError = $state<string | null>(null);
@@ -63,6 +67,8 @@ export class Studio {
     this.input = new InputImageState(deps.input);
     this.toasts = new ToastState(deps.timers);
     this.modelCard = new ModelCardState(api);
+    this.modelImport = new ModelImportState(api);
+    this.loras = new LorasState(api);
     this.promptTokens = new PromptTokensState(api, this.form);
     this.jobs = new JobsState(api, {
       onStarted: (jobId) => this.ui.showJob(jobId),
@@ -99,6 +105,8 @@ export class Studio {
       this.settings.connect(),
       this.jobs.connect(),
       this.gallery.connect(),
+      // the new model is in the list already (the main side rescans before import.done): pick it
+      this.modelImport.connect((done) => void this.system.loadModels().then(() => { this.form.modelId = done.model; })),
       this.api.on('engine.crashed', ({ error, restarted }) =>
         this.toasts.show({ kind: 'error', message: error.message, details: restarted ? [] : ['The engine was not restarted.'] }),
       ),
