@@ -134,8 +134,10 @@ def graphs(ckpt, family):
 
 
 def export_graph(module, args, inputs, outputs, axes, path):
+    # export_params=False: the weights become graph inputs named like the parameters, so even SD-sized
+    # graphs export in seconds without writing gigabytes (and without the 2 GB protobuf limit)
     torch.onnx.export(module, args, path, input_names=inputs, output_names=outputs, dynamic_axes=axes,
-                      opset_version=OPSET, do_constant_folding=False)
+                      opset_version=OPSET, do_constant_folding=False, export_params=False)
 
 
 def strip(onnx_path, out_path, state):
@@ -154,8 +156,14 @@ def strip(onnx_path, out_path, state):
             keep.append(init)
     del model.graph.initializer[:]
     model.graph.initializer.extend(keep)
+    for inp in model.graph.input:
+        if inp.name in state:
+            dims = [d.dim_value for d in inp.type.tensor_type.shape.dim]
+            shape = list(state[inp.name].shape)
+            assert dims == shape, f'{inp.name}: graph {dims} vs module {shape}'
+            tensors.append({'name': inp.name, 'shape': shape})
     names = {t['name'] for t in tensors}
-    # old exporters list initializers among the graph inputs; keep only the real inputs
+    # weights exported as inputs (export_params=False) are initializers once the importer fills them
     real_inputs = [i for i in model.graph.input if i.name not in names]
     del model.graph.input[:]
     model.graph.input.extend(real_inputs)
