@@ -37,7 +37,7 @@ describe('reverie command dispatch and errors (in-process)', () => {
     [['generate', '--prompt', 'a', '--out', 'x.png', 'stray'], 'error: unexpected argument "stray" (see reverie generate --help)'],
     [['generate', '--prompt', 'a', '--out', 'x.png', '--steps', 'ten'], 'error: --steps expects a whole number, got "ten"'],
     [['tokenize'], 'error: missing TEXT to tokenize (see reverie tokenize --help)'],
-    [['frobnicate'], 'error: unknown command "frobnicate"; commands: generate, img2img, inpaint, denoise, forward, anomaly, playground, tokenize, models, samplers, bench (see reverie --help)'],
+    [['frobnicate'], 'error: unknown command "frobnicate"; commands: generate, img2img, inpaint, denoise, forward, anomaly, playground, import, tokenize, models, samplers, bench (see reverie --help)'],
   ])('%j → exit 2 with one line', async (argv, line) => {
     const r = await run(argv);
     expect(r.code).toBe(2);

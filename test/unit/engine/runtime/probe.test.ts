@@ -162,7 +162,8 @@ describe('probeProviders on this machine', () => {
     try {
       const started = Date.now();
       const statuses = await probeProviders({ refresh: true, timeoutMs: 1000 });
-      expect(Date.now() - started).toBeLessThan(1000 + 1000 + 2000);
+      // killed at the 1 s timeout, not left to hang (the margin is for a busy machine; a hang would never end)
+      expect(Date.now() - started).toBeLessThan(1000 + 10_000);
       expect(statuses.find((s) => s.id === 'cpu')?.works).toBe(true);
       for (const g of gpu) {
         const s = statuses.find((x) => x.id === g.id);
