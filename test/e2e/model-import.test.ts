@@ -18,7 +18,7 @@ describe('Models → Import', () => {
     // the toy family's graph templates go where users may add their own (the data folder's templates/)
     await cp(path.join(CHECKPOINTS, 'templates'), path.join(session.reverie.dataDir, 'templates'), { recursive: true });
     const page = session.page;
-    await page.getByRole('button', { name: 'Import a checkpoint' }).click();
+    await page.getByRole('button', { name: 'Import a checkpoint', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Import a checkpoint' });
     await dialog.waitFor();
     await expect(dialog.getByRole('button', { name: 'Import', exact: true }).isDisabled()).resolves.toBe(true);
@@ -29,12 +29,12 @@ describe('Models → Import', () => {
     await dialog.getByText(/Imported Tiny Imported \(sd1, epsilon\)/).waitFor({ timeout: 60_000 });
     await page.screenshot({ path: screenshotPath('import-done') });
     await until('the new model selected', async () => (await page.getByRole('combobox', { name: 'Model' }).inputValue()).endsWith('Tiny Imported'));
-    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.locator('footer').getByRole('button', { name: 'Close' }).click();
   });
 
   it('refuses a pickle with the one-line conversion and writes nothing', async () => {
     const page = session.page;
-    await page.getByRole('button', { name: 'Import a checkpoint' }).click();
+    await page.getByRole('button', { name: 'Import a checkpoint', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Import a checkpoint' });
     const { writeFile } = await import('node:fs/promises');
     const pickle = path.join(session.reverie.dataDir, 'old.ckpt');
@@ -45,7 +45,7 @@ describe('Models → Import', () => {
     const alert = dialog.getByRole('alert');
     await alert.waitFor({ timeout: 30_000 });
     await expect(alert.innerText()).resolves.toMatch(/pickle[\s\S]*safetensors/i);
-    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.locator('footer').getByRole('button', { name: 'Cancel' }).click();
   });
 });
 
@@ -55,10 +55,10 @@ describe('LoRA section', () => {
     await mkdir(loras, { recursive: true });
     await cp(path.join(CHECKPOINTS, 'lora-kohya.safetensors'), path.join(loras, 'paper-cut.safetensors'));
     const page = session.page;
-    await page.getByText('LoRA', { exact: true }).click();
+    await page.locator('summary', { hasText: 'LoRA' }).click();
     const list = page.getByRole('list', { name: 'LoRA files' });
     await list.getByText('paper-cut').waitFor({ timeout: 30_000 });
-    const prompt = page.getByRole('textbox', { name: 'Prompt' });
+    const prompt = page.getByRole('textbox', { name: 'Prompt', exact: true });
     await prompt.fill('a red cat');
     await list.getByRole('button', { name: 'Add paper-cut to the prompt' }).click();
     await expect(prompt.inputValue()).resolves.toBe('a red cat <lora:paper-cut:1>');

@@ -62,7 +62,13 @@ def render(cfg_name, work, out):
     tail = [l for _, l in losses[-8:]]
     pool_t = [float(m) for m in re.findall(r'pool chunk \d+/\d+ \((\d+)s\)', '\n'.join(lines))]
     unet_min = state['elapsed'] / 60
-    vae_min = float(log_value(lines, r'vae: done at step \d+ after ([0-9.]+) min'))
+    vae_min, vae_steps, vae_loss = log_value(lines, r'vae: done at step \d+ after ([0-9.]+) min'), log_value(lines, r'vae: done at step (\d+)'), log_value(lines, r'vae step \d+: .* l1 ([0-9.]+)')
+    if vae_min == '?':
+        # a run resumed from recipe/resume restores the VAE instead of training it: keep the card's earlier numbers
+        old = open(os.path.join(out, 'README.md')).read() if os.path.exists(os.path.join(out, 'README.md')) else ''
+        m = re.search(r'\| VAE \(.*\) \| ([0-9.]+) min, (\d+) steps \| L1 ([0-9.]+)', old)
+        vae_min, vae_steps, vae_loss = m.groups() if m else ('0', '?', '?')
+    vae_min = float(vae_min)
     tok_s = log_value(lines, r'tokenizer: .*, (\d+)s$')
     total = unet_min + vae_min + (pool_t[-1] / 60 if pool_t else 0) + float(tok_s if tok_s != '?' else 0) / 60
     b, i = ev['background'], ev['identity']
@@ -94,7 +100,7 @@ def render(cfg_name, work, out):
                          if ev.get('engine') else ev['sampler']), 'CLS_STEPS': str(cfg['eval']['classifier_steps']),
         'N_TRAIN': str(len(sprites.train)), 'N_HELDOUT': str(len(sprites.heldout)), 'POOL': f'{stats["count"]:,}'.replace(',', ' '),
         'TOK_TIME': f'{tok_s} s', 'MERGES': f'{len(tok.ranks):,}'.replace(',', ' '),
-        'VAE_MIN': f'{vae_min:.1f} min', 'VAE_STEPS': log_value(lines, r'vae: done at step (\d+)'), 'VAE_LOSS': log_value(lines, r'vae step \d+: .* l1 ([0-9.]+)'),
+        'VAE_MIN': f'{vae_min:.1f} min', 'VAE_STEPS': vae_steps, 'VAE_LOSS': vae_loss,
         'POOL_TIME': f'{pool_t[-1] / 60:.1f} min' if pool_t else '?', 'LAT_STD': f'{stats["std"]:.3f}',
         'UNET_STEPS': str(state['step']), 'UNET_LOSS': f'{sum(tail) / max(1, len(tail)):.4f} (mean of the last {len(tail) * 25} steps)',
         'TOTAL_MIN': f'{total:.0f}', 'OFFSET_NOTE': offset_note, 'GPU_SIZE': gpu_size(),

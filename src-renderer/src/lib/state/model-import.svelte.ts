@@ -22,6 +22,8 @@ export class ModelImportState {
   #progress = $state.raw<{ stage: string; done: number; total: number } | null>(null);
   #result = $state.raw<EventPayload<'import.done'> | null>(null);
   #error = $state<string | null>(null);
+  /** the end of an import that arrived before its id did (a refused file fails before the call returns); not reactive */
+  readonly #early = new Map<string, () => void>();
 
   constructor(private readonly api: Pick<ReverieApi, 'models' | 'on'>) {}
 
@@ -86,6 +88,8 @@ export class ModelImportState {
       });
       this.#importId = importId;
       if (this.#status === 'starting') this.#status = 'running';
+      this.#early.get(importId)?.();
+      this.#early.clear();
     } catch (err) {
       this.#error = errorText(err);
       this.#status = 'error';
@@ -99,21 +103,30 @@ export class ModelImportState {
 
   /** Subscribes to the import events; returns the unsubscribe function. */
   connect(onDone?: (done: EventPayload<'import.done'>) => void): () => void {
-    const mine = (id: string): boolean => id === this.#importId;
+    // while the id is not known yet, keep an import's end to apply once it is
+    const mine = (id: string, end?: () => void): boolean => {
+      if (id === this.#importId) return true;
+      if (end && this.#status === 'starting') this.#early.set(id, end);
+      return false;
+    };
     const offs = [
       this.api.on('import.progress', (p) => {
         if (mine(p.importId)) this.#progress = { stage: p.stage, done: p.done, total: p.total };
       }),
       this.api.on('import.done', (p) => {
-        if (!mine(p.importId)) return;
-        this.#result = p;
-        this.#status = 'done';
-        onDone?.(p);
+        const end = (): void => {
+          this.#result = p;
+          this.#status = 'done';
+          onDone?.(p);
+        };
+        if (mine(p.importId, end)) end();
       }),
       this.api.on('import.error', (p) => {
-        if (!mine(p.importId)) return;
-        this.#status = p.cancelled ? 'cancelled' : 'error';
-        this.#error = p.cancelled ? null : p.error.message;
+        const end = (): void => {
+          this.#status = p.cancelled ? 'cancelled' : 'error';
+          this.#error = p.cancelled ? null : p.error.message;
+        };
+        if (mine(p.importId, end)) end();
       }),
     ];
     return () => offs.forEach((off) => off());
