@@ -23,7 +23,7 @@ export class ModelImportState {
   #result = $state.raw<EventPayload<'import.done'> | null>(null);
   #error = $state<string | null>(null);
   /** the end of an import that arrived before its id did (a refused file fails before the call returns); not reactive */
-  readonly #early = new Map<string, () => void>();
+  #early: Record<string, () => void> = {};
 
   constructor(private readonly api: Pick<ReverieApi, 'models' | 'on'>) {}
 
@@ -88,8 +88,8 @@ export class ModelImportState {
       });
       this.#importId = importId;
       if (this.#status === 'starting') this.#status = 'running';
-      this.#early.get(importId)?.();
-      this.#early.clear();
+      this.#early[importId]?.();
+      this.#early = {};
     } catch (err) {
       this.#error = errorText(err);
       this.#status = 'error';
@@ -106,7 +106,7 @@ export class ModelImportState {
     // while the id is not known yet, keep an import's end to apply once it is
     const mine = (id: string, end?: () => void): boolean => {
       if (id === this.#importId) return true;
-      if (end && this.#status === 'starting') this.#early.set(id, end);
+      if (end && this.#status === 'starting') this.#early[id] = end;
       return false;
     };
     const offs = [
