@@ -6,19 +6,12 @@
 import { CancelledError, EngineError } from '../types.ts';
 import type { EngineCallContext } from '../types.ts';
 import { ImportCancelled, ImportError, importCheckpoint } from './import.ts';
-import type { ImportProgress, ImportResult, Prediction } from './import.ts';
+import type { ImportOptions, ImportProgress, ImportResult } from './import.ts';
 import { SafetensorsFormatError } from './safetensors.ts';
 import { TemplateError } from './templates.ts';
 
-export interface ImportCheckpointInput {
-  file: string;
-  modelsDir: string;
-  templatesDirs: string[];
-  name?: string;
-  family?: string;
-  prediction?: Prediction;
-  fp16?: boolean;
-}
+/** importCheckpoint's options as plain data (the signal and progress come from the call) */
+export type ImportCheckpointInput = Omit<ImportOptions, 'signal' | 'onProgress'>;
 
 export async function importForStudio(params: ImportCheckpointInput, ctx: EngineCallContext<ImportProgress>): Promise<ImportResult> {
   try {
