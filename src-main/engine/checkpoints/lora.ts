@@ -6,6 +6,7 @@
  */
 import { parseLoraKey, unsupportedKindOf } from './lora-names.ts';
 import type { SafetensorsFile } from './safetensors.ts';
+import { shapesAgree } from './templates.ts';
 
 export interface LoraGroup {
   /** kohya form: lora_unet_…, lora_te_…, lora_te2_… */
@@ -122,7 +123,7 @@ export function mergeLora(
   const out = upShape[0];
   const cols = down.length / rank; // in · kh · kw
   const deltaShape = downShape.length === 4 ? [out, ...downShape.slice(1)] : [out, downShape[1]];
-  if (!sameMatrix(baseShape, deltaShape)) {
+  if (!shapesAgree(baseShape, deltaShape)) {
     throw new Error(`${target}: the LoRA makes a ${show(deltaShape)} update but the base weight is ${show(baseShape)}; the LoRA is for another model`);
   }
   const scale = weight * loraScale(group);
@@ -139,12 +140,4 @@ export function mergeLora(
     for (let j = 0; j < cols; j++) result[b0 + j] = base[b0 + j] + scale * row[j];
   }
   return result;
-}
-
-/** Equal shapes, or [o, i] against [o, i, 1, 1] (the same matrix, as linear or 1x1 conv). */
-function sameMatrix(a: number[], b: number[]): boolean {
-  const squeeze = (s: number[]): number[] => (s.length === 4 && s[2] === 1 && s[3] === 1 ? s.slice(0, 2) : s);
-  const x = squeeze(a);
-  const y = squeeze(b);
-  return x.length === y.length && x.every((d, i) => d === y[i]);
 }

@@ -114,17 +114,13 @@ export interface TensorSource {
   source: string;
 }
 
-function numel(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
-
-/** Same shape, or the same matrix stored as linear [o, i] versus 1×1 conv [o, i, 1, 1] (VAE attention in newer files). */
+/** Same shape, or the same matrix stored as linear [o, i] versus 1×1 conv [o, i, 1, 1] (VAE attention in newer files; LoRA deltas on SD 1.x's conv proj_in). */
 export function shapesAgree(want: readonly number[], have: readonly number[]): boolean {
   if (want.length === have.length && want.every((d, i) => d === have[i])) return true;
   const squeeze = (s: readonly number[]): number[] => (s.length === 4 && s[2] === 1 && s[3] === 1 ? [s[0]!, s[1]!] : [...s]);
   const a = squeeze(want);
   const b = squeeze(have);
-  return a.length === b.length && a.every((d, i) => d === b[i]) && numel(want) === numel(have);
+  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 /** Names other tools write for the same tensor (older transformers versions drop `text_model.`). */
