@@ -22,14 +22,21 @@ export interface OnnxSignature {
   outputs: OnnxValueInfo[];
   /** files named by initializers stored outside the model (external data `location`s), deduplicated */
   externalFiles: string[];
+  /**
+   * initializer name → dims, for every initializer whose header could be read (all of them in
+   * external-data exports; large inline ones when their dims and name precede their data, as ONNX
+   * writes them). Weight shapes tell what the inputs' symbolic dims hide (a UNet's conv_in.weight).
+   */
+  initializerDims: Map<string, number[]>;
 }
 
 const ELEM_TYPES: Record<number, string> = {
   1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string',
   9: 'bool', 10: 'float16', 11: 'float64', 12: 'uint32', 13: 'uint64', 16: 'bfloat16',
 };
-/** initializers larger than this hold inline data and are skipped without reading */
+/** initializers larger than this hold inline data: only their first HEAD_BYTES are read (dims, name) */
 const SMALL_MESSAGE = 64 * 1024;
+const HEAD_BYTES = 1024;
 const CHUNK = 64 * 1024;
 
 /** The file is not a readable ONNX model; the message says why (e.g. 'truncated ...'). */
@@ -68,19 +75,28 @@ async function readGraph(cursor: FileCursor, end: number): Promise<OnnxSignature
   const inputs: OnnxValueInfo[] = [];
   const outputs: OnnxValueInfo[] = [];
   const initializerNames = new Set<string>();
+  const initializerDims = new Map<string, number[]>();
   const externalFiles = new Set<string>();
   while (cursor.pos < end) {
     const { field, wire } = await cursor.tag();
     if (wire === 2 && (field === 11 || field === 12 || field === 5)) {
       const len = await cursor.varint();
       if (field === 5 && len > SMALL_MESSAGE) {
+        const start = cursor.pos;
+        const head = readInitializerHead(new MessageReader(await cursor.bytes(HEAD_BYTES)));
+        cursor.pos = start;
         cursor.skip(len);
+        if (head.name) {
+          initializerNames.add(head.name);
+          initializerDims.set(head.name, head.dims);
+        }
         continue;
       }
       const msg = new MessageReader(await cursor.bytes(len));
       if (field === 5) {
         const init = readInitializer(msg);
         initializerNames.add(init.name);
+        initializerDims.set(init.name, init.dims);
         if (init.location) externalFiles.add(init.location);
       } else {
         (field === 11 ? inputs : outputs).push(readValueInfo(msg));
@@ -91,7 +107,7 @@ async function readGraph(cursor: FileCursor, end: number): Promise<OnnxSignature
   }
   if (cursor.pos !== end) throw new OnnxFormatError('graph length does not match its contents');
   // old exports list initializers among the inputs; ORT does not report those as inputs
-  return { inputs: inputs.filter((i) => !initializerNames.has(i.name)), outputs, externalFiles: [...externalFiles] };
+  return { inputs: inputs.filter((i) => !initializerNames.has(i.name)), outputs, externalFiles: [...externalFiles], initializerDims };
 }
 
 function readValueInfo(msg: MessageReader): OnnxValueInfo {
@@ -134,11 +150,19 @@ function readShape(shape: MessageReader): (number | string)[] {
   return dims;
 }
 
-function readInitializer(msg: MessageReader): { name: string; location?: string } {
+/** TensorProto.dims (field 1): packed or one varint per entry */
+function readDim(m: MessageReader, wire: number, dims: number[]): void {
+  if (wire === 0) dims.push(m.varint());
+  else dims.push(...m.packedVarints());
+}
+
+function readInitializer(msg: MessageReader): { name: string; dims: number[]; location?: string } {
   let name = '';
+  const dims: number[] = [];
   let location: string | undefined;
   msg.each((f, w, m) => {
-    if (f === 8 && w === 2) name = m.string();
+    if (f === 1 && (w === 0 || w === 2)) readDim(m, w, dims);
+    else if (f === 8 && w === 2) name = m.string();
     else if (f === 13 && w === 2) {
       // StringStringEntryProto { key = 1; value = 2 }
       let key = '';
@@ -151,7 +175,26 @@ function readInitializer(msg: MessageReader): { name: string; location?: string 
       if (key === 'location') location = value;
     } else m.skipField(w);
   });
-  return { name, location };
+  return { name, dims, location };
+}
+
+/**
+ * Name and dims from the first bytes of a large inline initializer: fields are read until one runs
+ * past the bytes at hand (its data). ONNX writes dims (1), data_type (2) and name (8) before raw_data (9).
+ */
+function readInitializerHead(msg: MessageReader): { name: string; dims: number[] } {
+  let name = '';
+  const dims: number[] = [];
+  try {
+    msg.each((f, w, m) => {
+      if (f === 1 && (w === 0 || w === 2)) readDim(m, w, dims);
+      else if (f === 8 && w === 2) name = m.string();
+      else m.skipField(w);
+    });
+  } catch (err) {
+    if (!(err instanceof OnnxFormatError)) throw err; // the data field runs past the head: done
+  }
+  return { name, dims };
 }
 
 /** Sequential reader over a file with a 64 KiB window; long fields are skipped by seeking. */
@@ -256,6 +299,14 @@ class MessageReader {
 
   sub(): MessageReader {
     return new MessageReader(this.take());
+  }
+
+  /** a packed repeated varint field */
+  packedVarints(): number[] {
+    const packed = this.sub();
+    const out: number[] = [];
+    while (packed.pos < packed.buf.length) out.push(packed.varint());
+    return out;
   }
 
   string(): string {
