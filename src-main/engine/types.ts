@@ -103,6 +103,8 @@ export type EngineErrorCode =
   | 'PROVIDER_UNAVAILABLE'
   | 'CANCELLED'
   | 'IMAGE_INVALID'
+  /** a network returned NaN or infinite values (damaged weights, float16 overflow): models/finite.ts */
+  | 'NAN_OUTPUT'
   | 'INTERNAL';
 
 /** What an engine method runs with: the abort signal of its call and the sink for its events. */

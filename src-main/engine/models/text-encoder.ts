@@ -7,6 +7,7 @@ import type { ModelSession } from '../runtime/session.ts';
 import { toFloat32 } from '../runtime/tensor.ts';
 import { EngineError } from '../types.ts';
 import type { F32Tensor, Tensor } from '../types.ts';
+import { checkFinite } from './finite.ts';
 import { checkSignature } from './signatures.ts';
 
 export class TextEncoder {
@@ -48,6 +49,7 @@ export class TextEncoder {
     if (hidden.dims.length !== 3 || hidden.dims[0] !== ids.length || hidden.dims[1] !== length) {
       throw new EngineError('RUNTIME', `${this.session.label} returned last_hidden_state [${hidden.dims.join(', ')}] for ids [${dims.join(', ')}]`);
     }
+    checkFinite(hidden, this.session.label, 'last_hidden_state');
     return hidden;
   }
 }

@@ -13,6 +13,7 @@ import { castFloat, concatChannels, f32, toFloat32 } from '../runtime/tensor.ts'
 import { toHalfBits } from '../runtime/fp16.ts';
 import { EngineError } from '../types.ts';
 import type { F32Tensor, Tensor } from '../types.ts';
+import { checkFinite } from './finite.ts';
 import { checkSignature } from './signatures.ts';
 
 export type TimestepLayout = 'scalar' | 'one' | 'batch';
@@ -91,6 +92,7 @@ export function unetDenoiser(session: ModelSession, shape: UnetShape, schedule: 
     if (pred.data.length !== x.data.length) {
       throw new EngineError('RUNTIME', `${session.label} returned out_sample [${pred.dims.join(', ')}] for sample [${x.dims.join(', ')}]`);
     }
+    checkFinite(pred, session.label, 'out_sample', `at sigma ${sigma.toPrecision(4)}`);
     const denoised = new Float32Array(x.data.length);
     if (prediction === 'epsilon') {
       for (let i = 0; i < denoised.length; i++) denoised[i] = x.data[i] - sigma * pred.data[i];

@@ -10,6 +10,7 @@ import type { ModelSession } from '../runtime/session.ts';
 import { castFloat, f32, toFloat32 } from '../runtime/tensor.ts';
 import { EngineError } from '../types.ts';
 import type { F32Tensor } from '../types.ts';
+import { allFinite, checkFinite } from './finite.ts';
 import { checkSignature } from './signatures.ts';
 
 function floatTypeOf(session: ModelSession, input: string): 'float32' | 'float16' {
@@ -32,9 +33,15 @@ export class VaeDecoder {
     if (latents.dims.length !== 4 || latents.dims[1] !== channels) {
       throw new EngineError('BAD_INPUT', `decode takes latents [batch, ${channels}, h, w]; got [${latents.dims.join(', ')}]`);
     }
+    if (!allFinite(latents.data)) {
+      // every UNet output is checked (unet.ts), so this is the sampler's arithmetic running away
+      throw new EngineError('NAN_OUTPUT', `the latents to decode hold NaN or infinite values although the UNet's outputs were finite: the sampler diverged; try another sampler or schedule, or a lower CFG scale`);
+    }
     const unscaled = f32(latents.dims, latents.data.map((v) => v / scalingFactor));
     const out = await this.session.runBatched({ latent_sample: castFloat(unscaled, this.floatType) }, ['latent_sample'], latents.dims[0]);
-    return toFloat32(out.sample);
+    const pixels = toFloat32(out.sample);
+    checkFinite(pixels, this.session.label, 'sample');
+    return pixels;
   }
 }
 
@@ -56,6 +63,7 @@ export class VaeEncoder {
     }
     const out = await this.session.runBatched({ sample: castFloat(pixels, this.floatType) }, ['sample'], b);
     const raw = toFloat32(out[this.output]);
+    checkFinite(raw, this.session.label, this.output);
     const [rb, rc, rh, rw] = raw.dims;
     const wantC = this.output === 'latent_parameters' ? 2 * channels : channels;
     if (raw.dims.length !== 4 || rb !== b || rc !== wantC) {
