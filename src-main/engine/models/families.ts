@@ -38,6 +38,10 @@ export const FAMILIES: Readonly<Record<ModelFamily, FamilyDefaults>> = {
   reverie: { label: 'Reverie', scalingFactor: 0.18215, textLength: 77, defaultSize: 256, vaeFactor: 8, guidanceFree: false, previewFactors: SD15_PREVIEW },
 };
 
+/** The engine's limits on an image side in pixels (pipelines/params.ts re-exports them as MIN_SIZE and MAX_SIZE). */
+export const MIN_IMAGE_SIDE = 64;
+export const MAX_IMAGE_SIDE = 4096;
+
 /** SD 2.x-base (epsilon prediction) was trained at 512, the v-prediction 2.x models at 768. */
 export const SD2_BASE_SIZE = 512;
 

@@ -1,4 +1,5 @@
-/** Readers for the small configs of a model folder: the "reverie" object and the VAE scaling factor. */
+/** Readers for the small configs of a model folder: the "reverie" object (and its default size's check), the VAE scaling factor and downsampling factor. */
+import { MAX_IMAGE_SIDE, MIN_IMAGE_SIDE } from './families.ts';
 import { isRecord, readJsonFile } from './files.ts';
 
 /** `"reverie": { "family": "reverie", "default_size": [w, h], "latent_rgb_factors": [[r,g,b] × C], "latent_rgb_bias": [r,g,b] }` */
@@ -23,8 +24,8 @@ export function readReverieMeta(value: unknown, problems: string[]): ReverieMeta
   const before = problems.length;
   if (value.family !== 'reverie') problems.push(`${where}.family is ${JSON.stringify(value.family)}; expected "reverie"`);
   const size = value.default_size;
-  if (!isNumberList(size, 2) || !size.every((s) => Number.isInteger(s) && s > 0 && s % 8 === 0)) {
-    problems.push(`${where}.default_size is ${JSON.stringify(size)}; expected [width, height], positive multiples of 8`);
+  if (!isNumberList(size, 2) || !size.every((s) => Number.isInteger(s) && s >= MIN_IMAGE_SIDE && s <= MAX_IMAGE_SIDE && s % 8 === 0)) {
+    problems.push(`${where}.default_size is ${JSON.stringify(size)}; expected [width, height] in pixels, multiples of 8 from ${MIN_IMAGE_SIDE} to ${MAX_IMAGE_SIDE}`);
   }
   const factors = value.latent_rgb_factors;
   if (!Array.isArray(factors) || factors.length === 0 || !factors.every((row) => isNumberList(row, 3))) {
@@ -38,6 +39,19 @@ export function readReverieMeta(value: unknown, problems: string[]): ReverieMeta
     latentRgbFactors: factors.filter((row): row is number[] => isNumberList(row, 3)),
     latentRgbBias: bias,
   };
+}
+
+/**
+ * The "reverie" default size against the VAE's factor: a side that is not a whole number of latent
+ * cells fails inside the VAE with a raw ONNX error, so it is a problem of the folder.
+ */
+export function checkDefaultSize(meta: ReverieMeta, vaeFactor: number, problems: string[]): void {
+  if (meta.defaultSize.every((s) => s % vaeFactor === 0)) return;
+  const nearest = meta.defaultSize.map((s) => Math.min(Math.floor(MAX_IMAGE_SIDE / vaeFactor) * vaeFactor, Math.max(Math.ceil(MIN_IMAGE_SIDE / vaeFactor) * vaeFactor, Math.round(s / vaeFactor) * vaeFactor)));
+  problems.push(
+    `model_index.json: "reverie".default_size is ${JSON.stringify(meta.defaultSize)}; this model's VAE works on ${vaeFactor}×${vaeFactor} blocks, ` +
+      `so expected multiples of ${vaeFactor} from ${MIN_IMAGE_SIDE} to ${MAX_IMAGE_SIDE} (nearest: ${JSON.stringify(nearest)})`,
+  );
 }
 
 /**

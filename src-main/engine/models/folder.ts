@@ -14,7 +14,7 @@ import { FAMILIES, HIDDEN_SIZE_FAMILIES } from './families.ts';
 import type { ModelFamily } from './families.ts';
 import { errorText, isDirectory, isFile, isRecord, modelFolderSize, readJsonFile } from './files.ts';
 import { readOnnxSignature } from './onnx-signature.ts';
-import { readReverieMeta, readScalingFactor, readVaeFactor } from './folder-configs.ts';
+import { checkDefaultSize, readReverieMeta, readScalingFactor, readVaeFactor } from './folder-configs.ts';
 import type { ReverieMeta } from './folder-configs.ts';
 import { checkSignature, fixedDim } from './signatures.ts';
 import type { Component, IOSpec } from './signatures.ts';
@@ -136,6 +136,7 @@ export async function readModelFolder(dirIn: string): Promise<{ report: ModelFol
   }
   const declaredFactor = await readVaeFactor(dir, problems);
   const signatureFactor = checkVae(sigs.get('vae_decoder'), latentChannels, declaredFactor, problems);
+  if (reverie) checkDefaultSize(reverie, declaredFactor ?? signatureFactor ?? FAMILIES.reverie.vaeFactor, problems);
   const warnings: string[] = [];
   const family = reverie ? 'reverie' : await detectFamily(dir, sigs, schedule, problems, warnings);
   if (warnings.length > 0) report.warnings = warnings;

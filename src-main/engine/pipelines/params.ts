@@ -12,6 +12,7 @@
  *   of the whole run uses (seed + k) mod 2^32.
  */
 import { randomInt } from 'node:crypto';
+import { MAX_IMAGE_SIDE, MIN_IMAGE_SIDE } from '../models/families.ts';
 import type { ModelInfo } from '../models/model.ts';
 import type { ProviderPreference } from '../runtime/ort.ts';
 import { getSampler, parseA1111Sampler, resolveOptions } from '../samplers/registry.ts';
@@ -26,8 +27,8 @@ import type { SamplerOptions } from '../types.ts';
  * downsamples more (reverie-mini v2: 16) needs multiples of its own factor, checked in resolveForModel.
  */
 export const SIZE_MULTIPLE = 8;
-export const MIN_SIZE = 64;
-export const MAX_SIZE = 4096;
+export const MIN_SIZE = MIN_IMAGE_SIDE;
+export const MAX_SIZE = MAX_IMAGE_SIDE;
 export const MAX_STEPS = 1000;
 export const MAX_CFG = 100;
 export const MAX_BATCH_SIZE = 16;

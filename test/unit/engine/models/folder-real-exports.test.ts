@@ -1,0 +1,41 @@
+/** Model folders as they arrive from outside (issue 18, item 10): a "reverie" default_size the VAE cannot run. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inspectModelFolder } from '../../../../src-main/engine/models/folder.ts';
+import { copyFixture, editJson } from '../../../helpers/model-copies.ts';
+
+let tmp = '';
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'reverie-real-exports-'));
+});
+afterAll(() => rm(tmp, { recursive: true, force: true }));
+
+describe('"reverie".default_size', () => {
+  const cases: [string, string, unknown, RegExp | null][] = [
+    ['reverie-tiny', 'tiny-8', [8, 8], /default_size is \[8,8\]; expected \[width, height\] in pixels, multiples of 8 from 64 to 4096/],
+    ['reverie-tiny', 'tiny-huge', [65536, 65536], /default_size is \[65536,65536\]; expected .* from 64 to 4096/],
+    ['reverie-tiny', 'tiny-odd', [250, 256], /default_size is \[250,256\]; expected .*multiples of 8/],
+    ['reverie-tiny', 'tiny-ok', [512, 320], null],
+    // reverie-f16's VAE downsamples by 16: 200 is a multiple of 8 but not a whole number of latent cells
+    ['reverie-f16', 'f16-200', [200, 256], /default_size is \[200,256\]; this model's VAE works on 16×16 blocks, so expected multiples of 16 from 64 to 4096 \(nearest: \[208,256\]\)/],
+    ['reverie-f16', 'f16-ok', [320, 256], null],
+  ];
+  for (const [fixture, name, size, problem] of cases) {
+    it(`${fixture} with ${JSON.stringify(size)}: ${problem ? 'invalid, naming the field, value and range' : 'valid'}`, async () => {
+      const dir = await copyFixture(fixture, path.join(tmp, name));
+      await editJson(dir, 'model_index.json', (index) => {
+        (index.reverie as Record<string, unknown>).default_size = size;
+      });
+      const report = await inspectModelFolder(dir);
+      if (problem === null) {
+        expect(report).toMatchObject({ valid: true, problems: [] });
+      } else {
+        expect(report.valid).toBe(false);
+        expect(report.problems).toEqual([expect.stringMatching(problem)]);
+        expect(report.problems[0]).toMatch(/^model_index\.json: "reverie"\.default_size/);
+      }
+    });
+  }
+});
