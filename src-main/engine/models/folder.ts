@@ -14,10 +14,11 @@ import { FAMILIES, HIDDEN_SIZE_FAMILIES } from './families.ts';
 import type { ModelFamily } from './families.ts';
 import { errorText, isDirectory, isFile, isRecord, modelFolderSize, readJsonFile } from './files.ts';
 import { readOnnxSignature } from './onnx-signature.ts';
+import type { OnnxSignature } from './onnx-signature.ts';
 import { checkDefaultSize, readReverieMeta, readScalingFactor, readVaeFactor } from './folder-configs.ts';
 import type { ReverieMeta } from './folder-configs.ts';
 import { checkSignature, fixedDim } from './signatures.ts';
-import type { Component, IOSpec } from './signatures.ts';
+import type { Component } from './signatures.ts';
 
 export type { ModelFamily } from './families.ts';
 export type { ReverieMeta } from './folder-configs.ts';
@@ -113,17 +114,19 @@ export async function readModelFolder(dirIn: string): Promise<{ report: ModelFol
 
   const schedule = await readSchedule(dir, problems);
   await checkTokenizer(dir, problems);
-  const sigs = new Map<Component, { inputs: IOSpec[]; outputs: IOSpec[] }>();
+  const sigs = new Map<Component, OnnxSignature>();
   for (const component of COMPONENTS) {
     const sig = await readComponent(dir, component, problems);
     if (sig) sigs.set(component, sig);
   }
   const scalingFactor = await readScalingFactor(dir, problems);
 
-  // latent channels and inpainting from fixed dims, where the export declares them
+  // latent channels and inpainting from the graph: fixed dims where the export declares them, else the
+  // shapes of conv_in / conv_out (diffusers' script export leaves channels symbolic and labels its
+  // inpainting export OnnxStableDiffusionPipeline); the class name only when the graph says nothing
   const unet = sigs.get('unet');
-  const latentChannels = (unet && fixedDim(unet.outputs, 'out_sample', 1)) ?? reverie?.latentRgbFactors.length ?? 4;
-  const inChannels = unet && fixedDim(unet.inputs, 'sample', 1);
+  const latentChannels = (unet && (fixedDim(unet.outputs, 'out_sample', 1) ?? weightDim(unet, 'conv_out.weight', 0))) ?? reverie?.latentRgbFactors.length ?? 4;
+  const inChannels = unet && (fixedDim(unet.inputs, 'sample', 1) ?? weightDim(unet, 'conv_in.weight', 1));
   let inpainting = className?.includes('Inpaint') ?? false;
   if (inChannels !== undefined) {
     inpainting = inChannels === 2 * latentChannels + 1;
@@ -149,10 +152,21 @@ export async function readModelFolder(dirIn: string): Promise<{ report: ModelFol
 }
 
 /**
+ * Axis `axis` of a UNet weight's shape, found by its PyTorch name (`conv_in.weight`, or with a prefix
+ * such as `unet.conv_in.weight`); undefined when the export renamed or folded it.
+ */
+function weightDim(sig: OnnxSignature, name: string, axis: number): number | undefined {
+  for (const [n, dims] of sig.initializerDims) {
+    if ((n === name || n.endsWith(`.${name}`)) && dims.length === 4 && dims[axis] > 0) return dims[axis];
+  }
+  return undefined;
+}
+
+/**
  * The VAE decoder's fixed dims against the UNet and the VAE config: its latent channels must be the
  * UNet's, and where both spatial sizes are fixed their ratio is the downsampling factor (returned).
  */
-function checkVae(dec: { inputs: IOSpec[]; outputs: IOSpec[] } | undefined, latentChannels: number, declared: number | undefined, problems: string[]): number | undefined {
+function checkVae(dec: OnnxSignature | undefined, latentChannels: number, declared: number | undefined, problems: string[]): number | undefined {
   if (!dec) return undefined;
   const channels = fixedDim(dec.inputs, 'latent_sample', 1);
   if (channels !== undefined && channels !== latentChannels) {
@@ -194,7 +208,7 @@ async function checkTokenizer(dir: string, problems: string[]): Promise<void> {
   if (!(await isFile(path.join(dir, 'tokenizer', 'merges.txt')))) problems.push('tokenizer/merges.txt is missing');
 }
 
-async function readComponent(dir: string, component: Component, problems: string[]): Promise<{ inputs: IOSpec[]; outputs: IOSpec[] } | undefined> {
+async function readComponent(dir: string, component: Component, problems: string[]): Promise<OnnxSignature | undefined> {
   const rel = `${component}/model.onnx`;
   const file = path.join(dir, component, 'model.onnx');
   if (!(await isFile(file))) {
@@ -226,7 +240,7 @@ async function readComponent(dir: string, component: Component, problems: string
 
 async function detectFamily(
   dir: string,
-  sigs: Map<Component, { inputs: IOSpec[]; outputs: IOSpec[] }>,
+  sigs: Map<Component, OnnxSignature>,
   schedule: TrainingSchedule | undefined,
   problems: string[],
   warnings: string[],

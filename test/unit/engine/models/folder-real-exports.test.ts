@@ -1,10 +1,14 @@
-/** Model folders as they arrive from outside (issue 18, item 10): a "reverie" default_size the VAE cannot run. */
-import { mkdtemp, rm } from 'node:fs/promises';
+/**
+ * Model folders as they arrive from outside (issue 18, items 10 and 11): a "reverie" default_size the
+ * VAE cannot run, and diffusers' own inpainting export (labelled OnnxStableDiffusionPipeline, 9
+ * channels only in conv_in.weight's shape).
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectModelFolder } from '../../../../src-main/engine/models/folder.ts';
-import { copyFixture, editJson } from '../../../helpers/model-copies.ts';
+import { addWeight, copyFixture, editJson } from '../../../helpers/model-copies.ts';
 
 let tmp = '';
 beforeAll(async () => {
@@ -38,4 +42,30 @@ describe('"reverie".default_size', () => {
       }
     });
   }
+});
+
+describe("diffusers' inpainting export: 9 channels only in conv_in.weight", () => {
+  it('is an inpainting model whatever model_index.json and unet/config.json say', async () => {
+    const dir = await copyFixture('sd15-inpaint', path.join(tmp, 'diffusers-inpaint'));
+    await editJson(dir, 'model_index.json', (index) => {
+      index._class_name = 'OnnxStableDiffusionPipeline';
+    });
+    await writeFile(path.join(dir, 'unet', 'config.json'), JSON.stringify({ _class_name: 'UNet2DConditionModel', in_channels: 4, out_channels: 4 }));
+    // the fixture's sample input has a symbolic channel dim, as the script export's does: without the weight the class name decides
+    expect(await inspectModelFolder(dir)).toMatchObject({ valid: true, inpainting: false });
+    await addWeight(dir, 'unet', 'conv_in.weight', [8, 9, 3, 3]);
+    expect(await inspectModelFolder(dir)).toMatchObject({ valid: true, family: 'sd1', inpainting: true, problems: [] });
+  });
+
+  it('a 4-channel conv_in.weight overrides an Inpaint class name; another count is a problem', async () => {
+    const plain = await copyFixture('sd15-script', path.join(tmp, 'labelled-inpaint'));
+    await editJson(plain, 'model_index.json', (index) => {
+      index._class_name = 'OnnxStableDiffusionInpaintPipeline';
+    });
+    await addWeight(plain, 'unet', 'conv_in.weight', [8, 4, 3, 3]);
+    expect(await inspectModelFolder(plain)).toMatchObject({ valid: true, inpainting: false });
+    const odd = await copyFixture('sd15-script', path.join(tmp, 'seven-channels'));
+    await addWeight(odd, 'unet', 'unet.conv_in.weight', [8, 7, 3, 3]);
+    expect((await inspectModelFolder(odd)).problems).toEqual(['unet/model.onnx takes 7 input channels; expected 4 (text-to-image) or 9 (inpainting)']);
+  });
 });
