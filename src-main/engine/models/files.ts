@@ -1,5 +1,6 @@
 /** Small file helpers for model-folder inspection: every failure becomes a plain-words problem. */
-import { readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, readlink, realpath, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { NotRegularFileError, readRegularFile } from '../regular-file.ts';
 
@@ -44,23 +45,61 @@ export async function isDirectory(p: string): Promise<boolean> {
 }
 
 /**
- * Total size of the regular files under `dir` (symlinks are not followed). `includeDir` picks which
- * immediate subfolders count; deeper levels count whole.
+ * Total size of the regular files under `dir`, following symbolic links (a Hugging Face cache snapshot
+ * links every file to a blob). Each file or folder counts once, however many links reach it, so a
+ * link back to a folder above it ends the walk instead of looping. `includeDir` picks which immediate
+ * subfolders count; deeper levels count whole.
  */
-export async function folderSize(dir: string, includeDir: (name: string) => boolean = () => true): Promise<number> {
-  let total = 0;
+export async function folderSize(dir: string, includeDir: (name: string) => boolean = () => true, seen = new Set<string>()): Promise<number> {
   let entries;
   try {
+    const self = await stat(dir);
+    if (!remember(seen, self)) return 0;
     entries = await readdir(dir, { withFileTypes: true });
   } catch {
     return 0;
   }
+  let total = 0;
   for (const e of entries) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory() && includeDir(e.name)) total += await folderSize(p);
-    else if (e.isFile()) total += (await stat(p)).size;
+    if (!e.isDirectory() && !e.isFile() && !e.isSymbolicLink()) continue;
+    const info = await stat(p).catch(() => undefined); // undefined: a dangling link or a link loop
+    if (info?.isDirectory() && includeDir(e.name)) total += await folderSize(p, undefined, seen);
+    else if (info?.isFile() && remember(seen, info)) total += info.size;
   }
   return total;
+}
+
+/** Adds a file's identity (device and inode) to `seen`; false when it was there already. */
+function remember(seen: Set<string>, info: Stats): boolean {
+  const key = `${info.dev}:${info.ino}`;
+  if (seen.has(key)) return false;
+  seen.add(key);
+  return true;
+}
+
+/**
+ * Why the folder path `dir` cannot be followed, when it is itself a symbolic link: its target does not
+ * exist, the links go round in a loop, or it points at a folder that holds the link (its parent, say).
+ * Undefined for a plain folder or a link to elsewhere (links are followed).
+ */
+export async function linkProblem(dir: string): Promise<string | undefined> {
+  const info = await lstat(dir).catch(() => undefined);
+  if (!info?.isSymbolicLink()) return undefined;
+  const name = path.basename(dir);
+  const target = await readlink(dir).catch(() => '?');
+  let real: string;
+  try {
+    real = await realpath(dir);
+  } catch (err) {
+    if (isRecord(err) && err.code === 'ELOOP') return `${name} is a symbolic link to ${target} that leads round in a loop of links; remove the link or point it at a model folder`;
+    return `${name} is a symbolic link to ${target}, which does not exist; restore the target or remove the link`;
+  }
+  const parent = await realpath(path.dirname(dir)).catch(() => path.dirname(dir));
+  if (parent === real || parent.startsWith(real + path.sep)) {
+    return `${name} is a symbolic link to ${target}, a folder that holds the link itself (a loop); point it at a model folder instead`;
+  }
+  return undefined;
 }
 
 /** Pipeline component folders of a diffusers layout: what a model's size is made of. */

@@ -6,13 +6,13 @@
  * small protobuf walk (onnx-signature.ts) that seeks past the weights, so inspecting a 2 GB folder
  * costs a few kilobytes of reads. LoadedModel later checks the real session metadata again.
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { trainingScheduleFromConfig } from '../schedules/discrete.ts';
 import type { TrainingSchedule } from '../schedules/discrete.ts';
 import { FAMILIES, HIDDEN_SIZE_FAMILIES } from './families.ts';
 import type { ModelFamily } from './families.ts';
-import { errorText, isDirectory, isFile, isRecord, modelFolderSize, readJsonFile } from './files.ts';
+import { errorText, isDirectory, isFile, isRecord, linkProblem, modelFolderSize, readJsonFile } from './files.ts';
 import { readOnnxSignature } from './onnx-signature.ts';
 import type { OnnxSignature } from './onnx-signature.ts';
 import { checkDefaultSize, readReverieMeta, readScalingFactor, readVaeFactor } from './folder-configs.ts';
@@ -59,6 +59,8 @@ export async function inspectModelFolder(dir: string): Promise<ModelFolderReport
 /**
  * The subfolders of a models root that may be models, sorted: hidden ones (an import in progress) and
  * the graph-template store (models/templates: templates.json, no model_index.json) are left out.
+ * Symbolic links to folders count as subfolders; broken ones (dangling, looping, or pointing back at a
+ * folder that holds them) are kept too, so that their report says what is wrong (linkProblem).
  * Undefined when the root does not exist.
  */
 export async function modelSubfolders(root: string): Promise<string[] | undefined> {
@@ -70,8 +72,12 @@ export async function modelSubfolders(root: string): Promise<string[] | undefine
   }
   const names: string[] = [];
   for (const e of entries) {
-    if (!e.isDirectory() || e.name.startsWith('.')) continue;
+    if (e.name.startsWith('.')) continue;
     const dir = path.join(root, e.name);
+    if (e.isSymbolicLink()) {
+      const target = await stat(dir).catch(() => undefined);
+      if (target && !target.isDirectory()) continue; // a link to a file, like a plain file
+    } else if (!e.isDirectory()) continue;
     if ((await isFile(path.join(dir, 'templates.json'))) && !(await isFile(path.join(dir, 'model_index.json')))) continue;
     names.push(e.name);
   }
@@ -90,6 +96,11 @@ export async function scanModelFolders(roots: readonly string[]): Promise<ModelF
 export async function readModelFolder(dirIn: string): Promise<{ report: ModelFolderReport; facts?: FolderFacts }> {
   const dir = path.resolve(dirIn);
   const report: ModelFolderReport = { path: dir, name: path.basename(dir), valid: false, problems: [] };
+  const link = await linkProblem(dir);
+  if (link) {
+    report.problems.push(link);
+    return { report };
+  }
   if (!(await isDirectory(dir))) {
     report.problems.push(`model folder not found: ${dir}`);
     return { report };
