@@ -5,6 +5,7 @@ verify.json, eval.json, unet.pt state, and the exported folder.  Run by the `eva
   /usr/bin/python3 models/reverie-mini/recipe/card.py --config v2
 """
 import argparse
+import glob
 import json
 import os
 import re
@@ -120,11 +121,18 @@ def render(cfg_name, work, out):
 
 
 def probe_curve(work):
-    path = os.path.join(work, 'probe.jsonl')
-    if not os.path.exists(path):
+    # probe.jsonl is this segment's; probe.s<N>.jsonl are earlier sessions' logs kept beside it
+    paths = sorted(glob.glob(os.path.join(work, 'probe*.jsonl')))
+    by_step = {}
+    for path in paths:
+        with open(path) as f:
+            for line in f:
+                if line.strip():
+                    r = json.loads(line)
+                    by_step[r['step']] = r
+    if not by_step:
         return '(no probe ran)'
-    with open(path) as f:
-        rows = [json.loads(line) for line in f if line.strip()]
+    rows = [by_step[k] for k in sorted(by_step)]
     out = ['| step | minutes | v MSE (last 25 steps) | identity top-1 | identity top-5 | background |', '|---|---|---|---|---|---|']
     for r in rows:
         mse = '—' if r.get('mse') is None else f"{r['mse']:.4f}"
