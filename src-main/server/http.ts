@@ -60,6 +60,15 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
+/** The URL path with its percent-escapes decoded; undefined when one is malformed ("%E0%A4%A", "%zz"). */
+function decodedPath(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   let port = opts.port;
   const authorized = (req: IncomingMessage): boolean =>
@@ -89,6 +98,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (refused) return sendJson(res, refused[0], { ok: false, error: { code: 'FORBIDDEN', message: refused[1] } });
     const url = new URL(req.url ?? '/', 'http://reverie.invalid');
     const method = req.method ?? 'GET';
+    const pathname = decodedPath(url.pathname);
+    if (pathname === undefined) {
+      return sendJson(res, 400, { ok: false, error: { code: 'BAD_REQUEST', message: `the URL path ${JSON.stringify(url.pathname)} has a malformed percent-escape (% must be followed by two hex digits of valid UTF-8)` } });
+    }
     const queryToken = url.searchParams.get('token');
     if (queryToken !== null && (method === 'GET' || method === 'HEAD')) {
       if (!tokensEqual(opts.token, queryToken)) return unauthorizedPage(res, 'The token in this URL is not the one of the running Reverie session.');
@@ -104,13 +117,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       if (method !== 'POST') return sendJson(res, 405, { ok: false, error: { code: 'BAD_REQUEST', message: 'calls are POST requests' } });
       const body = await readJsonBody(req);
       if (!body.ok) return sendJson(res, body.status, { ok: false, error: body.error });
-      const envelope = await opts.dispatch(decodeURIComponent(url.pathname.slice(HTTP_CALL_PREFIX.length)), body.value);
+      const envelope = await opts.dispatch(pathname.slice(HTTP_CALL_PREFIX.length), body.value);
       return sendJson(res, envelope.ok ? 200 : statusForError(envelope.error.code), envelope);
     }
     if (method !== 'GET' && method !== 'HEAD') return sendJson(res, 405, { ok: false, error: { code: 'BAD_REQUEST', message: `${method} is not allowed here` } });
     const head = method === 'HEAD';
     if (url.pathname.startsWith(`${MEDIA_PREFIX}gallery/`)) {
-      const file = opts.gallery.resolveFile(decodeURIComponent(url.pathname.slice(`${MEDIA_PREFIX}gallery/`.length)));
+      const file = opts.gallery.resolveFile(pathname.slice(`${MEDIA_PREFIX}gallery/`.length));
       if (file && (await sendFile(res, file, 'private, max-age=86400', head))) return;
       return sendJson(res, 404, { ok: false, error: { code: 'NOT_FOUND', message: 'no such image' } });
     }

@@ -31,6 +31,8 @@ export function statusForError(code: string): number {
     case 'MODEL_INVALID':
     case 'MODEL_UNSUPPORTED':
     case 'IMAGE_INVALID':
+    // the model's weights give NaN or infinity: the request was fine, the model cannot serve it
+    case 'NAN_OUTPUT':
       return 422;
     case 'ENGINE_CRASHED':
     case 'ENGINE_UNAVAILABLE':

@@ -123,6 +123,23 @@ describe('browser-mode server', () => {
     expect((await call('settings.get', cookie(), '{nope')).status).toBe(400);
   });
 
+  it('answers a malformed percent-escape in the path with 400 naming it, on every route, and stays up', async () => {
+    for (const [method, urlPath] of [
+      ['POST', '/api/call/settings.%E0%A4%A'],
+      ['GET', '/media/gallery/%zz.png'],
+      ['GET', '/media/gallery/%'],
+      ['GET', '/assets/%E0%A4%A.js'],
+      ['GET', '/%C0%AF'],
+    ] as const) {
+      const res = await send(method, urlPath, { ...cookie(), 'Content-Type': 'application/json' }, method === 'POST' ? '{}' : undefined);
+      expect(res.status, `${method} ${urlPath}`).toBe(400);
+      const body = JSON.parse(res.body) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('BAD_REQUEST');
+      expect(body.error.message).toMatch(/malformed percent-escape/);
+    }
+    expect((await call('settings.get')).status).toBe(200);
+  });
+
   it('serves gallery images behind the token and never files outside its folders', async () => {
     const img = await send('GET', imageUrl, cookie());
     expect(img.status).toBe(200);
