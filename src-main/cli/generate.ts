@@ -4,7 +4,8 @@ import { PipelineCache } from '../engine/pipelines/cache.ts';
 import type { Txt2ImgParams } from '../engine/pipelines/params.ts';
 import { txt2img } from '../engine/pipelines/txt2img.ts';
 import type { ProviderPreference } from '../engine/runtime/ort.ts';
-import { SAMPLING_OPTIONS, pngOut, printWarnings, promptLoras, samplingNumbers, shown, timingsJson, writeOut } from './commands/common.ts';
+import { SAMPLING_OPTIONS, pngOut, printWarnings, promptLoras, samplingNumbers, shown, timingsJson } from './commands/common.ts';
+import { OutputWriter } from './commands/outputs.ts';
 import { StepCollector, stepsOutOptions, writeSteps } from './commands/steps-out.ts';
 import { resolveModelDir } from './model-roots.ts';
 import { ProgressReporter } from './progress.ts';
@@ -65,14 +66,6 @@ function hiresOption(values: { 'hires-scale'?: string; 'hires-denoise'?: string;
   return { scale, denoise: numberOption('hires-denoise', values['hires-denoise']) ?? 0.7, ...(steps !== undefined ? { steps } : {}), ...(upscaler ? { upscaler } : {}) };
 }
 
-/** FILE.png for one image; FILE-1.png, FILE-2.png, ... for several. */
-export function outputPaths(out: string, count: number): string[] {
-  if (count === 1) return [out];
-  const ext = path.extname(out);
-  const stem = out.slice(0, out.length - ext.length);
-  return Array.from({ length: count }, (_, i) => `${stem}-${i + 1}${ext}`);
-}
-
 export async function generate(args: readonly string[], io: Io, signal: AbortSignal): Promise<number> {
   const { values, positionals } = parse('generate', args, OPTIONS);
   if (values.help) {
@@ -95,23 +88,21 @@ export async function generate(args: readonly string[], io: Io, signal: AbortSig
   const { dir: stepsDir, decode } = stepsOutOptions(values, io);
   const collector = stepsDir === undefined ? undefined : new StepCollector();
   const cache = new PipelineCache();
+  const writer = new OutputWriter(out, (numbers.batchSize ?? 1) * (numbers.batchCount ?? 1), signal);
   try {
-    const result = await txt2img(
-      {
-        modelDir,
-        ...loraPrompt,
-        negativePrompt: values['negative-prompt'],
-        sampler: values.sampler,
-        schedule: values.schedule,
-        provider: values.provider as ProviderPreference | undefined,
-        ...numbers,
-      },
-      { cache, signal, onStage: (s, i, n) => progress.stage(s, i, n), onProgress: (p) => progress.progress(p), onStep: collector?.onStep },
-    );
+    const params: Txt2ImgParams = {
+      modelDir,
+      ...loraPrompt,
+      negativePrompt: values['negative-prompt'],
+      sampler: values.sampler,
+      schedule: values.schedule,
+      provider: values.provider as ProviderPreference | undefined,
+      ...numbers,
+    };
+    const opts = { cache, signal: writer.signal, onStage: progress.stage.bind(progress), onProgress: progress.progress.bind(progress), onStep: collector?.onStep, onImage: writer.onImage };
+    const result = await writer.around(() => txt2img(params, opts), (line) => progress.note(line), (f) => shown(f, io));
     progress.clear();
-
-    const outputs = outputPaths(out, result.images.length);
-    for (const [i, image] of result.images.entries()) await writeOut(outputs[i], image.png);
+    const outputs = writer.paths;
     let steps: { dir: string; files: number } | undefined;
     if (stepsDir !== undefined && collector) {
       const model = await cache.model(modelDir, result.params.provider);

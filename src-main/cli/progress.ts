@@ -47,6 +47,12 @@ export class ProgressReporter {
     }
   }
 
+  /** A line of its own (clearing the bar first). */
+  note(line: string): void {
+    this.clear();
+    this.out.write(`${line}\n`);
+  }
+
   clear(): void {
     if (this.tty && this.drawn) this.out.write('\r\u001b[2K');
     this.drawn = false;

@@ -4,7 +4,8 @@ import { anomalyMap } from '../../engine/pipelines/anomaly.ts';
 import { ProgressReporter } from '../progress.ts';
 import { intOption, noPositionals, numberOption, parse } from '../usage.ts';
 import type { Io } from '../usage.ts';
-import { IMAGE_HELP, IMAGE_OPTIONS, SAMPLING_OPTIONS, imageParams, pngOut, printWarnings, round, samplingHelp, samplingParams, shown, writeOut } from './common.ts';
+import { IMAGE_HELP, IMAGE_OPTIONS, SAMPLING_OPTIONS, imageParams, pngOut, printWarnings, round, samplingHelp, samplingParams, shown } from './common.ts';
+import { writeOut } from './outputs.ts';
 
 export const ANOMALY_HELP = `usage: reverie anomaly --image FILE --out HEATMAP.png [options]
 

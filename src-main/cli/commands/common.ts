@@ -3,7 +3,6 @@
  * seed, size, batch, provider), the image input flags, output checks and writing, and the help text
  * for all of it.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FitMode } from '../../engine/imageio/input.ts';
 import type { Txt2ImgParams } from '../../engine/pipelines/params.ts';
@@ -125,7 +124,7 @@ export function imageParams(values: ImageValues, io: Io): { image: string; fit?:
   return {
     image: path.resolve(io.cwd, values.image),
     fit: values.fit as FitMode | undefined,
-    maxPixels: intOption('max-pixels', values['max-pixels']),
+    maxPixels: intOption('max-pixels', values['max-pixels'], { min: 1 }),
   };
 }
 
@@ -137,11 +136,6 @@ export function pngOut(name: string, value: string | undefined, io: Io, required
   }
   if (path.extname(value).toLowerCase() !== '.png') throw new UsageError(`--${name} must name a .png file, got ${JSON.stringify(value)}`);
   return path.resolve(io.cwd, value);
-}
-
-export async function writeOut(file: string, bytes: Uint8Array): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, bytes);
 }
 
 /** A path relative to the working folder when it is inside it. */

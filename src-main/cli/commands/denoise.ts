@@ -5,7 +5,8 @@ import { denoise } from '../../engine/pipelines/denoise.ts';
 import { ProgressReporter } from '../progress.ts';
 import { UsageError, intOption, noPositionals, numberOption, parse } from '../usage.ts';
 import type { Io } from '../usage.ts';
-import { SAMPLING_OPTIONS, pngOut, printWarnings, round, samplingHelp, samplingParams, shown, writeOut } from './common.ts';
+import { SAMPLING_OPTIONS, pngOut, printWarnings, round, samplingHelp, samplingParams, shown } from './common.ts';
+import { writeOut } from './outputs.ts';
 import { stepsOutOptions, writeSteps } from './steps-out.ts';
 
 export const DENOISE_HELP = `usage: reverie denoise --image FILE --out FILE.png [--noise-sigma S] [--reference CLEAN] [options]

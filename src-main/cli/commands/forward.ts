@@ -5,11 +5,11 @@ import { PipelineCache } from '../../engine/pipelines/cache.ts';
 import { forwardProcess } from '../../engine/pipelines/forward.ts';
 import { resolveSchedule } from '../../engine/pipelines/params.ts';
 import type { ProviderPreference } from '../../engine/runtime/ort.ts';
-import { outputPaths } from '../generate.ts';
 import { resolveModelDir } from '../model-roots.ts';
 import { UsageError, intOption, noPositionals, parse } from '../usage.ts';
 import type { Io } from '../usage.ts';
-import { IMAGE_HELP, IMAGE_OPTIONS, imageParams, numberList, pngOut, shown, writeOut } from './common.ts';
+import { IMAGE_HELP, IMAGE_OPTIONS, imageParams, numberList, pngOut, shown } from './common.ts';
+import { outputPaths, writeOut } from './outputs.ts';
 
 export const FORWARD_HELP = `usage: reverie forward --image FILE --t T[,T...] --out FILE.png [options]
 

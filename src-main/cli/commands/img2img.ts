@@ -5,11 +5,11 @@ import { img2img } from '../../engine/pipelines/img2img.ts';
 import type { Img2ImgResult } from '../../engine/pipelines/img2img.ts';
 import { inpaint } from '../../engine/pipelines/inpaint.ts';
 import type { InpaintMode, InpaintResult } from '../../engine/pipelines/inpaint.ts';
-import { outputPaths } from '../generate.ts';
 import { ProgressReporter } from '../progress.ts';
 import { intOption, noPositionals, numberOption, parse } from '../usage.ts';
 import type { Io } from '../usage.ts';
-import { IMAGE_HELP, IMAGE_OPTIONS, SAMPLING_OPTIONS, samplingHelp, imageParams, pngOut, printWarnings, samplingParams, shown, timingsJson, writeOut } from './common.ts';
+import { IMAGE_HELP, IMAGE_OPTIONS, SAMPLING_OPTIONS, samplingHelp, imageParams, pngOut, printWarnings, samplingParams, shown, timingsJson } from './common.ts';
+import { OutputWriter } from './outputs.ts';
 import { stepsOutOptions, writeSteps } from './steps-out.ts';
 
 export const IMG2IMG_HELP = `usage: reverie img2img --image FILE --out FILE.png [--strength S] [options]
@@ -93,13 +93,12 @@ async function edit(command: 'img2img' | 'inpaint', values: Values, positionals:
   };
   const progress = new ProgressReporter(io.stderr);
   const cache = new PipelineCache();
+  const writer = new OutputWriter(out, (base.batchSize ?? 1) * (base.batchCount ?? 1), signal);
   try {
-    const opts = { cache, signal, record: stepsDir !== undefined, onStage: progress.stage.bind(progress), onProgress: progress.progress.bind(progress) };
-    let result: Img2ImgResult;
+    const opts = { cache, signal: writer.signal, record: stepsDir !== undefined, onStage: progress.stage.bind(progress), onProgress: progress.progress.bind(progress), onImage: writer.onImage };
     let inpaintFacts: Pick<InpaintResult, 'mode' | 'nineChannel' | 'box'> | undefined;
-    if (command === 'img2img') {
-      result = await img2img(base, opts);
-    } else {
+    const run = async (): Promise<Img2ImgResult> => {
+      if (command === 'img2img') return img2img(base, opts);
       const r = await inpaint(
         {
           ...base,
@@ -112,11 +111,11 @@ async function edit(command: 'img2img' | 'inpaint', values: Values, positionals:
         opts,
       );
       inpaintFacts = { mode: r.mode, nineChannel: r.nineChannel, ...(r.box ? { box: r.box } : {}) };
-      result = r;
-    }
+      return r;
+    };
+    const result = await writer.around(run, (line) => progress.note(line), (f) => shown(f, io));
     progress.clear();
-    const outputs = outputPaths(out, result.images.length);
-    for (const [i, im] of result.images.entries()) await writeOut(outputs[i], im.png);
+    const outputs = writer.paths;
     const steps = stepsDir === undefined ? undefined : await writeSteps(stepsDir, result.recordings, await cache.model(base.modelDir, base.provider ?? 'auto'), decode);
     printWarnings(io, result.warnings, result.providerNote);
     const t = result.timings;

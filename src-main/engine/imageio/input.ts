@@ -76,6 +76,9 @@ async function bytesOf(source: ImageSource, what: string): Promise<{ bytes: Uint
 export async function decodeRaster(source: ImageSource, opts: ReadImageOptions = {}): Promise<{ rgba: Raster; format: string; orientation: number; hasAlpha: boolean }> {
   const what = opts.what ?? 'image';
   const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
+  if (!Number.isSafeInteger(maxPixels) || maxPixels < 1) {
+    throw new EngineError('BAD_INPUT', `the pixel limit must be a whole number of pixels of at least 1 (default ${DEFAULT_MAX_PIXELS}), got ${maxPixels}`);
+  }
   const { bytes, name } = await bytesOf(source, what);
   if (bytes.length === 0) invalid(`${name} is empty (0 bytes)`);
   let meta: Metadata;

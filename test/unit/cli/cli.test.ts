@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { outputPaths } from '../../../src-main/cli/generate.ts';
+import { outputPaths } from '../../../src-main/cli/commands/outputs.ts';
 import { BUNDLED_MODELS, resolveModelDir } from '../../../src-main/cli/model-roots.ts';
 import { ProgressReporter } from '../../../src-main/cli/progress.ts';
 import { UsageError, intOption, numberOption } from '../../../src-main/cli/usage.ts';

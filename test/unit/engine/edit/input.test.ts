@@ -84,6 +84,14 @@ describe('image input', () => {
     );
   });
 
+  it('refuses a pixel limit below 1 or not whole, instead of an "over the -0.0 MP limit" message', async () => {
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } }).png().toBuffer();
+    for (const maxPixels of [-1, 0, 1.5, Number.NaN]) {
+      await expect(readImage(new Uint8Array(png), { maxPixels })).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/^the pixel limit must be a whole number of pixels of at least 1 .*got/) });
+    }
+    expect((await readImage(new Uint8Array(png), { maxPixels: 64 })).rgb.width).toBe(8);
+  });
+
   it('refuses empty, truncated and non-image input with the reason', async () => {
     await expect(readImage(new Uint8Array())).rejects.toThrow('image is empty (0 bytes)');
     await expect(readImage(Buffer.from('hello, not an image'))).rejects.toThrow(/^image is not an image sharp can read/);
