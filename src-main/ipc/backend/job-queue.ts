@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EngineHost } from '../../engine/hosting/host.ts';
 import type { EngineJobEvent } from '../../engine/service.ts';
+import { fsReason } from '../../storage/fs-errors.ts';
 import type { GalleryStore } from '../../storage/gallery.ts';
 import type { ApiError, GalleryItem, JobRequest, JobSummary, ModelReport } from '../contract.ts';
 import { ApiCallError, toApiError } from '../errors.ts';
@@ -232,7 +233,8 @@ export class JobQueue {
 /** A failed gallery save as the job's error: what failed, with the system's reason, and what to do. */
 function saveFailedError(err: unknown, kept: number, dir: string): ApiError {
   const code = (err as NodeJS.ErrnoException | null)?.code;
-  const reason = err instanceof Error ? err.message : String(err);
+  // in words, without the temporary file's path Node's message names; the code stays for searching
+  const reason = `${fsReason(err)}${code ? ` (${code})` : ''}`;
   const advice =
     code === 'ENOSPC' || code === 'EDQUOT'
       ? 'Free some space on that disk (or choose another data folder), then run the job again.'

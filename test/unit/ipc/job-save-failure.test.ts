@@ -76,6 +76,9 @@ describe('a gallery save that fails mid-batch', () => {
       expect(cancelled).toBe(false);
       expect(error.code).toBe('SAVE_FAILED');
       expect(error.message).toContain(code);
+      // the reason in words, not Node's "CODE: text, syscall" (which names temporary files)
+      expect(error.message).toContain(code === 'ENOSPC' ? 'the disk is full (ENOSPC)' : 'the file system is read-only (EROFS)');
+      expect(error.message).not.toContain(', write');
       expect(error.message).toMatch(/2 images? saved before (it|this) (are|is) kept/);
       expect(error.message).toMatch(code === 'ENOSPC' ? /free some space/i : /write access/i);
       // the batch stopped at the failure instead of generating (and failing) the rest
