@@ -4,18 +4,20 @@
  * so an item is listed only once both are complete. Ids are time-ordered and file-name safe.
  * Deleting moves both files to <data>/trash (sidecar first, so a half-moved item is never listed),
  * from where `restore` brings them back; `purgeTrash` empties what has lain there for a week.
+ * When the gallery opens (its first read), what a killed process left is put right once
+ * (gallery-recovery.ts): stale temporary files go, a PNG without sidecar is listed again, a PNG that
+ * is not whole moves to damaged/. A sidecar whose PNG is gone is not listed (the file stays).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
-import { GalleryItemSchema } from '../ipc/schemas/gallery.ts';
 import { IdSchema, MEDIA_PREFIX } from '../ipc/contract.ts';
 import type { GalleryItem, JobRequest } from '../ipc/contract.ts';
 import { writeFileAtomic } from './atomic.ts';
-
-const SidecarSchema = GalleryItemSchema.omit({ url: true, path: true }).extend({ version: z.literal(1) });
-type Sidecar = z.infer<typeof SidecarSchema>;
+import { recoverGallery } from './gallery-recovery.ts';
+import type { GalleryRecovery } from './gallery-recovery.ts';
+import { SidecarSchema, itemIdOf } from './sidecar.ts';
+import type { Sidecar } from './sidecar.ts';
 
 export interface NewGalleryImage {
   png: Uint8Array;
@@ -45,6 +47,9 @@ export const TRASH_KEEP_MS = 7 * 24 * 3600 * 1000;
 export class GalleryStore {
   private cache: Map<string, Sidecar> | null = null;
   private cacheMtime = -1;
+  private opened: Promise<GalleryRecovery | null> | null = null;
+  /** ids being saved by this store: their PNG is on disk before their sidecar, recovery leaves them be */
+  private readonly saving = new Set<string>();
   /** where deleted items wait for an undo: <data>/trash next to <data>/gallery unless given */
   readonly trashDir: string;
 
@@ -57,6 +62,7 @@ export class GalleryStore {
 
   async save(image: NewGalleryImage): Promise<GalleryItem> {
     await mkdir(this.dir, { recursive: true });
+    await this.open();
     const id = newGalleryId();
     const fileName = `${id}.png`;
     const sidecar: Sidecar = SidecarSchema.parse({
@@ -73,6 +79,7 @@ export class GalleryStore {
       ...(image.jobId ? { jobId: image.jobId } : {}),
       ...(image.recording ? { recording: true } : {}),
     });
+    this.saving.add(id);
     try {
       await writeFileAtomic(path.join(this.dir, fileName), image.png);
       if (image.recording) await writeFileAtomic(path.join(this.dir, `${id}.rvrec`), image.recording);
@@ -81,9 +88,29 @@ export class GalleryStore {
       // a full or read-only disk: leave no PNG without its sidecar (never listed, still taking space)
       await Promise.all([fileName, `${id}.rvrec`].map((name) => rm(path.join(this.dir, name), { force: true }).catch(() => undefined)));
       throw err;
+    } finally {
+      this.saving.delete(id);
     }
     this.cache?.set(id, sidecar);
     return this.toItem(sidecar);
+  }
+
+  /**
+   * Puts right what a killed process left in the folder (gallery-recovery.ts), once per store; every
+   * read waits for it. Never throws: a folder that cannot be read or written is reported and skipped.
+   */
+  open(): Promise<GalleryRecovery | null> {
+    this.opened ??= recoverGallery(this.dir, { saving: this.saving }).then(
+      (report) => {
+        logRecovery(this.dir, report);
+        return report;
+      },
+      (err: unknown) => {
+        console.warn(`[reverie] could not check the gallery folder ${this.dir} for leftovers of an earlier run: ${String(err)}`);
+        return null;
+      },
+    );
+    return this.opened;
   }
 
   async list(offset = 0, limit = 200): Promise<{ items: GalleryItem[]; total: number }> {
@@ -167,6 +194,7 @@ export class GalleryStore {
 
   /** Reads every sidecar once, again only when the folder changed on disk (files added or removed). */
   private async load(): Promise<Map<string, Sidecar>> {
+    await this.open();
     let mtime: number;
     try {
       mtime = (await stat(this.dir)).mtimeMs;
@@ -174,9 +202,12 @@ export class GalleryStore {
       return new Map();
     }
     if (this.cache && mtime === this.cacheMtime) return this.cache;
-    const names = (await readdir(this.dir)).filter((n) => n.endsWith('.json') && !n.startsWith('.'));
+    const all = await readdir(this.dir);
+    const names = all.filter((n) => itemIdOf(n, '.json') !== null);
     const entries = await Promise.all(names.map((n) => this.readSidecar(n)));
-    this.cache = new Map(entries.filter((s): s is Sidecar => s !== null).map((s) => [s.id, s]));
+    // a sidecar whose PNG is gone is not listed: its image could not be shown (the file stays)
+    const files = new Set(all);
+    this.cache = new Map(entries.filter((s): s is Sidecar => s !== null && files.has(s.fileName)).map((s) => [s.id, s]));
     this.cacheMtime = mtime;
     return this.cache;
   }
@@ -189,4 +220,14 @@ export class GalleryStore {
       return null;
     }
   }
+}
+
+function logRecovery(dir: string, r: GalleryRecovery): void {
+  const parts = [
+    r.removedTemps.length ? `removed ${r.removedTemps.length} temporary file(s) of an earlier run` : '',
+    r.adopted.length ? `listed ${r.adopted.length} image(s) again that had lost their sidecar (${r.adopted.join(', ')})` : '',
+    ...r.damaged.map((d) => `moved ${d.fileName}, which cannot be read (${d.reason}), to ${path.join(dir, 'damaged')}`),
+    r.skipped.length ? `left ${r.skipped.join(', ')} unlisted (too large to check, or its sidecar could not be written)` : '',
+  ].filter(Boolean);
+  if (parts.length) console.warn(`[reverie] gallery ${dir}: ${parts.join('; ')}.`);
 }

@@ -23,6 +23,12 @@ export const GalleryItemSchema = z.object({
   jobId: IdSchema.optional(),
   /** its reverse process was recorded (<id>.rvrec beside the PNG): the Process tab can show it */
   recording: z.boolean().optional(),
+  /**
+   * the PNG was found without its sidecar (Reverie stopped between writing the two) and listed again
+   * from what the PNG says (size, its A1111 "parameters"); the request is a txt2img reading of those,
+   * with seed 0 and model "unknown" where the PNG does not say (storage/gallery-recovery.ts)
+   */
+  recovered: z.boolean().optional(),
 });
 
 export const GalleryListRequestSchema = z
