@@ -3,6 +3,7 @@
  * engine host can run in-process or inside another OS process (engine/hosting). Plain data in and
  * out (structured-clone safe), one AbortSignal and one event callback per call.
  */
+import path from 'node:path';
 import { ortVersion, probeProviders } from './runtime/ort.ts';
 import type { ProviderStatus } from './runtime/ort.ts';
 import { SAMPLERS } from './samplers/registry.ts';
@@ -85,11 +86,13 @@ type Impl = { [M in keyof EngineMethods]: (params: EngineMethods[M]['params'], c
 export interface EngineServiceOptions {
   /** true inside a dedicated engine process (the debug exit is allowed only there) */
   isolated: boolean;
+  /** where caches go (LoRA-merged graphs in lora/); default: the system temp folder */
+  cacheDir?: string;
 }
 
 export function createEngineService(opts: EngineServiceOptions): EngineService {
   // loaded models and prompt embeddings, kept between jobs (changing only the seed re-runs only the UNet loop)
-  const cache = new PipelineCache();
+  const cache = new PipelineCache(opts.cacheDir ? { loraCacheDir: path.join(opts.cacheDir, 'lora') } : {});
   const tokenCounter = new PromptTokenCounter();
   const impl: Impl = {
     info: async (params) => ({

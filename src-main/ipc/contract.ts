@@ -78,6 +78,7 @@ import {
   ProcessTrajectoriesSchema,
 } from './schemas/process.ts';
 import { PlaygroundRunRequestSchema, PlaygroundRunSchema } from './schemas/playground.ts';
+import { FileOpenedEventSchema, OpenedFilesSchema } from './schemas/opened-files.ts';
 
 export * from './schemas/common.ts';
 export * from './schemas/system.ts';
@@ -89,6 +90,7 @@ export * from './schemas/images.ts';
 export * from './schemas/edit.ts';
 export * from './schemas/process.ts';
 export * from './schemas/playground.ts';
+export * from './schemas/opened-files.ts';
 export * from './names.ts';
 
 interface CallSpec {
@@ -129,6 +131,8 @@ export const CALLS = {
   'playground.run': { request: PlaygroundRunRequestSchema, response: PlaygroundRunSchema },
   'settings.get': { request: EmptySchema, response: SettingsSchema },
   'settings.set': { request: SettingsSetRequestSchema, response: SettingsSchema },
+  /** PNGs the operating system opened with the app ("Open in Reverie"), taken once; browser mode has none */
+  'app.openedFiles': { request: EmptySchema, response: OpenedFilesSchema },
   /** test-only: makes the engine process exit; refused with FORBIDDEN unless REVERIE_DEBUG_CALLS=1 */
   'debug.crashEngine': { request: EmptySchema, response: z.object({ pid: z.int().nullable() }) },
 } as const satisfies Record<CallName, CallSpec>;
@@ -148,6 +152,7 @@ export const EVENTS = {
   'import.progress': ImportProgressEventSchema,
   'import.done': ImportDoneEventSchema,
   'import.error': ImportErrorEventSchema,
+  'app.fileOpened': FileOpenedEventSchema,
 } as const satisfies Record<EventName, z.ZodType>;
 
 // ── inferred types ─────────────────────────────────────────────────────

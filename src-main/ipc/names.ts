@@ -36,6 +36,7 @@ export const CALL_NAMES = [
   'playground.run',
   'settings.get',
   'settings.set',
+  'app.openedFiles',
   'debug.crashEngine',
 ] as const;
 
@@ -54,6 +55,7 @@ export const EVENT_NAMES = [
   'import.progress',
   'import.done',
   'import.error',
+  'app.fileOpened',
 ] as const;
 
 export type CallName = (typeof CALL_NAMES)[number];

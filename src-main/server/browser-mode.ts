@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createChildProcessHost } from '../engine/hosting/child-process.ts';
+import { ENGINE_CACHE_DIR_ENV } from '../engine/hosting/protocol.ts';
 import type { Backend } from '../ipc/backend/backend.ts';
 import { createBackend } from '../ipc/backend/backend.ts';
 import { createDispatcher } from '../ipc/dispatch.ts';
@@ -50,7 +51,9 @@ export async function startBrowserMode(opts: BrowserModeOptions): Promise<Browse
   const layout = ensureDataLayout(resolveDataDir({ env }));
   const settings = await SettingsStore.open(layout.settingsFile);
   const gallery = new GalleryStore(layout.galleryDir, layout.trashDir);
-  const host = createChildProcessHost({ entry: opts.workerEntry, execArgv: opts.workerExecArgv ?? [], env });
+  // the engine's caches (LoRA-merged graphs) stay in the data folder too
+  const workerEnv = { ...env, [ENGINE_CACHE_DIR_ENV]: path.join(layout.root, 'cache') };
+  const host = createChildProcessHost({ entry: opts.workerEntry, execArgv: opts.workerExecArgv ?? [], env: workerEnv });
   const backend = createBackend({
     mode: 'browser',
     appName: 'Reverie',

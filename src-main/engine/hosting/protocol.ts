@@ -6,6 +6,13 @@
  */
 import type { EngineMethods } from '../service.ts';
 
+/**
+ * The environment variable that tells an engine process where its caches go (LoRA-merged graphs
+ * in `lora/`): the app and browser mode set it to `<data>/cache`, so nothing is written outside the
+ * user's data folder. Unset (CLI, tests), the system temp folder is used.
+ */
+export const ENGINE_CACHE_DIR_ENV = 'REVERIE_CACHE_DIR';
+
 export type EngineMethod = keyof EngineMethods;
 export type EngineParams<M extends EngineMethod> = EngineMethods[M]['params'];
 export type EngineResult<M extends EngineMethod> = EngineMethods[M]['result'];

@@ -5,7 +5,7 @@
  */
 import { createEngineService } from '../service.ts';
 import type { HostToWorker, WorkerToHost } from './protocol.ts';
-import { isHostMessage, toEngineErrorData } from './protocol.ts';
+import { ENGINE_CACHE_DIR_ENV, isHostMessage, toEngineErrorData } from './protocol.ts';
 
 interface ParentLink {
   send(message: WorkerToHost): void;
@@ -40,7 +40,7 @@ function parentLink(): ParentLink {
 
 export function runWorker(): void {
   const link = parentLink();
-  const service = createEngineService({ isolated: true });
+  const service = createEngineService({ isolated: true, cacheDir: process.env[ENGINE_CACHE_DIR_ENV] || undefined });
   const running = new Map<number, AbortController>();
 
   const handle = async (message: Extract<HostToWorker, { type: 'call' }>): Promise<void> => {

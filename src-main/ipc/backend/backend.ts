@@ -18,6 +18,7 @@ import { createImportHandlers } from './import-requests.ts';
 import { JobQueue } from './job-queue.ts';
 import { InputStore, withParams } from './edit-inputs.ts';
 import { createEditHandlers } from './edit-requests.ts';
+import { OpenedFiles } from './opened-files.ts';
 
 export interface BackendDeps {
   mode: 'electron' | 'browser';
@@ -40,6 +41,8 @@ export interface Backend {
   handlers: Handlers;
   events: EventBus;
   jobs: JobQueue;
+  /** PNGs the operating system opened with the app (Electron hands them over; see opened-files.ts) */
+  openedFiles: OpenedFiles;
   modelRoots(): string[];
   dispose(): Promise<void>;
 }
@@ -54,6 +57,7 @@ export function createBackend(deps: BackendDeps): Backend {
   // uploaded input images of the edit tabs, stored by content hash in <data>/inputs
   const inputs = new InputStore(path.join(deps.layout.root, 'inputs'), deps.host, deps.gallery);
   const loraDirs = (): string[] => [deps.layout.lorasDir];
+  const openedFiles = new OpenedFiles(events);
   const jobs = new JobQueue({ host: deps.host, gallery: deps.gallery, events, previewEvery: () => deps.settings.get().previewEvery, inputs, loraDirs });
   let lastModels: ModelReport[] = [];
   const roots = (): string[] => modelRootsFor(deps.bundledModelsDir, deps.layout, deps.settings.get());
@@ -176,6 +180,7 @@ export function createBackend(deps: BackendDeps): Backend {
       events.emit('settings.changed', { settings });
       return settings;
     },
+    'app.openedFiles': async () => openedFiles.take(),
     'debug.crashEngine': async () => {
       if (!deps.debugCalls) throw new ApiCallError('FORBIDDEN', 'debug.crashEngine is only available when REVERIE_DEBUG_CALLS=1 (tests).');
       const pid = deps.host.pid();
@@ -188,6 +193,7 @@ export function createBackend(deps: BackendDeps): Backend {
     handlers,
     events,
     jobs,
+    openedFiles,
     modelRoots: roots,
     dispose: async () => {
       unsubscribeCrash();

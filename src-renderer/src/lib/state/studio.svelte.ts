@@ -97,6 +97,8 @@ export class Studio {
       if (newest && this.ui.canvas.kind === 'empty') this.ui.showImage(newest.id);
     });
     await Promise.all([this.system.load(), settings, gallery, this.jobs.load()]);
+    // a PNG the app was started with ("Open in Reverie"), once the form can take its parameters
+    await this.openPendingFiles();
   }
 
   /** Subscribes every state class to its events; returns the cleanup. */
@@ -107,6 +109,7 @@ export class Studio {
       this.gallery.connect(),
       // the new model is in the list already (the main side rescans before import.done): pick it
       this.modelImport.connect((done) => void this.system.loadModels().then(() => { this.form.modelId = done.model; })),
+      this.api.on('app.fileOpened', () => void this.openPendingFiles()),
       this.api.on('engine.crashed', ({ error, restarted }) =>
         this.toasts.show({ kind: 'error', message: error.message, details: restarted ? [] : ['The engine was not restarted.'] }),
       ),
@@ -224,6 +227,25 @@ export class Studio {
       return;
     }
     await this.readParameters(file, name);
+  }
+
+  /**
+   * PNGs the operating system opened with the app ("Open in Reverie", Electron only): each is
+   * taken like a dropped file — parameters into the form, or the input image on an edit tab.
+   */
+  async openPendingFiles(): Promise<void> {
+    let opened;
+    try {
+      opened = await this.api.app.openedFiles();
+    } catch (err) {
+      this.toasts.show({ kind: 'error', message: `Could not take the opened images: ${errorText(err)}` });
+      return;
+    }
+    for (const problem of opened.problems) this.toasts.show({ kind: 'error', message: problem });
+    for (const file of opened.files) {
+      const bytes = Uint8Array.from(atob(file.data), (c) => c.charCodeAt(0));
+      await this.takeImage(new Blob([bytes], { type: 'image/png' }), file.name, 'file');
+    }
   }
 
   /** Reads the parameters of any PNG (ours, A1111, ComfyUI, InvokeAI) into the Generate form. */
