@@ -30,6 +30,7 @@ describe('window hardening', () => {
       allowRunningInsecureContent: false,
       webviewTag: false,
       navigateOnDragDrop: false,
+      disableBlinkFeatures: 'Auxclick',
       preload: '/app/dist/main/preload.cjs',
     });
     expect(SECURE_WEB_PREFERENCES).not.toHaveProperty('preload');
