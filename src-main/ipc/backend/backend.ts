@@ -18,6 +18,8 @@ import { createImportHandlers } from './import-requests.ts';
 import { JobQueue } from './job-queue.ts';
 import { InputStore, withParams } from './edit-inputs.ts';
 import { createEditHandlers } from './edit-requests.ts';
+import { QUEUE_FILE, QueueStore } from './queue-store.ts';
+import type { QueueRestoreReport } from './queue-store.ts';
 import { OpenedFiles } from './opened-files.ts';
 
 export interface BackendDeps {
@@ -41,6 +43,8 @@ export interface Backend {
   handlers: Handlers;
   events: EventBus;
   jobs: JobQueue;
+  /** the jobs saved in <data>/queue.json queued again (or listed as failed) at start */
+  queueRestored: Promise<QueueRestoreReport>;
   /** PNGs the operating system opened with the app (Electron hands them over; see opened-files.ts) */
   openedFiles: OpenedFiles;
   modelRoots(): string[];
@@ -58,7 +62,9 @@ export function createBackend(deps: BackendDeps): Backend {
   const inputs = new InputStore(path.join(deps.layout.root, 'inputs'), deps.host, deps.gallery);
   const loraDirs = (): string[] => [deps.layout.lorasDir];
   const openedFiles = new OpenedFiles(events);
-  const jobs = new JobQueue({ host: deps.host, gallery: deps.gallery, events, previewEvery: () => deps.settings.get().previewEvery, inputs, loraDirs });
+  // waiting jobs survive a quit or a crash: written to <data>/queue.json, queued again below
+  const queueStore = new QueueStore(path.join(deps.layout.root, QUEUE_FILE));
+  const jobs = new JobQueue({ host: deps.host, gallery: deps.gallery, events, previewEvery: () => deps.settings.get().previewEvery, inputs, loraDirs, onChange: () => queueStore.changed() });
   let lastModels: ModelReport[] = [];
   const roots = (): string[] => modelRootsFor(deps.bundledModelsDir, deps.layout, deps.settings.get());
 
@@ -76,6 +82,8 @@ export function createBackend(deps: BackendDeps): Backend {
 
   // deleted results wait a week in the trash for an undo; older ones go now (in the background)
   deps.gallery.purgeTrash().catch((err: unknown) => console.warn(`[reverie] could not empty old items from the trash: ${String(err)}`));
+  // what a killed run left in the gallery (temporary files, a PNG without sidecar) is put right now
+  void deps.gallery.open();
 
   const importer = createImportHandlers({ host: deps.host, events, layout: deps.layout, bundledModelsDir: deps.bundledModelsDir, refreshModels: listModels });
 
@@ -189,14 +197,23 @@ export function createBackend(deps: BackendDeps): Backend {
     },
   };
 
+  // the saved queue goes through jobs.submit's own checks, as if the user submitted it again
+  const queueRestored = queueStore.restore({
+    list: () => jobs.list(),
+    submit: async (request) => (await handlers['jobs.submit'](request)).job,
+    failed: (request, error, createdAt) => jobs.addFailed(request, error, createdAt),
+  });
+
   return {
     handlers,
     events,
     jobs,
+    queueRestored,
     openedFiles,
     modelRoots: roots,
     dispose: async () => {
       unsubscribeCrash();
+      await queueStore.close(); // before the jobs are cancelled: they are to come back next time
       jobs.cancelAll();
       importer.cancelAll();
       await deps.host.dispose();

@@ -3,9 +3,11 @@
  * reordered or removed, any job cancelled (cancellation is a message to the engine, which stops
  * before its next model call). Finished images are saved to the gallery as they arrive, so a
  * cancelled batch keeps what it finished. The queue outlives engine crashes: the running job
- * fails with ENGINE_CRASHED and the next one runs on the fresh engine process.
+ * fails with ENGINE_CRASHED and the next one runs on the fresh engine process. The waiting and
+ * running jobs also outlive Reverie itself: `onChange` lets queue-store.ts write them to disk.
  */
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import type { EngineHost } from '../../engine/hosting/host.ts';
 import type { EngineJobEvent } from '../../engine/service.ts';
 import { fsReason } from '../../storage/fs-errors.ts';
@@ -37,6 +39,8 @@ export interface JobQueueDeps {
   inputs?: InputStore;
   /** where a prompt's <lora:NAME:weight> tags find NAME.safetensors */
   loraDirs?: () => string[];
+  /** after every change of the waiting or running jobs (queue-store.ts writes them to disk) */
+  onChange?: () => void;
 }
 
 export function newJobId(): string {
@@ -69,7 +73,18 @@ export class JobQueue {
     };
     this.queued.push(record);
     this.deps.events.emit('job.queued', { job: record.summary, position: this.queued.length - 1 + (this.running ? 1 : 0) });
+    this.deps.onChange?.();
     queueMicrotask(() => this.pump());
+    return record.summary;
+  }
+
+  /** Lists a job that cannot run as failed, with why (a restored job whose model or images are gone). */
+  addFailed(request: JobRequest, error: ApiError, createdAt = Date.now()): JobSummary {
+    const folder = request.params.model;
+    // the model as the request names it: it never runs, the report only completes the record
+    const model: ModelReport = { id: folder, path: folder, name: path.basename(folder), root: path.dirname(folder), valid: false, problems: [error.message] };
+    const record: JobRecord = { summary: { id: newJobId(), status: 'queued', request, createdAt, images: [] }, model, items: [] };
+    this.finish(record, 'error', error);
     return record.summary;
   }
 
@@ -227,6 +242,7 @@ export class JobQueue {
 
   private changed(): void {
     this.deps.events.emit('jobs.changed', { jobs: this.list() });
+    this.deps.onChange?.();
   }
 }
 

@@ -22,6 +22,7 @@ export const SHELL_ERROR_CODES = [
   'ENGINE_UNAVAILABLE', // the engine could not be started
   'SAVE_FAILED', // a result could not be written to the gallery (disk full, read-only folder)
   'QUEUE_FULL', // jobs.submit while the queue holds its most waiting jobs
+  'INTERRUPTED', // a restored job during which Reverie died twice: not started again by itself (queue-store.ts)
   'INTERNAL',
 ] as const;
 

@@ -21,6 +21,8 @@ export const FIXTURES = path.resolve(import.meta.dirname, '..', '..', 'fixtures'
 export interface BackendOptions {
   /** the temporary data folder's name prefix */
   prefix: string;
+  /** an existing data folder instead of a new one (a restart over what an earlier backend left) */
+  dataDir?: string;
   /** saved to settings.json before the backend starts; default: the fixture models on the CPU */
   settings?: SettingsPatch;
   /** default 'browser' */
@@ -41,7 +43,7 @@ export interface BackendHarness {
 }
 
 export async function startBackend(opts: BackendOptions): Promise<BackendHarness> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), opts.prefix));
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), opts.prefix));
   const layout = ensureDataLayout(dataDir);
   const settings = await SettingsStore.open(layout.settingsFile);
   await settings.update(opts.settings ?? { modelsDirs: [FIXTURES], provider: 'cpu' });
