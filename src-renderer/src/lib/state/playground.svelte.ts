@@ -72,7 +72,9 @@ export class PlaygroundState {
   #measuring = $state(false);
   #error = $state<string | null>(null);
   #request = 0;
-  #sweepKey: string | null = null;
+  /** state, not a plain field: `quality` reads #quality only when the keys match, so a view that read it
+   *  while they differed tracks this key alone and must hear when a sweep lands */
+  #sweepKey = $state<string | null>(null);
   #timer: unknown = null;
 
   /** the forward frame nearest the slider */
