@@ -1,5 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildAll } from '../../../src-main/build/build.mjs';
@@ -9,6 +11,9 @@ const repo = path.resolve(import.meta.dirname, '..', '..', '..');
 interface BuilderConfig {
   appId: string;
   productName: string;
+  directories: { output: string; buildResources: string };
+  icon: string;
+  fileAssociations: { ext: string; name: string; mimeType?: string; role?: string; rank?: string }[];
   files: string[];
   asarUnpack: string[];
   extraResources: { from: string; to: string; filter?: string[] }[];
@@ -20,6 +25,14 @@ interface BuilderConfig {
 
 const config = parse(readFileSync(path.join(repo, 'electron-builder.yml'), 'utf8')) as BuilderConfig;
 const pkg = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as { main: string; productName: string; scripts: Record<string, string> };
+
+/** electron-builder's own check of a configuration against its JSON schema (what `npm run dist` runs first). */
+async function builderSchemaProblem(value: unknown): Promise<string | null> {
+  const require = createRequire(path.join(repo, 'package.json'));
+  const { validateConfiguration } = require('app-builder-lib/out/util/config/config.js') as { validateConfiguration: (c: unknown, logger: unknown) => Promise<void> };
+  const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
+  return validateConfiguration(value, new DebugLogger(false)).then(() => null, (err: Error) => err.message);
+}
 
 describe('electron-builder.yml', () => {
   beforeAll(async () => {
@@ -49,6 +62,36 @@ describe('electron-builder.yml', () => {
       expect(existsSync(path.join(repo, file)), file).toBe(true);
     }
     for (const native of ['onnxruntime-node', 'sharp']) expect(existsSync(path.join(repo, 'node_modules', native, 'package.json'))).toBe(true);
+  });
+
+  it("passes electron-builder's own schema check (and the check does catch mistakes)", async () => {
+    expect(await builderSchemaProblem(config)).toBeNull();
+    expect(await builderSchemaProblem({ ...config, fileAssociations: [{ ext: 'png', verb: 'open' }] })).toMatch(/fileAssociations/);
+  });
+
+  it('ships the models without the training work folders and resume points', () => {
+    const models = config.extraResources.find((r) => r.from === 'models');
+    expect(models?.filter).toEqual(expect.arrayContaining(['**/*', '!**/recipe/work/**', '!**/recipe/resume/**']));
+  });
+
+  it('has an app icon of at least 512×512 made from its SVG source', async () => {
+    expect(config.directories.buildResources).toBe('build-resources');
+    const icon = path.join(repo, config.directories.buildResources, config.icon);
+    expect(existsSync(icon), icon).toBe(true);
+    const meta = await sharp(icon).metadata();
+    expect(meta.format).toBe('png');
+    expect(meta.width).toBe(meta.height);
+    expect(meta.width ?? 0).toBeGreaterThanOrEqual(512);
+    expect(existsSync(path.join(repo, 'build-resources', 'icon.svg'))).toBe(true);
+    expect(existsSync(path.join(repo, 'src-main', 'build', 'icon.mjs'))).toBe(true);
+  });
+
+  it('offers "Open in Reverie" for PNG files, and the app handles the file it is given', () => {
+    expect(config.fileAssociations).toContainEqual(expect.objectContaining({ ext: 'png', mimeType: 'image/png', role: 'Viewer', rank: 'Alternate' }));
+    const main = readFileSync(path.join(repo, 'src-main', 'app', 'main.ts'), 'utf8');
+    expect(main).toContain("app.on('open-file'"); // macOS
+    expect(main).toMatch(/openablePaths\(process\.argv/); // Windows and Linux, first instance
+    expect(main).toMatch(/'second-instance', \(_event, argv, workingDirectory\)/); // …and a second one
   });
 
   it('is what npm run dist uses', () => {
