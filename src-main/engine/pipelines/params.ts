@@ -21,6 +21,7 @@ import { getSchedule } from '../schedules/index.ts';
 import type { ScheduleId } from '../schedules/index.ts';
 import { EngineError } from '../types.ts';
 import type { SamplerOptions } from '../types.ts';
+import { checkPromptLength } from './prompt-limit.ts';
 
 /**
  * Sides are multiples of 8 for every model (the smallest VAE factor supported); a model whose VAE
@@ -191,6 +192,8 @@ export function checkTxt2ImgParams(p: Txt2ImgParams): CheckedParams {
   if (typeof p.modelDir !== 'string' || p.modelDir.trim() === '') bad('modelDir is required: the folder of an ONNX diffusion model');
   if (typeof p.prompt !== 'string') bad(`prompt must be text, got ${typeof p.prompt}`);
   if (p.negativePrompt !== undefined && typeof p.negativePrompt !== 'string') bad(`negativePrompt must be text, got ${typeof p.negativePrompt}`);
+  checkPromptLength('prompt', p.prompt);
+  checkPromptLength('negative prompt', p.negativePrompt ?? '');
   if (p.cfgScale !== undefined && (typeof p.cfgScale !== 'number' || !Number.isFinite(p.cfgScale) || p.cfgScale < 0 || p.cfgScale > MAX_CFG)) {
     bad(`CFG scale must be a number from 0 to ${MAX_CFG} (1 = no guidance, 7 is typical), got ${String(p.cfgScale)}`);
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { promptText } from './prompt.ts';
 import { IdSchema } from './common.ts';
 import { ImageUploadSchema } from './images.ts';
 import type { Txt2ImgParamsSchema } from './txt2img.ts';
@@ -64,7 +65,7 @@ export function editJobKinds(base: typeof Txt2ImgParamsSchema) {
     .omit({ hires: true })
     .extend({
       /** default empty: the model's unconditional prior */
-      prompt: z.string().max(20_000).default(''),
+      prompt: promptText('prompt').default(''),
       image: ImageRefSchema,
       /** the photo's noise σ (8-bit units); left out: estimated */
       noiseSigma: noise8('the noise sigma').optional(),

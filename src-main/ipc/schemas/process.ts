@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { promptText } from './prompt.ts';
 import { IdSchema, ScheduleIdSchema } from './common.ts';
 import { FitModeSchema, ImageRefSchema } from './edit.ts';
 import { GalleryItemSchema } from './gallery.ts';
@@ -138,7 +139,7 @@ export const ProcessAnomalyRequestSchema = z
   .object({
     model: z.string().min(1),
     image: ImageRefSchema,
-    prompt: z.string().max(20_000).default(''),
+    prompt: promptText('prompt').default(''),
     strength: z.number().min(0.01).max(1).default(0.3),
     samples: z.int().min(1).max(16).default(4),
     seed: z.int().min(-1).max(4294967295).default(-1),

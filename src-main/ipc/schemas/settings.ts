@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { promptText } from './prompt.ts';
 import { ProviderPreferenceSchema, ScheduleIdSchema } from './common.ts';
 
 /** What the Generate form starts with. */
@@ -7,7 +8,7 @@ export const GenerationDefaultsSchema = z.object({
   schedule: ScheduleIdSchema,
   steps: z.int().min(1).max(200),
   cfgScale: z.number().min(0).max(30),
-  negativePrompt: z.string().max(20_000),
+  negativePrompt: promptText('negative prompt'),
   /** null: the model's own default size */
   width: z.int().min(64).max(4096).multipleOf(8).nullable(),
   height: z.int().min(64).max(4096).multipleOf(8).nullable(),

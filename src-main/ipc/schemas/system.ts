@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { promptText } from './prompt.ts';
 import { ProviderIdSchema } from './common.ts';
 
 /** One execution provider and whether it can actually create a session here (ort.ts ProviderStatus). */
@@ -85,7 +86,7 @@ export const ModelCardSchema = z.object({
 });
 
 /** Token counts for the prompt box's counter: the model's tokenizer, A1111's 75-token chunks (models/prompt-tokens.ts). */
-export const PromptTokensRequestSchema = z.object({ model: z.string().min(1), texts: z.array(z.string().max(20_000)).min(1).max(4) }).strict();
+export const PromptTokensRequestSchema = z.object({ model: z.string().min(1), texts: z.array(promptText('text')).min(1).max(4) }).strict();
 export const PromptTokensSchema = z.object({
   chunkLength: z.int().min(1),
   maxChunks: z.int().min(1),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { promptText } from './prompt.ts';
 import { ProviderPreferenceSchema, ScheduleIdSchema } from './common.ts';
 
 const MAX_SEED = 4294967295; // seeds are uint32, as in A1111
@@ -25,8 +26,8 @@ export const HiresSchema = z
 export const Txt2ImgParamsSchema = z.object({
   /** a model id from models.list (the folder's path) */
   model: z.string().min(1, 'choose a model (models.list gives the ids)'),
-  prompt: z.string().max(20_000),
-  negativePrompt: z.string().max(20_000).default(''),
+  prompt: promptText('prompt'),
+  negativePrompt: promptText('negative prompt').default(''),
   cfgScale: z.number().min(0).max(100).optional(),
   steps: z.int().min(1).max(1000).optional(),
   /** a sampler id or A1111 label/alias from engine.samplers */
