@@ -3,10 +3,7 @@
  * the gallery opens. A save writes `<id>.png`, then `<id>.rvrec`, then `<id>.json`, each through a
  * temporary file and a rename (atomic.ts), so the leftovers are:
  *
- *  - temporary files `.NAME.PID.RANDOM.tmp`: removed when their writer is gone, that is when no process
- *    has that pid, or when they are older than STALE_TEMP_MS (the pid may belong to a new process
- *    by now; no write takes an hour). Not "every .tmp from before this process started": the app,
- *    browser mode and the CLI share one gallery, and another live one may be writing right now.
+ *  - temporary files `.NAME.PID.RANDOM.tmp`: removed when their writer is gone (temp-leftovers.ts).
  *  - a PNG without its sidecar: hidden from the list yet still served by URL. It is listed again with
  *    a sidecar written from what the PNG says (its size, the A1111 "parameters" it carries) and
  *    `recovered: true`; what the PNG does not say is filled plainly (seed 0, model "unknown").
@@ -23,11 +20,11 @@ import { readImageParameters } from '../engine/imageio/read-parameters.ts';
 import type { ImageParameters } from '../engine/imageio/read-parameters.ts';
 import { MAX_IMAGE_BYTES } from '../ipc/contract.ts';
 import type { JobRequest } from '../ipc/contract.ts';
-import { atomicLeftoverPid } from './atomic.ts';
 import { SidecarSchema, itemIdOf } from './sidecar.ts';
 import type { Sidecar } from './sidecar.ts';
+import { removeStaleTemps } from './temp-leftovers.ts';
+import type { LeftoverOptions } from './temp-leftovers.ts';
 
-export const STALE_TEMP_MS = 3600 * 1000;
 export const DAMAGED_DIR = 'damaged';
 
 export interface GalleryRecovery {
@@ -41,21 +38,9 @@ export interface GalleryRecovery {
   skipped: string[];
 }
 
-export interface RecoveryOptions {
+export interface RecoveryOptions extends LeftoverOptions {
   /** ids this process is saving right now (their sidecar is on its way) */
   saving?: ReadonlySet<string>;
-  now?: number;
-  /** whether a process with this pid runs; default: signal 0 */
-  isAlive?: (pid: number) => boolean;
-}
-
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
-  }
 }
 
 export async function recoverGallery(dir: string, opts: RecoveryOptions = {}): Promise<GalleryRecovery> {
@@ -77,28 +62,6 @@ export async function recoverGallery(dir: string, opts: RecoveryOptions = {}): P
     else if (outcome !== 'gone') report.damaged.push({ fileName: name, reason: outcome.damaged });
   }
   return report;
-}
-
-/** Removes `.NAME.PID.RANDOM.tmp` files whose writer is gone (see the top of this file). */
-export async function removeStaleTemps(dir: string, names: readonly string[], opts: RecoveryOptions = {}): Promise<string[]> {
-  const now = opts.now ?? Date.now();
-  const alive = opts.isAlive ?? processAlive;
-  const removed: string[] = [];
-  for (const name of names) {
-    const pid = atomicLeftoverPid(name);
-    if (pid === undefined) continue;
-    const file = path.join(dir, name);
-    try {
-      const writerGone = pid !== process.pid && !alive(pid);
-      if (writerGone || now - (await stat(file)).mtimeMs > STALE_TEMP_MS) {
-        await rm(file, { force: true });
-        removed.push(name);
-      }
-    } catch {
-      // gone meanwhile (its writer renamed it)
-    }
-  }
-  return removed;
 }
 
 type Outcome = 'adopted' | 'skipped' | 'gone' | { damaged: string };

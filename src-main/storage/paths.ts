@@ -1,6 +1,7 @@
 /**
- * Where Reverie keeps its data: settings.json, gallery/, trash/ (deleted results, kept a week),
- * models/ (the user's models folder), loras/ (LoRA files).
+ * Where Reverie keeps its data: settings.json, queue.json (the waiting jobs, ipc/backend/queue-store.ts),
+ * gallery/ (gallery/damaged/: unreadable PNGs moved aside at start), trash/ (deleted results, kept a
+ * week), models/ (the user's models folder), loras/ (LoRA files).
  *
  *  1. REVERIE_DATA_DIR, when set (tests, portable installs);
  *  2. in Electron, app.getPath('userData') (passed in by the app);

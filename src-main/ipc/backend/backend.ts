@@ -8,6 +8,7 @@ import type { EngineHost } from '../../engine/hosting/host.ts';
 import type { GalleryStore } from '../../storage/gallery.ts';
 import type { DataLayout } from '../../storage/paths.ts';
 import type { SettingsStore } from '../../storage/settings.ts';
+import { removeStaleTemps } from '../../storage/temp-leftovers.ts';
 import { MAX_IMAGE_BYTES } from '../contract.ts';
 import type { ModelReport, Settings } from '../contract.ts';
 import type { Handlers } from '../dispatch.ts';
@@ -82,8 +83,9 @@ export function createBackend(deps: BackendDeps): Backend {
 
   // deleted results wait a week in the trash for an undo; older ones go now (in the background)
   deps.gallery.purgeTrash().catch((err: unknown) => console.warn(`[reverie] could not empty old items from the trash: ${String(err)}`));
-  // what a killed run left in the gallery (temporary files, a PNG without sidecar) is put right now
+  // what a killed run left (temporary files, a PNG without sidecar) is put right now
   void deps.gallery.open();
+  for (const dir of [deps.layout.root, inputs.dir]) void removeStaleTemps(dir);
 
   const importer = createImportHandlers({ host: deps.host, events, layout: deps.layout, bundledModelsDir: deps.bundledModelsDir, refreshModels: listModels });
 

@@ -4,7 +4,7 @@
  * process killed at that moment leaves. A clean quit is the backend's dispose. The queue file is
  * also written by hand, as a damaged disk or an older run might have left it.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -124,6 +124,19 @@ describe('the job queue across a restart', () => {
     expect(report.setAside).toMatch(/queue\.json\.bad-/);
     expect(readFileSync(report.setAside ?? '', 'utf8')).toBe(file);
     await until('the queue file rewritten', () => stored(dataDir)?.length === 1);
+  });
+
+  it('removes the temporary files a killed run left in the data folder and its inputs, not those of a live writer', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'reverie-queue-temps-'));
+    mkdirSync(path.join(dataDir, 'inputs'));
+    const dead = 4_000_000; // above any pid the kernel hands out
+    const leftovers = [`.${QUEUE_FILE}.${dead}.0badf00d.tmp`, `.settings.json.${dead}.1badf00d.tmp`, path.join('inputs', `.up-abc.${dead}.2badf00d.tmp`)];
+    const live = `.settings.json.${process.ppid}.3badf00d.tmp`;
+    for (const name of [...leftovers, live]) writeFileSync(path.join(dataDir, name), 'half');
+    const h = await start(dataDir);
+    await h.backend.queueRestored;
+    await until('the leftovers to go', () => leftovers.every((name) => !existsSync(path.join(dataDir, name))));
+    expect(existsSync(path.join(dataDir, live))).toBe(true);
   });
 
   for (const [what, text] of [

@@ -11,7 +11,8 @@ import { encodePng } from '../../../src-main/engine/imageio/png.ts';
 import { formatInfotext } from '../../../src-main/engine/imageio/metadata.ts';
 import type { JobRequest } from '../../../src-main/ipc/contract.ts';
 import { GalleryStore } from '../../../src-main/storage/gallery.ts';
-import { STALE_TEMP_MS, createFileOnce, processAlive, recoverGallery } from '../../../src-main/storage/gallery-recovery.ts';
+import { createFileOnce, recoverGallery } from '../../../src-main/storage/gallery-recovery.ts';
+import { STALE_TEMP_MS, processAlive } from '../../../src-main/storage/temp-leftovers.ts';
 
 let dir: string;
 beforeEach(() => {
