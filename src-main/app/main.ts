@@ -17,6 +17,9 @@ import { APP_ENTRY_URL, hardenSession, hardenWebContents, mainWindowOptions } fr
 import { registerIpc } from './ipc-bridge.ts';
 import { handleAppProtocol, registerAppScheme } from './protocol.ts';
 
+/** how long quitting waits for the backend to save the queue and stop the engine */
+const QUIT_WAIT_MS = 5000;
+
 let mainWindow: BrowserWindow | null = null;
 let backend: Backend | null = null;
 /** PNGs opened before the backend exists ("Open in Reverie" at launch): handed over in start() */
@@ -90,7 +93,18 @@ if (!app.requestSingleInstanceLock()) {
   });
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
   app.on('window-all-closed', () => app.quit());
-  app.on('will-quit', () => void backend?.dispose());
+  // the backend saves the waiting jobs (queue.json) and stops the engine; Electron does not wait for
+  // a promise, so the quit is held until that is done (at most QUIT_WAIT_MS), then goes on
+  app.on('will-quit', (event) => {
+    const closing = backend;
+    if (!closing) return;
+    backend = null;
+    event.preventDefault();
+    const waited = new Promise<void>((resolve) => setTimeout(resolve, QUIT_WAIT_MS).unref());
+    Promise.race([closing.dispose(), waited])
+      .catch((err: unknown) => console.warn(`[reverie] could not close cleanly: ${String(err)}`))
+      .finally(() => app.quit());
+  });
   app.whenReady().then(start, (err: unknown) => {
     console.error('Reverie could not start:', err);
     app.exit(1);
