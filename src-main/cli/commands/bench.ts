@@ -1,23 +1,37 @@
 /** `reverie bench` (npm run bench): measured speed of the engine's parts on this machine, as a table or JSON. */
 import path from 'node:path';
-import { BUNDLED_MODELS } from '../model-roots.ts';
+import { isProviderId } from '../../engine/runtime/ort.ts';
+import type { ProviderPreference } from '../../engine/runtime/ort.ts';
+import { BUNDLED_MODELS, resolveModelDir } from '../model-roots.ts';
 import { UsageError, intOption, noPositionals, parse } from '../usage.ts';
 import type { Io } from '../usage.ts';
+import { benchModel, formatModelBench } from './bench-model.ts';
 import { benchDefaultModel, benchFixture, benchRng, benchSamplers, benchTokenizer, machineInfo } from './bench-cases.ts';
 import type { BenchPlan, DefaultModelBench, MachineInfo, PipelineBench, RngBench, SamplersBench, TokenizerBench } from './bench-cases.ts';
 
-export const BENCH_HELP = `usage: reverie bench [--quick] [--json] [--model DIR] [--steps N]
+export const BENCH_HELP = `usage: reverie bench [--quick] [--json] [--steps N]
+       reverie bench --model DIR [--provider ID] [--width N] [--height N] [--steps N] [--sampler ID] [--runs N] [--json]
 
-Measures, on this machine: the CLIP tokenizer (load, per prompt), seeded randn for 4×32×32 and
-4×64×64 latents, every sampler's own cost per step on an analytic denoiser (pure JavaScript), txt2img
-on the tiny test fixture (load, encode, per step, decode), and the default model (models/reverie-mini)
-at its default size on the CPU and on each GPU provider that works here. Times are milliseconds,
-medians over repeats; progress goes to stderr.
+Without --model: measures, on this machine, the CLIP tokenizer (load, per prompt), seeded randn for
+4×32×32 and 4×64×64 latents, every sampler's own cost per step on an analytic denoiser (pure
+JavaScript), txt2img on the tiny test fixture (load, encode, per step, decode), and the default model
+(models/reverie-mini) at its default size on the CPU and on each GPU provider that works here. Times
+are milliseconds, medians over repeats; progress goes to stderr.
+
+With --model: one model accounted stage by stage: cold and warm load, then after a warm-up run, per
+run the text encoder, each UNet step (mean, p50, p95), the VAE decode and the wall time; the time
+inside ONNX Runtime's run calls and the engine's own overhead = (wall − ORT) / wall; peak RSS.
+--json prints {model, provider, width, height, steps, runs, load_ms, warm_load_ms, encode_ms,
+step_ms: {mean, p50, p95}, decode_ms, wall_ms, ort_ms, overhead, peak_rss_mb, ...}.
 
   --quick        fewer repeats and steps, no default-model run (a few seconds)
   --json         print the report as JSON on stdout
-  --model DIR    the model for the full-size run (default: models/reverie-mini)
-  --steps N      steps of the full-size run (default 20)
+  --steps N      steps of each txt2img run (default 20)
+  --model DIR    bench this model folder alone, with the options below
+  --provider ID  auto, cpu, cuda, webgpu, dml, coreml (default cpu)
+  --width N, --height N   pixels (default: the model's size)
+  --sampler ID   sampler id or A1111 label (default: the engine's, DPM++ 2M)
+  --runs N       measured runs after the warm-up (default 3)
   -h, --help     this help`;
 
 export interface BenchReport {
@@ -88,8 +102,25 @@ export function formatBench(r: BenchReport): string {
   return `${out.join('\n')}\n`;
 }
 
+const OPTIONS = {
+  quick: { type: 'boolean' },
+  json: { type: 'boolean' },
+  model: { type: 'string' },
+  steps: { type: 'string' },
+  provider: { type: 'string' },
+  width: { type: 'string' },
+  height: { type: 'string' },
+  sampler: { type: 'string' },
+  runs: { type: 'string' },
+} as const;
+
+/** 4 significant digits for fractional numbers: the rest is noise */
+function jsonLine(value: unknown): string {
+  return `${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(4)) : v))}\n`;
+}
+
 export async function benchCommand(args: readonly string[], io: Io, signal: AbortSignal): Promise<number> {
-  const { values, positionals } = parse('bench', args, { quick: { type: 'boolean' }, json: { type: 'boolean' }, model: { type: 'string' }, steps: { type: 'string' } } as const);
+  const { values, positionals } = parse('bench', args, OPTIONS);
   if (values.help) {
     io.stdout.write(`${BENCH_HELP}\n`);
     return 0;
@@ -97,13 +128,28 @@ export async function benchCommand(args: readonly string[], io: Io, signal: Abor
   noPositionals('bench', positionals);
   const steps = intOption('steps', values.steps) ?? 20;
   if (steps < 1 || steps > 1000) throw new UsageError(`--steps must be between 1 and 1000, got ${steps}`);
-  const model = values.model === undefined ? path.join(BUNDLED_MODELS, 'reverie-mini') : path.resolve(io.cwd, values.model);
-  const report = await runBench({ quick: values.quick === true, signal, log: (line) => io.stderr.write(`bench: ${line}\n`) }, model, steps);
-  if (values.json) {
-    // 4 significant digits for fractional numbers: the rest is noise
-    io.stdout.write(`${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(4)) : v))}\n`);
-  } else {
-    io.stdout.write(formatBench(report));
+  const log = (line: string): void => void io.stderr.write(`bench: ${line}\n`);
+  if (values.model === undefined) {
+    const only = (['provider', 'width', 'height', 'sampler', 'runs'] as const).find((k) => values[k] !== undefined);
+    if (only) throw new UsageError(`--${only} applies to one model: add --model DIR (e.g. --model models/reverie-mini)`);
+    const report = await runBench({ quick: values.quick === true, signal, log }, path.join(BUNDLED_MODELS, 'reverie-mini'), steps);
+    io.stdout.write(values.json ? jsonLine(report) : formatBench(report));
+    return 0;
   }
+  if (values.quick) throw new UsageError('--quick is for the whole-engine report; with --model, choose --steps and --runs instead');
+  const provider = (values.provider ?? 'cpu') as ProviderPreference;
+  if (provider !== 'auto' && !isProviderId(provider)) throw new UsageError(`--provider must be auto, cpu, cuda, webgpu, dml or coreml, got ${JSON.stringify(provider)}`);
+  const report = await benchModel({
+    model: await resolveModelDir(values.model, io.cwd),
+    provider,
+    width: intOption('width', values.width, { min: 8 }),
+    height: intOption('height', values.height, { min: 8 }),
+    steps,
+    sampler: values.sampler,
+    runs: intOption('runs', values.runs, { min: 1, max: 100 }) ?? 3,
+    signal,
+    log,
+  });
+  io.stdout.write(values.json ? jsonLine(report) : formatModelBench(report));
   return 0;
 }

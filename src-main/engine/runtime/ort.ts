@@ -22,6 +22,7 @@ import { EngineError } from '../types.ts';
 import type { Tensor } from '../types.ts';
 import { PROBE_MODEL_BASE64, runProbe } from './probe.ts';
 import type { ProbeVerdict } from './probe.ts';
+import { addOrtTime } from './ort-clock.ts';
 
 export type ProviderId = 'cpu' | 'cuda' | 'webgpu' | 'dml' | 'coreml';
 export type ProviderPreference = 'auto' | ProviderId;
@@ -248,7 +249,9 @@ function wrap(session: InferenceSession, provider: ProviderId): OrtModel {
     async run(feeds) {
       const ortFeeds: Record<string, OrtTensor> = {};
       for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new OrtTensor(t.dtype, t.data, [...t.dims]);
+      const started = performance.now();
       const results = await session.run(ortFeeds);
+      addOrtTime(performance.now() - started);
       const out: Record<string, Tensor> = {};
       for (const [name, value] of Object.entries(results)) out[name] = fromOrt(name, value);
       return out;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatBench } from '../../../src-main/cli/commands/bench.ts';
 import type { BenchReport } from '../../../src-main/cli/commands/bench.ts';
+import type { ModelBenchReport } from '../../../src-main/cli/commands/bench-model.ts';
 import { SAMPLERS } from '../../../src-main/engine/samplers/registry.ts';
 import { runCli } from '../../helpers/cli.ts';
 import type { CliRun } from '../../helpers/cli.ts';
@@ -70,6 +71,25 @@ describe('reverie bench', () => {
     for (const line of ['tokenizer load (', 'randn 4×32×32', 'randn 4×64×64', 'DPM++ 2M ', 'sd15-script 512×512  cpu', 'reverie-mini: skipped, not run with --quick']) expect(table).toContain(line);
   });
 
+  it('--model accounts one model: cold and warm load, encode, steps, decode, and wall split into ONNX Runtime and engine overhead', async () => {
+    const fixture = path.join(import.meta.dirname, '..', '..', 'fixtures', 'models', 'sd15-script');
+    const r = await reverie(['bench', '--model', fixture, '--width', '64', '--height', '96', '--steps', '3', '--sampler', 'Euler', '--runs', '2', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as ModelBenchReport;
+    expect(j).toMatchObject({ model: 'sd15-script', provider: 'cpu', width: 64, height: 96, steps: 3, sampler: 'euler', runs: 2 });
+    for (const v of [j.load_ms, j.warm_load_ms, j.encode_ms, j.step_ms.mean, j.step_ms.p50, j.step_ms.p95, j.decode_ms, j.wall_ms, j.ort_ms, j.peak_rss_mb]) positive(v);
+    expect(j.step_ms.p50).toBeLessThanOrEqual(j.step_ms.p95);
+    // one text encoder call (prompt and negative batched), one UNet call per Euler step (CFG batched), one VAE decode
+    expect(j.ort_calls).toBe(1 + 3 + 1);
+    expect(j.ort_ms).toBeLessThan(j.wall_ms);
+    expect(j.overhead).toBeCloseTo((j.wall_ms - j.ort_ms) / j.wall_ms, 2);
+    expect(j.wall_ms).toBeGreaterThanOrEqual(j.encode_ms + 3 * j.step_ms.mean * 0.99 + j.decode_ms);
+    expect(r.stderr).toMatch(/bench: sd15-script: cold load\n(.*\n)*bench: sd15-script: run 2 of 2\n/);
+    const text = await reverie(['bench', '--model', fixture, '--width', '64', '--height', '64', '--steps', '2', '--runs', '1']);
+    expect(text.stdout).toMatch(/^sd15-script 64×64, 2 steps dpmpp_2m, on cpu, 1 run after a warm-up\n/);
+    expect(text.stdout).toMatch(/\nwall {8}.* per image, of which ONNX Runtime .* in 4 calls: engine overhead \d+\.\d\d %\n/);
+  });
+
   it('refuses bad usage with exit code 2', async () => {
     const help = await reverie(['bench', '--help']);
     expect(help.code).toBe(0);
@@ -77,6 +97,11 @@ describe('reverie bench', () => {
     const bad = await reverie(['bench', '--steps', '0']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe('error: --steps must be between 1 and 1000, got 0\n');
+    const stray = await reverie(['bench', '--runs', '3']);
+    expect([stray.code, stray.stderr]).toEqual([2, 'error: --runs applies to one model: add --model DIR (e.g. --model models/reverie-mini)\n']);
+    const provider = await reverie(['bench', '--model', 'x', '--provider', 'tpu']);
+    expect(provider.code).toBe(2);
+    expect(provider.stderr).toMatch(/^error: --provider must be auto, cpu, cuda, webgpu, dml or coreml, got "tpu"/);
     const unknown = await reverie(['bench', '--fast']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^error: unknown option --fast/);

@@ -1,0 +1,157 @@
+/**
+ * `reverie bench --model DIR ...`: one model at one size, accounted stage by stage. A cold load (the
+ * first in this process) and a warm load (the files in the OS cache, and ONNX Runtime's optimized
+ * model where the session options keep one), a warm-up run, then `runs` measured runs of txt2img
+ * through the engine. Per run: text encode, every UNet step, VAE decode, wall; summed over the runs:
+ * the time inside ONNX Runtime's `run` (runtime/ort-clock.ts), so overhead = (wall − ORT) / wall is
+ * what the engine's own code costs (feeds, tensor copies, samplers, CFG, previews, PNG). Peak RSS is
+ * this process's: the CLI runs the engine in-process.
+ */
+import path from 'node:path';
+import { PipelineCache } from '../../engine/pipelines/cache.ts';
+import { txt2img } from '../../engine/pipelines/txt2img.ts';
+import type { Txt2ImgResult } from '../../engine/pipelines/txt2img.ts';
+import { ortClock } from '../../engine/runtime/ort-clock.ts';
+import type { ProviderPreference } from '../../engine/runtime/ort.ts';
+import { median } from './bench-cases.ts';
+
+export interface ModelBenchOptions {
+  model: string;
+  provider: ProviderPreference;
+  width?: number;
+  height?: number;
+  steps: number;
+  sampler?: string;
+  runs: number;
+  signal?: AbortSignal;
+  log: (line: string) => void;
+}
+
+export interface ModelBenchReport {
+  model: string;
+  provider: string;
+  providerNote?: string;
+  width: number;
+  height: number;
+  steps: number;
+  sampler: string;
+  runs: number;
+  /** the first load in this process (files possibly not in the OS cache yet) */
+  load_ms: number;
+  /** the same model loaded again */
+  warm_load_ms: number;
+  /** means over the runs */
+  encode_ms: number;
+  step_ms: { mean: number; p50: number; p95: number };
+  decode_ms: number;
+  /** one run without the model load: encode + steps + decode + PNG */
+  wall_ms: number;
+  /** of wall_ms, the time inside ONNX Runtime's run calls */
+  ort_ms: number;
+  /** ORT calls per run */
+  ort_calls: number;
+  /** (wall − ORT) / wall */
+  overhead: number;
+  peak_rss_mb: number;
+}
+
+/** The value below which p% of the sorted values lie (nearest rank). */
+export function percentile(values: readonly number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
+const mean = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
+
+async function timedLoad(opts: ModelBenchOptions): Promise<{ ms: number; provider: string; note?: string }> {
+  const cache = new PipelineCache();
+  try {
+    const started = performance.now();
+    const model = await cache.model(opts.model, opts.provider, opts.signal);
+    const ms = performance.now() - started;
+    return { ms, provider: model.provider, ...(model.providerNote ? { note: model.providerNote } : {}) };
+  } finally {
+    await cache.dispose();
+  }
+}
+
+export async function benchModel(opts: ModelBenchOptions): Promise<ModelBenchReport> {
+  const name = path.basename(opts.model);
+  opts.log(`${name}: cold load`);
+  const cold = await timedLoad(opts);
+  opts.log(`${name}: warm load`);
+  const warm = await timedLoad(opts);
+
+  const cache = new PipelineCache();
+  try {
+    const run = (i: number): Promise<Txt2ImgResult> =>
+      txt2img(
+        {
+          modelDir: opts.model,
+          // a new prompt each run, so the text encoder runs every time (the cache keeps embeddings)
+          prompt: `a red apple on a blue background, run ${i}`,
+          provider: opts.provider,
+          steps: opts.steps,
+          seed: 1 + i,
+          ...(opts.width ? { width: opts.width } : {}),
+          ...(opts.height ? { height: opts.height } : {}),
+          ...(opts.sampler ? { sampler: opts.sampler } : {}),
+        },
+        { cache, signal: opts.signal },
+      );
+    opts.log(`${name}: warm-up run`);
+    const first = await run(0);
+    const results: Txt2ImgResult[] = [];
+    const ort = { ms: 0, calls: 0 };
+    for (let i = 1; i <= opts.runs; i++) {
+      opts.log(`${name}: run ${i} of ${opts.runs}`);
+      const before = ortClock();
+      results.push(await run(i));
+      const after = ortClock();
+      ort.ms += after.ms - before.ms;
+      ort.calls += after.calls - before.calls;
+    }
+    const steps = results.flatMap((r) => r.timings.steps);
+    // load is ~0 here (the model is cached), but subtract it so wall is generation only
+    const wall = mean(results.map((r) => r.timings.total - r.timings.load));
+    const ortPerRun = ort.ms / results.length;
+    const p = first.params;
+    return {
+      model: name,
+      provider: first.provider,
+      ...(cold.note ? { providerNote: cold.note } : {}),
+      width: p.width,
+      height: p.height,
+      steps: p.steps,
+      sampler: p.sampler,
+      runs: results.length,
+      load_ms: cold.ms,
+      warm_load_ms: warm.ms,
+      encode_ms: mean(results.map((r) => r.timings.encode)),
+      step_ms: { mean: mean(steps), p50: median(steps), p95: percentile(steps, 95) },
+      decode_ms: mean(results.map((r) => r.timings.decode)),
+      wall_ms: wall,
+      ort_ms: ortPerRun,
+      ort_calls: ort.calls / results.length,
+      overhead: Math.max(0, (wall - ortPerRun) / wall),
+      peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+    };
+  } finally {
+    await cache.dispose();
+  }
+}
+
+/** The report as a few readable lines. */
+export function formatModelBench(r: ModelBenchReport): string {
+  const ms = (v: number): string => (v >= 1000 ? `${Math.round(v)} ms` : `${Number(v.toPrecision(3))} ms`);
+  return [
+    `${r.model} ${r.width}×${r.height}, ${r.steps} steps ${r.sampler}, on ${r.provider}${r.providerNote ? ` (${r.providerNote})` : ''}, ${r.runs} run${r.runs === 1 ? '' : 's'} after a warm-up`,
+    `load        cold ${ms(r.load_ms)}, warm ${ms(r.warm_load_ms)}`,
+    `encode      ${ms(r.encode_ms)}`,
+    `UNet step   mean ${ms(r.step_ms.mean)}, p50 ${ms(r.step_ms.p50)}, p95 ${ms(r.step_ms.p95)}`,
+    `decode      ${ms(r.decode_ms)}`,
+    `wall        ${ms(r.wall_ms)} per image, of which ONNX Runtime ${ms(r.ort_ms)} in ${r.ort_calls} calls: engine overhead ${(r.overhead * 100).toFixed(2)} %`,
+    `peak RSS    ${Math.round(r.peak_rss_mb)} MB`,
+    '',
+  ].join('\n');
+}
