@@ -8,6 +8,7 @@ import { ortVersion, probeProviders } from './runtime/ort.ts';
 import type { ProviderStatus } from './runtime/ort.ts';
 import { SAMPLERS } from './samplers/registry.ts';
 import { SCHEDULES } from './schedules/index.ts';
+import { liveSessionCount } from './runtime/session.ts';
 import { PipelineCache } from './pipelines/cache.ts';
 import { EngineError } from './types.ts';
 import type { EngineCallContext } from './types.ts';
@@ -43,6 +44,8 @@ export interface EngineInfo {
   ortVersion: string;
   providers: ProviderStatus[];
   pid: number;
+  /** ONNX sessions open in this engine now (runtime/session.ts) */
+  liveSessions: number;
 }
 
 export interface EngineRegistryData {
@@ -99,6 +102,7 @@ export function createEngineService(opts: EngineServiceOptions): EngineService {
       ortVersion: ortVersion(),
       providers: await probeProviders(params.refresh ? { refresh: true } : {}),
       pid: process.pid,
+      liveSessions: liveSessionCount(),
     }),
     listModels: (params) => listModelFolders(params.roots),
     modelCard: (params) => readModelCard(params.modelDir),

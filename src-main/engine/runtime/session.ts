@@ -16,6 +16,13 @@ import { concatBatch, sliceBatch } from './tensor.ts';
 
 export type Feeds = Readonly<Record<string, Tensor>>;
 
+/** ONNX sessions opened through ModelSession and not yet disposed (the endurance run checks none leak). */
+let liveSessions = 0;
+
+export function liveSessionCount(): number {
+  return liveSessions;
+}
+
 export class ModelSession {
   private ranOnce = false;
   private disposed = false;
@@ -30,6 +37,7 @@ export class ModelSession {
 
   static async open(file: string, label: string, preference: ProviderPreference = 'auto'): Promise<ModelSession> {
     const created = await createSession(file, preference, label);
+    liveSessions++;
     return new ModelSession(created.model, file, label, created.note);
   }
 
@@ -107,6 +115,7 @@ export class ModelSession {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    liveSessions--;
     await this.model.release();
   }
 }
