@@ -36,8 +36,8 @@ commands:
 
 Run "reverie <command> --help" for a command's options.`;
 
-/** input problems the user can fix by changing the command: exit code 2 */
-const INPUT_CODES: readonly EngineErrorCode[] = ['BAD_INPUT', 'MODEL_NOT_FOUND', 'MODEL_INVALID', 'MODEL_UNSUPPORTED', 'IMAGE_INVALID'];
+/** input problems the user can fix by changing the command (a job too big for memory too): exit code 2 */
+const INPUT_CODES: readonly EngineErrorCode[] = ['BAD_INPUT', 'MODEL_NOT_FOUND', 'MODEL_INVALID', 'MODEL_UNSUPPORTED', 'IMAGE_INVALID', 'OUT_OF_MEMORY'];
 
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();

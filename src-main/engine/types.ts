@@ -105,6 +105,8 @@ export type EngineErrorCode =
   | 'IMAGE_INVALID'
   /** a network returned NaN or infinite values (damaged weights, float16 overflow): models/finite.ts */
   | 'NAN_OUTPUT'
+  /** the job would not fit in this machine's memory (pipelines/memory-check.ts): refused before it starts */
+  | 'OUT_OF_MEMORY'
   | 'INTERNAL';
 
 /** What an engine method runs with: the abort signal of its call and the sink for its events. */

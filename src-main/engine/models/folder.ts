@@ -44,6 +44,8 @@ export interface FolderFacts {
   scalingFactor?: number;
   /** VAE spatial downsampling: pixels per latent cell along each side (VAE config, else fixed ONNX dims, else the family's) */
   vaeFactor: number;
+  /** the UNet's latent channels (its graph, else the "reverie" preview rows, else 4) */
+  latentChannels: number;
   reverie?: ReverieMeta;
   hasVaeEncoder: boolean;
 }
@@ -159,7 +161,7 @@ export async function readModelFolder(dirIn: string): Promise<{ report: ModelFol
   report.valid = problems.length === 0;
   if (!report.valid || !family || !schedule) return { report };
   const vaeFactor = declaredFactor ?? signatureFactor ?? FAMILIES[family].vaeFactor;
-  return { report, facts: { family, schedule, inpainting, scalingFactor, vaeFactor, reverie, hasVaeEncoder: sigs.has('vae_encoder') } };
+  return { report, facts: { family, schedule, inpainting, scalingFactor, vaeFactor, latentChannels, reverie, hasVaeEncoder: sigs.has('vae_encoder') } };
 }
 
 /**

@@ -52,6 +52,11 @@ export class PipelineCache {
     return `${path.resolve(dir)}\u0000${provider}${merged}`;
   }
 
+  /** Whether the model for dir + provider (+ LoRAs) is loaded or loading (its weights already take memory). */
+  hasModel(dir: string, provider: ProviderPreference, loras: readonly LoraParam[] = []): boolean {
+    return this.models.has(PipelineCache.modelKey(dir, provider, loras));
+  }
+
   /** The loaded model for dir + provider (+ LoRAs merged in), loading (and evicting the oldest) when needed. */
   async model(dir: string, provider: ProviderPreference, signal?: AbortSignal, loras: readonly LoraParam[] = []): Promise<LoadedModel> {
     const key = PipelineCache.modelKey(dir, provider, loras);

@@ -12,6 +12,7 @@ import { PipelineCache } from './cache.ts';
 import type { Embedding } from './cache.ts';
 import { encodePrompt, padToLength } from './conditioning.ts';
 import { hiresInfotext, hiresPass, planHires } from './hires.ts';
+import { checkJobMemory } from './memory-check.ts';
 import { checkTxt2ImgParams, resolveForModel, seedFor } from './params.ts';
 import type { ResolvedParams, Txt2ImgParams } from './params.ts';
 import type { Prepared, Txt2ImgOptions, Txt2ImgResult } from './run-types.ts';
@@ -49,6 +50,16 @@ export async function prepare(
   const { signal } = opts;
   const start = performance.now();
   const checked = checkTxt2ImgParams(params);
+  // refused here, before loading, when it would not fit in memory (issue 18, item 6)
+  await checkJobMemory({
+    modelDir: checked.modelDir,
+    ...(checked.width !== undefined ? { width: checked.width } : {}),
+    ...(checked.height !== undefined ? { height: checked.height } : {}),
+    batchSize: checked.batchSize,
+    ...(checked.cfgScale !== undefined ? { cfgScale: checked.cfgScale } : {}),
+    ...(checked.hires ? { hiresScale: checked.hires.scale } : {}),
+    weightsLoaded: cache.hasModel(checked.modelDir, checked.provider, checked.loras),
+  });
   opts.onStage?.('loading', 0, checked.batchCount);
   const model = await cache.model(checked.modelDir, checked.provider, signal, checked.loras);
   const p = resolveForModel(checked, model.info);
