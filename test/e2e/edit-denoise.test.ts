@@ -32,6 +32,14 @@ describe('Denoise', () => {
     await slider.waitFor({ timeout: 30_000 });
     const table = session.page.getByRole('table', { name: 'Quality against the clean reference' });
     await expect(table.innerText()).resolves.toMatch(/Noisy input\s+\d+\.\d+ dB\s+0\.\d{4}[\s\S]*Median filter \(3×3\)[\s\S]*Diffusion\s+\d+\.\d+ dB/);
+    // each metric marks its own best value (the best PSNR need not be the best SSIM)
+    const column = async (i: number): Promise<string[]> => table.locator(`tbody tr td:nth-of-type(${i})`).allInnerTexts();
+    for (const [i, parse] of [[1, (t: string) => (t.startsWith('∞') ? Infinity : parseFloat(t))], [2, parseFloat]] as const) {
+      const cells = await column(i);
+      const values = cells.map(parse);
+      const marked = cells.flatMap((t, j) => (/\bbest$/.test(t) ? [j] : []));
+      expect(marked, `column ${i}: ${cells.join(' | ')}`).toEqual(values.flatMap((v, j) => (v === Math.max(...values) ? [j] : [])));
+    }
     await expect(session.page.getByRole('img', { name: 'With added noise' }).count()).resolves.toBe(1);
     await slider.focus();
     for (let i = 0; i < 5; i++) await slider.press('ArrowRight');

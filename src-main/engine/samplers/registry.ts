@@ -68,7 +68,7 @@ const TABLE: SamplerEntry[] = [
   { id: 'dpmpp_3m_sde', label: 'DPM++ 3M SDE', aliases: ['sample_dpmpp_3m_sde', 'k_dpmpp_3m_sde'], fn: dpmpp3mSde, stochastic: true, modelCallsPerStep: 1, defaults: { eta: 1, s_noise: 1 }, options: ['eta', 's_noise'],
     description: 'A third-order stochastic multistep solver that shines with more steps (30 or so).' },
   { id: 'ddim', label: 'DDIM', aliases: ['sample_ddim', 'k_ddim'], fn: ddim, stochastic: false, modelCallsPerStep: 1, defaults: { eta: 0 }, options: ['eta'],
-    description: 'The classic deterministic sampler of the original Stable Diffusion release; eta above 0 adds noise.' },
+    description: 'The classic deterministic sampler of the original Stable Diffusion release: the same seed always gives the same image.' },
   { id: 'lcm', label: 'LCM', aliases: ['sample_lcm', 'k_lcm'], fn: lcm, stochastic: true, modelCallsPerStep: 1, defaults: {}, options: [],
     description: 'For LCM and turbo-distilled models: jumps to a clean image each step, useful at 1 to 8 steps.' },
 ];
