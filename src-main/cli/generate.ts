@@ -1,10 +1,9 @@
 /** `reverie generate`: text to image through the txt2img pipeline, PNGs with A1111 parameters. */
 import path from 'node:path';
-import { PipelineCache } from '../engine/pipelines/cache.ts';
 import type { Txt2ImgParams } from '../engine/pipelines/params.ts';
 import { txt2img } from '../engine/pipelines/txt2img.ts';
 import type { ProviderPreference } from '../engine/runtime/ort.ts';
-import { SAMPLING_OPTIONS, pngOut, printWarnings, promptLoras, samplingNumbers, shown, timingsJson } from './commands/common.ts';
+import { SAMPLING_OPTIONS, cliPipelineCache, pngOut, printWarnings, promptLoras, samplingNumbers, shown, timingsJson } from './commands/common.ts';
 import { OutputWriter } from './commands/outputs.ts';
 import { StepCollector, stepsOutOptions, writeSteps } from './commands/steps-out.ts';
 import { resolveModelDir } from './model-roots.ts';
@@ -87,7 +86,7 @@ export async function generate(args: readonly string[], io: Io, signal: AbortSig
   const progress = new ProgressReporter(io.stderr);
   const { dir: stepsDir, decode } = stepsOutOptions(values, io);
   const collector = stepsDir === undefined ? undefined : new StepCollector();
-  const cache = new PipelineCache();
+  const cache = cliPipelineCache(io);
   const writer = new OutputWriter(out, (numbers.batchSize ?? 1) * (numbers.batchCount ?? 1), signal);
   try {
     const params: Txt2ImgParams = {

@@ -89,13 +89,13 @@ type Impl = { [M in keyof EngineMethods]: (params: EngineMethods[M]['params'], c
 export interface EngineServiceOptions {
   /** true inside a dedicated engine process (the debug exit is allowed only there) */
   isolated: boolean;
-  /** where caches go (LoRA-merged graphs in lora/); default: the system temp folder */
+  /** where caches go (LoRA-merged graphs in lora/, optimized ONNX graphs in ort/); default: LoRA merges in the system temp folder, no ORT cache */
   cacheDir?: string;
 }
 
 export function createEngineService(opts: EngineServiceOptions): EngineService {
   // loaded models and prompt embeddings, kept between jobs (changing only the seed re-runs only the UNet loop)
-  const cache = new PipelineCache(opts.cacheDir ? { loraCacheDir: path.join(opts.cacheDir, 'lora') } : {});
+  const cache = new PipelineCache(opts.cacheDir ? { loraCacheDir: path.join(opts.cacheDir, 'lora'), ortCacheDir: path.join(opts.cacheDir, 'ort') } : {});
   const tokenCounter = new PromptTokenCounter();
   const impl: Impl = {
     info: async (params) => ({

@@ -47,6 +47,8 @@ export interface DataLayout {
   modelsDir: string;
   /** LoRA files (<lora:NAME:weight> finds NAME.safetensors here) */
   lorasDir: string;
+  /** the engine's caches: LoRA-merged graphs (lora/), ONNX Runtime's optimized graphs (ort/) */
+  cacheDir: string;
 }
 
 export function dataLayout(root: string): DataLayout {
@@ -57,6 +59,7 @@ export function dataLayout(root: string): DataLayout {
     trashDir: path.join(root, 'trash'),
     modelsDir: path.join(root, 'models'),
     lorasDir: path.join(root, 'loras'),
+    cacheDir: path.join(root, 'cache'),
   };
 }
 

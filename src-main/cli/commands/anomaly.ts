@@ -1,10 +1,9 @@
 /** `reverie anomaly`: where the model cannot reconstruct an image, as a heatmap and a score. */
-import { PipelineCache } from '../../engine/pipelines/cache.ts';
 import { anomalyMap } from '../../engine/pipelines/anomaly.ts';
 import { ProgressReporter } from '../progress.ts';
 import { intOption, noPositionals, numberOption, parse } from '../usage.ts';
 import type { Io } from '../usage.ts';
-import { IMAGE_HELP, IMAGE_OPTIONS, SAMPLING_OPTIONS, imageParams, pngOut, printWarnings, round, samplingHelp, samplingParams, shown } from './common.ts';
+import { IMAGE_HELP, IMAGE_OPTIONS, SAMPLING_OPTIONS, cliPipelineCache, imageParams, pngOut, printWarnings, round, samplingHelp, samplingParams, shown } from './common.ts';
 import { writeOut } from './outputs.ts';
 
 export const ANOMALY_HELP = `usage: reverie anomaly --image FILE --out HEATMAP.png [options]
@@ -48,7 +47,7 @@ export async function anomalyCommand(args: readonly string[], io: Io, signal: Ab
   const reconOut = pngOut('reconstruction-out', values['reconstruction-out'], io, false);
   const sampling = await samplingParams(values, io);
   const progress = new ProgressReporter(io.stderr);
-  const cache = new PipelineCache();
+  const cache = cliPipelineCache(io);
   try {
     const r = await anomalyMap(
       {

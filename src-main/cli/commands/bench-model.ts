@@ -1,12 +1,14 @@
 /**
  * `reverie bench --model DIR ...`: one model at one size, accounted stage by stage. A cold load (the
- * first in this process) and a warm load (the files in the OS cache, and ONNX Runtime's optimized
- * model where the session options keep one), a warm-up run, then `runs` measured runs of txt2img
+ * first in this process, through an empty optimized-model cache: ORT optimizes every graph and writes
+ * it) and a warm load (from that cache, runtime/ort-cache.ts), a warm-up run, then `runs` measured runs of txt2img
  * through the engine. Per run: text encode, every UNet step, VAE decode, wall; summed over the runs:
  * the time inside ONNX Runtime's `run` (runtime/ort-clock.ts), so overhead = (wall − ORT) / wall is
  * what the engine's own code costs (feeds, tensor copies, samplers, CFG, previews, PNG). Peak RSS is
  * this process's: the CLI runs the engine in-process.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { PipelineCache } from '../../engine/pipelines/cache.ts';
 import { txt2img } from '../../engine/pipelines/txt2img.ts';
@@ -36,9 +38,9 @@ export interface ModelBenchReport {
   steps: number;
   sampler: string;
   runs: number;
-  /** the first load in this process (files possibly not in the OS cache yet) */
+  /** the first load: every graph optimized by ONNX Runtime and written to the optimized-model cache */
   load_ms: number;
-  /** the same model loaded again */
+  /** the same model loaded again (its optimized graphs from the cache the cold load wrote) */
   warm_load_ms: number;
   /** means over the runs */
   encode_ms: number;
@@ -63,8 +65,8 @@ export function percentile(values: readonly number[], p: number): number {
 
 const mean = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
 
-async function timedLoad(opts: ModelBenchOptions): Promise<{ ms: number; provider: string; note?: string }> {
-  const cache = new PipelineCache();
+async function timedLoad(opts: ModelBenchOptions, ortCacheDir: string): Promise<{ ms: number; provider: string; note?: string }> {
+  const cache = new PipelineCache({ ortCacheDir });
   try {
     const started = performance.now();
     const model = await cache.model(opts.model, opts.provider, opts.signal);
@@ -77,12 +79,14 @@ async function timedLoad(opts: ModelBenchOptions): Promise<{ ms: number; provide
 
 export async function benchModel(opts: ModelBenchOptions): Promise<ModelBenchReport> {
   const name = path.basename(opts.model);
+  // a fresh optimized-model cache, so cold is a real first load and warm the cached one
+  const ortCacheDir = await mkdtemp(path.join(os.tmpdir(), 'reverie-bench-ort-'));
   opts.log(`${name}: cold load`);
-  const cold = await timedLoad(opts);
+  const cold = await timedLoad(opts, ortCacheDir);
   opts.log(`${name}: warm load`);
-  const warm = await timedLoad(opts);
+  const warm = await timedLoad(opts, ortCacheDir);
 
-  const cache = new PipelineCache();
+  const cache = new PipelineCache({ ortCacheDir });
   try {
     const run = (i: number): Promise<Txt2ImgResult> =>
       txt2img(
@@ -138,6 +142,7 @@ export async function benchModel(opts: ModelBenchOptions): Promise<ModelBenchRep
     };
   } finally {
     await cache.dispose();
+    await rm(ortCacheDir, { recursive: true, force: true });
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import type { FitMode } from '../../engine/imageio/input.ts';
+import { PipelineCache } from '../../engine/pipelines/cache.ts';
 import type { Txt2ImgParams } from '../../engine/pipelines/params.ts';
 import type { Txt2ImgTimings } from '../../engine/pipelines/txt2img.ts';
 import type { ProviderPreference } from '../../engine/runtime/ort.ts';
@@ -13,6 +14,15 @@ import { dataLayout, resolveDataDir } from '../../storage/paths.ts';
 import { resolveModelDir } from '../model-roots.ts';
 import { UsageError, intOption, numberOption } from '../usage.ts';
 import type { Io } from '../usage.ts';
+
+/**
+ * The pipeline cache of one CLI run, with the engine's caches in the data folder (the same ones the
+ * studio uses): LoRA-merged graphs and ONNX Runtime's optimized graphs, so a second run loads faster.
+ */
+export function cliPipelineCache(io: Io): PipelineCache {
+  const cacheDir = dataLayout(resolveDataDir({ env: io.env })).cacheDir;
+  return new PipelineCache({ loraCacheDir: path.join(cacheDir, 'lora'), ortCacheDir: path.join(cacheDir, 'ort') });
+}
 
 /** The generate flags that apply to every sampling command. */
 export const SAMPLING_OPTIONS = {

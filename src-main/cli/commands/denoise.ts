@@ -1,11 +1,10 @@
 /** `reverie denoise`: remove noise from a photo with the diffusion model, compared with a median filter. */
 import path from 'node:path';
-import { PipelineCache } from '../../engine/pipelines/cache.ts';
 import { denoise } from '../../engine/pipelines/denoise.ts';
 import { ProgressReporter } from '../progress.ts';
 import { UsageError, intOption, noPositionals, numberOption, parse } from '../usage.ts';
 import type { Io } from '../usage.ts';
-import { SAMPLING_OPTIONS, pngOut, printWarnings, round, samplingHelp, samplingParams, shown } from './common.ts';
+import { SAMPLING_OPTIONS, cliPipelineCache, pngOut, printWarnings, round, samplingHelp, samplingParams, shown } from './common.ts';
 import { writeOut } from './outputs.ts';
 import { stepsOutOptions, writeSteps } from './steps-out.ts';
 
@@ -58,7 +57,7 @@ export async function denoiseCommand(args: readonly string[], io: Io, signal: Ab
   const { dir: stepsDir, decode } = stepsOutOptions(values, io);
   const sampling = await samplingParams(values, io);
   const progress = new ProgressReporter(io.stderr);
-  const cache = new PipelineCache();
+  const cache = cliPipelineCache(io);
   try {
     const r = await denoise(
       {

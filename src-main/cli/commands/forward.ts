@@ -1,14 +1,13 @@
 /** `reverie forward`: the forward (noising) process of an image at chosen timesteps, and schedule curves. */
 import path from 'node:path';
 import { scheduleCurves, visitedSigmas } from '../../engine/pipelines/curves.ts';
-import { PipelineCache } from '../../engine/pipelines/cache.ts';
 import { forwardProcess } from '../../engine/pipelines/forward.ts';
 import { resolveSchedule } from '../../engine/pipelines/params.ts';
 import type { ProviderPreference } from '../../engine/runtime/ort.ts';
 import { resolveModelDir } from '../model-roots.ts';
 import { UsageError, intOption, noPositionals, parse } from '../usage.ts';
 import type { Io } from '../usage.ts';
-import { IMAGE_HELP, IMAGE_OPTIONS, imageParams, numberList, pngOut, shown } from './common.ts';
+import { IMAGE_HELP, IMAGE_OPTIONS, cliPipelineCache, imageParams, numberList, pngOut, shown } from './common.ts';
 import { outputPaths, writeOut } from './outputs.ts';
 
 export const FORWARD_HELP = `usage: reverie forward --image FILE --t T[,T...] --out FILE.png [options]
@@ -73,7 +72,7 @@ export async function forwardCommand(args: readonly string[], io: Io, signal: Ab
   const curvesOut = values.curves === undefined ? undefined : path.resolve(io.cwd, values.curves);
   const modelDir = await resolveModelDir(values.model, io.cwd);
   const provider = (values.provider ?? 'auto') as ProviderPreference;
-  const cache = new PipelineCache();
+  const cache = cliPipelineCache(io);
   try {
     const r = await forwardProcess(
       {

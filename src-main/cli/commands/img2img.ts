@@ -1,6 +1,5 @@
 /** `reverie img2img` and `reverie inpaint`: edit a photo through the img2img / inpaint pipelines. */
 import path from 'node:path';
-import { PipelineCache } from '../../engine/pipelines/cache.ts';
 import { img2img } from '../../engine/pipelines/img2img.ts';
 import type { Img2ImgResult } from '../../engine/pipelines/img2img.ts';
 import { inpaint } from '../../engine/pipelines/inpaint.ts';
@@ -8,7 +7,7 @@ import type { InpaintMode, InpaintResult } from '../../engine/pipelines/inpaint.
 import { ProgressReporter } from '../progress.ts';
 import { intOption, noPositionals, numberOption, parse } from '../usage.ts';
 import type { Io } from '../usage.ts';
-import { IMAGE_HELP, IMAGE_OPTIONS, SAMPLING_OPTIONS, samplingHelp, imageParams, pngOut, printWarnings, samplingParams, shown, timingsJson } from './common.ts';
+import { IMAGE_HELP, IMAGE_OPTIONS, SAMPLING_OPTIONS, cliPipelineCache, imageParams, pngOut, printWarnings, samplingHelp, samplingParams, shown, timingsJson } from './common.ts';
 import { OutputWriter } from './outputs.ts';
 import { stepsOutOptions, writeSteps } from './steps-out.ts';
 
@@ -92,7 +91,7 @@ async function edit(command: 'img2img' | 'inpaint', values: Values, positionals:
     batchCount: intOption('batch-count', values['batch-count']),
   };
   const progress = new ProgressReporter(io.stderr);
-  const cache = new PipelineCache();
+  const cache = cliPipelineCache(io);
   const writer = new OutputWriter(out, (base.batchSize ?? 1) * (base.batchCount ?? 1), signal);
   try {
     const opts = { cache, signal: writer.signal, record: stepsDir !== undefined, onStage: progress.stage.bind(progress), onProgress: progress.progress.bind(progress), onImage: writer.onImage };

@@ -83,7 +83,10 @@ export class LoadedModel {
    * `files` loads other graphs for some components (LoRA-merged copies, checkpoints/lora-apply.ts);
    * everything else comes from the folder.
    */
-  static async load(dir: string, opts: { provider?: ProviderPreference; signal?: AbortSignal; files?: Partial<Record<'text_encoder' | 'unet', string>> } = {}): Promise<LoadedModel> {
+  static async load(
+    dir: string,
+    opts: { provider?: ProviderPreference; signal?: AbortSignal; files?: Partial<Record<'text_encoder' | 'unet', string>>; ortCacheDir?: string } = {},
+  ): Promise<LoadedModel> {
     const { report, facts } = await readModelFolder(dir);
     if (!facts) throw folderError(report);
     const root = report.path;
@@ -93,7 +96,7 @@ export class LoadedModel {
     const open = async (component: string): Promise<ModelSession> => {
       if (opts.signal?.aborted) throw new CancelledError();
       const file = opts.files?.[component as 'text_encoder' | 'unet'] ?? path.join(root, component, 'model.onnx');
-      const session = await ModelSession.open(file, `${component}/model.onnx`, opts.provider ?? 'auto');
+      const session = await ModelSession.open(file, `${component}/model.onnx`, opts.provider ?? 'auto', { cacheDir: opts.ortCacheDir });
       opened.push(session);
       return session;
     };

@@ -30,6 +30,8 @@ export interface PipelineCacheOptions {
   readonly maxEmbeddings?: number;
   /** where LoRA-merged graphs are cached (default: the system temp folder) */
   readonly loraCacheDir?: string;
+  /** ONNX Runtime's optimized graphs for CPU sessions (runtime/ort-cache.ts); none: no cache */
+  readonly ortCacheDir?: string;
 }
 
 export class PipelineCache {
@@ -38,6 +40,7 @@ export class PipelineCache {
   private readonly maxModels: number;
   private readonly maxEmbeddings: number;
   private readonly loraCacheDir: string | undefined;
+  private readonly ortCacheDir: string | undefined;
   /** counters for tests and diagnostics */
   readonly stats = { modelLoads: 0, embeddingHits: 0, embeddingMisses: 0 };
 
@@ -45,6 +48,7 @@ export class PipelineCache {
     this.maxModels = opts.maxModels ?? 1;
     this.maxEmbeddings = opts.maxEmbeddings ?? 32;
     this.loraCacheDir = opts.loraCacheDir;
+    this.ortCacheDir = opts.ortCacheDir;
   }
 
   static modelKey(dir: string, provider: ProviderPreference, loras: readonly LoraParam[] = []): string {
@@ -78,7 +82,8 @@ export class PipelineCache {
   }
 
   private async load(dir: string, provider: ProviderPreference, signal: AbortSignal | undefined, loras: readonly LoraParam[]): Promise<LoadedModel> {
-    if (loras.length === 0) return LoadedModel.load(dir, { provider, signal });
+    const ortCacheDir = this.ortCacheDir;
+    if (loras.length === 0) return LoadedModel.load(dir, { provider, signal, ortCacheDir });
     const cacheDir = this.loraCacheDir ?? path.join(os.tmpdir(), 'reverie-lora-cache');
     let files;
     try {
@@ -87,7 +92,7 @@ export class PipelineCache {
       if (err instanceof LoraError || err instanceof SafetensorsFormatError) throw new EngineError('BAD_INPUT', err.message);
       throw err;
     }
-    const model = await LoadedModel.load(dir, { provider, signal, files: { text_encoder: files.text_encoder, unet: files.unet } });
+    const model = await LoadedModel.load(dir, { provider, signal, files: { text_encoder: files.text_encoder, unet: files.unet }, ortCacheDir });
     model.info.folderWarnings.push(...files.warnings);
     return model;
   }

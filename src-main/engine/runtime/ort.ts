@@ -23,6 +23,8 @@ import type { Tensor } from '../types.ts';
 import { PROBE_MODEL_BASE64, runProbe } from './probe.ts';
 import type { ProbeVerdict } from './probe.ts';
 import { addOrtTime } from './ort-clock.ts';
+import { dropOrtCacheEntry, ortCacheBuild, ortCacheEntry, ortCacheKey, trimOrtCache } from './ort-cache.ts';
+import type { OrtCacheEntry } from './ort-cache.ts';
 
 export type ProviderId = 'cpu' | 'cuda' | 'webgpu' | 'dml' | 'coreml';
 export type ProviderPreference = 'auto' | ProviderId;
@@ -190,7 +192,12 @@ function sessionOptions(provider: ProviderId): InferenceSession.SessionOptions {
  * 'no GPU provider is available on this machine (webgpu: no adapter); using CPU'. Throws EngineError
  * only when even the CPU provider cannot load the model.
  */
-export async function createSession(modelPath: string, preference: ProviderPreference, label = modelPath): Promise<CreatedSession> {
+export interface SessionCacheOptions {
+  /** the optimized-model cache folder for CPU sessions (ort-cache.ts); none: no cache */
+  readonly cacheDir?: string;
+}
+
+export async function createSession(modelPath: string, preference: ProviderPreference, label = modelPath, options: SessionCacheOptions = {}): Promise<CreatedSession> {
   const failed: string[] = [];
   /** GPU providers whose probe failed: [id, reason] */
   const unavailable: [ProviderId, string][] = [];
@@ -218,7 +225,7 @@ export async function createSession(modelPath: string, preference: ProviderPrefe
     }
   }
   try {
-    const session = await InferenceSession.create(modelPath, sessionOptions('cpu'));
+    const session = await createCpuSession(modelPath, options.cacheDir);
     return { model: wrap(session, 'cpu'), note: cpuNote(preference, failed, unavailable) };
   } catch (err) {
     throw new EngineError(
@@ -227,6 +234,51 @@ export async function createSession(modelPath: string, preference: ProviderPrefe
         `(with its external weights file, if any) made for the CPU provider (GPU-only contrib ops are not supported on CPU).`,
       { path: modelPath },
     );
+  }
+}
+
+/**
+ * A CPU session through the optimized-model cache when there is one (ort-cache.ts): a complete entry
+ * loads with graph optimizations off; otherwise the session is created from the source graph with
+ * every optimization and its optimized graph is written as the entry. Any cache trouble (unwritable
+ * folder, full disk, a damaged entry) falls back to a plain load: the cache only ever saves time.
+ */
+async function createCpuSession(modelPath: string, cacheDir: string | undefined): Promise<InferenceSession> {
+  const plain = (): Promise<InferenceSession> => InferenceSession.create(modelPath, sessionOptions('cpu'));
+  if (cacheDir === undefined) return plain();
+  let entry: OrtCacheEntry;
+  try {
+    entry = await ortCacheEntry(cacheDir, await ortCacheKey(modelPath, 'cpu', ortVersion()));
+  } catch {
+    return plain();
+  }
+  if (entry.ready) {
+    try {
+      return await InferenceSession.create(entry.model, { ...sessionOptions('cpu'), graphOptimizationLevel: 'disabled' });
+    } catch {
+      await dropOrtCacheEntry(entry).catch(() => undefined);
+    }
+  }
+  let build: Awaited<ReturnType<typeof ortCacheBuild>>;
+  try {
+    build = await ortCacheBuild(entry);
+  } catch {
+    return plain();
+  }
+  try {
+    const session = await InferenceSession.create(modelPath, {
+      ...sessionOptions('cpu'),
+      optimizedModelFilePath: build.model,
+      // ORT warns that a level-"all" graph is for this machine only: that is what the key says
+      logSeverityLevel: 3,
+      extra: { session: { optimized_model_external_initializers_file_name: build.weights, optimized_model_external_initializers_min_size_in_bytes: '1024' } },
+    });
+    await build.commit(modelPath).catch(() => undefined);
+    await trimOrtCache(cacheDir, entry.dir).catch(() => []);
+    return session;
+  } catch {
+    await build.abandon().catch(() => undefined);
+    return plain();
   }
 }
 

@@ -11,7 +11,7 @@
 import { CancelledError, EngineError } from '../types.ts';
 import type { Tensor } from '../types.ts';
 import { createSession, shortOrtMessage } from './ort.ts';
-import type { OrtIO, OrtModel, ProviderId, ProviderPreference } from './ort.ts';
+import type { OrtIO, OrtModel, ProviderId, ProviderPreference, SessionCacheOptions } from './ort.ts';
 import { concatBatch, sliceBatch } from './tensor.ts';
 
 export type Feeds = Readonly<Record<string, Tensor>>;
@@ -33,12 +33,14 @@ export class ModelSession {
     /** how errors name the model, e.g. 'unet/model.onnx' */
     readonly label: string,
     private fallbackNote: string | undefined,
+    private readonly options: SessionCacheOptions,
   ) {}
 
-  static async open(file: string, label: string, preference: ProviderPreference = 'auto'): Promise<ModelSession> {
-    const created = await createSession(file, preference, label);
+  /** `options.cacheDir`: ONNX Runtime's optimized-model cache for CPU sessions (runtime/ort-cache.ts) */
+  static async open(file: string, label: string, preference: ProviderPreference = 'auto', options: SessionCacheOptions = {}): Promise<ModelSession> {
+    const created = await createSession(file, preference, label, options);
     liveSessions++;
-    return new ModelSession(created.model, file, label, created.note);
+    return new ModelSession(created.model, file, label, created.note, options);
   }
 
   get provider(): ProviderId {
@@ -82,7 +84,7 @@ export class ModelSession {
       }
       const failed = this.model.provider;
       await this.model.release();
-      const created = await createSession(this.file, 'cpu', this.label);
+      const created = await createSession(this.file, 'cpu', this.label, this.options);
       this.model = created.model;
       const note = `${failed} failed on the first run of ${this.label} (${shortOrtMessage(err)}); using cpu`;
       this.fallbackNote = this.fallbackNote ? `${this.fallbackNote}; ${note}` : note;
