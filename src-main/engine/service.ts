@@ -10,6 +10,8 @@ import { SAMPLERS } from './samplers/registry.ts';
 import { SCHEDULES } from './schedules/index.ts';
 import { liveSessionCount } from './runtime/session.ts';
 import { PipelineCache } from './pipelines/cache.ts';
+import { memoryCheckCall } from './pipelines/memory-check.ts';
+import type { MemoryCheckRequest, MemoryVerdict } from './pipelines/memory-check.ts';
 import { EngineError } from './types.ts';
 import type { EngineCallContext } from './types.ts';
 import { listModelFolders } from './models/model-list.ts';
@@ -68,6 +70,8 @@ export interface EngineMethods extends EditEngineMethods {
   registry: { params: NoParams; result: EngineRegistryData; event: never };
   /** the Playground tab: exact diffusion on a 2-D Gaussian mixture, no model (playground/run.ts) */
   playground: { params: PlaygroundViewInput; result: PlaygroundView; event: never };
+  /** whether a job fits in memory, asked when it is submitted (pipelines/memory-check.ts): rejects with OUT_OF_MEMORY */
+  checkMemory: { params: MemoryCheckRequest; result: MemoryVerdict | null; event: never };
   txt2img: { params: Txt2ImgJobInput; result: Txt2ImgJobOutput; event: EngineJobEvent };
   /** a .safetensors checkpoint written as an ONNX folder into a models folder (checkpoints/import.ts) */
   importCheckpoint: { params: ImportCheckpointInput; result: ImportResult; event: ImportProgress };
@@ -121,6 +125,7 @@ export function createEngineService(opts: EngineServiceOptions): EngineService {
         schedules: SCHEDULES.map((s) => ({ id: s.id, label: s.label, description: s.description })),
       }),
     playground: (params, ctx) => playgroundView(params, ctx.signal),
+    checkMemory: (params) => memoryCheckCall(params, (dir, provider) => cache.hasModel(dir, provider)),
     txt2img: (params, ctx) => runTxt2ImgJob(params, ctx, cache),
     importCheckpoint: (params, ctx) => importForStudio(params, ctx),
     ...createEditImpl(cache),

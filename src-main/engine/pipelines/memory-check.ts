@@ -8,6 +8,7 @@
  */
 import { readMemoryFacts } from '../models/memory-facts.ts';
 import type { ModelMemoryFacts } from '../models/memory-facts.ts';
+import type { ProviderPreference } from '../runtime/ort.ts';
 import { EngineError } from '../types.ts';
 import { readMemoryBudget } from './memory-budget.ts';
 import type { MemoryBudget } from './memory-budget.ts';
@@ -116,4 +117,15 @@ export async function checkJobMemory(input: MemoryCheckInput, budget?: MemoryBud
     });
   }
   return { estimate, budget: have };
+}
+
+/** The engine's checkMemory call (service.ts): the job as the studio submits it, before it is queued. */
+export interface MemoryCheckRequest extends Omit<MemoryCheckInput, 'weightsLoaded'> {
+  provider?: ProviderPreference;
+}
+
+/** checkJobMemory for a submitted job; the weights count unless `loaded` says this process holds the model. */
+export async function memoryCheckCall(req: MemoryCheckRequest, loaded: (modelDir: string, provider: ProviderPreference) => boolean): Promise<MemoryVerdict | null> {
+  const { provider, ...input } = req;
+  return (await checkJobMemory({ ...input, weightsLoaded: loaded(req.modelDir, provider ?? 'auto') })) ?? null;
 }

@@ -16,6 +16,7 @@ import { ApiCallError } from '../errors.ts';
 import { EventBus } from '../events.ts';
 import { promptLoras } from './engine-jobs.ts';
 import { createImportHandlers } from './import-requests.ts';
+import { jobMemoryRequest } from './job-memory.ts';
 import { JobQueue } from './job-queue.ts';
 import { InputStore, withParams } from './edit-inputs.ts';
 import { createEditHandlers } from './edit-requests.ts';
@@ -132,6 +133,7 @@ export function createBackend(deps: BackendDeps): Backend {
       if (!model.valid) {
         throw new ApiCallError('MODEL_INVALID', `The model "${model.name}" cannot be used: ${model.problems.join('; ')}`, { problems: model.problems });
       }
+      await deps.host.invoke('checkMemory', jobMemoryRequest(request, model.path)); // too big for memory: refused now, with the numbers
       const seed = request.params.seed >= 0 ? request.params.seed : randomInt(0, 2 ** 32 - 1);
       await inputs.paths(request); // an edit job's images must exist now, not only when it runs
       await promptLoras(request.params.prompt, loraDirs()); // and its <lora:…> tags must name files
