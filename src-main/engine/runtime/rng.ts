@@ -32,6 +32,7 @@ import { EngineError } from '../types.ts';
 
 const N = 624;
 const M = 397;
+const INV_2_POW_24 = 1 / 16777216;
 
 /** Mersenne Twister mt19937 (Matsumoto & Nishimura 1998), 32-bit output. */
 class Mt19937 {
@@ -57,14 +58,39 @@ class Mt19937 {
     return y >>> 0;
   }
 
+  /** Fills out[o .. o+count) with the next outputs masked to 24 bits and scaled: torch's float uniforms. */
+  uniforms24(out: Float32Array, o: number, count: number): void {
+    const s = this.state;
+    let index = this.index;
+    for (let i = o, end = o + count; i < end; i++) {
+      if (index >= N) {
+        this.twist();
+        index = 0;
+      }
+      let y = s[index++];
+      y ^= y >>> 11;
+      y ^= (y << 7) & 0x9d2c5680;
+      y ^= (y << 15) & 0xefc60000;
+      y ^= y >>> 18;
+      out[i] = (y & 0xffffff) * INV_2_POW_24;
+    }
+    this.index = index;
+  }
+
+  // the three ranges of k keep (k + 1) and (k + M) inside the array without a modulo per word
   private twist(): void {
     const s = this.state;
-    for (let k = 0; k < N; k++) {
-      const y = (s[k] & 0x80000000) | (s[(k + 1) % N] & 0x7fffffff);
-      let v = s[(k + M) % N] ^ (y >>> 1);
-      if (y & 1) v ^= 0x9908b0df;
-      s[k] = v >>> 0;
+    let k = 0;
+    for (; k < N - M; k++) {
+      const y = (s[k] & 0x80000000) | (s[k + 1] & 0x7fffffff);
+      s[k] = s[k + M] ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
     }
+    for (; k < N - 1; k++) {
+      const y = (s[k] & 0x80000000) | (s[k + 1] & 0x7fffffff);
+      s[k] = s[k + M - N] ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
+    }
+    const y = (s[N - 1] & 0x80000000) | (s[0] & 0x7fffffff);
+    s[N - 1] = s[M - 1] ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
     this.index = 0;
   }
 }
@@ -93,6 +119,10 @@ function fmaf(a: number, b: number, c: number): number {
   const s = p + c;
   const r = f(s);
   if (r === s) return r;
+  // double rounding can only go wrong when s landed exactly on a float32 midpoint, where the float32
+  // on the other side is 2s − r (exact then); anywhere else f(s) is the fused result (the fast path)
+  const o = 2 * s - r;
+  if (f(o) !== o) return r;
   const bb = s - p;
   const err = p - (s - bb) + (c - bb);
   if (err === 0) return r;
@@ -106,6 +136,7 @@ const LOG_P = [
   7.0376836292e-2, -1.151461031e-1, 1.167699874e-1, -1.2420140846e-1, 1.4249322787e-1,
   -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1,
 ].map(f);
+const [LOG_P0, LOG_P1, LOG_P2, LOG_P3, LOG_P4, LOG_P5, LOG_P6, LOG_P7, LOG_P8] = LOG_P;
 const LOG_Q1 = f(-2.1219444e-4);
 const LOG_Q2 = f(0.693359375);
 const SQRT_HALF = f(0.707106781186547524);
@@ -130,8 +161,14 @@ function logCephes(x: number): number {
     m = f(m - 1);
   }
   const z = f(m * m);
-  let y = LOG_P[0];
-  for (let k = 1; k < LOG_P.length; k++) y = fmaf(y, m, LOG_P[k]);
+  let y = fmaf(LOG_P0, m, LOG_P1);
+  y = fmaf(y, m, LOG_P2);
+  y = fmaf(y, m, LOG_P3);
+  y = fmaf(y, m, LOG_P4);
+  y = fmaf(y, m, LOG_P5);
+  y = fmaf(y, m, LOG_P6);
+  y = fmaf(y, m, LOG_P7);
+  y = fmaf(y, m, LOG_P8);
   y = f(y * m);
   y = fmaf(y, z, f(e * LOG_Q1));
   y = fmaf(-z, 0.5, y);
@@ -139,8 +176,12 @@ function logCephes(x: number): number {
   return fmaf(e, LOG_Q2, m);
 }
 
-/** avx_mathfun's sincos256_ps for one lane (x ≥ 0 here: θ = 2π·u). Returns [sin, cos]. */
-function sinCosCephes(x: number): [number, number] {
+/** sinCosCephes' results (no array per call on the hot path) */
+let sinOut = 0;
+let cosOut = 0;
+
+/** avx_mathfun's sincos256_ps for one lane (x ≥ 0 here: θ = 2π·u); the results in sinOut, cosOut. */
+function sinCosCephes(x: number): void {
   let j = Math.trunc(f(x * FOUR_OVER_PI));
   j = (j + 1) & ~1;
   const swapSin = (j & 4) !== 0;
@@ -161,7 +202,8 @@ function sinCosCephes(x: number): [number, number] {
   s = fmaf(s, x, x);
   const sin = sinPoly ? s : c;
   const cos = sinPoly ? c : s;
-  return [swapSin ? -sin : sin, swapCos ? -cos : cos];
+  sinOut = swapSin ? -sin : sin;
+  cosOut = swapCos ? -cos : cos;
 }
 
 /** normal_fill_16_AVX2 on data[o .. o+16) holding uniforms; mean 0, std 1. */
@@ -170,9 +212,9 @@ function boxMuller16(data: Float32Array, o: number): void {
     const u1 = f(1 - data[o + j]);
     const u2 = data[o + j + 8];
     const radius = f(Math.sqrt(f(-2 * logCephes(u1))));
-    const [sin, cos] = sinCosCephes(f(TWO_PI * u2));
-    data[o + j] = f(radius * cos);
-    data[o + j + 8] = f(radius * sin);
+    sinCosCephes(f(TWO_PI * u2));
+    data[o + j] = f(radius * cosOut);
+    data[o + j + 8] = f(radius * sinOut);
   }
 }
 
@@ -208,10 +250,10 @@ export class Rng {
 
   private normalFill(n: number): Float32Array {
     const data = new Float32Array(n);
-    for (let i = 0; i < n; i++) data[i] = this.nextFloat();
+    this.mt.uniforms24(data, 0, n);
     for (let i = 0; i + 16 <= n; i += 16) boxMuller16(data, i);
     if (n % 16 !== 0) {
-      for (let i = n - 16; i < n; i++) data[i] = this.nextFloat();
+      this.mt.uniforms24(data, n - 16, 16);
       boxMuller16(data, n - 16);
     }
     return data;
