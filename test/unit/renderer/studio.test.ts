@@ -91,6 +91,9 @@ describe('Studio', () => {
     studio.form.seedText = 'abc';
     expect(await studio.generate()).toBe(false);
     expect(studio.generateError).toMatch(/Seed "abc" is not a whole number/);
+    // the message is about those inputs: it goes as soon as they change (issue 17, item 6)
+    studio.form.seedText = '12';
+    expect(studio.generateError).toBeNull();
   });
 
   it('takes a dropped image: parameters into the form on Generate, the input image on an edit tab', async () => {

@@ -65,8 +65,11 @@ export class DenoiseState {
     outputs: (jobId: string) => JobOutput | null,
     referenceDeps: InputImageDeps = {},
   ) {
-    this.job = new EditJob(studio, outputs);
     this.reference = new InputImageState(referenceDeps);
+    // every input of the job: a failure or a problem holds while these are unchanged
+    this.job = new EditJob(studio, outputs, () =>
+      JSON.stringify([studio.form.inputsKey, studio.input.image?.url ?? null, this.reference.image?.url ?? null, this.#mode, this.#override, this.#addNoise, this.#steps]),
+    );
   }
 
   get mode(): DenoiseMode {

@@ -41,7 +41,8 @@ export class Img2ImgState {
     private readonly uploads: Uploads,
     outputs: (jobId: string) => JobOutput | null,
   ) {
-    this.job = new EditJob(studio, outputs);
+    // every input of the job: a failure or a problem holds while these are unchanged
+    this.job = new EditJob(studio, outputs, () => JSON.stringify([studio.form.inputsKey, studio.input.image?.url ?? null, this.#strength, this.#fit, this.#size]));
   }
 
   get strength(): number {

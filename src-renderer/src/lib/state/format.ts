@@ -1,4 +1,15 @@
 /** Small formatting helpers for the studio's labels. */
+import type { JobRequest } from '../api/types.ts';
+
+export type JobKind = JobRequest['kind'];
+
+/** What each kind of job is called in lists (the tab names), and what its failure is called. */
+export const JOB_KINDS: Readonly<Record<JobKind, { label: string; failed: string }>> = {
+  txt2img: { label: 'Text to image', failed: 'The generation failed' },
+  img2img: { label: 'Image to image', failed: 'Image to image failed' },
+  inpaint: { label: 'Inpaint', failed: 'Inpainting failed' },
+  denoise: { label: 'Denoise', failed: 'Denoising failed' },
+};
 
 /** "1:05", "12 s", "< 1 s" */
 export function formatDuration(ms: number | null): string {

@@ -51,6 +51,10 @@ export class GenerateForm {
   readonly seedParse = $derived(parseSeed(this.#seedText));
   /** what stops a Generate, in plain words (empty when the form is ready) */
   readonly problems = $derived.by(() => this.#problems());
+  /** every input of a job made from this form, as one string: an error about them holds while it is unchanged */
+  readonly inputsKey = $derived(
+    JSON.stringify([this.model?.id ?? null, this.#prompt, this.#negativePrompt, this.#sampler, this.#schedule, this.#steps, this.#cfgScale, this.#seedText, this.width, this.height, this.#batchSize, this.#batchCount, this.hires.request() ?? null]),
+  );
 
   constructor(private readonly models: ModelSource) {}
 

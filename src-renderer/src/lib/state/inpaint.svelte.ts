@@ -85,7 +85,10 @@ export class InpaintState {
     private readonly uploads: Uploads,
     outputs: (jobId: string) => JobOutput | null,
   ) {
-    this.job = new EditJob(studio, outputs);
+    // every input of the job (the mask by its version): a failure or a problem holds while these are unchanged
+    this.job = new EditJob(studio, outputs, () =>
+      JSON.stringify([studio.form.inputsKey, studio.input.image?.url ?? null, this.#version, this.#feather, this.#mode, this.#padding, this.#strength, this.#fit, this.#autoModel]),
+    );
   }
 
   // ── settings ──────────────────────────────────────────────────────────

@@ -4,9 +4,11 @@
  * from a dropped PNG). Components get it from context (lib/state/context.ts) and call these
  * methods; each state class stays small and testable on its own.
  */
+import { SvelteMap } from 'svelte/reactivity';
 import type { GalleryItem, ReverieApi } from '../api/types.ts';
 import { GalleryState } from './gallery.svelte.ts';
 import { GenerateForm } from './generate-form.svelte.ts';
+import { InputBoundError } from './input-bound.svelte.ts';
 import { InputImageState, MAX_INPUT_BYTES, blobToBase64 } from './input-image.svelte.ts';
 import type { InputImageDeps, InputSource } from './input-image.svelte.ts';
 import { JobsState } from './jobs.svelte.ts';
@@ -50,7 +52,10 @@ export class Studio {
   readonly loras: LorasState;
   readonly promptTokens: PromptTokensState;
   readonly ui = new UiState();
-  #generateError = $state<string | null>(null);
+  /** why the last Generate did not queue a job; holds while the form is unchanged */
+  readonly #generateError = new InputBoundError(() => this.form.inputsKey);
+  /** the form's inputs each Generate job was made from (its failure holds while they are unchanged) */
+  readonly #jobInputs = new SvelteMap<string, string>();
   #lastDeleted = $state.raw<GalleryItem | null>(null);
   readonly #copyText: (text: string) => Promise<void>;
   /** not reactive: read only when the shortcut fires */
@@ -79,7 +84,16 @@ export class Studio {
 
   /** why the last Generate did not queue a job, in plain words */
   get generateError(): string | null {
-    return this.#generateError ?? this.jobs.submitError;
+    return this.#generateError.message;
+  }
+
+  /**
+   * Whether a job's failure still applies: always for jobs from other tabs, for Generate's own
+   * while the form still holds the inputs the job was made from.
+   */
+  failureApplies(jobId: string): boolean {
+    const inputs = this.#jobInputs.get(jobId);
+    return inputs === undefined || inputs === this.form.inputsKey;
   }
   get lastDeleted(): GalleryItem | null {
     return this.#lastDeleted;
@@ -121,12 +135,18 @@ export class Studio {
     const provider = this.settings.settings?.provider ?? 'auto';
     const request = this.form.toRequest(provider);
     if (!request) {
-      this.#generateError = this.form.problems.join(' ') || 'The form is not ready yet.';
+      this.#generateError.set(this.form.problems.join(' ') || 'The form is not ready yet.');
       return false;
     }
-    this.#generateError = null;
+    this.#generateError.set(null);
+    const inputs = this.form.inputsKey;
     const job = await this.jobs.submit(request);
-    if (!job) return false;
+    if (!job) {
+      this.#generateError.set(this.jobs.submitError ?? 'The job was not accepted.');
+      return false;
+    }
+    this.#jobInputs.set(job.id, inputs);
+    while (this.#jobInputs.size > 100) this.#jobInputs.delete(this.#jobInputs.keys().next().value as string);
     if (!this.jobs.running) this.ui.showJob(job.id);
     const model = this.form.modelId;
     if (model !== null && model !== this.settings.settings?.lastModel) void this.settings.update({ lastModel: model });
@@ -159,7 +179,7 @@ export class Studio {
   /** "Reuse parameters": the item's settings and seed into the Generate form. */
   reuse(item: GalleryItem): void {
     const notes = this.form.applyItem(item);
-    this.#generateError = null;
+    this.#generateError.set(null);
     this.ui.tab = 'generate';
     this.toasts.show({ kind: 'success', message: `Parameters of ${item.fileName} are in the form (seed ${item.seed}).`, details: notes });
   }
@@ -262,7 +282,7 @@ export class Studio {
         return false;
       }
       const notes = [...result.notes, ...this.form.applyParameters(result.parameters)];
-      this.#generateError = null;
+      this.#generateError.set(null);
       this.ui.tab = 'generate';
       this.toasts.show({ kind: 'success', message: `Read the parameters of "${name}" (${SOURCE_NAMES[result.parameters.source]}).`, details: notes });
       return true;

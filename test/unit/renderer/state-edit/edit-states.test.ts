@@ -66,6 +66,7 @@ describe('Img2ImgState', () => {
     expect(await s.run()).toBe(false);
     expect(s.job.error).toMatch(/Choose an input image/);
     await studio.input.setFile(await picture(96, 64), 'cat.png', 'file');
+    expect(s.job.problem).toBeNull(); // it no longer applies once there is an image
     s.strength = 0.5;
     expect(s.stepsToRun).toBe(2);
     s.strength = 7;
