@@ -1,7 +1,17 @@
 /** The app's engine process: an Electron utilityProcess running dist/main/engine-worker.cjs. */
 import { utilityProcess } from 'electron';
-import type { WorkerPort } from '../engine/hosting/process-host.ts';
+import type { WorkerExit, WorkerPort } from '../engine/hosting/process-host.ts';
 import { ProcessHost } from '../engine/hosting/process-host.ts';
+
+/**
+ * A utility process's exit as a WorkerExit. Its 'exit' event carries only a code; for a child killed by
+ * a signal on POSIX, Chromium reports the signal's number as that code (base::GetTerminationStatus:
+ * WTERMSIG), so 9 is SIGKILL — the system running out of memory (engine/hosting/exit-report.ts).
+ * The engine never exits with 9 itself.
+ */
+function utilityExit(code: number): WorkerExit {
+  return process.platform !== 'win32' && code === 9 ? { code, signal: 'SIGKILL' } : { code, signal: null };
+}
 
 export function utilityWorker(entry: string, env: NodeJS.ProcessEnv): WorkerPort {
   const child = utilityProcess.fork(entry, [], { serviceName: 'Reverie engine', stdio: 'inherit', env });
@@ -11,7 +21,7 @@ export function utilityWorker(entry: string, env: NodeJS.ProcessEnv): WorkerPort
     },
     send: (message) => child.postMessage(message),
     onMessage: (listener) => child.on('message', listener),
-    onExit: (listener) => child.once('exit', (code) => listener({ code, signal: null })),
+    onExit: (listener) => child.once('exit', (code) => listener(utilityExit(code))),
     kill: () => void child.kill(),
   };
 }

@@ -6,6 +6,7 @@
  * (unless it keeps dying: more than `maxCrashes` within `crashWindowMs` stops the eager restarts;
  * the next call tries once more).
  */
+import { crashMessage, killedForMemory } from './exit-report.ts';
 import type { CrashReport, EngineHost, InvokeOptions } from './host.ts';
 import type { EngineErrorData, EngineEvent, EngineMethod, EngineParams, EngineResult, HostToWorker } from './protocol.ts';
 import { EngineCallError, isWorkerMessage } from './protocol.ts';
@@ -167,10 +168,8 @@ export class ProcessHost implements EngineHost {
     const error: EngineErrorData = wasReady
       ? {
           code: 'ENGINE_CRASHED',
-          message:
-            `The engine process (pid ${pid ?? '?'}) stopped unexpectedly (${how})${during}. ` +
-            (restart ? 'A fresh engine process has been started; try again.' : 'It keeps stopping, so it was not restarted; the next request tries once more.'),
-          details: { pid, code: exit.code, signal: exit.signal },
+          message: crashMessage(exit, pid, during, restart ? 'A fresh engine process has been started; try again.' : 'It keeps stopping, so it was not restarted; the next request tries once more.'),
+          details: { pid, code: exit.code, signal: exit.signal, ...(killedForMemory(exit) ? { outOfMemory: true } : {}) },
         }
       : {
           code: 'ENGINE_UNAVAILABLE',
