@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { inspectModelFolder } from '../../engine/models/folder.ts';
-import { imageNoise } from '../../engine/pipelines/sample.ts';
+import { drawingAhead, imageNoise } from '../../engine/pipelines/sample.ts';
 import { txt2img } from '../../engine/pipelines/txt2img.ts';
 import { ortVersion, plainReason, probeProviders } from '../../engine/runtime/ort.ts';
 import type { ProviderId } from '../../engine/runtime/ort.ts';
@@ -60,6 +60,11 @@ export interface SamplerBench {
   perStepMs: number;
   /** perStepMs minus the denoiser calls' own cost: what the sampler's arithmetic and noise cost */
   overheadPerStepMs: number;
+  /**
+   * with an asynchronous model of GPU_STEP_MS per call (a GPU UNet step) and the pipeline's noise
+   * drawn ahead while the model runs: what the sampler still adds to each step's wall time
+   */
+  criticalPerStepMs: number;
 }
 
 export interface SamplersBench {
@@ -67,6 +72,8 @@ export interface SamplersBench {
   steps: number;
   /** one call of the analytic denoiser D(x, σ) = μ + (x − μ)·v/(v + σ²) */
   denoiserCallMs: number;
+  /** what the GPU_STEP_MS timer of the critical-path measure really took per call */
+  gpuCallMs: number;
   samplers: SamplerBench[];
 }
 
@@ -173,6 +180,9 @@ export async function benchRng(plan: BenchPlan): Promise<RngBench[]> {
   return out;
 }
 
+/** the model call of the critical-path measure: a UNet step on a fast GPU */
+export const GPU_STEP_MS = 20;
+
 /** Every sampler on SD's latent size for 512² (1×4×64×64), Karras sigmas over SD 1.x's range. */
 export async function benchSamplers(plan: BenchPlan): Promise<SamplersBench> {
   const dims = [1, 4, 64, 64];
@@ -188,6 +198,14 @@ export async function benchSamplers(plan: BenchPlan): Promise<SamplersBench> {
   };
   const sample = randnTensor(0, dims);
   const denoiserCallMs = await timed(plan.quick ? 20 : 200, () => denoise(sample, 1));
+  // a model call that waits GPU_STEP_MS on a timer, as the JavaScript thread waits for a GPU UNet
+  const sleep = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, GPU_STEP_MS));
+  const gpuModel = async (x: F32Tensor, sigma: number): Promise<F32Tensor> => {
+    await sleep();
+    return denoise(x, sigma);
+  };
+  // what the timer really takes (it overshoots by a millisecond or so)
+  const gpuCallMs = await timed(plan.quick ? 3 : 10, sleep);
   // SD 1.x's sigma range (scaled-linear betas 0.00085 → 0.012 over 1000 steps)
   const sigmas = karrasSigmas(steps, 0.0292, 14.6146);
   const samplers: SamplerBench[] = [];
@@ -202,9 +220,20 @@ export async function benchSamplers(plan: BenchPlan): Promise<SamplersBench> {
     };
     const ms = await timed(plan.quick ? 1 : 3, run);
     const modelCalls = totalModelCalls(entry, steps);
-    samplers.push({ id: entry.id, label: entry.label, modelCalls, perStepMs: ms / steps, overheadPerStepMs: (ms - modelCalls * denoiserCallMs) / steps });
+    // the same sampler against a model that answers after GPU_STEP_MS, as sampleLatents runs it
+    const gpuSteps = plan.quick ? 3 : 10;
+    const gpuSigmas = karrasSigmas(gpuSteps, 0.0292, 14.6146);
+    const runGpu = async (): Promise<void> => {
+      const { initial, noise, prefetch } = imageNoise([seed++], [4, 64, 64]);
+      const x: F32Tensor = { ...initial, data: initial.data.map((v) => v * gpuSigmas[0]) };
+      const model = entry.stochastic ? drawingAhead(gpuModel, prefetch) : gpuModel;
+      await entry.fn(model, x, gpuSigmas, { noise }, entry.defaults);
+    };
+    const gpuMs = await timed(1, runGpu);
+    const critical = (gpuMs - totalModelCalls(entry, gpuSteps) * (gpuCallMs + denoiserCallMs)) / gpuSteps;
+    samplers.push({ id: entry.id, label: entry.label, modelCalls, perStepMs: ms / steps, overheadPerStepMs: (ms - modelCalls * denoiserCallMs) / steps, criticalPerStepMs: Math.max(0, critical) });
   }
-  return { dims, steps, denoiserCallMs, samplers };
+  return { dims, steps, denoiserCallMs, gpuCallMs, samplers };
 }
 
 /** One txt2img run with a fresh cache (so the model load is part of it). */

@@ -6,7 +6,7 @@ import { BUNDLED_MODELS, resolveModelDir } from '../model-roots.ts';
 import { UsageError, intOption, noPositionals, parse } from '../usage.ts';
 import type { Io } from '../usage.ts';
 import { benchModel, formatModelBench } from './bench-model.ts';
-import { benchDefaultModel, benchFixture, benchRng, benchSamplers, benchTokenizer, machineInfo } from './bench-cases.ts';
+import { GPU_STEP_MS, benchDefaultModel, benchFixture, benchRng, benchSamplers, benchTokenizer, machineInfo } from './bench-cases.ts';
 import type { BenchPlan, DefaultModelBench, MachineInfo, PipelineBench, RngBench, SamplersBench, TokenizerBench } from './bench-cases.ts';
 
 export const BENCH_HELP = `usage: reverie bench [--quick] [--json] [--steps N]
@@ -89,7 +89,11 @@ export function formatBench(r: BenchReport): string {
     ]),
     '',
     `samplers on ${r.samplers.dims.join('×')}, ${r.samplers.steps} Karras steps, analytic denoiser (pure JavaScript):`,
-    table([['SAMPLER', 'CALLS', 'PER STEP', 'OWN COST PER STEP'], ...r.samplers.samplers.map((s) => [s.label, String(s.modelCalls), ms(s.perStepMs), ms(s.overheadPerStepMs)])]),
+    table([
+      ['SAMPLER', 'CALLS', 'PER STEP', 'OWN COST PER STEP', `ADDED TO A ${GPU_STEP_MS} MS GPU STEP`],
+      ...r.samplers.samplers.map((s) => [s.label, String(s.modelCalls), ms(s.perStepMs), ms(s.overheadPerStepMs), ms(s.criticalPerStepMs)]),
+    ]),
+    `(the last column: the model answers after a ${GPU_STEP_MS} ms timer, as a GPU UNet would, and the pipeline draws the next noise while it waits)`,
     '',
     `txt2img: LOAD is a fresh model load, GENERATE = TOTAL − LOAD; the fixture is the median of ${r.fixture.runs} run${r.fixture.runs === 1 ? '' : 's'}:`,
   ];

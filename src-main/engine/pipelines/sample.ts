@@ -56,8 +56,14 @@ export interface SampledLatents {
   readonly stepMs: number[];
 }
 
-/** Per-image generators and the sampler's noise source drawn from them. */
-export function imageNoise(seeds: readonly number[], shape: readonly [number, number, number]): { initial: F32Tensor; noise: NoiseSampler } {
+/**
+ * Per-image generators and the sampler's noise source drawn from them. `prefetch` draws the next
+ * noise ahead, into a queue of one that `noise` takes from first: called while the UNet runs (ONNX
+ * Runtime works on its own threads while the JavaScript thread waits), it takes the draw off the
+ * step's critical path (Box–Muller on 4×128×128 costs milliseconds, a GPU UNet step ~20 ms). The
+ * values and their order are the same as drawing on demand.
+ */
+export function imageNoise(seeds: readonly number[], shape: readonly [number, number, number]): { initial: F32Tensor; noise: NoiseSampler; prefetch: () => void } {
   const [c, h, w] = shape;
   const n = c * h * w;
   const rngs = seeds.map((s) => new Rng(s));
@@ -67,7 +73,25 @@ export function imageNoise(seeds: readonly number[], shape: readonly [number, nu
     return { dtype: 'float32', dims: [rngs.length, c, h, w], data };
   };
   const initial = draw();
-  return { initial, noise: () => draw() };
+  let ahead: F32Tensor | null = null;
+  const noise = (): F32Tensor => {
+    const next = ahead ?? draw();
+    ahead = null;
+    return next;
+  };
+  const prefetch = (): void => {
+    ahead ??= draw();
+  };
+  return { initial, noise, prefetch };
+}
+
+/** The denoiser with the next noise drawn while its model call runs (stochastic samplers only). */
+export function drawingAhead(denoiser: Denoiser, prefetch: () => void): Denoiser {
+  return (x, sigma) => {
+    const result = denoiser(x, sigma);
+    prefetch();
+    return result;
+  };
 }
 
 /** Runs a batch-capable denoiser one item at a time (UNets exported with a fixed batch of 1). */
@@ -86,7 +110,7 @@ function itemByItem(denoise: ModelDenoiser): ModelDenoiser {
 
 export async function sampleLatents(input: SampleLatentsInput): Promise<SampledLatents> {
   const { sigmas, signal } = input;
-  const { initial, noise } = imageNoise(input.seeds, input.latentShape);
+  const { initial, noise, prefetch } = imageNoise(input.seeds, input.latentShape);
   const sigmaMax = sigmas[0];
   const x0 = new Float32Array(initial.data.length);
   const init = input.init?.data;
@@ -103,7 +127,8 @@ export async function sampleLatents(input: SampleLatentsInput): Promise<SampledL
     concat: input.concat,
     signal,
   });
-  const denoiser = input.wrap ? input.wrap(guided, initial) : guided;
+  const wrapped = input.wrap ? input.wrap(guided, initial) : guided;
+  const denoiser = input.sampler.stochastic ? drawingAhead(wrapped, prefetch) : wrapped;
   const stepMs: number[] = [];
   let last = performance.now();
   const onStep = (info: StepInfo): void => {

@@ -56,6 +56,7 @@ describe('reverie bench', () => {
       positive(s.perStepMs);
       positive(s.modelCalls);
       expect(Number.isFinite(s.overheadPerStepMs)).toBe(true);
+      expect(s.criticalPerStepMs).toBeGreaterThanOrEqual(0);
     }
 
     const f = report.fixture;
