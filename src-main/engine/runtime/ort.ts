@@ -14,7 +14,7 @@
 // first: ONNX Runtime's environment variables, set before the native library starts (see ort-env.ts)
 import './ort-env.ts';
 import { InferenceSession, Tensor as OrtTensor, env, listSupportedBackends } from 'onnxruntime-node';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -34,6 +34,11 @@ export interface ProviderStatus {
   bundled: boolean;
   works: boolean;
   detail: string;
+  /**
+   * it works, but on a software device (Mesa's lavapipe for WebGPU): slower than the CPU provider,
+   * so `auto` passes it over; an explicit choice still gets it
+   */
+  software?: boolean;
 }
 
 /** Name, element type and dims of one model input or output, from the session metadata. */
@@ -141,9 +146,31 @@ async function probeAll(timeoutMs: number): Promise<ProviderStatus[]> {
       }
       if (id === 'cpu') return { id, label, bundled: true, ...(await probeCpu()) };
       const verdict = await runProbe({ ortEntry, provider: id, timeoutMs });
-      return { id, label, bundled: true, works: verdict.ok, detail: probeDetail(verdict) };
+      const status: ProviderStatus = { id, label, bundled: true, works: verdict.ok, detail: probeDetail(verdict) };
+      if (verdict.ok && id === 'webgpu' && !linuxGpuDevicePresent()) {
+        return { ...status, software: true, detail: `${status.detail}; a software Vulkan device only (no GPU device node in /dev/dri or /dev/nvidia*)` };
+      }
+      return status;
     }),
   );
+}
+
+/**
+ * On Linux a Vulkan GPU is reached through a DRM render node (/dev/dri/renderD*) or NVIDIA's device
+ * files; without either, the only Vulkan device Dawn can find is a software one (lavapipe). Other
+ * platforms: assume a GPU.
+ */
+export function linuxGpuDevicePresent(platform: NodeJS.Platform = process.platform, list: (dir: string) => string[] = safeList): boolean {
+  if (platform !== 'linux') return true;
+  return list('/dev/dri').some((n) => n.startsWith('renderD')) || list('/dev').some((n) => /^nvidia\d+$/.test(n));
+}
+
+function safeList(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }
 
 async function probeCpu(): Promise<{ works: boolean; detail: string }> {
@@ -213,6 +240,10 @@ export async function createSession(modelPath: string, preference: ProviderPrefe
       if (!status.works) {
         if (preference === 'auto') unavailable.push([id, plainReason(status)]);
         else failed.push(`${id} is unavailable on this machine (${status.detail})`);
+        continue;
+      }
+      if (preference === 'auto' && status.software) {
+        unavailable.push([id, 'a software device only']);
         continue;
       }
       try {

@@ -9,6 +9,8 @@ export const ProviderStatusSchema = z.object({
   bundled: z.boolean(),
   works: z.boolean(),
   detail: z.string(),
+  /** works on a software device only (e.g. WebGPU on Mesa's lavapipe): `auto` passes it over */
+  software: z.boolean().optional(),
 });
 
 export const SystemInfoSchema = z.object({

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createSession, ortVersion, probeProviders, shortOrtMessage } from '../../../../src-main/engine/runtime/ort.ts';
+import { createSession, linuxGpuDevicePresent, ortVersion, probeProviders, shortOrtMessage } from '../../../../src-main/engine/runtime/ort.ts';
 import { EngineError } from '../../../../src-main/engine/types.ts';
 
 const MODELS = path.resolve(import.meta.dirname, '../../../fixtures/models');
@@ -47,7 +47,7 @@ describe('createSession', () => {
 
   it('auto uses a GPU provider only when its probe worked, else CPU with a note', async () => {
     const statuses = await probeProviders();
-    const gpuWorks = statuses.some((s) => s.id !== 'cpu' && s.works);
+    const gpuWorks = statuses.some((s) => s.id !== 'cpu' && s.works && !s.software);
     const started = Date.now();
     const { model, note } = await createSession(VAE, 'auto', 'vae_decoder/model.onnx');
     expect(Date.now() - started).toBeLessThan(10_000);
@@ -55,6 +55,8 @@ describe('createSession', () => {
       expect(model.provider).toBe('cpu');
       expect(note).toMatch(/^no GPU provider is available on this machine \(\w+: [^;]+(; \w+: [^;]+)*\); using CPU$/);
       if (/No supported adapters/.test(statuses.find((s) => s.id === 'webgpu')?.detail ?? '')) expect(note).toContain('webgpu: no adapter');
+      // a provider that works on a software device only (WebGPU on Mesa's lavapipe) is passed over
+      for (const soft of statuses.filter((s) => s.software)) expect(note).toContain(`${soft.id}: a software device only`);
     }
     await model.release();
   });
@@ -84,6 +86,18 @@ describe('createSession', () => {
     expect(err).toBeInstanceOf(EngineError);
     expect((err as EngineError).code).toBe('MODEL_INVALID');
     expect((err as EngineError).message).toMatch(/^ONNX Runtime could not load vae_decoder\/model\.onnx: /);
+  });
+});
+
+describe('linuxGpuDevicePresent', () => {
+  it('a DRM render node or an NVIDIA device file means a GPU; neither on Linux means software Vulkan only', () => {
+    const fs = (entries: Record<string, string[]>) => (dir: string) => entries[dir] ?? [];
+    expect(linuxGpuDevicePresent('linux', fs({ '/dev/dri': ['card0', 'renderD128'] }))).toBe(true);
+    expect(linuxGpuDevicePresent('linux', fs({ '/dev': ['null', 'nvidia0', 'nvidiactl'] }))).toBe(true);
+    expect(linuxGpuDevicePresent('linux', fs({ '/dev/dri': ['card0'], '/dev': ['null', 'nvidiactl'] }))).toBe(false);
+    expect(linuxGpuDevicePresent('linux', fs({}))).toBe(false);
+    expect(linuxGpuDevicePresent('win32', fs({}))).toBe(true);
+    expect(linuxGpuDevicePresent('darwin', fs({}))).toBe(true);
   });
 });
 
