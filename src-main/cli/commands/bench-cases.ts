@@ -277,7 +277,8 @@ export async function benchDefaultModel(dir: string, steps: number, plan: BenchP
   if (!existsSync(dir)) return { model, path: dir, skipped: `${dir} is not present` };
   const report = await inspectModelFolder(dir);
   if (!report.valid) return { model, path: dir, skipped: `not a valid model folder: ${report.problems.slice(0, 2).join('; ')}` };
-  const gpus = (await probeProviders()).filter((s) => s.id !== 'cpu' && s.works).map((s) => s.id);
+  // software devices (WebGPU on lavapipe) take minutes per image and say nothing about a GPU
+  const gpus = (await probeProviders()).filter((s) => s.id !== 'cpu' && s.works && !s.software).map((s) => s.id);
   const runs: PipelineBench[] = [];
   for (const provider of ['cpu' as const, ...gpus]) {
     plan.log(`txt2img: ${model} on ${provider}, ${steps} steps`);
