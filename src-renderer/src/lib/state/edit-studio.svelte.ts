@@ -6,6 +6,7 @@ import { getContext, setContext } from 'svelte';
 import { DenoiseState } from './denoise.svelte.ts';
 import { Img2ImgState } from './edit-img2img.svelte.ts';
 import { JobOutputs, Uploads } from './edit.svelte.ts';
+import { AnomalyState } from './anomaly.svelte.ts';
 import { ForwardState } from './forward.svelte.ts';
 import { InpaintState } from './inpaint.svelte.ts';
 import { PlaygroundState } from './playground.svelte.ts';
@@ -40,6 +41,8 @@ export class EditStudio {
   readonly denoise: DenoiseState;
   readonly process: ProcessState;
   readonly forward: ForwardState;
+  /** the Process tab's anomaly map */
+  readonly anomaly: AnomalyState;
   /** the Playground tab (exact 2-D diffusion) */
   readonly playground: PlaygroundState;
   #off: (() => void) | null = null;
@@ -56,6 +59,7 @@ export class EditStudio {
     this.denoise = new DenoiseState(studio, this.uploads, output, deps.input);
     this.process = new ProcessState(studio);
     this.forward = new ForwardState(studio, this.uploads);
+    this.anomaly = new AnomalyState(studio, this.uploads);
     this.playground = new PlaygroundState(studio.api);
   }
 

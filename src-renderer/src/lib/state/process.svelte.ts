@@ -11,13 +11,14 @@ import type { Studio } from './studio.svelte.ts';
 import { errorText } from './system.svelte.ts';
 
 export type ExportFormat = 'webp' | 'gif' | 'contact';
-/** the Process tab's three views */
-export type ProcessView = 'reverse' | 'compare' | 'forward';
+/** the Process tab's views */
+export type ProcessView = 'reverse' | 'compare' | 'forward' | 'anomaly';
 
 export const PROCESS_VIEWS: readonly { id: ProcessView; label: string }[] = [
   { id: 'reverse', label: 'Reverse process' },
   { id: 'compare', label: 'ODE vs SDE' },
   { id: 'forward', label: 'Forward process' },
+  { id: 'anomaly', label: 'Anomaly map' },
 ];
 
 export const STEP_KINDS: readonly { id: StepKind; label: string; caption: string }[] = [
