@@ -77,6 +77,8 @@ export interface EngineMethods extends EditEngineMethods {
   importCheckpoint: { params: ImportCheckpointInput; result: ImportResult; event: ImportProgress };
   /** test-only: exits the engine process (isolated engines with REVERIE_DEBUG_CALLS=1 only) */
   debugExit: { params: { code: number }; result: { pid: number }; event: never };
+  /** tests only: keeps the engine's thread busy for `ms` without looking at cancel (a long ONNX Runtime call) */
+  debugBusy: { params: { ms: number }; result: { pid: number }; event: never };
 }
 
 export interface EngineService {
@@ -136,6 +138,15 @@ export function createEngineService(opts: EngineServiceOptions): EngineService {
         );
       }
       setTimeout(() => process.exit(params.code), 20);
+      return Promise.resolve({ pid: process.pid });
+    },
+    debugBusy: (params) => {
+      if (!opts.isolated || process.env.REVERIE_DEBUG_CALLS !== '1') {
+        return Promise.reject(new EngineError('BAD_INPUT', 'debugBusy only works in a separate engine process started with REVERIE_DEBUG_CALLS=1'));
+      }
+      // the thread is held, as inside a native model call: no message (cancel included) is read meanwhile
+      const end = Date.now() + Math.min(params.ms, 600_000);
+      while (Date.now() < end);
       return Promise.resolve({ pid: process.pid });
     },
   };

@@ -4,9 +4,10 @@
  * Following k-diffusion's CFGDenoiser (and A1111/ComfyUI), cond and uncond run as ONE model call
  * on a doubled batch [uncond ‖ cond] when the UNet's batch axis is dynamic (`batched`), as two calls
  * otherwise; when scale = 1 or there is no uncond, only the conditional pass runs (and scale = 0
- * runs only the unconditional one). Samplers never know about any of this.
+ * runs only the unconditional one). Samplers never know about any of this. SDXL's added conditioning
+ * (text_embeds, time_ids) goes with its context: cond's with cond, uncond's with uncond, batched alike.
  */
-import type { ModelDenoiser } from '../models/model.ts';
+import type { AddedConditioning, ModelDenoiser } from '../models/model.ts';
 import { concatBatch, splitBatch } from '../samplers/ops.ts';
 import type { Denoiser, F32Tensor } from '../types.ts';
 import { CancelledError, EngineError } from '../types.ts';
@@ -18,6 +19,16 @@ export interface CfgOptions {
   readonly concat?: F32Tensor;
   /** checked between the two calls of unbatched CFG, so cancellation waits for at most one UNet call */
   readonly signal?: AbortSignal;
+  /** SDXL: the added conditioning of the prompt and of the negative prompt (null when there is no uncond), batch 1 or B */
+  readonly added?: { readonly cond: AddedConditioning; readonly uncond: AddedConditioning | null };
+}
+
+function expandAdded(a: AddedConditioning | null | undefined, batch: number): AddedConditioning | undefined {
+  return a ? { textEmbeds: expandBatch(a.textEmbeds, batch, 'text_embeds'), timeIds: expandBatch(a.timeIds, batch, 'time_ids') } : undefined;
+}
+
+function concatAdded(u: AddedConditioning | undefined, c: AddedConditioning | undefined): AddedConditioning | undefined {
+  return u && c ? { textEmbeds: concatBatch(u.textEmbeds, c.textEmbeds), timeIds: concatBatch(u.timeIds, c.timeIds) } : undefined;
 }
 
 /** Repeats a batch-1 tensor to `batch` items; passes a tensor that already has `batch` items through. */
@@ -47,18 +58,21 @@ export function cfgDenoiser(model: ModelDenoiser, cond: F32Tensor, uncond: F32Te
     const batch = x.dims[0];
     const c = expandBatch(cond, batch, 'conditioning');
     const extra = opts.concat === undefined ? undefined : expandBatch(opts.concat, batch, 'concat channels');
-    if (!guided) return model(x, sigma, c, extra);
+    const addedC = expandAdded(opts.added?.cond, batch);
+    if (!guided) return model(x, sigma, c, extra, addedC);
     const u = expandBatch(uncond, batch, 'unconditioning');
-    if (scale === 0) return model(x, sigma, u, extra);
+    const addedU = expandAdded(opts.added?.uncond, batch);
+    if (opts.added && !addedU) throw new EngineError('INTERNAL', 'CFG with SDXL conditioning needs the negative prompt\'s text_embeds and time_ids');
+    if (scale === 0) return model(x, sigma, u, extra, addedU);
     if (opts.batched) {
       // k-diffusion CFGDenoiser order: cat([uncond, cond]) then chunk(2)
-      const both = await model(concatBatch(x, x), sigma, concatBatch(u, c), extra && concatBatch(extra, extra));
+      const both = await model(concatBatch(x, x), sigma, concatBatch(u, c), extra && concatBatch(extra, extra), concatAdded(addedU, addedC));
       const [outU, outC] = splitBatch(both, 2);
       return combineGuidance(outC, outU, scale);
     }
-    const outU = await model(x, sigma, u, extra);
+    const outU = await model(x, sigma, u, extra, addedU);
     if (opts.signal?.aborted) throw new CancelledError();
-    const outC = await model(x, sigma, c, extra);
+    const outC = await model(x, sigma, c, extra, addedC);
     return combineGuidance(outC, outU, scale);
   };
 }

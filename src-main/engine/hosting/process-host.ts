@@ -5,6 +5,11 @@
  * call is rejected with ENGINE_CRASHED, crash listeners are told, and a fresh process is started
  * (unless it keeps dying: more than `maxCrashes` within `crashWindowMs` stops the eager restarts;
  * the next call tries once more).
+ *
+ * Cancel always wins: a cancelled call the engine has not ended within `cancelGraceMs` (ONNX Runtime
+ * cannot be interrupted inside a model call, and a full-size UNet step on a CPU takes seconds) is ended
+ * by stopping the engine process and starting a fresh one. The call rejects with CANCELLED saying so;
+ * other calls in flight fail as interrupted; no crash is reported, and it does not count as one.
  */
 import { crashMessage, killedForMemory } from './exit-report.ts';
 import type { CrashReport, EngineHost, InvokeOptions } from './host.ts';
@@ -28,6 +33,8 @@ export interface WorkerPort {
 export interface ProcessHostOptions {
   maxCrashes?: number;
   crashWindowMs?: number;
+  /** how long a cancelled call may take to end by itself before the engine process is stopped (default 1000 ms) */
+  cancelGraceMs?: number;
 }
 
 interface Pending {
@@ -44,6 +51,8 @@ interface Running {
   outbox: HostToWorker[];
   pending: Map<number, Pending>;
   pid: number | null;
+  /** the call this process was stopped for (cancel did not end it in time) */
+  stoppedFor?: number;
 }
 
 export class ProcessHost implements EngineHost {
@@ -54,6 +63,7 @@ export class ProcessHost implements EngineHost {
   private readonly crashListeners = new Set<(report: CrashReport) => void>();
   private readonly maxCrashes: number;
   private readonly crashWindowMs: number;
+  private readonly cancelGraceMs: number;
 
   constructor(
     readonly kind: 'child-process' | 'utility-process',
@@ -62,6 +72,7 @@ export class ProcessHost implements EngineHost {
   ) {
     this.maxCrashes = opts.maxCrashes ?? 3;
     this.crashWindowMs = opts.crashWindowMs ?? 60_000;
+    this.cancelGraceMs = opts.cancelGraceMs ?? 1000;
   }
 
   /** Starts the engine process now instead of on the first call. */
@@ -84,14 +95,21 @@ export class ProcessHost implements EngineHost {
     const running = this.ensure();
     const id = this.nextId++;
     return new Promise<EngineResult<M>>((resolve, reject) => {
-      const onAbort = (): void => this.post(running, { type: 'cancel', id });
+      let grace: ReturnType<typeof setTimeout> | undefined;
+      const onAbort = (): void => {
+        this.post(running, { type: 'cancel', id });
+        grace = setTimeout(() => this.stopFor(running, id), this.cancelGraceMs);
+      };
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       running.pending.set(id, {
         method,
         resolve: resolve as (value: unknown) => void,
         reject,
         ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
-        cleanup: () => opts.signal?.removeEventListener('abort', onAbort),
+        cleanup: () => {
+          opts.signal?.removeEventListener('abort', onAbort);
+          if (grace !== undefined) clearTimeout(grace);
+        },
       });
       this.post(running, { type: 'call', id, method, params });
     });
@@ -153,9 +171,35 @@ export class ProcessHost implements EngineHost {
     else pending.reject(new EngineCallError(message.error));
   }
 
+  /** Cancel did not end call `id` in time: stop the engine process (onExit starts a fresh one). */
+  private stopFor(running: Running, id: number): void {
+    if (this.current !== running || !running.pending.has(id) || running.stoppedFor !== undefined) return;
+    running.stoppedFor = id;
+    running.port.kill();
+  }
+
+  /** The process stopped because a cancel did not end its call: that call is cancelled, others interrupted; not a crash. */
+  private onStopped(running: Running, stoppedFor: number): void {
+    const seconds = (this.cancelGraceMs / 1000).toLocaleString('en', { maximumFractionDigits: 1 });
+    const pending = [...running.pending.entries()];
+    running.pending.clear();
+    for (const [id, p] of pending) {
+      p.cleanup();
+      p.reject(
+        new EngineCallError(
+          id === stoppedFor
+            ? { code: 'CANCELLED', message: `cancelled: the engine was inside a model call that cannot be interrupted, so after ${seconds} s it was stopped and a fresh one started (the model loads again on the next run)`, details: { restarted: true } }
+            : { code: 'ENGINE_CRASHED', message: `"${p.method}" was interrupted: the engine was restarted to stop a cancelled job; try again.`, details: { restarted: true } },
+        ),
+      );
+    }
+    if (!this.disposed) this.ensure();
+  }
+
   private onExit(running: Running, exit: WorkerExit): void {
     if (this.current !== running) return; // disposed or already replaced
     this.current = null;
+    if (running.stoppedFor !== undefined) return this.onStopped(running, running.stoppedFor);
     const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code ?? 'unknown'}`;
     const pid = running.pid;
     const wasReady = running.ready;

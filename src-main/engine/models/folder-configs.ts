@@ -93,3 +93,22 @@ export async function readVaeFactor(dir: string, problems: string[]): Promise<nu
   }
   return undefined;
 }
+
+/**
+ * The UNet's training size in latent cells, `sample_size` of `unet/config.json` (SDXL base 128, SDXL-Turbo
+ * 64); the default image side is it times the VAE factor. Undefined when the folder has no such config.
+ */
+export async function readUnetSampleSize(dir: string, problems: string[]): Promise<number | undefined> {
+  const cfg = await readJsonFile(dir, 'unet/config.json');
+  if (!cfg.ok) {
+    if (!cfg.missing) problems.push(cfg.problem);
+    return undefined;
+  }
+  if (!isRecord(cfg.value) || cfg.value.sample_size === undefined) return undefined;
+  const size = cfg.value.sample_size;
+  if (typeof size !== 'number' || !Number.isInteger(size) || size <= 0) {
+    problems.push(`unet/config.json: sample_size is ${JSON.stringify(size)}; expected a whole number of latent cells such as 128`);
+    return undefined;
+  }
+  return size;
+}

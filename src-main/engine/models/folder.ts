@@ -10,13 +10,15 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { trainingScheduleFromConfig } from '../schedules/discrete.ts';
 import type { TrainingSchedule } from '../schedules/discrete.ts';
-import { FAMILIES, HIDDEN_SIZE_FAMILIES } from './families.ts';
+import { FAMILIES, HIDDEN_SIZE_FAMILIES, SD2_BASE_SIZE } from './families.ts';
 import type { ModelFamily } from './families.ts';
 import { errorText, isDirectory, isFile, isRecord, linkProblem, modelFolderSize, readJsonFile } from './files.ts';
 import { readOnnxSignature } from './onnx-signature.ts';
 import type { OnnxSignature } from './onnx-signature.ts';
-import { checkDefaultSize, readReverieMeta, readScalingFactor, readVaeFactor } from './folder-configs.ts';
+import { checkDefaultSize, readReverieMeta, readScalingFactor, readUnetSampleSize, readVaeFactor } from './folder-configs.ts';
 import type { ReverieMeta } from './folder-configs.ts';
+import { checkSdxlGraphs, readSdxlFacts, sdxlFamily, sdxlRefusal, sdxlSign } from './folder-sdxl.ts';
+import type { SdxlFacts } from './folder-sdxl.ts';
 import { checkSignature, fixedDim } from './signatures.ts';
 import type { Component } from './signatures.ts';
 
@@ -48,10 +50,14 @@ export interface FolderFacts {
   latentChannels: number;
   reverie?: ReverieMeta;
   hasVaeEncoder: boolean;
+  /** [width, height]: the "reverie" default_size, else unet/config.json's sample_size × vaeFactor, else the family's size */
+  defaultSize: [number, number];
+  /** SDXL folders: text_encoder_2 and the UNet's added conditioning */
+  sdxl?: SdxlFacts;
 }
 
 const COMPONENTS: readonly Component[] = ['text_encoder', 'unet', 'vae_decoder', 'vae_encoder'];
-const PIPELINE_CLASS = /^(Onnx|ORT)?StableDiffusion(Img2Img|Inpaint)?Pipeline$/;
+const PIPELINE_CLASS = /^(Onnx|ORT)?StableDiffusion(XL)?(Img2Img|Inpaint)?Pipeline$/;
 const PYTORCH_WEIGHTS = ['diffusion_pytorch_model.safetensors', 'diffusion_pytorch_model.bin', 'model.safetensors'];
 
 export async function inspectModelFolder(dir: string): Promise<ModelFolderReport> {
@@ -115,23 +121,27 @@ export async function readModelFolder(dirIn: string): Promise<{ report: ModelFol
   if (!index.ok) problems.push(index.missing ? 'model_index.json is missing (a diffusers ONNX folder has one at its top level)' : index.problem);
   else if (!indexObj) problems.push('model_index.json must hold a JSON object');
   const className = typeof indexObj?._class_name === 'string' ? indexObj._class_name : undefined;
-  const sdxl = className?.includes('XL') ? `_class_name is ${className}` : (await isDirectory(path.join(dir, 'text_encoder_2'))) ? 'the folder has text_encoder_2/' : undefined;
-  if (sdxl) {
-    report.problems = [`SDXL folders are not supported yet (${sdxl}); use a Stable Diffusion 1.x, 2.x, SD-Turbo or Reverie ONNX export`];
+  const sign = sdxlSign(className, await isDirectory(path.join(dir, 'text_encoder_2')));
+  const refused = sign === undefined ? undefined : sdxlRefusal(indexObj, await isDirectory(path.join(dir, 'text_encoder')), sign);
+  if (refused) {
+    report.problems = [refused];
     return { report };
   }
+  const sdxl = sign === undefined ? undefined : readSdxlFacts(indexObj, problems);
   const reverie = indexObj && 'reverie' in indexObj ? readReverieMeta(indexObj.reverie, problems) : undefined;
   if (indexObj && !reverie && className !== undefined && !PIPELINE_CLASS.test(className)) {
-    problems.push(`model_index.json: pipeline ${className} is not supported; Reverie runs Stable Diffusion 1.x/2.x, SD-Turbo and Reverie ONNX folders`);
+    problems.push(`model_index.json: pipeline ${className} is not supported; Reverie runs Stable Diffusion 1.x/2.x, SD-Turbo, SDXL, SDXL-Turbo and Reverie ONNX folders`);
   }
 
   const schedule = await readSchedule(dir, problems);
-  await checkTokenizer(dir, problems);
+  await checkTokenizer(dir, 'tokenizer', problems);
+  if (sdxl) await checkTokenizer(dir, 'tokenizer_2', problems);
   const sigs = new Map<Component, OnnxSignature>();
-  for (const component of COMPONENTS) {
-    const sig = await readComponent(dir, component, problems);
+  for (const component of sdxl ? [...COMPONENTS, 'text_encoder_2' as const] : COMPONENTS) {
+    const sig = await readComponent(dir, component, problems, sdxl !== undefined);
     if (sig) sigs.set(component, sig);
   }
+  if (sdxl) checkSdxlGraphs(sigs, problems);
   const scalingFactor = await readScalingFactor(dir, problems);
 
   // latent channels and inpainting from the graph: fixed dims where the export declares them, else the
@@ -154,14 +164,25 @@ export async function readModelFolder(dirIn: string): Promise<{ report: ModelFol
   const signatureFactor = checkVae(sigs.get('vae_decoder'), latentChannels, declaredFactor, problems);
   if (reverie) checkDefaultSize(reverie, declaredFactor ?? signatureFactor ?? FAMILIES.reverie.vaeFactor, problems);
   const warnings: string[] = [];
-  const family = reverie ? 'reverie' : await detectFamily(dir, sigs, schedule, problems, warnings);
+  const family = reverie ? 'reverie' : sdxl ? schedule && sdxlFamily(schedule) : await detectFamily(dir, sigs, schedule, problems, warnings);
+  const sampleSize = reverie ? undefined : await readUnetSampleSize(dir, problems);
   if (warnings.length > 0) report.warnings = warnings;
   report.inpainting = inpainting;
   if (family) report.family = family;
   report.valid = problems.length === 0;
   if (!report.valid || !family || !schedule) return { report };
   const vaeFactor = declaredFactor ?? signatureFactor ?? FAMILIES[family].vaeFactor;
-  return { report, facts: { family, schedule, inpainting, scalingFactor, vaeFactor, latentChannels, reverie, hasVaeEncoder: sigs.has('vae_encoder') } };
+  const side = sampleSize === undefined ? familySize(family, schedule) : sampleSize * vaeFactor;
+  const defaultSize = reverie?.defaultSize ?? [side, side];
+  return {
+    report,
+    facts: { family, schedule, inpainting, scalingFactor, vaeFactor, latentChannels, reverie, hasVaeEncoder: sigs.has('vae_encoder'), defaultSize, ...(sdxl ? { sdxl } : {}) },
+  };
+}
+
+/** The family's square side when the folder states none; SD 2.x-base (epsilon prediction) was trained at 512, the v-prediction 2.x models at 768. */
+function familySize(family: ModelFamily, schedule: TrainingSchedule): number {
+  return family === 'sd2' && schedule.predictionType === 'epsilon' ? SD2_BASE_SIZE : FAMILIES[family].defaultSize;
 }
 
 /**
@@ -209,19 +230,19 @@ async function readSchedule(dir: string, problems: string[]): Promise<TrainingSc
   }
 }
 
-async function checkTokenizer(dir: string, problems: string[]): Promise<void> {
-  const vocab = await readJsonFile(dir, 'tokenizer/vocab.json');
+async function checkTokenizer(dir: string, sub: 'tokenizer' | 'tokenizer_2', problems: string[]): Promise<void> {
+  const vocab = await readJsonFile(dir, `${sub}/vocab.json`);
   if (!vocab.ok) problems.push(vocab.problem);
-  else if (!isRecord(vocab.value)) problems.push('tokenizer/vocab.json must map tokens to ids');
+  else if (!isRecord(vocab.value)) problems.push(`${sub}/vocab.json must map tokens to ids`);
   else {
     for (const special of ['<|startoftext|>', '<|endoftext|>']) {
-      if (typeof vocab.value[special] !== 'number') problems.push(`tokenizer/vocab.json has no ${special} token`);
+      if (typeof vocab.value[special] !== 'number') problems.push(`${sub}/vocab.json has no ${special} token`);
     }
   }
-  if (!(await isFile(path.join(dir, 'tokenizer', 'merges.txt')))) problems.push('tokenizer/merges.txt is missing');
+  if (!(await isFile(path.join(dir, sub, 'merges.txt')))) problems.push(`${sub}/merges.txt is missing`);
 }
 
-async function readComponent(dir: string, component: Component, problems: string[]): Promise<OnnxSignature | undefined> {
+async function readComponent(dir: string, component: Component, problems: string[], sdxl: boolean): Promise<OnnxSignature | undefined> {
   const rel = `${component}/model.onnx`;
   const file = path.join(dir, component, 'model.onnx');
   if (!(await isFile(file))) {
@@ -246,7 +267,7 @@ async function readComponent(dir: string, component: Component, problems: string
       problems.push(`${rel} needs its external weights file ${component}/${ext}, which is missing`);
     }
   }
-  const found = checkSignature(component, sig.inputs, sig.outputs);
+  const found = checkSignature(component, sig.inputs, sig.outputs, { sdxl });
   problems.push(...found);
   return found.length === 0 ? sig : undefined;
 }

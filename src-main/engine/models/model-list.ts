@@ -2,13 +2,13 @@
  * The model list the studio shows: every folder's report plus, for valid folders, the defaults the
  * Generate form needs before a model is loaded — its default image size and whether it is
  * guidance-distilled (turbo: CFG 1, one step). Reads only configs and ONNX signatures (cheap); the
- * size rule is the one LoadedModel applies (models/model.ts): the "reverie" default_size, else the
- * family's size, with SD 2.x-base (epsilon prediction) at 512. Also, for any folder, whether it has
+ * size is the folder check's (folder.ts), the one LoadedModel applies: the "reverie" default_size, else
+ * unet/config.json's sample_size × the VAE factor, else the family's size (SD 2.x-base at 512). Also, for any folder, whether it has
  * a card (README.md) and, for valid folders, the words the model knows (vocabulary.json, optional; a
  * broken one is a warning, not a problem: the model stays usable).
  */
 import path from 'node:path';
-import { FAMILIES, SD2_BASE_SIZE } from './families.ts';
+import { FAMILIES } from './families.ts';
 import { hasModelCard } from './card.ts';
 import { modelSubfolders, readModelFolder } from './folder.ts';
 import type { FolderFacts, ModelFolderReport } from './folder.ts';
@@ -28,10 +28,8 @@ export interface ModelListEntry extends ModelFolderReport {
 }
 
 export function folderDefaults(facts: FolderFacts): Required<Pick<ModelListEntry, 'defaultWidth' | 'defaultHeight' | 'guidanceFree' | 'sizeStep'>> {
-  const family = FAMILIES[facts.family];
-  const square = facts.family === 'sd2' && facts.schedule.predictionType === 'epsilon' ? SD2_BASE_SIZE : family.defaultSize;
-  const [defaultWidth, defaultHeight] = facts.reverie?.defaultSize ?? [square, square];
-  return { defaultWidth, defaultHeight, guidanceFree: family.guidanceFree, sizeStep: Math.max(8, facts.vaeFactor) };
+  const [defaultWidth, defaultHeight] = facts.defaultSize;
+  return { defaultWidth, defaultHeight, guidanceFree: FAMILIES[facts.family].guidanceFree, sizeStep: Math.max(8, facts.vaeFactor) };
 }
 
 /** Each immediate subfolder of each root, in order (roots that do not exist are skipped). */

@@ -11,13 +11,14 @@ import type { ProviderId, ProviderPreference } from '../runtime/ort.ts';
 import { ModelSession } from '../runtime/session.ts';
 import { CancelledError, EngineError } from '../types.ts';
 import type { F32Tensor } from '../types.ts';
-import { FAMILIES, SD2_BASE_SIZE } from './families.ts';
+import { FAMILIES } from './families.ts';
 import type { ModelFamily } from './families.ts';
 import { readModelFolder } from './folder.ts';
 import type { FolderFacts, ModelFolderReport } from './folder.ts';
 import { TextEncoder } from './text-encoder.ts';
+import type { TextEncoding } from './text-encoder.ts';
 import { readUnetShape, unetDenoiser } from './unet.ts';
-import type { UnetShape } from './unet.ts';
+import type { AddedConditioning, UnetShape } from './unet.ts';
 import { VaeDecoder, VaeEncoder } from './vae.ts';
 
 /** prompts longer than the text encoder's window take up to this many windows (A1111 sets no limit; 8 × 75 = 600 CLIP tokens keeps cross-attention bounded) */
@@ -51,16 +52,23 @@ export interface ModelInfo {
   previewFactors: { weights: number[][]; bias: number[] };
   /** what the folder check assumed (e.g. an unknown text-encoder width run with SD 1.x defaults); shown with every job */
   folderWarnings: string[];
+  /** SDXL: two text encoders (textHiddenSize is their sum) and the UNet's added conditioning */
+  sdxl?: { forceZerosForEmptyPrompt: boolean };
 }
+
+export type { AddedConditioning } from './unet.ts';
 
 /**
  * x: latents [B,C,h,w] at noise sigma (NOT c_in scaled); context: text embeddings [B,L,H]; concat: extra
- * channels for 9-channel inpainting UNets [B,5,h,w]. Returns denoised x̂₀ [B,C,h,w].
+ * channels for 9-channel inpainting UNets [B,5,h,w]; added: SDXL's text_embeds and time_ids [B, ·].
+ * Returns denoised x̂₀ [B,C,h,w].
  */
-export type ModelDenoiser = (x: F32Tensor, sigma: number, context: F32Tensor, concat?: F32Tensor) => Promise<F32Tensor>;
+export type ModelDenoiser = (x: F32Tensor, sigma: number, context: F32Tensor, concat?: F32Tensor, added?: AddedConditioning) => Promise<F32Tensor>;
 
 interface Sessions {
   text: TextEncoder;
+  /** SDXL's text_encoder_2 */
+  text2?: TextEncoder;
   unet: ModelSession;
   decoder: VaeDecoder;
   encoder?: VaeEncoder;
@@ -75,6 +83,8 @@ export class LoadedModel {
     readonly discrete: DiscreteSchedule,
     private readonly sessions: Sessions,
     shape: UnetShape,
+    /** SDXL's tokenizer_2 (its own pad token, "!" in SDXL) */
+    readonly tokenizer2?: ClipTokenizer,
   ) {
     this.denoise = unetDenoiser(sessions.unet, shape, discrete, info.schedule.predictionType);
   }
@@ -91,6 +101,8 @@ export class LoadedModel {
     if (!facts) throw folderError(report);
     const root = report.path;
     const tokenizer = await ClipTokenizer.fromFolder(path.join(root, 'tokenizer'));
+    const tokenizer2 = facts.sdxl ? await ClipTokenizer.fromFolder(path.join(root, 'tokenizer_2')) : undefined;
+    const layer = facts.sdxl ? 'penultimate' : 'last';
     const discrete = new DiscreteSchedule(facts.schedule);
     const opened: ModelSession[] = [];
     const open = async (component: string): Promise<ModelSession> => {
@@ -102,13 +114,14 @@ export class LoadedModel {
     };
     try {
       const sessions: Sessions = {
-        text: new TextEncoder(await open('text_encoder')),
+        text: new TextEncoder(await open('text_encoder'), { layer }),
+        text2: facts.sdxl ? new TextEncoder(await open('text_encoder_2'), { component: 'text_encoder_2', layer }) : undefined,
         unet: await open('unet'),
         decoder: new VaeDecoder(await open('vae_decoder')),
         encoder: facts.hasVaeEncoder ? new VaeEncoder(await open('vae_encoder')) : undefined,
       };
       const { info, shape } = await buildInfo(report, facts, sessions, tokenizer);
-      return new LoadedModel(info, tokenizer, discrete, sessions, shape);
+      return new LoadedModel(info, tokenizer, discrete, sessions, shape, tokenizer2);
     } catch (err) {
       await Promise.all(opened.map((s) => s.dispose()));
       throw err;
@@ -126,9 +139,16 @@ export class LoadedModel {
     return notes.length > 0 ? [...new Set(notes)].join('; ') : undefined;
   }
 
-  /** padded token ids (one Int32Array of textLength per prompt) → [B, textLength, textHiddenSize] */
+  /** padded token ids (one Int32Array of textLength per prompt) → [B, textLength, H] (SDXL: text_encoder's penultimate layer, H its width) */
   encodeText(ids: readonly Int32Array[]): Promise<F32Tensor> {
     return this.sessions.text.encode(ids);
+  }
+
+  /** SDXL's text_encoder_2: tokenizer2's padded ids → penultimate hidden states [B, textLength, H₂] and text_embeds [B, P] */
+  encodeText2(ids: readonly Int32Array[]): Promise<TextEncoding> {
+    const te2 = this.sessions.text2;
+    if (!te2) throw new EngineError('INTERNAL', `${this.info.name} has no text_encoder_2 (not an SDXL folder)`);
+    return te2.encodeAll(ids);
   }
 
   /** scaled latents → pixels [B, 3, H, W] in about [-1, 1] */
@@ -150,8 +170,8 @@ export class LoadedModel {
   }
 
   private allSessions(): ModelSession[] {
-    const { text, unet, decoder, encoder } = this.sessions;
-    return [text.session, unet, decoder.session, ...(encoder ? [encoder.session] : [])];
+    const { text, text2, unet, decoder, encoder } = this.sessions;
+    return [text.session, ...(text2 ? [text2.session] : []), unet, decoder.session, ...(encoder ? [encoder.session] : [])];
   }
 }
 
@@ -170,18 +190,15 @@ async function buildInfo(
   const family = facts.family;
   const defaults = FAMILIES[family];
   const fallbackLatent = s.decoder.declaredChannels ?? facts.reverie?.latentRgbFactors.length ?? 4;
-  const shape = readUnetShape(s.unet, fallbackLatent, facts.inpainting);
+  const shape = readUnetShape(s.unet, fallbackLatent, facts.inpainting, facts.sdxl !== undefined);
   const textLength = s.text.fixedLength ?? tokenizer.maxLength;
-  let textHiddenSize = s.text.declaredHidden ?? shape.contextHidden;
-  if (textHiddenSize === undefined) {
-    // neither export declares it: encode one empty prompt to find out (cheap next to the UNet)
-    const probe = await s.text.encode([tokenizer.encodePadded('').ids]);
-    textHiddenSize = probe.dims[2];
-  }
+  const width = async (te: TextEncoder): Promise<number> => te.declaredHidden ?? (await te.encode([tokenizer.encodePadded('').ids])).dims[2];
+  // SDXL: the two encoders' widths add up (768 + 1280 = 2048); else the encoder's, or the UNet's, or (neither declares it) one empty prompt encoded to find out
+  const textHiddenSize = s.text2 ? (await width(s.text)) + (await width(s.text2)) : (s.text.declaredHidden ?? shape.contextHidden ?? (await width(s.text)));
   if (shape.contextHidden !== undefined && shape.contextHidden !== textHiddenSize) {
     throw new EngineError('MODEL_INVALID', `text_encoder/model.onnx gives hidden size ${textHiddenSize} but unet/model.onnx expects ${shape.contextHidden}`);
   }
-  const size = facts.reverie?.defaultSize ?? [defaultSize(family, facts.schedule), defaultSize(family, facts.schedule)];
+  const size = facts.defaultSize;
   const info: ModelInfo = {
     dir: report.path,
     name: report.name,
@@ -203,10 +220,7 @@ async function buildInfo(
       ? { weights: facts.reverie.latentRgbFactors, bias: facts.reverie.latentRgbBias }
       : defaults.previewFactors,
     folderWarnings: report.warnings ?? [],
+    ...(facts.sdxl ? { sdxl: { forceZerosForEmptyPrompt: facts.sdxl.forceZerosForEmptyPrompt } } : {}),
   };
   return { info, shape };
-}
-
-function defaultSize(family: ModelFamily, schedule: TrainingSchedule): number {
-  return family === 'sd2' && schedule.predictionType === 'epsilon' ? SD2_BASE_SIZE : FAMILIES[family].defaultSize;
 }

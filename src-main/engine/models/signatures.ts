@@ -11,7 +11,7 @@ export interface IOSpec {
   dims: readonly (number | string)[] | null;
 }
 
-export type Component = 'text_encoder' | 'unet' | 'vae_decoder' | 'vae_encoder';
+export type Component = 'text_encoder' | 'text_encoder_2' | 'unet' | 'vae_decoder' | 'vae_encoder';
 
 interface Expected {
   inputs: Record<string, readonly string[]>;
@@ -22,6 +22,8 @@ interface Expected {
 const FLOATS: readonly string[] = ['float32', 'float16'];
 const EXPECTED: Record<Component, Expected> = {
   text_encoder: { inputs: { input_ids: ['int32', 'int64'] }, outputs: [['last_hidden_state']] },
+  // SDXL's second encoder, CLIPTextModelWithProjection (optimum's CLIPTextWithProjectionOnnxConfig): the pooled projection as text_embeds
+  text_encoder_2: { inputs: { input_ids: ['int32', 'int64'] }, outputs: [['text_embeds'], ['last_hidden_state']] },
   unet: {
     inputs: { sample: FLOATS, timestep: ['float32', 'float16', 'int64'], encoder_hidden_states: FLOATS },
     outputs: [['out_sample']],
@@ -29,6 +31,12 @@ const EXPECTED: Record<Component, Expected> = {
   vae_decoder: { inputs: { latent_sample: FLOATS }, outputs: [['sample']] },
   vae_encoder: { inputs: { sample: FLOATS }, outputs: [['latent_sample', 'latent_parameters']] },
 };
+
+/**
+ * The SDXL UNet's added conditioning (diffusers' `added_cond_kwargs` with addition_embed_type "text_time";
+ * optimum's UNetOnnxConfig names them text_embeds [B, 1280] and time_ids [B, 6]).
+ */
+const SDXL_UNET_INPUTS: Record<string, readonly string[]> = { text_embeds: FLOATS, time_ids: FLOATS };
 
 /** Inputs some exports add that this engine cannot feed, with the model kind they betray. */
 const UNSUPPORTED_INPUTS: Record<string, string> = {
@@ -39,10 +47,14 @@ const UNSUPPORTED_INPUTS: Record<string, string> = {
   mid_block_additional_residual: 'ControlNet',
 };
 
-/** Returns the problems of one component's signature ([] when it is usable). */
-export function checkSignature(component: Component, inputs: readonly IOSpec[], outputs: readonly IOSpec[]): string[] {
+/**
+ * Returns the problems of one component's signature ([] when it is usable). `sdxl`: the folder is an SDXL
+ * one (it has text_encoder_2/), so its UNet also takes text_embeds and time_ids, both required.
+ */
+export function checkSignature(component: Component, inputs: readonly IOSpec[], outputs: readonly IOSpec[], opts: { sdxl?: boolean } = {}): string[] {
   const file = `${component}/model.onnx`;
-  const expected = EXPECTED[component];
+  const base = EXPECTED[component];
+  const expected = component === 'unet' && opts.sdxl === true ? { ...base, inputs: { ...base.inputs, ...SDXL_UNET_INPUTS } } : base;
   const inNames = inputs.map((i) => i.name);
   const outNames = outputs.map((o) => o.name);
   const missingIn = Object.keys(expected.inputs).filter((n) => !inNames.includes(n));
@@ -60,7 +72,8 @@ export function checkSignature(component: Component, inputs: readonly IOSpec[], 
     const allowed = expected.inputs[input.name];
     if (allowed === undefined) {
       const kind = UNSUPPORTED_INPUTS[input.name];
-      problems.push(`${file} has an input this engine cannot feed: ${input.name}${kind ? ` (${kind} models are not supported yet)` : ''}`);
+      const why = kind === 'SDXL' ? ' (an SDXL UNet: the folder needs text_encoder_2/ and tokenizer_2/ beside it)' : kind ? ` (${kind} models are not supported yet)` : '';
+      problems.push(`${file} has an input this engine cannot feed: ${input.name}${why}`);
     } else if (!allowed.includes(input.type)) {
       problems.push(`${file}: input ${input.name} is ${input.type}; expected ${orList(allowed)}`);
     }
@@ -76,7 +89,7 @@ export function checkSignature(component: Component, inputs: readonly IOSpec[], 
 
 const RANKS: Record<string, number> = {
   input_ids: 2, last_hidden_state: 3, sample: 4, encoder_hidden_states: 3, out_sample: 4,
-  latent_sample: 4, latent_parameters: 4,
+  latent_sample: 4, latent_parameters: 4, text_embeds: 2, time_ids: 2,
 };
 
 function checkRanks(component: Component, inputs: readonly IOSpec[], outputs: readonly IOSpec[]): string[] {
@@ -91,6 +104,18 @@ function checkRanks(component: Component, inputs: readonly IOSpec[], outputs: re
     }
   }
   return problems;
+}
+
+/**
+ * The penultimate layer's output of a text encoder exported with its hidden states (`hidden_states.0` is
+ * the embeddings, `hidden_states.N` the last layer): `hidden_states.(N−1)`, what SDXL conditions on
+ * (diffusers' encode_prompt takes `hidden_states[-2]`); undefined when the export has fewer than two.
+ */
+export function penultimateHiddenState(outputs: readonly IOSpec[]): string | undefined {
+  const layers = outputs.map((o) => /^hidden_states\.(\d+)$/.exec(o.name)?.[1]).filter((k): k is string => k !== undefined).map(Number);
+  if (layers.length < 2) return undefined;
+  const last = Math.max(...layers);
+  return layers.includes(last - 1) ? `hidden_states.${last - 1}` : undefined;
 }
 
 /** A fixed dim of a named tensor, or undefined when symbolic or not declared. */

@@ -6,6 +6,10 @@
  * `quantize`), while c_in and c_out keep the exact σ, as k-diffusion does. The timestep's element type
  * and shape (scalar, [1], [batch]) come from the session metadata, as diffusers' ONNX pipeline and
  * OnnxStack read them; fp16 UNets get float16 inputs and their outputs are widened back.
+ *
+ * SDXL UNets also take the added conditioning (diffusers' `added_cond_kwargs`): text_embeds [B, P], the
+ * pooled text embedding, and time_ids [B, 6], the size ids; they ride along with the context, batch for
+ * batch, in the UNet's float type.
  */
 import type { DiscreteSchedule, PredictionType } from '../schedules/discrete.ts';
 import type { ModelSession } from '../runtime/session.ts';
@@ -30,11 +34,19 @@ export interface UnetShape {
   contextHidden?: number;
   /** fixed text length of encoder_hidden_states, if the export fixes it (then long prompts cannot be chunked) */
   contextLength?: number;
+  /** SDXL: the UNet takes text_embeds and time_ids (the width of text_embeds when the export fixes it) */
+  added?: { pooledSize?: number };
+}
+
+/** The SDXL UNet's added conditioning, batch 1 or B like the context: text_embeds [B, P] and time_ids [B, 6]. */
+export interface AddedConditioning {
+  readonly textEmbeds: F32Tensor;
+  readonly timeIds: F32Tensor;
 }
 
 /** Reads the UNet's layout from its session; `fallbackLatent`/`inpaintHint` cover symbolic channel dims. */
-export function readUnetShape(session: ModelSession, fallbackLatent: number, inpaintHint: boolean): UnetShape {
-  const problems = checkSignature('unet', session.inputs, session.outputs);
+export function readUnetShape(session: ModelSession, fallbackLatent: number, inpaintHint: boolean, sdxl = false): UnetShape {
+  const problems = checkSignature('unet', session.inputs, session.outputs, { sdxl });
   if (problems.length > 0) throw new EngineError('MODEL_INVALID', problems.join('; '));
   const sample = session.input('sample');
   const timestep = session.input('timestep');
@@ -55,6 +67,7 @@ export function readUnetShape(session: ModelSession, fallbackLatent: number, inp
     fixedBatch: session.fixedBatch('sample'),
     contextHidden: num(context.dims[2]),
     contextLength: num(context.dims[1]),
+    ...(sdxl ? { added: { pooledSize: num(session.input('text_embeds')?.dims[1]) } } : {}),
   };
 }
 
@@ -72,11 +85,12 @@ export function timestepTensor(t: number, shape: UnetShape, batch: number): Tens
   }
 }
 
-export type UnetDenoiser = (x: F32Tensor, sigma: number, context: F32Tensor, concat?: F32Tensor) => Promise<F32Tensor>;
+export type UnetDenoiser = (x: F32Tensor, sigma: number, context: F32Tensor, concat?: F32Tensor, added?: AddedConditioning) => Promise<F32Tensor>;
 
 export function unetDenoiser(session: ModelSession, shape: UnetShape, schedule: DiscreteSchedule, prediction: PredictionType): UnetDenoiser {
-  return async (x, sigma, context, concat) => {
+  return async (x, sigma, context, concat, added) => {
     checkDenoiseInputs(shape, x, sigma, context, concat);
+    checkAdded(shape, x.dims[0], added);
     const batch = x.dims[0];
     const cIn = 1 / Math.sqrt(sigma * sigma + 1);
     const scaled = f32(x.dims, x.data.map((v) => v * cIn));
@@ -85,8 +99,9 @@ export function unetDenoiser(session: ModelSession, shape: UnetShape, schedule: 
       sample: castFloat(sample, shape.floatType),
       timestep: timestepTensor(schedule.sigmaToT(sigma), shape, batch),
       encoder_hidden_states: castFloat(context, shape.floatType),
+      ...(shape.added && added ? { text_embeds: castFloat(added.textEmbeds, shape.floatType), time_ids: castFloat(added.timeIds, shape.floatType) } : {}),
     };
-    const batched = shape.timestepLayout === 'batch' ? ['sample', 'encoder_hidden_states', 'timestep'] : ['sample', 'encoder_hidden_states'];
+    const batched = ['sample', 'encoder_hidden_states', ...(shape.timestepLayout === 'batch' ? ['timestep'] : []), ...(shape.added ? ['text_embeds', 'time_ids'] : [])];
     const out = await session.runBatched(feeds, batched, batch);
     const pred = toFloat32(out.out_sample);
     if (pred.data.length !== x.data.length) {
@@ -103,6 +118,19 @@ export function unetDenoiser(session: ModelSession, shape: UnetShape, schedule: 
     }
     return f32(x.dims, denoised);
   };
+}
+
+function checkAdded(shape: UnetShape, b: number, added: AddedConditioning | undefined): void {
+  if (!shape.added) return;
+  if (!added) throw new EngineError('BAD_INPUT', 'this SDXL UNet also takes text_embeds and time_ids: pass the added conditioning with the context');
+  const { textEmbeds, timeIds } = added;
+  const pooled = shape.added.pooledSize;
+  if (textEmbeds.dims.length !== 2 || textEmbeds.dims[0] !== b || (pooled !== undefined && textEmbeds.dims[1] !== pooled)) {
+    throw new EngineError('BAD_INPUT', `text_embeds must be [${b}, ${pooled ?? 'pooled'}] for a batch of ${b}; got [${textEmbeds.dims.join(', ')}]`);
+  }
+  if (timeIds.dims.length !== 2 || timeIds.dims[0] !== b || timeIds.dims[1] !== 6) {
+    throw new EngineError('BAD_INPUT', `time_ids must be [${b}, 6] for a batch of ${b}; got [${timeIds.dims.join(', ')}]`);
+  }
 }
 
 function checkDenoiseInputs(shape: UnetShape, x: F32Tensor, sigma: number, context: F32Tensor, concat?: F32Tensor): void {

@@ -21,6 +21,8 @@ export interface Embedding {
   readonly tokenCount: number;
   /** text-encoder windows the prompt took (long prompts: several, A1111's 75-token chunks) */
   readonly chunks: number;
+  /** SDXL: text_encoder_2's pooled text_embeds of the first chunk, [1, P] */
+  readonly pooled?: F32Tensor;
 }
 
 export interface PipelineCacheOptions {

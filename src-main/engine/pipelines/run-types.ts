@@ -85,6 +85,8 @@ export interface Prepared {
   p: ResolvedParams;
   cond: F32Tensor;
   uncond: F32Tensor | null;
+  /** SDXL: text_embeds and time_ids of prompt and negative prompt at the run's size */
+  added?: SampleLatentsInput['added'];
   concat?: F32Tensor;
   sigmas: Float64Array;
   /** start latents and noise handling, see SampleLatentsInput */

@@ -10,7 +10,7 @@ import type { F32Tensor } from '../types.ts';
 import { CancelledError } from '../types.ts';
 import { PipelineCache } from './cache.ts';
 import type { Embedding } from './cache.ts';
-import { encodePrompt, padToLength } from './conditioning.ts';
+import { addedConditioning, encodePrompt, padToLength, resizedAdded, zeroEmbedding } from './conditioning.ts';
 import { hiresInfotext, hiresPass, planHires } from './hires.ts';
 import { checkJobMemory } from './memory-check.ts';
 import { checkTxt2ImgParams, resolveForModel, seedFor } from './params.ts';
@@ -70,7 +70,9 @@ export async function prepare(
   const guided = p.cfgScale !== 1;
   opts.onStage?.('encoding', 0, p.batchCount);
   const cond = await embed(cache, model, p, p.prompt);
-  let uncond = guided ? await embed(cache, model, p, p.negativePrompt) : null;
+  // SDXL with force_zeros_for_empty_prompt: an empty negative prompt is zeros, not the empty prompt's encoding (diffusers, A1111)
+  const zeroUncond = model.info.sdxl?.forceZerosForEmptyPrompt === true && p.negativePrompt.trim() === '';
+  let uncond = guided ? (zeroUncond ? zeroEmbedding(cond) : await embed(cache, model, p, p.negativePrompt)) : null;
   let condTensor = cond.tensor;
   if (uncond && uncond.chunks !== cond.chunks) {
     // prompt and negative prompt of different lengths: pad the shorter with the empty prompt's chunk
@@ -79,6 +81,7 @@ export async function prepare(
     condTensor = padToLength(cond.tensor, length, empty);
     uncond = { ...uncond, tensor: padToLength(uncond.tensor, length, empty) };
   }
+  const added = model.info.sdxl ? addedConditioning(cond, uncond, p.width, p.height) : undefined;
   const concat = await conditioning(model, p);
   const encode = performance.now() - start - load;
   checkAborted(signal);
@@ -96,6 +99,7 @@ export async function prepare(
     p,
     cond: condTensor,
     uncond: uncond?.tensor ?? null,
+    ...(added ? { added } : {}),
     concat,
     sigmas: buildSigmas(p.schedule, p.steps, model.discrete),
     truncated: cond.truncated || (uncond?.truncated ?? false),
@@ -132,6 +136,7 @@ export async function sampleAll(pr: Prepared, opts: Txt2ImgOptions, each: (laten
       denoise: model.denoise,
       cond: pr.cond,
       uncond: pr.uncond,
+      ...(pr.added ? { added: pr.added } : {}),
       cfgScale: p.cfgScale,
       cfgBatched: model.info.cfgBatchable,
       unetBatchable: model.info.cfgBatchable,
@@ -165,7 +170,11 @@ export async function sampleAll(pr: Prepared, opts: Txt2ImgOptions, each: (laten
         plan: pr.hires.plan,
         latents,
         seeds,
-        base: { ...base, onStep: (info) => progress(iteration * perRun + basePerRun + info.i + 1) },
+        base: {
+          ...base,
+          ...(pr.added ? { added: resizedAdded(pr.added, pr.hires.plan.width, pr.hires.plan.height) } : {}),
+          onStep: (info) => progress(iteration * perRun + basePerRun + info.i + 1),
+        },
         model,
         ...(pr.hires.concat ? { concat: pr.hires.concat } : {}),
       });

@@ -8,7 +8,7 @@
  * generator, stacked over the batch. So an image depends only on its own seed, not on its batch.
  */
 import { cfgDenoiser } from '../guidance/cfg.ts';
-import type { ModelDenoiser } from '../models/model.ts';
+import type { AddedConditioning, ModelDenoiser } from '../models/model.ts';
 import { Rng } from '../runtime/rng.ts';
 import { concatBatch, splitBatch } from '../samplers/ops.ts';
 import { EngineError } from '../types.ts';
@@ -36,6 +36,8 @@ export interface SampleLatentsInput {
   readonly latentShape: readonly [number, number, number];
   /** extra UNet channels (inpainting UNets), [1 or B, k, h, w] */
   readonly concat?: F32Tensor;
+  /** SDXL: text_embeds and time_ids of cond and uncond (batch 1 or B), see CfgOptions */
+  readonly added?: { readonly cond: AddedConditioning; readonly uncond: AddedConditioning | null };
   /**
    * latents the run starts from, [1 or B, C, h, w] (img2img, inpainting, denoising); without it the
    * run starts from pure noise. x = init + sigmas[0]·ε, or x = init when `noised` is false (the input
@@ -96,14 +98,17 @@ export function drawingAhead(denoiser: Denoiser, prefetch: () => void): Denoiser
 
 /** Runs a batch-capable denoiser one item at a time (UNets exported with a fixed batch of 1). */
 function itemByItem(denoise: ModelDenoiser): ModelDenoiser {
-  return async (x, sigma, context, concat) => {
+  return async (x, sigma, context, concat, added) => {
     const b = x.dims[0];
-    if (b === 1) return denoise(x, sigma, context, concat);
+    if (b === 1) return denoise(x, sigma, context, concat, added);
     const xs = splitBatch(x, b);
-    const cs = context.dims[0] === b ? splitBatch(context, b) : xs.map(() => context);
-    const ks = concat === undefined ? undefined : concat.dims[0] === b ? splitBatch(concat, b) : xs.map(() => concat);
+    const each = (t: F32Tensor): F32Tensor[] => (t.dims[0] === b ? splitBatch(t, b) : xs.map(() => t));
+    const cs = each(context);
+    const ks = concat === undefined ? undefined : each(concat);
+    const es = added && each(added.textEmbeds);
+    const ts = added && each(added.timeIds);
     const outs: F32Tensor[] = [];
-    for (let i = 0; i < b; i++) outs.push(await denoise(xs[i], sigma, cs[i], ks?.[i]));
+    for (let i = 0; i < b; i++) outs.push(await denoise(xs[i], sigma, cs[i], ks?.[i], es && ts ? { textEmbeds: es[i], timeIds: ts[i] } : undefined));
     return concatBatch(...outs);
   };
 }
@@ -126,6 +131,7 @@ export async function sampleLatents(input: SampleLatentsInput): Promise<SampledL
     batched: input.cfgBatched && input.unetBatchable,
     concat: input.concat,
     signal,
+    ...(input.added ? { added: input.added } : {}),
   });
   const wrapped = input.wrap ? input.wrap(guided, initial) : guided;
   const denoiser = input.sampler.stochastic ? drawingAhead(wrapped, prefetch) : wrapped;

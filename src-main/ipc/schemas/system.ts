@@ -44,7 +44,7 @@ export const ModelVocabularySchema = z.object({
   related: z.record(z.string(), z.array(z.string())),
 });
 
-export const ModelFamilySchema = z.enum(['sd1', 'sd2', 'sd-turbo', 'reverie']);
+export const ModelFamilySchema = z.enum(['sd1', 'sd2', 'sd-turbo', 'sdxl', 'sdxl-turbo', 'reverie']);
 
 /** One model folder, valid or with every problem found (models/folder.ts ModelFolderReport). */
 export const ModelReportSchema = z.object({

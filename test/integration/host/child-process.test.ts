@@ -77,6 +77,28 @@ describe('engine in a Node child process', () => {
     expect((await host.invoke('info', {})).pid).toBe(host.pid());
   });
 
+  it('cancel wins even inside a call that cannot be interrupted: the engine is stopped after the grace, a fresh one starts, no crash is reported', async () => {
+    host = tsxChildHost();
+    const first = (await host.invoke('info', {})).pid;
+    const crashes: CrashReport[] = [];
+    host.onCrash((r) => crashes.push(r));
+    const controller = new AbortController();
+    // holds the engine's thread for a minute, reading no messages: a long native model call
+    const busy = host.invoke('debugBusy', { ms: 60_000 }, { signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 500));
+    const started = Date.now();
+    controller.abort();
+    const err = (await busy.catch((e: unknown) => e)) as EngineCallError;
+    expect(err.code).toBe('CANCELLED');
+    expect(err.message).toMatch(/^cancelled: the engine was inside a model call that cannot be interrupted, so after 1 s it was stopped and a fresh one started/);
+    // not the minute the call would have taken (a loose bound: a busy machine is slow to start processes)
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(crashes).toEqual([]);
+    const second = (await host.invoke('info', {})).pid;
+    expect(second).not.toBe(first);
+    expect(second).toBe(host.pid());
+  });
+
   it('survives the engine process dying: pending calls fail, a fresh process starts', async () => {
     host = tsxChildHost();
     const first = (await host.invoke('info', {})).pid;

@@ -82,7 +82,7 @@ describe('LoadedModel.load', () => {
 
   it('refuses broken and unsupported folders with every problem in one message', async () => {
     const cases: [string, string, string][] = [
-      ['sdxl-refused', 'MODEL_UNSUPPORTED', 'sdxl-refused cannot be loaded: SDXL folders are not supported yet (_class_name is StableDiffusionXLPipeline)'],
+      ['sdxl-refiner-refused', 'MODEL_UNSUPPORTED', 'sdxl-refiner-refused cannot be loaded: SDXL refiner folders are not supported (_class_name is StableDiffusionXLImg2ImgPipeline'],
       ['broken-missing-unet', 'MODEL_INVALID', 'broken-missing-unet cannot be loaded: unet/model.onnx is missing'],
       ['broken-corrupt-onnx', 'MODEL_INVALID', 'broken-corrupt-onnx cannot be loaded: unet/model.onnx is not a readable ONNX model'],
       ['does-not-exist', 'MODEL_NOT_FOUND', 'does-not-exist cannot be loaded: model folder not found'],

@@ -111,7 +111,7 @@ describe('bad input gives one clear error', () => {
     [{ seed: 1.5 }, 'BAD_INPUT', /^seed must be a whole number/],
     [{ modelDir: fixture('does-not-exist') }, 'MODEL_NOT_FOUND', /does-not-exist/],
     [{ modelDir: fixture('broken-missing-unet') }, 'MODEL_INVALID', /unet/],
-    [{ modelDir: fixture('sdxl-refused') }, 'MODEL_UNSUPPORTED', /SDXL/],
+    [{ modelDir: fixture('sdxl-refiner-refused') }, 'MODEL_UNSUPPORTED', /SDXL refiner/],
   ];
   it.each(cases)('%o → %s', async (patch, code, message) => {
     const err = await txt2img({ ...base, seed: 1, ...patch } as never, { cache }).catch((e: unknown) => e);

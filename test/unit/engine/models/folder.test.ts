@@ -19,9 +19,14 @@ const EXPECTED: Record<string, Partial<Omit<ModelFolderReport, 'problems'>> & { 
   'reverie-tiny': { valid: true, family: 'reverie', inpainting: false, problems: [] },
   'reverie-f16': { valid: true, family: 'reverie', inpainting: false, problems: [] },
   'sd15-lowvar': { valid: true, family: 'sd1', inpainting: false, problems: [] },
-  'sdxl-refused': {
+  'sdxl-tiny': { valid: true, family: 'sdxl', inpainting: false, problems: [] },
+  'sdxl-turbo-tiny': { valid: true, family: 'sdxl-turbo', inpainting: false, problems: [] },
+  'sdxl-refiner-refused': {
     valid: false,
-    problems: ['SDXL folders are not supported yet (_class_name is StableDiffusionXLPipeline); use a Stable Diffusion 1.x, 2.x, SD-Turbo or Reverie ONNX export'],
+    problems: [
+      'SDXL refiner folders are not supported (_class_name is StableDiffusionXLImg2ImgPipeline, no text_encoder/): the refiner conditions on an aesthetic score; ' +
+        'use an SDXL base or SDXL-Turbo export (text_encoder/ and text_encoder_2/)',
+    ],
   },
   'broken-missing-unet': { valid: false, problems: ['unet/model.onnx is missing'] },
   'broken-bad-json': {
@@ -91,7 +96,7 @@ describe('inspectModelFolder', () => {
       await writeFile(path.join(dir, 'model_index.json'), JSON.stringify({ _class_name: 'FluxPipeline' }));
       const flux = await inspectModelFolder(dir);
       expect(flux.problems[0]).toBe(
-        'model_index.json: pipeline FluxPipeline is not supported; Reverie runs Stable Diffusion 1.x/2.x, SD-Turbo and Reverie ONNX folders',
+        'model_index.json: pipeline FluxPipeline is not supported; Reverie runs Stable Diffusion 1.x/2.x, SD-Turbo, SDXL, SDXL-Turbo and Reverie ONNX folders',
       );
     } finally {
       await rm(dir, { recursive: true });
