@@ -101,18 +101,18 @@ describe('Generate', () => {
     await session.page.getByRole('button', { name: 'Generate', exact: true }).click();
     const active = session.page.getByRole('list', { name: 'Active jobs' });
     await expect.poll(() => active.getByRole('listitem').count(), { timeout: 20_000 }).toBe(3);
-    await expect.poll(async () => (await active.innerText()).replace(/\s+/g, ' ')).toMatch(/Running first job.*Queued second job.*Queued third job/);
+    await expect.poll(async () => (await active.innerText()).replace(/\s+/g, ' ')).toMatch(/Running Text to image first job.*Queued Text to image second job.*Queued Text to image third job/);
     await session.page.getByRole('button', { name: 'Move up: third job' }).click();
-    await expect.poll(async () => (await active.innerText()).replace(/\s+/g, ' ')).toMatch(/Running first job.*Queued third job.*Queued second job/);
+    await expect.poll(async () => (await active.innerText()).replace(/\s+/g, ' ')).toMatch(/Running Text to image first job.*Queued Text to image third job.*Queued Text to image second job/);
     await session.page.screenshot({ path: screenshotPath('generate-queue') });
     await session.page.getByRole('button', { name: 'Remove from queue: second job' }).click();
     await expect.poll(() => active.getByRole('listitem').count()).toBe(2);
     await session.page.getByRole('button', { name: 'Cancel', exact: true }).click();
     // the next waiting job starts; stop it from the queue panel
-    await expect.poll(async () => (await active.innerText()).replace(/\s+/g, ' '), { timeout: 20_000 }).toMatch(/Running third job/);
+    await expect.poll(async () => (await active.innerText()).replace(/\s+/g, ' '), { timeout: 20_000 }).toMatch(/Running Text to image third job/);
     await session.page.getByRole('button', { name: 'Stop the running job' }).click();
     await expect.poll(() => active.getByRole('listitem').count(), { timeout: 20_000 }).toBe(0);
-    await expect(session.page.getByRole('list', { name: 'Finished jobs' }).innerText()).resolves.toMatch(/Cancelled[\s\S]*third job[\s\S]*Cancelled[\s\S]*first job/);
+    await expect.poll(() => session.page.getByRole('list', { name: 'Finished jobs' }).innerText()).toMatch(/Cancelled[\s\S]*third job[\s\S]*Cancelled[\s\S]*first job/);
   });
 
   it('shows an engine failure inline, in plain words', async () => {

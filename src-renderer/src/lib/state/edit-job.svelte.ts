@@ -81,7 +81,8 @@ export class EditJob {
     this.#submitting = true;
     this.#problem.set(null);
     try {
-      const job = await this.studio.jobs.submit(request);
+      const image = this.studio.input.image;
+      const job = await this.studio.jobs.submit(request, image ? { width: image.width, height: image.height } : null);
       if (!job) {
         this.#problem.set(this.studio.jobs.submitError ?? 'The job was not accepted.');
         return false;

@@ -27,6 +27,24 @@ export function formatDate(ms: number): string {
   return new Date(ms).toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 }
 
+interface Size {
+  width: number;
+  height: number;
+}
+
+/**
+ * A job's size for lists: the image it made, else the size its request asks for, else (text to
+ * image) the model's own size, else (an edit job at the input's shape) "from" the input's size;
+ * empty when none is known yet — never "?×?".
+ */
+export function jobSizeText(kind: JobKind, params: { width?: number; height?: number }, known: { result: Size | null; input: Size | null; modelDefault: Size | null }): string {
+  const size = (s: Size): string => `${s.width} × ${s.height}`;
+  if (known.result) return size(known.result);
+  if (params.width !== undefined && params.height !== undefined) return size({ width: params.width, height: params.height });
+  if (kind === 'txt2img' && known.modelDefault) return size(known.modelDefault);
+  return known.input ? `from ${size(known.input)}` : '';
+}
+
 /** The first line of a prompt, shortened for lists. */
 export function promptSummary(prompt: string, max = 80): string {
   const line = prompt.trim().split('\n')[0] ?? '';

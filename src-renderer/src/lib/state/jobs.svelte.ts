@@ -9,6 +9,11 @@ import { errorText } from './system.svelte.ts';
 
 export type JobStage = EventPayload<'job.progress'>['stage'];
 
+export interface JobSize {
+  width: number;
+  height: number;
+}
+
 export interface JobLive {
   stage: JobStage | null;
   step: number;
@@ -71,6 +76,8 @@ export class JobsState {
   #submitError = $state<string | null>(null);
   #actionError = $state<string | null>(null);
   #lastSeed = $state<number | null>(null);
+  /** the input image's size of the edit jobs queued from here (their requests name the image only) */
+  readonly #inputSizes = new SvelteMap<string, JobSize>();
 
   readonly running = $derived(this.#jobs.find((j) => j.status === 'running') ?? null);
   readonly queued = $derived(this.#jobs.filter((j) => j.status === 'queued'));
@@ -100,6 +107,11 @@ export class JobsState {
     return this.#lastSeed;
   }
 
+  /** The size of the image an edit job started from, when it was queued from this window. */
+  inputSize(jobId: string): JobSize | null {
+    return this.#inputSizes.get(jobId) ?? null;
+  }
+
   live(jobId: string | null): JobLive | null {
     return jobId === null ? null : (this.#live.get(jobId) ?? null);
   }
@@ -116,13 +128,20 @@ export class JobsState {
     }
   }
 
-  /** Queues a job; null (and `submitError`) when the main side refused it. */
-  async submit(request: JobRequestInput): Promise<JobSummary | null> {
+  /**
+   * Queues a job; null (and `submitError`) when the main side refused it. `inputSize`: the size of
+   * an edit job's input image, for the queue's rows.
+   */
+  async submit(request: JobRequestInput, inputSize: JobSize | null = null): Promise<JobSummary | null> {
     this.#submitting = true;
     try {
       const { job } = await this.api.jobs.submit(request);
       this.#submitError = null;
       this.#lastSeed = job.request.params.seed;
+      if (inputSize) {
+        this.#inputSizes.set(job.id, inputSize);
+        while (this.#inputSizes.size > 100) this.#inputSizes.delete(this.#inputSizes.keys().next().value as string);
+      }
       this.#upsert(job);
       return job;
     } catch (err) {

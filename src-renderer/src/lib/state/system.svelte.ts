@@ -59,6 +59,22 @@ export class SystemState {
     return this.#registryError;
   }
 
+  /**
+   * A sampler's label as A1111 names it ("DPM++ 2M") from its id, alias or label as a request holds
+   * it (the engine's registry table gives all three); the text itself when the registry lacks it.
+   */
+  samplerLabel(sampler: string | undefined): string {
+    if (sampler === undefined) return 'default sampler';
+    const s = this.#registry.samplers.find((r) => r.id === sampler || r.label === sampler || r.aliases.includes(sampler));
+    return s?.label ?? sampler;
+  }
+
+  /** A schedule's label ("Karras") from its id; the id itself when unknown. */
+  scheduleLabel(schedule: string | undefined): string {
+    if (schedule === undefined) return 'default schedule';
+    return this.#registry.schedules.find((r) => r.id === schedule)?.label ?? schedule;
+  }
+
   /** A model by id, valid or not. */
   model(id: string | null): ModelReport | undefined {
     return id === null ? undefined : this.#models.find((m) => m.id === id);

@@ -29,6 +29,11 @@ export class UiState {
   #canvas = $state.raw<CanvasView>({ kind: 'empty' });
   #settingsOpen = $state(false);
   #helpOpen = $state(false);
+  /**
+   * The queue beside every tab (the top bar's Queue button toggles it): shown at first on windows
+   * wide enough to spare the room, as InvokeAI's right-hand panel is.
+   */
+  #queueOpen = $state(((globalThis as { innerWidth?: number }).innerWidth ?? 1280) >= 1200);
 
   get tab(): TabId {
     return this.#tab;
@@ -48,6 +53,12 @@ export class UiState {
   set settingsOpen(open: boolean) {
     this.#settingsOpen = open;
     if (open) this.#helpOpen = false;
+  }
+  get queueOpen(): boolean {
+    return this.#queueOpen;
+  }
+  set queueOpen(open: boolean) {
+    this.#queueOpen = open;
   }
   get helpOpen(): boolean {
     return this.#helpOpen;
