@@ -27,7 +27,8 @@ export interface ModelMemoryFacts extends MemoryFacts {
 
 /** SD's VAE (sd1, sd2, sd-turbo), full resolution first: the fallback when the folder states no channels */
 export const SD_VAE_CHANNELS: readonly number[] = [128, 256, 512, 512];
-const COMPONENTS = ['text_encoder', 'unet', 'vae_decoder', 'vae_encoder'] as const;
+/** the sessions a loaded model holds (text_encoder_2 in SDXL folders only; a missing folder counts 0) */
+const COMPONENTS = ['text_encoder', 'text_encoder_2', 'unet', 'vae_decoder', 'vae_encoder'] as const;
 
 /** 4 bytes × Σ channels / 4^level, level 0 at full resolution (each level halves both sides). */
 export function decoderBytesPerPixel(blockOutChannels: readonly number[]): number {

@@ -4,7 +4,7 @@
  *
  * The formula (bytes; P = output pixels, width × height after any hires upscale; B = batch size):
  *
- *   weights     = 2.2 × the ONNX files of text_encoder, unet, vae_decoder, vae_encoder
+ *   weights     = 2.2 × the ONNX files of text_encoder (and text_encoder_2), unet, vae_decoder, vae_encoder
  *                 (ONNX Runtime holds the protobuf and its own copy of the initializers while loading)
  *   activations = P × ( D × (2.75 + 1.75 × (B − 1))                      VAE decoding and the images
  *                       + 120 × 4 × latentChannels / f² × unetBatch × B )  the UNet, unetBatch 2 with CFG

@@ -16,6 +16,11 @@ describe('model list with defaults', () => {
     expect(byName.get('sd15-script')).toMatchObject({ valid: true, defaultWidth: 512, defaultHeight: 512, guidanceFree: false });
     expect(byName.get('sd2-v')).toMatchObject({ valid: true, family: 'sd2', defaultWidth: 768, defaultHeight: 768 });
     expect(byName.get('sd-turbo')).toMatchObject({ valid: true, family: 'sd-turbo', guidanceFree: true, defaultWidth: 512 });
+    // SDXL: unet/config.json's sample_size × the VAE factor (128 × 8; SDXL-Turbo 64 × 8, without guidance)
+    expect(byName.get('sdxl-tiny')).toMatchObject({ valid: true, family: 'sdxl', defaultWidth: 1024, defaultHeight: 1024, guidanceFree: false, sizeStep: 8, problems: [] });
+    expect(byName.get('sdxl-tiny')?.warnings).toBeUndefined();
+    expect(byName.get('sdxl-turbo-tiny')).toMatchObject({ valid: true, family: 'sdxl-turbo', defaultWidth: 512, defaultHeight: 512, guidanceFree: true });
+    expect(byName.get('sdxl-refiner-refused')).toMatchObject({ valid: false });
     const broken = byName.get('broken-missing-unet');
     expect(broken?.valid).toBe(false);
     expect(broken?.defaultWidth).toBeUndefined();
