@@ -9,6 +9,7 @@ import { JobOutputs, Uploads } from './edit.svelte.ts';
 import { AnomalyState } from './anomaly.svelte.ts';
 import { ForwardState } from './forward.svelte.ts';
 import { InpaintState } from './inpaint.svelte.ts';
+import { SweepState } from './sweep.svelte.ts';
 import { PlaygroundState } from './playground.svelte.ts';
 import { ProcessState } from './process.svelte.ts';
 import type { InputImageDeps } from './input-image.svelte.ts';
@@ -43,6 +44,8 @@ export class EditStudio {
   readonly forward: ForwardState;
   /** the Process tab's anomaly map */
   readonly anomaly: AnomalyState;
+  /** the Process tab's CFG and step sweeps */
+  readonly sweep: SweepState;
   /** the Playground tab (exact 2-D diffusion) */
   readonly playground: PlaygroundState;
   #off: (() => void) | null = null;
@@ -60,6 +63,7 @@ export class EditStudio {
     this.process = new ProcessState(studio);
     this.forward = new ForwardState(studio, this.uploads);
     this.anomaly = new AnomalyState(studio, this.uploads);
+    this.sweep = new SweepState(studio);
     this.playground = new PlaygroundState(studio.api);
   }
 

@@ -12,11 +12,12 @@ import { errorText } from './system.svelte.ts';
 
 export type ExportFormat = 'webp' | 'gif' | 'contact';
 /** the Process tab's views */
-export type ProcessView = 'reverse' | 'compare' | 'forward' | 'anomaly';
+export type ProcessView = 'reverse' | 'compare' | 'sweep' | 'forward' | 'anomaly';
 
 export const PROCESS_VIEWS: readonly { id: ProcessView; label: string }[] = [
   { id: 'reverse', label: 'Reverse process' },
   { id: 'compare', label: 'ODE vs SDE' },
+  { id: 'sweep', label: 'Sweeps' },
   { id: 'forward', label: 'Forward process' },
   { id: 'anomaly', label: 'Anomaly map' },
 ];
