@@ -13,6 +13,7 @@ import { rgb8ToPixels } from '../../../src-main/engine/imageio/convert.ts';
 import type { LoadedModel } from '../../../src-main/engine/models/model.ts';
 import { PipelineCache } from '../../../src-main/engine/pipelines/cache.ts';
 import { encodePrompt } from '../../../src-main/engine/pipelines/conditioning.ts';
+import { resizeLatentsBilinear } from '../../../src-main/engine/pipelines/hires.ts';
 import { img2img } from '../../../src-main/engine/pipelines/img2img.ts';
 import { inpaint } from '../../../src-main/engine/pipelines/inpaint.ts';
 import { prepare, txt2imgLatents } from '../../../src-main/engine/pipelines/txt2img.ts';
@@ -186,6 +187,27 @@ describe('SDXL txt2img: the exact Euler path of the guided denoiser', () => {
       }
     }
     expect(worst).toBeLessThan(doc.folders[name].io === 'float16' ? 0.05 : 1e-4);
+  });
+
+  it('the hires fix’s second pass conditions on its own size: bilinear latents + σ·ε, then the guided Euler path at 256×128', async () => {
+    const dir = fixture('sdxl-tiny');
+    const base = { modelDir: dir, provider: 'cpu' as const, prompt: 'a red cat', negativePrompt: 'blue', cfgScale: 2, steps: 8, sampler: 'euler', schedule: 'karras', seed: 21, width: 128, height: 64 };
+    const first = (await txt2imgLatents(base, { cache })).batches[0].latents;
+    const r = await txt2imgLatents({ ...base, hires: { scale: 2, denoise: 0.5 } }, { cache });
+    const latents = r.batches[0].latents;
+    expect(latents.dims).toEqual([1, 4, 16, 32]);
+    const model = await cache.model(dir, 'cpu');
+    const sigmas = sigmasForStrength(buildSigmas('karras', 8, model.discrete), 0.5);
+    const init = resizeLatentsBilinear(first, 16, 32);
+    const eps = new Rng(21).randn(init.data.length);
+    const seen = (s: number): number => model.discrete.tToSigma(Math.round(model.discrete.sigmaToT(s)));
+    const d = guided('sdxl-tiny', base.prompt, base.negativePrompt, base.cfgScale, seen);
+    let worst = 0;
+    for (let j = 0; j < init.data.length; j++) {
+      const want = eulerPath(Math.fround(init.data[j] + eps[j] * sigmas[0]), sigmas, d[Math.floor(j / 512)]);
+      worst = Math.max(worst, Math.abs(latents.data[j] - want));
+    }
+    expect(worst).toBeLessThan(1e-4);
   });
 
   it('SDXL-Turbo runs at its defaults: 512², guidance-free, few steps', async () => {
