@@ -31,7 +31,8 @@ describe('Image to image', () => {
     const result = session.page.getByRole('figure', { name: 'Result' });
     await result.getByRole('img', { name: 'Image to image result' }).waitFor({ timeout: 30_000 });
     await expect(result.innerText()).resolves.toMatch(/96 × 64 · seed \d+/);
-    await expect(session.page.getByText('Done', { exact: true }).count()).resolves.toBe(1);
+    // the tab's status bar (the queue beside it has a "Done" badge of its own)
+    await expect(session.page.getByRole('region', { name: 'Image to image', exact: true }).getByText('Done', { exact: true }).count()).resolves.toBe(1);
     await result.getByRole('button', { name: 'View process' }).waitFor();
     await session.page.screenshot({ path: screenshotPath('img2img') });
     expect(session.consoleErrors).toEqual([]);
