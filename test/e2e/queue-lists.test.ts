@@ -92,7 +92,7 @@ describe('the queue from every tab', () => {
     await openTab(session.page, 'Process');
     const results = session.page.getByRole('navigation', { name: 'Recorded results' });
     await results.getByRole('button').first().waitFor({ timeout: 20_000 });
-    await expect(results.innerText()).resolves.toMatch(/Image to image · DPM\+\+ 2M/);
+    await expect(results.innerText()).resolves.toMatch(/Image to image · \d+ × \d+ · DPM\+\+ 2M/);
     await expect(results.innerText()).resolves.not.toMatch(/dpmpp_2m/);
     await results.getByRole('button').first().click();
     const viewer = session.page.getByRole('region', { name: 'Reverse process viewer' });
