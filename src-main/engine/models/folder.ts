@@ -10,13 +10,14 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { trainingScheduleFromConfig } from '../schedules/discrete.ts';
 import type { TrainingSchedule } from '../schedules/discrete.ts';
-import { FAMILIES, HIDDEN_SIZE_FAMILIES, SD2_BASE_SIZE } from './families.ts';
+import { FAMILIES } from './families.ts';
 import type { ModelFamily } from './families.ts';
 import { errorText, isDirectory, isFile, isRecord, linkProblem, modelFolderSize, readJsonFile } from './files.ts';
 import { readOnnxSignature } from './onnx-signature.ts';
 import type { OnnxSignature } from './onnx-signature.ts';
 import { checkDefaultSize, readReverieMeta, readScalingFactor, readUnetSampleSize, readVaeFactor } from './folder-configs.ts';
 import type { ReverieMeta } from './folder-configs.ts';
+import { detectFamily, familySize } from './folder-family.ts';
 import { checkSdxlGraphs, readSdxlFacts, sdxlFamily, sdxlRefusal, sdxlSign } from './folder-sdxl.ts';
 import type { SdxlFacts } from './folder-sdxl.ts';
 import { checkSignature, fixedDim } from './signatures.ts';
@@ -180,10 +181,6 @@ export async function readModelFolder(dirIn: string): Promise<{ report: ModelFol
   };
 }
 
-/** The family's square side when the folder states none; SD 2.x-base (epsilon prediction) was trained at 512, the v-prediction 2.x models at 768. */
-function familySize(family: ModelFamily, schedule: TrainingSchedule): number {
-  return family === 'sd2' && schedule.predictionType === 'epsilon' ? SD2_BASE_SIZE : FAMILIES[family].defaultSize;
-}
 
 /**
  * Axis `axis` of a UNet weight's shape, found by its PyTorch name (`conv_in.weight`, or with a prefix
@@ -270,39 +267,4 @@ async function readComponent(dir: string, component: Component, problems: string
   const found = checkSignature(component, sig.inputs, sig.outputs, { sdxl });
   problems.push(...found);
   return found.length === 0 ? sig : undefined;
-}
-
-async function detectFamily(
-  dir: string,
-  sigs: Map<Component, OnnxSignature>,
-  schedule: TrainingSchedule | undefined,
-  problems: string[],
-  warnings: string[],
-): Promise<ModelFamily | undefined> {
-  const te = sigs.get('text_encoder');
-  const unet = sigs.get('unet');
-  let hidden = (te && fixedDim(te.outputs, 'last_hidden_state', 2)) ?? (unet && fixedDim(unet.inputs, 'encoder_hidden_states', 2));
-  const unetHidden = unet && fixedDim(unet.inputs, 'encoder_hidden_states', 2);
-  const teHidden = te && fixedDim(te.outputs, 'last_hidden_state', 2);
-  if (teHidden !== undefined && unetHidden !== undefined && teHidden !== unetHidden) {
-    problems.push(`text_encoder/model.onnx gives hidden size ${teHidden} but unet/model.onnx expects encoder_hidden_states of size ${unetHidden}`);
-    return undefined;
-  }
-  if (hidden === undefined) {
-    const cfg = await readJsonFile(dir, 'text_encoder/config.json');
-    if (cfg.ok && isRecord(cfg.value) && typeof cfg.value.hidden_size === 'number') hidden = cfg.value.hidden_size;
-  }
-  if (!te || !unet || !schedule) return undefined; // already reported
-  if (schedule.timestepSpacing === 'trailing' && (hidden === undefined || hidden in HIDDEN_SIZE_FAMILIES)) return 'sd-turbo';
-  if (hidden === undefined) return schedule.predictionType === 'v_prediction' ? 'sd2' : 'sd1';
-  const family = HIDDEN_SIZE_FAMILIES[hidden];
-  if (family) return family;
-  // SD-shaped files with another text width (a distilled or custom encoder): run them with the nearest family's defaults
-  const like: ModelFamily = schedule.predictionType === 'v_prediction' ? 'sd2' : 'sd1';
-  const known = Object.entries(HIDDEN_SIZE_FAMILIES).map(([size, f]) => `${size}: ${FAMILIES[f].label}`).join(', ');
-  warnings.push(
-    `text_encoder/model.onnx gives hidden size ${hidden}, which matches no known family (${known}); it runs with ` +
-      `${FAMILIES[like].label} defaults (${FAMILIES[like].defaultSize}×${FAMILIES[like].defaultSize}, the VAE config's scaling factor or ${FAMILIES[like].scalingFactor})`,
-  );
-  return like;
 }
