@@ -62,7 +62,8 @@ describe('LoadedModel.load', () => {
   });
 
   it('auto picks a working GPU provider or falls back to CPU with a note', async () => {
-    const gpu = (await probeProviders()).find((s) => s.id !== 'cpu' && s.works);
+    // a provider that works on a software device only (WebGPU on Mesa's lavapipe) is passed over by auto
+    const gpu = (await probeProviders()).find((s) => s.id !== 'cpu' && s.works && !s.software);
     const started = Date.now();
     const model = await LoadedModel.load(path.join(FIXTURE_MODELS, 'sd15-script'));
     try {
