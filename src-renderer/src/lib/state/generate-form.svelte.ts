@@ -21,6 +21,26 @@ export interface ModelSource {
 export type SizeChoice = { kind: 'default' } | { kind: 'preset'; label: string } | { kind: 'custom'; width: number; height: number };
 
 export const STEPS_MAX = 1000;
+
+/** the schedules a snapshot may name (the settings schema's list) */
+const SCHEDULES: readonly Defaults['schedule'][] = ['normal', 'karras', 'exponential', 'sgm_uniform', 'simple'];
+
+/** GenerateForm.snapshot(): what a reload keeps */
+export interface FormSnapshot {
+  version: 1;
+  modelId: string | null;
+  prompt: string;
+  negativePrompt: string;
+  sampler: string;
+  schedule: Defaults['schedule'];
+  steps: number;
+  cfgScale: number;
+  seedText: string;
+  size: SizeChoice;
+  batchSize: number;
+  batchCount: number;
+  hires: ReturnType<HiresSettings['snapshot']>;
+}
 export const CFG_MAX = 30;
 const FALLBACK_SIZE = 512;
 
@@ -161,6 +181,67 @@ export class GenerateForm {
   }
   swapSize(): void {
     this.setSize({ kind: 'custom', width: this.height, height: this.width });
+  }
+
+  /** Everything the user set, as plain data: what a reload brings back (Studio keeps it in localStorage). */
+  snapshot(): FormSnapshot {
+    return {
+      version: 1,
+      modelId: this.#modelId,
+      prompt: this.#prompt,
+      negativePrompt: this.#negativePrompt,
+      sampler: this.#sampler,
+      schedule: this.#schedule,
+      steps: this.#steps,
+      cfgScale: this.#cfgScale,
+      seedText: this.#seedText,
+      size: this.#size,
+      batchSize: this.#batchSize,
+      batchCount: this.#batchCount,
+      hires: this.hires.snapshot(),
+    };
+  }
+
+  /**
+   * Takes back a snapshot (from an older or damaged store too): each well-formed field is applied
+   * through the same setters as typing it, the rest keep their values. False when it is not a snapshot.
+   */
+  restore(value: unknown): boolean {
+    if (typeof value !== 'object' || value === null || (value as { version?: unknown }).version !== 1) return false;
+    const s = value as Record<string, unknown>;
+    const str = (v: unknown): v is string => typeof v === 'string';
+    const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+    if (s.modelId === null || str(s.modelId)) this.#modelId = s.modelId;
+    if (str(s.prompt)) this.#prompt = s.prompt;
+    if (str(s.negativePrompt)) this.#negativePrompt = s.negativePrompt;
+    if (str(s.sampler) && s.sampler !== '') this.#sampler = s.sampler;
+    if (str(s.schedule) && SCHEDULES.includes(s.schedule as Defaults['schedule'])) this.#schedule = s.schedule as Defaults['schedule'];
+    if (num(s.steps)) this.steps = s.steps;
+    if (num(s.cfgScale)) this.cfgScale = s.cfgScale;
+    if (str(s.seedText)) this.#seedText = s.seedText;
+    const size = s.size as SizeChoice | undefined;
+    if (size?.kind === 'default') this.#size = { kind: 'default' };
+    else if (size?.kind === 'preset' && str(size.label)) this.#size = { kind: 'preset', label: size.label };
+    else if (size?.kind === 'custom' && num(size.width) && num(size.height)) this.#size = { kind: 'custom', width: clampInt(size.width, MIN_SIZE, MAX_SIZE), height: clampInt(size.height, MIN_SIZE, MAX_SIZE) };
+    if (num(s.batchSize)) this.batchSize = s.batchSize;
+    if (num(s.batchCount)) this.batchCount = s.batchCount;
+    if (typeof s.hires === 'object' && s.hires !== null) this.hires.restore(s.hires as Record<string, unknown>);
+    return true;
+  }
+
+  /**
+   * The defaults that changed between `before` and `now` (Settings edited since the form was kept):
+   * those fields take the new default, the rest stay as the user left them.
+   */
+  applyChangedDefaults(before: Defaults, now: Defaults): void {
+    if (before.sampler !== now.sampler) this.#sampler = now.sampler;
+    if (before.schedule !== now.schedule) this.#schedule = now.schedule;
+    if (before.steps !== now.steps) this.steps = now.steps;
+    if (before.cfgScale !== now.cfgScale) this.cfgScale = now.cfgScale;
+    if (before.negativePrompt !== now.negativePrompt) this.#negativePrompt = now.negativePrompt;
+    if (before.width !== now.width || before.height !== now.height) {
+      this.#size = now.width !== null && now.height !== null ? { kind: 'custom', width: now.width, height: now.height } : { kind: 'default' };
+    }
   }
 
   /** The form's starting values (settings defaults); keeps prompt, model and seed. */

@@ -54,6 +54,20 @@ export class HiresSettings {
     this.#upscaler = v;
   }
 
+  /** what a reload keeps (generate-form's snapshot) */
+  snapshot(): { enabled: boolean; scale: number; denoise: number; steps: number; upscaler: HiresUpscaler } {
+    return { enabled: this.#enabled, scale: this.#scale, denoise: this.#denoise, steps: this.#steps, upscaler: this.#upscaler };
+  }
+
+  /** Takes back a snapshot's fields that are well formed; others keep their value. */
+  restore(s: Record<string, unknown>): void {
+    if (typeof s.enabled === 'boolean') this.#enabled = s.enabled;
+    if (typeof s.scale === 'number') this.scale = s.scale;
+    if (typeof s.denoise === 'number') this.denoise = s.denoise;
+    if (typeof s.steps === 'number') this.steps = s.steps;
+    if (s.upscaler === 'latent' || s.upscaler === 'lanczos') this.#upscaler = s.upscaler;
+  }
+
   /** the size the second pass works at, rounded to the model's size step as the engine does */
   finalSize(width: number, height: number, step: number): { width: number; height: number } {
     const side = (v: number): number => Math.min(HIRES_MAX_SIDE, Math.max(64, Math.round((v * this.#scale) / step) * step));

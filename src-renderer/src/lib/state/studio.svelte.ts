@@ -5,7 +5,7 @@
  * methods; each state class stays small and testable on its own.
  */
 import { SvelteMap } from 'svelte/reactivity';
-import type { GalleryItem, ReverieApi } from '../api/types.ts';
+import type { GalleryItem, ReverieApi, Settings } from '../api/types.ts';
 import { GalleryState } from './gallery.svelte.ts';
 import { GenerateForm } from './generate-form.svelte.ts';
 import { InputBoundError } from './input-bound.svelte.ts';
@@ -37,6 +37,25 @@ export interface StudioDeps {
   timers?: TimerDeps;
   /** copies text to the clipboard (default: navigator.clipboard) */
   copyText?: (text: string) => Promise<void>;
+  /** where the Generate form is kept across reloads (default: the window's localStorage; none: not kept) */
+  storage?: FormStorage | null;
+}
+
+/** The part of the Web Storage API the form needs. */
+export interface FormStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+
+/** the localStorage key of the Generate form (GenerateForm.snapshot) */
+export const FORM_STORAGE_KEY = 'reverie.generate-form';
+
+function windowStorage(): FormStorage | null {
+  try {
+    return (globalThis as { localStorage?: FormStorage }).localStorage ?? null;
+  } catch {
+    return null; // storage disabled (privacy settings): the form is simply not kept
+  }
 }
 
 export class Studio {
@@ -80,6 +99,46 @@ export class Studio {
       onDone: (jobId, items) => this.ui.jobFinished(jobId, items[0].id),
     });
     this.#copyText = deps.copyText ?? clipboardWrite;
+    this.#storage = deps.storage === undefined ? windowStorage() : deps.storage;
+  }
+
+  readonly #storage: FormStorage | null;
+  /** set once the stored form was taken back: saving before would overwrite it with the defaults */
+  #formRestored = $state(false);
+  /** the settings defaults the form started from (kept with it: a default changed later wins on restore) */
+  #formDefaults: Settings['defaults'] | null = null;
+
+  /**
+   * Brings back the Generate form of the last session, over the settings defaults; a default changed
+   * in Settings since then wins for its field (the user asked for it after leaving the form).
+   */
+  #restoreForm(): void {
+    try {
+      const text = this.#storage?.getItem(FORM_STORAGE_KEY);
+      const kept = text ? (JSON.parse(text) as { form?: unknown; defaults?: Settings['defaults'] }) : null;
+      const now = this.settings.settings?.defaults;
+      if (kept && this.form.restore(kept.form) && now && kept.defaults) this.form.applyChangedDefaults(kept.defaults, now);
+    } catch {
+      // a damaged entry: start from the defaults; the next change overwrites it
+    }
+    this.#formDefaults = this.settings.settings?.defaults ?? null;
+    this.#formRestored = true;
+  }
+
+  /** Keeps the Generate form on every change (from the first restore on); returns the cleanup. */
+  #keepForm(): () => void {
+    return $effect.root(() => {
+      $effect(() => {
+        // the defaults the form was kept under: a default changed later in Settings wins on restore
+        const text = JSON.stringify({ form: this.form.snapshot(), defaults: this.#formDefaults });
+        if (!this.#formRestored) return;
+        try {
+          this.#storage?.setItem(FORM_STORAGE_KEY, text);
+        } catch {
+          // full or disabled storage: nothing to lose but the convenience
+        }
+      });
+    });
   }
 
   /** why the last Generate did not queue a job, in plain words */
@@ -102,15 +161,20 @@ export class Studio {
   /** Loads everything the first screen needs. */
   async start(): Promise<void> {
     const settings = this.settings.load().then((s) => {
-      if (!s) return;
-      this.form.applyDefaults(s.defaults);
-      this.form.preferModel(s.lastModel);
+      if (s) {
+        this.form.applyDefaults(s.defaults);
+        this.form.preferModel(s.lastModel);
+      }
+      this.#restoreForm();
     });
     const gallery = this.gallery.load().then(() => {
       const newest = this.gallery.items[0];
       if (newest && this.ui.canvas.kind === 'empty') this.ui.showImage(newest.id);
     });
     await Promise.all([this.system.load(), settings, gallery, this.jobs.load()]);
+    // after a reload the canvas follows a job still running
+    const running = this.jobs.running;
+    if (running && this.ui.canvas.kind !== 'job') this.ui.showJob(running.id);
     // a PNG the app was started with ("Open in Reverie"), once the form can take its parameters
     await this.openPendingFiles();
   }
@@ -118,6 +182,7 @@ export class Studio {
   /** Subscribes every state class to its events; returns the cleanup. */
   connect(): () => void {
     const offs = [
+      this.#keepForm(),
       this.settings.connect(),
       this.jobs.connect(),
       this.gallery.connect(),
