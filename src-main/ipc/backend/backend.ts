@@ -3,6 +3,7 @@
  * Heavy work goes to the engine host; settings and gallery are local files.
  */
 import { randomInt } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineHost } from '../../engine/hosting/host.ts';
 import type { GalleryStore } from '../../storage/gallery.ts';
@@ -188,6 +189,7 @@ export function createBackend(deps: BackendDeps): Backend {
     },
     'settings.get': async () => deps.settings.get(),
     'settings.set': async ({ patch }) => {
+      if (patch.modelsDirs) await checkNewModelFolders(patch.modelsDirs, (await deps.settings.get()).modelsDirs);
       const settings = await deps.settings.update(patch);
       events.emit('settings.changed', { settings });
       return settings;
@@ -223,4 +225,20 @@ export function createBackend(deps: BackendDeps): Backend {
       await deps.host.dispose();
     },
   };
+}
+
+/**
+ * A models folder added in Settings must exist and be a folder: refused with the reason and what to
+ * do, instead of being listed and scanned as nothing. Folders already in the list are not checked
+ * again (a drive that is away for now must not block other settings).
+ */
+async function checkNewModelFolders(dirs: readonly string[], before: readonly string[]): Promise<void> {
+  for (const dir of dirs.filter((d) => !before.includes(d))) {
+    const s = await stat(dir).catch((err: NodeJS.ErrnoException) => err);
+    if (s instanceof Error) {
+      const why = s.code === 'ENOENT' ? 'does not exist' : s.code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be read (${s.code ?? s.message})`;
+      throw new ApiCallError('BAD_REQUEST', `The folder ${dir} ${why}. Create it or check the path, then add it again.`, { path: dir });
+    }
+    if (!s.isDirectory()) throw new ApiCallError('BAD_REQUEST', `${dir} is a file, not a folder. Give the folder that holds your model folders.`, { path: dir });
+  }
 }

@@ -42,16 +42,24 @@ export class SettingsState {
     return this.#settings;
   }
 
-  /** Applies a patch; true when the main side accepted and saved it. */
+  /** Applies a patch; true when the main side accepted and saved it (else `error` says why). */
   async update(patch: SettingsPatch): Promise<boolean> {
+    const refused = await this.apply(patch);
+    this.#error = refused;
+    return refused === null;
+  }
+
+  /**
+   * Applies a patch and gives the refusal to the caller instead of the dialog's status line (a field
+   * that shows its own error, so it is not shown twice): null when saved.
+   */
+  async apply(patch: SettingsPatch): Promise<string | null> {
     this.#saving++;
     try {
       this.#settings = await this.api.settings.set({ patch });
-      this.#error = null;
-      return true;
+      return null;
     } catch (err) {
-      this.#error = errorText(err);
-      return false;
+      return errorText(err);
     } finally {
       this.#saving--;
     }
