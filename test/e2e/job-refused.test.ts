@@ -52,7 +52,7 @@ describe('a refused request', () => {
     await p.getByRole('button', { name: 'Generate', exact: true }).click();
     await p.getByRole('img', { name: /^Result: too many at once/ }).waitFor({ timeout: 60_000 });
     await expect(p.getByText(REFUSAL).count()).resolves.toBe(0);
-    // the refused call's HTTP error status is all Chromium logs (browser mode answers OUT_OF_MEMORY with 500)
+    // the refused call's HTTP error status is all Chromium logs (browser mode answers OUT_OF_MEMORY with 422)
     expect(session?.consoleErrors.filter((e) => !/^Failed to load resource: the server responded with a status of \d{3}/.test(e))).toEqual([]);
     expect(session?.consoleErrors.length).toBeLessThanOrEqual(1);
   });
