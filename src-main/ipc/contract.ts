@@ -64,6 +64,8 @@ import { EditUploadRequestSchema, EditUploadResponseSchema, JobOutputEventSchema
 import {
   ProcessAnomalyRequestSchema,
   ProcessAnomalySchema,
+  ProcessCancelRequestSchema,
+  ProcessCancelSchema,
   ProcessCurvesRequestSchema,
   ProcessCurvesSchema,
   ProcessDecodeStepRequestSchema,
@@ -127,6 +129,7 @@ export const CALLS = {
   'process.curves': { request: ProcessCurvesRequestSchema, response: ProcessCurvesSchema },
   'process.trajectories': { request: ProcessTrajectoriesRequestSchema, response: ProcessTrajectoriesSchema },
   'process.anomaly': { request: ProcessAnomalyRequestSchema, response: ProcessAnomalySchema },
+  'process.cancel': { request: ProcessCancelRequestSchema, response: ProcessCancelSchema },
   // the Playground tab: exact 2-D diffusion (schemas/playground.ts)
   'playground.run': { request: PlaygroundRunRequestSchema, response: PlaygroundRunSchema },
   'settings.get': { request: EmptySchema, response: SettingsSchema },

@@ -105,7 +105,8 @@ export type EditCallName =
   | 'process.forward'
   | 'process.curves'
   | 'process.trajectories'
-  | 'process.anomaly';
+  | 'process.anomaly'
+  | 'process.cancel';
 
 export function recordingFile(gallery: GalleryStore, id: string): string {
   return path.join(gallery.dir, `${id}.rvrec`);
@@ -143,6 +144,19 @@ export function createEditHandlers(deps: EditHandlerDeps): Pick<Handlers, EditCa
     return { item, file };
   };
   const provider = () => deps.settings().provider;
+  /** process calls running under a caller's requestId, so process.cancel can stop them */
+  const cancellable = new Map<string, AbortController>();
+  const underRequest = async <T>(requestId: string | undefined, run: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> => {
+    if (requestId === undefined) return run(undefined);
+    if (cancellable.has(requestId)) throw new ApiCallError('BAD_REQUEST', `A call with requestId "${requestId}" is already running; use a new id per call.`);
+    const controller = new AbortController();
+    cancellable.set(requestId, controller);
+    try {
+      return await run(controller.signal);
+    } finally {
+      cancellable.delete(requestId);
+    }
+  };
 
   return {
     'edit.upload': async ({ data, name, purpose }) => {
@@ -204,7 +218,14 @@ export function createEditHandlers(deps: EditHandlerDeps): Pick<Handlers, EditCa
       idleFor(model, 'The anomaly map');
       const image = await deps.inputs.resolve(r.image, 'image');
       const seed = r.seed >= 0 ? r.seed : randomInt(0, 2 ** 32 - 1);
-      return deps.host.invoke('processAnomaly', { modelDir: model.path, image, prompt: r.prompt, strength: r.strength, samples: r.samples, seed, fit: r.fit, provider: provider(), ...optional({ steps: r.steps }) });
+      const params = { modelDir: model.path, image, prompt: r.prompt, strength: r.strength, samples: r.samples, seed, fit: r.fit, provider: provider(), ...optional({ steps: r.steps }) };
+      // cancellable by its requestId; the engine host stops a call that ignores the cancel within a second
+      return underRequest(r.requestId, (signal) => deps.host.invoke('processAnomaly', params, signal ? { signal } : {}));
+    },
+    'process.cancel': async ({ requestId }) => {
+      const controller = cancellable.get(requestId);
+      controller?.abort();
+      return { cancelled: controller !== undefined };
     },
   };
 }

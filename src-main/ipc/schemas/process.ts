@@ -145,8 +145,14 @@ export const ProcessAnomalyRequestSchema = z
     seed: z.int().min(-1).max(4294967295).default(-1),
     steps: z.int().min(1).max(200).optional(),
     fit: FitModeSchema.default('resize'),
+    /** the caller's name for this call, so process.cancel can stop it (an anomaly map on a large model takes minutes) */
+    requestId: z.string().min(1).max(64).optional(),
   })
   .strict();
+/** Stops a running process call that was given a requestId (process.anomaly). */
+export const ProcessCancelRequestSchema = z.object({ requestId: z.string().min(1).max(64) }).strict();
+/** false when no call by that id was running (it had finished, or never started) */
+export const ProcessCancelSchema = z.object({ cancelled: z.boolean() });
 export const ProcessAnomalySchema = z.object({
   heatmapUrl: z.string(),
   overlayUrl: z.string(),

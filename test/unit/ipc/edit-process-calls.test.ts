@@ -132,6 +132,24 @@ describe('process calls', () => {
     expect((await sharp(png(r.heatmapUrl)).metadata()).width).toBe(64);
   });
 
+  it('process.cancel stops an anomaly map given a requestId; the call rejects CANCELLED and the id is free again', async () => {
+    h = await startBackend();
+    const t = h;
+    const { image } = await t.call<EditUploadResult>('edit.upload', { data: await testImage(512, 512), name: 'big.png' });
+    // 16 rebuilds at 200 steps of the full schedule: far longer than the cancel below
+    const running = t.call('process.anomaly', { model: SD15, image, samples: 16, strength: 1, steps: 200, seed: 5, requestId: 'map-1' });
+    const outcome = running.then(
+      () => 'finished',
+      (err: { code?: string }) => err.code ?? 'error',
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    await expect(t.call('process.cancel', { requestId: 'map-1' })).resolves.toEqual({ cancelled: true });
+    await expect(outcome).resolves.toBe('CANCELLED');
+    await expect(t.call('process.cancel', { requestId: 'map-1' })).resolves.toEqual({ cancelled: false });
+    const again = await t.call<CallResponse<'process.anomaly'>>('process.anomaly', { model: SD15, image, samples: 1, steps: 2, seed: 5, requestId: 'map-1' });
+    expect(again.score).toBeGreaterThan(0);
+  });
+
   it('refuses a result without a recording, and an unknown one, in plain words', async () => {
     h = await startBackend();
     await expect(h.call('process.recording', { id: 'nothing-here' })).rejects.toMatchObject({ code: 'NOT_FOUND' });

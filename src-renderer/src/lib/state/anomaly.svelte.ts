@@ -30,6 +30,8 @@ export class AnomalyState {
   #running = $state(false);
   #error = $state<string | null>(null);
   #request = 0;
+  /** the running call's requestId (process.cancel stops it) */
+  #requestId: string | null = null;
 
   constructor(
     private readonly studio: Studio,
@@ -93,18 +95,36 @@ export class AnomalyState {
       return;
     }
     const request = ++this.#request;
+    const requestId = `anomaly-${Date.now().toString(36)}-${request}`;
+    this.#requestId = requestId;
     this.#key = key;
     this.#running = true;
     this.#error = null;
     this.#result = null;
     try {
       const upload = await this.uploads.upload(image.blob, image.name, 'image');
-      const result = await this.studio.api.process.anomaly({ model: model.id, image: upload.image, strength: this.#strength, samples: this.#samples, seed: this.#seed });
+      const result = await this.studio.api.process.anomaly({ model: model.id, image: upload.image, strength: this.#strength, samples: this.#samples, seed: this.#seed, requestId });
       if (request === this.#request) this.#result = result;
     } catch (err) {
-      if (request === this.#request) this.#error = errorText(err);
+      // a cancel the user asked for is not an error to show
+      const cancelled = (err as { code?: string } | null)?.code === 'CANCELLED';
+      if (request === this.#request) this.#error = cancelled ? null : errorText(err);
     } finally {
-      if (request === this.#request) this.#running = false;
+      if (request === this.#request) {
+        this.#running = false;
+        this.#requestId = null;
+      }
+    }
+  }
+
+  /** Stops the map being made (within about a second, even inside a model call). */
+  async cancel(): Promise<void> {
+    const requestId = this.#requestId;
+    if (requestId === null) return;
+    try {
+      await this.studio.api.process.cancel({ requestId });
+    } catch (err) {
+      this.#error = errorText(err);
     }
   }
 }
