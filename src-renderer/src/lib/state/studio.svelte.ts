@@ -15,8 +15,10 @@ import { JobsState } from './jobs.svelte.ts';
 import { ModelCardState } from './model-card.svelte.ts';
 import { LorasState } from './loras.svelte.ts';
 import { ModelImportState } from './model-import.svelte.ts';
+import { PromptHistory } from './prompt-history.svelte.ts';
 import { PromptTokensState } from './prompt-tokens.svelte.ts';
 import { SettingsState } from './settings.svelte.ts';
+import { StylesState } from './styles.svelte.ts';
 import { SystemState, errorText } from './system.svelte.ts';
 import { ToastState } from './toasts.svelte.ts';
 import type { TimerDeps } from './toasts.svelte.ts';
@@ -70,6 +72,9 @@ export class Studio {
   readonly modelImport: ModelImportState;
   readonly loras: LorasState;
   readonly promptTokens: PromptTokensState;
+  /** the prompts of submitted jobs (↑ in the prompt box) and the saved styles, kept beside the form */
+  readonly promptHistory: PromptHistory;
+  readonly styles: StylesState;
   readonly ui = new UiState();
   /** why the last Generate did not queue a job; holds while the form is unchanged */
   readonly #generateError = new InputBoundError(() => this.form.inputsKey);
@@ -96,10 +101,12 @@ export class Studio {
     this.promptTokens = new PromptTokensState(api, this.form);
     this.jobs = new JobsState(api, {
       onStarted: (jobId) => this.ui.showJob(jobId),
-      onDone: (jobId, items) => this.ui.jobFinished(jobId, items[0].id),
+      onDone: (jobId, items) => this.ui.jobFinished(jobId, items[0].id, items.length),
     });
     this.#copyText = deps.copyText ?? clipboardWrite;
     this.#storage = deps.storage === undefined ? windowStorage() : deps.storage;
+    this.promptHistory = new PromptHistory(this.#storage);
+    this.styles = new StylesState(this.#storage);
   }
 
   readonly #storage: FormStorage | null;
@@ -205,12 +212,14 @@ export class Studio {
     }
     this.#generateError.set(null);
     const inputs = this.form.inputsKey;
+    const prompts = { prompt: this.form.prompt, negativePrompt: this.form.negativePrompt };
     const job = await this.jobs.submit(request);
     if (!job) {
       this.#generateError.set(this.jobs.submitError ?? 'The job was not accepted.');
       return false;
     }
     this.#jobInputs.set(job.id, inputs);
+    this.promptHistory.record(prompts);
     while (this.#jobInputs.size > 100) this.#jobInputs.delete(this.#jobInputs.keys().next().value as string);
     if (!this.jobs.running) this.ui.showJob(job.id);
     const model = this.form.modelId;

@@ -22,7 +22,12 @@ export function tabLabel(id: TabId): string {
 }
 
 /** The canvas follows a job (live preview, progress, or where it stopped) or shows one saved image. */
-export type CanvasView = { kind: 'empty' } | { kind: 'job'; jobId: string } | { kind: 'image'; id: string };
+export type CanvasView =
+  | { kind: 'empty' }
+  | { kind: 'job'; jobId: string }
+  | { kind: 'image'; id: string }
+  /** every image of one finished job as a grid (a batch); a cell opens that image (kind 'image') */
+  | { kind: 'batch'; jobId: string };
 
 export class UiState {
   #tab = $state<TabId>('generate');
@@ -77,13 +82,22 @@ export class UiState {
   showImage(id: string): void {
     this.#canvas = { kind: 'image', id };
   }
+  /** the images of one job as a grid (BatchGrid) */
+  showBatch(jobId: string): void {
+    this.#canvas = { kind: 'batch', jobId };
+  }
   clearCanvas(): void {
     this.#canvas = { kind: 'empty' };
   }
-  /** A finished job hands the canvas to its first image, unless the user looked elsewhere meanwhile. */
-  jobFinished(jobId: string, firstImageId: string): void {
+  /**
+   * A finished job hands the canvas to its image, or to the grid of its images when it made several,
+   * unless the user looked elsewhere meanwhile.
+   */
+  jobFinished(jobId: string, firstImageId: string, images = 1): void {
     const view = this.#canvas;
-    if (view.kind === 'empty' || (view.kind === 'job' && view.jobId === jobId)) this.showImage(firstImageId);
+    if (view.kind !== 'empty' && !(view.kind === 'job' && view.jobId === jobId)) return;
+    if (images > 1) this.showBatch(jobId);
+    else this.showImage(firstImageId);
   }
   /** An image went away (deleted): the canvas shows the next one, if any. */
   imageRemoved(id: string, next: string | null): void {
