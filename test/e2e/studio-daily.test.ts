@@ -58,6 +58,11 @@ describe('prompt history', () => {
     await expect(both(p)).resolves.toEqual(['a half-typed draft', 'draft negative']);
     await promptField(p).press('ArrowDown'); // on the draft: nothing more
     await expect(both(p)).resolves.toEqual(['a half-typed draft', 'draft negative']);
+    // the keyboard shortcuts list says so
+    await p.getByRole('button', { name: 'Keyboard shortcuts' }).click();
+    await p.getByRole('dialog', { name: 'Keyboard shortcuts' }).getByText('In the prompt: earlier prompts of your jobs, and back to what you typed').waitFor();
+    await p.keyboard.press('Escape');
+    await p.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor({ state: 'hidden' });
   });
 
   it('leaves ↑ to the caret below the first line, and keeps the history across a reload', async () => {
