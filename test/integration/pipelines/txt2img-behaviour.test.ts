@@ -133,8 +133,10 @@ describe('caching, warnings and events', () => {
       const first = await txt2img({ ...base, seed: 1 }, { cache: own });
       expect(own.stats).toEqual({ modelLoads: 1, embeddingHits: 0, embeddingMisses: 2 });
       const second = await txt2img({ ...base, seed: 2 }, { cache: own });
+      // the counters prove it (no second load, both embeddings from the cache); comparing load times was
+      // flaky on a busy machine, and speed belongs to benchmarks
       expect(own.stats).toEqual({ modelLoads: 1, embeddingHits: 2, embeddingMisses: 2 });
-      expect(second.timings.load).toBeLessThan(first.timings.load);
+      expect(second.seed).not.toBe(first.seed);
       await txt2img({ ...base, seed: 2, prompt: 'a green dog' }, { cache: own });
       expect(own.stats.embeddingMisses).toBe(3); // only the new prompt is encoded
     } finally {
