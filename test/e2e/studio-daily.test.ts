@@ -47,6 +47,8 @@ describe('prompt history', () => {
     await promptField(p).press('ArrowUp');
     await expect(both(p)).resolves.toEqual(['a lighthouse at dusk', 'people']);
     await p.getByText('Earlier prompt 1 of 2').waitFor();
+    await expect(field(p, 'combobox', 'Style').locator('option').allInnerTexts()).resolves.toEqual(['None saved']);
+    await promptField(p).scrollIntoViewIfNeeded();
     await p.screenshot({ path: screenshotPath('prompt-history') });
     await promptField(p).press('ArrowUp');
     await expect(both(p)).resolves.toEqual(['a red barn in snow', 'blurry']);

@@ -221,7 +221,12 @@ export class Studio {
     this.#jobInputs.set(job.id, inputs);
     this.promptHistory.record(prompts);
     while (this.#jobInputs.size > 100) this.#jobInputs.delete(this.#jobInputs.keys().next().value as string);
-    if (!this.jobs.running) this.ui.showJob(job.id);
+    if (!this.jobs.running) {
+      this.ui.showJob(job.id);
+      // a job quick enough to finish before its submit answered: its images, not its last preview
+      const done = this.jobs.live(job.id);
+      if (done?.finished && done.items.length > 0) this.ui.jobFinished(job.id, done.items[0].id, done.items.length);
+    }
     const model = this.form.modelId;
     if (model !== null && model !== this.settings.settings?.lastModel) void this.settings.update({ lastModel: model });
     return true;
