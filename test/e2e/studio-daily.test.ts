@@ -178,6 +178,11 @@ describe('seeds and batches on the canvas', () => {
     await p.screenshot({ path: screenshotPath('batch-opened') });
     await canvas(p).getByRole('button', { name: '3 of 4' }).click();
     await grid.waitFor();
+    // the queue's row of a finished batch opens its grid too (not only the first image)
+    await grid.getByRole('button').nth(0).click();
+    await canvas(p).getByRole('img', { name: 'Result: a bowl of fruit' }).waitFor();
+    await p.getByRole('list', { name: 'Finished jobs' }).getByRole('button').first().click();
+    await grid.waitFor();
   });
 
   it('copies the seed and puts it into the form, from the canvas and from the gallery details', async () => {
