@@ -25,18 +25,18 @@ export function statusForError(code: string): number {
     case 'MODEL_NOT_FOUND':
     case 'NO_RECORDING':
       return 404;
+    // ENGINE_BUSY: another model's job holds the engine, try again later
     case 'CANCELLED':
-    // another model's job holds the engine: try again later
     case 'ENGINE_BUSY':
       return 409;
     case 'QUEUE_FULL':
       return 429;
+    // NAN_OUTPUT: the model's weights give NaN or infinity (the request was fine, the model cannot serve it);
+    // OUT_OF_MEMORY: a valid request this machine cannot serve (the job would not fit in memory)
     case 'MODEL_INVALID':
     case 'MODEL_UNSUPPORTED':
     case 'IMAGE_INVALID':
-    // the model's weights give NaN or infinity: the request was fine, the model cannot serve it
     case 'NAN_OUTPUT':
-    // a valid request this machine cannot serve (the job would not fit in memory)
     case 'OUT_OF_MEMORY':
       return 422;
     case 'ENGINE_CRASHED':
