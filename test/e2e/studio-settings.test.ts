@@ -114,8 +114,14 @@ describe('keyboard', () => {
     await promptField(session.page).focus();
     await session.page.keyboard.press('Tab');
     await expect(field(session.page, 'textbox', 'Negative prompt').evaluate((el) => el === (el.ownerDocument as unknown as { activeElement: unknown }).activeElement)).resolves.toBe(true);
+    const focused = (l: ReturnType<typeof field>) => l.evaluate((el) => el === (el.ownerDocument as unknown as { activeElement: unknown }).activeElement);
+    // the styles row under the negative prompt: its list, then "Save as style" (Apply and Delete wait for a style)
     await session.page.keyboard.press('Tab');
-    await expect(field(session.page, 'combobox', 'Sampler').evaluate((el) => el === (el.ownerDocument as unknown as { activeElement: unknown }).activeElement)).resolves.toBe(true);
+    await expect(focused(field(session.page, 'combobox', 'Style'))).resolves.toBe(true);
+    await session.page.keyboard.press('Tab');
+    await expect(session.page.getByRole('button', { name: 'Save as style' }).evaluate((el) => el === (el.ownerDocument as unknown as { activeElement: unknown }).activeElement)).resolves.toBe(true);
+    await session.page.keyboard.press('Tab');
+    await expect(focused(field(session.page, 'combobox', 'Sampler'))).resolves.toBe(true);
     await pickModel(session.page, 'reverie-tiny');
     await field(session.page, 'spinbutton', 'Steps').fill('3');
     await promptField(session.page).fill('keyboard only');
