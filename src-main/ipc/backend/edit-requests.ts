@@ -169,13 +169,14 @@ export function createEditHandlers(deps: EditHandlerDeps): Pick<Handlers, EditCa
       const view = await deps.host.invoke('processRecording', { file, modelDir: (await exists(modelDir)) ? modelDir : null });
       return { item, ...view };
     },
-    'process.decodeStep': async ({ id, step, kind }) => {
+    'process.decodeStep': async ({ id, step, kind, requestId }) => {
       const { item, file } = await recordedItem(id);
       const model = await findModel(item.request.params.model);
       idleFor(model, 'A full-quality decode');
-      return deps.host.invoke('processDecodeStep', { file, modelDir: model.path, provider: provider(), step, kind });
+      const params = { file, modelDir: model.path, provider: provider(), step, kind };
+      return underRequest(requestId, (signal) => deps.host.invoke('processDecodeStep', params, signal ? { signal } : {}));
     },
-    'process.export': async ({ id, kind, format, quality, frameMs }) => {
+    'process.export': async ({ id, kind, format, quality, frameMs, requestId }) => {
       const { item, file } = await recordedItem(id);
       const full = quality === 'full' && kind !== 'noise';
       let modelDir: string | null = path.resolve(item.request.params.model);
@@ -184,13 +185,14 @@ export function createEditHandlers(deps: EditHandlerDeps): Pick<Handlers, EditCa
         idleFor(model, 'A full-quality export');
         modelDir = model.path;
       } else if (!(await exists(modelDir))) modelDir = null;
-      return deps.host.invoke('processExport', { file, modelDir, provider: provider(), kind, format, quality, frameMs, finalImage: item.path, name: item.id });
+      const params = { file, modelDir, provider: provider(), kind, format, quality, frameMs, finalImage: item.path, name: item.id };
+      return underRequest(requestId, (signal) => deps.host.invoke('processExport', params, signal ? { signal } : {}));
     },
     'process.forward': async (r) => {
       const model = await findModel(r.model);
       idleFor(model, 'The forward viewer');
       const image = await deps.inputs.resolve(r.image, 'image');
-      return deps.host.invoke('processForward', {
+      const params = {
         modelDir: model.path,
         image,
         seed: r.seed,
@@ -198,7 +200,8 @@ export function createEditHandlers(deps: EditHandlerDeps): Pick<Handlers, EditCa
         fit: r.fit,
         provider: provider(),
         ...optional({ t: r.t, sigma: r.sigma, width: r.width, height: r.height }),
-      });
+      };
+      return underRequest(r.requestId, (signal) => deps.host.invoke('processForward', params, signal ? { signal } : {}));
     },
     'process.curves': async ({ model, schedule, steps, strength }) => {
       const m = await findModel(model);

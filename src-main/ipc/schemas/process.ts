@@ -44,8 +44,11 @@ export const ProcessRecordingSchema = z.object({
   factors: z.enum(['model', 'default']),
 });
 
+/** the caller's name for a long process call, so process.cancel can stop it */
+const RequestIdSchema = z.string().min(1).max(64);
+
 export const ProcessDecodeStepRequestSchema = z
-  .object({ id: IdSchema, step: z.int().min(0), kind: z.enum(['x', 'denoised']) })
+  .object({ id: IdSchema, step: z.int().min(0), kind: z.enum(['x', 'denoised']), requestId: RequestIdSchema.optional() })
   .strict();
 export const ProcessDecodeStepSchema = z.object({ url: z.string(), width: z.int(), height: z.int() });
 
@@ -57,6 +60,7 @@ export const ProcessExportRequestSchema = z
     /** 'preview': the linear previews scaled up (fast); 'full': a VAE decode per step */
     quality: z.enum(['preview', 'full']).default('preview'),
     frameMs: z.int().min(20).max(10_000).default(160),
+    requestId: RequestIdSchema.optional(),
   })
   .strict();
 export const ProcessExportSchema = z.object({
@@ -87,6 +91,7 @@ export const ProcessForwardRequestSchema = z
     width: z.int().min(64).max(4096).multipleOf(8).optional(),
     height: z.int().min(64).max(4096).multipleOf(8).optional(),
     fit: FitModeSchema.default('resize'),
+    requestId: RequestIdSchema.optional(),
   })
   .strict()
   .refine((r) => (r.t?.length ?? 0) + (r.sigma?.length ?? 0) > 0, { message: 'give at least one timestep t or noise level sigma', path: ['t'] })
@@ -146,11 +151,11 @@ export const ProcessAnomalyRequestSchema = z
     steps: z.int().min(1).max(200).optional(),
     fit: FitModeSchema.default('resize'),
     /** the caller's name for this call, so process.cancel can stop it (an anomaly map on a large model takes minutes) */
-    requestId: z.string().min(1).max(64).optional(),
+    requestId: RequestIdSchema.optional(),
   })
   .strict();
-/** Stops a running process call that was given a requestId (process.anomaly). */
-export const ProcessCancelRequestSchema = z.object({ requestId: z.string().min(1).max(64) }).strict();
+/** Stops a running process call that was given a requestId (anomaly, export, forward, decodeStep). */
+export const ProcessCancelRequestSchema = z.object({ requestId: RequestIdSchema }).strict();
 /** false when no call by that id was running (it had finished, or never started) */
 export const ProcessCancelSchema = z.object({ cancelled: z.boolean() });
 export const ProcessAnomalySchema = z.object({

@@ -150,6 +150,20 @@ describe('process calls', () => {
     expect(again.score).toBeGreaterThan(0);
   });
 
+  it('process.cancel stops a forward-process call given a requestId (200 full VAE decodes at 512²)', async () => {
+    h = await startBackend();
+    const t = h;
+    const { image } = await t.call<EditUploadResult>('edit.upload', { data: await testImage(512, 512), name: 'big.png' });
+    const frames = Array.from({ length: 200 }, (_, i) => i * 5);
+    const outcome = t.call('process.forward', { model: SD15, image, t: frames, decoder: 'vae', requestId: 'strip-1' }).then(
+      () => 'finished',
+      (err: { code?: string }) => err.code ?? 'error',
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    await expect(t.call('process.cancel', { requestId: 'strip-1' })).resolves.toEqual({ cancelled: true });
+    await expect(outcome).resolves.toBe('CANCELLED');
+  });
+
   it('refuses a result without a recording, and an unknown one, in plain words', async () => {
     h = await startBackend();
     await expect(h.call('process.recording', { id: 'nothing-here' })).rejects.toMatchObject({ code: 'NOT_FOUND' });

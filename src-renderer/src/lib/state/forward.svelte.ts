@@ -44,6 +44,8 @@ export class ForwardState {
   /** full-quality frames by `${key}:${t}` */
   readonly #full = new SvelteMap<string, ForwardFrame>();
   #timer: unknown = null;
+  /** the preview strip being made (cancelled when another image or model takes its place) */
+  #stripRequest: string | null = null;
 
   readonly tMax = $derived(this.#curves ? this.#curves.t.length - 1 : 999);
   /** the preview frame nearest the slider */
@@ -119,12 +121,18 @@ export class ForwardState {
       this.#model = model.id;
       const tMax = curves.t.length - 1;
       const t = Array.from({ length: FRAME_COUNT }, (_, k) => Math.round((k * tMax) / (FRAME_COUNT - 1)));
-      const { frames } = await this.studio.api.process.forward({ model: model.id, image: upload.image, t, seed, decoder: 'preview' });
+      // a strip for an image that is no longer shown is stopped, not left to finish in the engine
+      if (this.#stripRequest) void this.studio.api.process.cancel({ requestId: this.#stripRequest }).catch(() => undefined);
+      const requestId = `forward-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6)}`;
+      this.#stripRequest = requestId;
+      const { frames } = await this.studio.api.process.forward({ model: model.id, image: upload.image, t, seed, decoder: 'preview', requestId }).finally(() => {
+        if (this.#stripRequest === requestId) this.#stripRequest = null;
+      });
       if (this.#key !== key) return;
       this.#frames = frames;
       void this.decode();
     } catch (err) {
-      if (this.#key === key) this.#error = errorText(err);
+      if (this.#key === key && (err as { code?: string } | null)?.code !== 'CANCELLED') this.#error = errorText(err);
     } finally {
       if (this.#key === key) this.#loading = false;
     }

@@ -54,6 +54,8 @@ export class ProcessState {
   #decodeError = $state<string | null>(null);
   #exporting = $state<ExportFormat | null>(null);
   #exportError = $state<string | null>(null);
+  /** the running export's requestId (process.cancel stops it) */
+  #exportRequest: string | null = null;
   /** full-quality decodes by `${id}:${step}:${kind}` */
   readonly #decoded = new SvelteMap<string, string>();
   #comparisonJobs = $state.raw<readonly string[]>([]);
@@ -178,15 +180,30 @@ export class ProcessState {
     if (id === null) return false;
     this.#exporting = format;
     this.#exportError = null;
+    const requestId = `export-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6)}`;
+    this.#exportRequest = requestId;
     try {
-      const file = await this.studio.api.process.export({ id, format, kind: this.#kind, quality });
+      const file = await this.studio.api.process.export({ id, format, kind: this.#kind, quality, requestId });
       save(file.data, file.mime, file.fileName);
       return true;
     } catch (err) {
-      this.#exportError = errorText(err);
+      // a cancel the user asked for is not an error
+      if ((err as { code?: string } | null)?.code !== 'CANCELLED') this.#exportError = errorText(err);
       return false;
     } finally {
       this.#exporting = null;
+      this.#exportRequest = null;
+    }
+  }
+
+  /** Stops the export being made (a full-quality export decodes every step: minutes on a large model). */
+  async cancelExport(): Promise<void> {
+    const requestId = this.#exportRequest;
+    if (requestId === null) return;
+    try {
+      await this.studio.api.process.cancel({ requestId });
+    } catch (err) {
+      this.#exportError = errorText(err);
     }
   }
 
