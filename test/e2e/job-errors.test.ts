@@ -89,10 +89,16 @@ describe('a failed job', () => {
     await session.page.screenshot({ path: screenshotPath('errors-img2img-failed') });
     expect(await shown(session.page, FAILURE)).toBe(1);
     expect(await alert.innerText()).not.toMatch(/\b[A-Z]{2,}_[A-Z_]+\b/);
+    // the result pane says there is no result and where the reason is, instead of promising one
+    const resultPane = session.page.getByRole('figure', { name: 'Result' });
+    await expect(resultPane.innerText()).resolves.toContain('No result: this run failed. The reason is in the status bar below');
+    await expect(resultPane.innerText()).resolves.not.toContain('The result appears here');
     const strength = field(session.page, 'slider', 'Strength');
     await strength.focus();
     await strength.press('ArrowLeft');
     await expect.poll(() => shown(session.page, FAILURE)).toBe(0);
+    // the inputs changed: the failure no longer applies, and the pane invites a run again
+    await expect.poll(() => resultPane.innerText()).toContain('The result appears here');
   });
 
   it('Image to image: a new run clears the message before its own outcome', async () => {
