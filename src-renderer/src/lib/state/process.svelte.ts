@@ -12,11 +12,12 @@ import { errorText } from './system.svelte.ts';
 
 export type ExportFormat = 'webp' | 'gif' | 'contact';
 /** the Process tab's views */
-export type ProcessView = 'reverse' | 'compare' | 'sweep' | 'forward' | 'anomaly';
+export type ProcessView = 'reverse' | 'compare' | 'prompts' | 'sweep' | 'forward' | 'anomaly';
 
 export const PROCESS_VIEWS: readonly { id: ProcessView; label: string }[] = [
   { id: 'reverse', label: 'Reverse process' },
   { id: 'compare', label: 'ODE vs SDE' },
+  { id: 'prompts', label: 'Two prompts' },
   { id: 'sweep', label: 'Sweeps' },
   { id: 'forward', label: 'Forward process' },
   { id: 'anomaly', label: 'Anomaly map' },
@@ -240,6 +241,36 @@ export class ProcessState {
       this.#compareError = errorText(err);
       return false;
     }
+  }
+
+  /**
+   * Two prompts from one seed: the Generate form's settings (sampler, steps, CFG, size, model) with
+   * its prompt and `second`, the same starting noise; `settleComparison` opens both side by side.
+   */
+  async comparePrompts(second: string, random: () => number = Math.random): Promise<boolean> {
+    this.#compareError = null;
+    const base = this.studio.form.toRequest(this.studio.settings.settings?.provider ?? 'auto');
+    if (!base || base.kind !== 'txt2img') {
+      this.#compareError = this.studio.form.problems.join(' ') || 'No model is ready: add a model folder in Settings.';
+      return false;
+    }
+    if (second.trim() === '') {
+      this.#compareError = 'Write the second prompt: the one to set beside the Generate tab\'s.';
+      return false;
+    }
+    const given = base.params.seed ?? -1;
+    const seed = given >= 0 ? given : Math.floor(random() * 4294967295);
+    const ids: string[] = [];
+    for (const prompt of [base.params.prompt, second]) {
+      const job = await this.studio.jobs.submit({ kind: 'txt2img', params: { ...base.params, prompt, seed, batchSize: 1, batchCount: 1 } });
+      if (!job) {
+        this.#compareError = this.studio.jobs.submitError ?? 'The job was not accepted.';
+        return false;
+      }
+      ids.push(job.id);
+    }
+    this.#comparisonJobs = ids;
+    return true;
   }
 
   /** both comparison jobs have finished (with images or an error): `settleComparison` may run */
