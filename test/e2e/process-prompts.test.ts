@@ -34,11 +34,12 @@ describe('Two prompts', () => {
     // the same step on both sides; at the last step the two predictions differ
     const slider = page.getByRole('slider', { name: 'Step', exact: true });
     await slider.fill('7');
-    const srcs = await pair.getByRole('img').evaluateAll((imgs) => imgs.map((i) => i.getAttribute('src')));
-    expect(srcs).toHaveLength(2);
+    const srcs = await Promise.all([first, second].map((f) => f.getByRole('img').getAttribute('src')));
     expect(srcs[0]).not.toBe(srcs[1]);
     await expect(first.getByRole('img').getAttribute('alt')).resolves.toMatch(/step 8 of 8/);
     await expect(second.getByRole('img').getAttribute('alt')).resolves.toMatch(/step 8 of 8/);
+    const curve = pair.getByRole('img', { name: /^Distance between the two predicted images x̂₀, per step: / });
+    await expect.poll(() => curve.getAttribute('aria-label'), { timeout: 20_000 }).toMatch(/at step 1, .* largest [\d.]+ at step \d+; [\d.]+ at the step shown\.$/);
     await page.screenshot({ path: screenshotPath('process-two-prompts') });
     // the ODE vs SDE view does not present this pair as its own
     await page.getByRole('tab', { name: 'ODE vs SDE' }).click();

@@ -86,6 +86,11 @@ describe('ODE vs SDE', () => {
     await slider.fill('9');
     const [a9, b9] = await Promise.all([0, 1].map((k) => pair.getByRole('img').nth(k).getAttribute('src')));
     expect(a9).not.toBe(b9);
+    // the divergence curve: identical at the first step, apart later
+    const curve = pair.getByRole('img', { name: /^Distance between the two predicted images x̂₀, per step: / });
+    await expect.poll(() => curve.getAttribute('aria-label'), { timeout: 20_000 }).toMatch(/: 0 at step 1, [\d.]+ at step \d+, largest [\d.]+ at step \d+/);
+    const largest = Number(/largest ([\d.]+)/.exec((await curve.getAttribute('aria-label')) ?? '')?.[1]);
+    expect(largest).toBeGreaterThan(0);
     await session.page.screenshot({ path: screenshotPath('process-ode-sde') });
   });
 });
