@@ -106,7 +106,8 @@ describe('Generate', () => {
     await expect.poll(async () => (await active.innerText()).replace(/\s+/g, ' ')).toMatch(/Running Text to image first job.*Queued Text to image third job.*Queued Text to image second job/);
     await session.page.screenshot({ path: screenshotPath('generate-queue') });
     await session.page.getByRole('button', { name: 'Remove from queue: second job' }).click();
-    await expect.poll(() => active.getByRole('listitem').count()).toBe(2);
+    // a busy machine (the whole suite in parallel) can take longer than expect.poll's 5 s default
+    await expect.poll(() => active.getByRole('listitem').count(), { timeout: 20_000 }).toBe(2);
     await session.page.getByRole('button', { name: 'Cancel', exact: true }).click();
     // the next waiting job starts; stop it from the queue panel
     await expect.poll(async () => (await active.innerText()).replace(/\s+/g, ' '), { timeout: 20_000 }).toMatch(/Running Text to image third job/);
