@@ -11,6 +11,8 @@ import type { GenerationMetadata } from './metadata.ts';
 import { SAMPLERS, getSampler, parseA1111Sampler } from '../samplers/registry.ts';
 import { SCHEDULES } from '../schedules/index.ts';
 import type { ScheduleId } from '../schedules/index.ts';
+import { readSizeConditioning } from './sdxl-size.ts';
+import type { SizeConditioning } from './sdxl-size.ts';
 
 export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'gif' | 'unknown';
 
@@ -38,6 +40,8 @@ export interface ImageParameters {
   model?: string;
   /** A1111's hires fix fields ("Hires upscale", "Hires steps", "Hires upscaler", "Denoising strength") */
   hires?: { scale: number; denoise: number; steps?: number; upscaler: 'latent' | 'lanczos' };
+  /** SDXL's size conditioning ("SDXL original size", "SDXL crop top-left", "SDXL target size"; sdxl-size.ts) */
+  sizeConditioning?: SizeConditioning;
   extra: Record<string, string>;
 }
 
@@ -124,6 +128,8 @@ function toParameters(meta: GenerationMetadata, notes: string[]): ImageParameter
   }
   const hires = readHires(meta.extra, p.width, p.height, notes);
   if (hires) p.hires = hires;
+  const sizeConditioning = readSizeConditioning(meta.extra, notes);
+  if (sizeConditioning) p.sizeConditioning = sizeConditioning;
   return p;
 }
 

@@ -12,6 +12,8 @@
  * `text_embeds` is text_encoder_2's of the first chunk (A1111's sd_hijack_clip returns `zs[0].pooled`).
  */
 import type { AddedConditioning, LoadedModel } from '../models/model.ts';
+import { resolvedSizeConditioning } from '../imageio/sdxl-size.ts';
+import type { SizeConditioning } from '../imageio/sdxl-size.ts';
 import { chunkPrompt } from '../tokenizer/chunks.ts';
 import type { ChunkedPrompt } from '../tokenizer/chunks.ts';
 import { EngineError } from '../types.ts';
@@ -62,11 +64,13 @@ export function joinFeatures(a: F32Tensor, b: F32Tensor): F32Tensor {
 }
 
 /**
- * SDXL's size ids for one image (diffusers' `_get_add_time_ids`): original size (h, w), crop top-left
- * (0, 0) and target size (h, w), all the run's own size — [1, 6].
+ * SDXL's size ids for one image (diffusers' `_get_add_time_ids`: original_size + crops_coords_top_left +
+ * target_size, each height first) — [1, 6] = (original h, w, crop top, left, target h, w). Left out,
+ * original and target are the run's own size and the crop is 0, 0 (imageio/sdxl-size.ts).
  */
-export function sizeIds(width: number, height: number): F32Tensor {
-  return { dtype: 'float32', dims: [1, 6], data: Float32Array.from([height, width, 0, 0, height, width]) };
+export function sizeIds(width: number, height: number, sc?: SizeConditioning): F32Tensor {
+  const { originalSize: o, cropTopLeft: c, targetSize: t } = resolvedSizeConditioning(sc, width, height);
+  return { dtype: 'float32', dims: [1, 6], data: Float32Array.from([o.height, o.width, c.y, c.x, t.height, t.width]) };
 }
 
 /** z[i] *= w[i] per token, then z *= mean(z before) / mean(z after) (in place, one chunk [length, width]). */
@@ -106,9 +110,12 @@ export function zeroEmbedding(like: Embedding): Embedding {
   return { tensor: zeros(like.tensor), ...(like.pooled ? { pooled: zeros(like.pooled) } : {}), truncated: false, tokenCount: 2, chunks: like.chunks };
 }
 
-/** SDXL's added conditioning of prompt and negative prompt at one image size (the size ids are the same for both, as in diffusers). */
-export function addedConditioning(cond: Embedding, uncond: Embedding | null, width: number, height: number): { cond: AddedConditioning; uncond: AddedConditioning | null } {
-  const timeIds = sizeIds(width, height);
+/**
+ * SDXL's added conditioning of prompt and negative prompt at one image size (the size ids are the same
+ * for both, as diffusers does when no negative_* sizes are given).
+ */
+export function addedConditioning(cond: Embedding, uncond: Embedding | null, width: number, height: number, sc?: SizeConditioning): { cond: AddedConditioning; uncond: AddedConditioning | null } {
+  const timeIds = sizeIds(width, height, sc);
   const of = (e: Embedding): AddedConditioning => {
     if (!e.pooled) throw new EngineError('INTERNAL', 'an SDXL prompt embedding lacks its pooled text_embeds');
     return { textEmbeds: e.pooled, timeIds };
@@ -116,8 +123,11 @@ export function addedConditioning(cond: Embedding, uncond: Embedding | null, wid
   return { cond: of(cond), uncond: uncond && of(uncond) };
 }
 
-/** The same added conditioning at another size (the hires fix's second pass). */
-export function resizedAdded(added: { cond: AddedConditioning; uncond: AddedConditioning | null }, width: number, height: number): { cond: AddedConditioning; uncond: AddedConditioning | null } {
-  const timeIds = sizeIds(width, height);
+/**
+ * The same added conditioning at another size (the hires fix's second pass): the sizes the user gave
+ * are kept, those left out follow the new size (as A1111 does, which conditions each pass on its own size).
+ */
+export function resizedAdded(added: { cond: AddedConditioning; uncond: AddedConditioning | null }, width: number, height: number, sc?: SizeConditioning): { cond: AddedConditioning; uncond: AddedConditioning | null } {
+  const timeIds = sizeIds(width, height, sc);
   return { cond: { ...added.cond, timeIds }, uncond: added.uncond && { ...added.uncond, timeIds } };
 }

@@ -22,6 +22,8 @@ import type { ScheduleId } from '../schedules/index.ts';
 import { EngineError } from '../types.ts';
 import type { SamplerOptions } from '../types.ts';
 import { checkPromptLength } from './prompt-limit.ts';
+import { checkSizeConditioning } from './size-conditioning.ts';
+import type { SizeConditioning } from './size-conditioning.ts';
 
 /**
  * Sides are multiples of 8 for every model (the smallest VAE factor supported); a model whose VAE
@@ -67,6 +69,8 @@ export interface Txt2ImgParams {
    * Callers resolve the prompt's `<lora:name:weight>` tags to files; the tags stay in the prompt.
    */
   loras?: LoraParam[];
+  /** SDXL only: original size, crop top-left and target size fed as time_ids (default: the run's size, 0, 0) */
+  sizeConditioning?: SizeConditioning;
 }
 
 export interface LoraParam {
@@ -130,6 +134,7 @@ export interface CheckedParams {
   provider: ProviderPreference;
   hires?: HiresParams;
   loras: LoraParam[];
+  sizeConditioning?: SizeConditioning;
 }
 
 /** Everything fixed: what the pipeline runs. */
@@ -228,6 +233,7 @@ export function checkTxt2ImgParams(p: Txt2ImgParams): CheckedParams {
     provider: p.provider ?? 'auto',
     ...(p.hires ? { hires: checkHires(p.hires) } : {}),
     loras: checkLoras(p.loras),
+    ...(p.sizeConditioning ? { sizeConditioning: checkSizeConditioning(p.sizeConditioning) } : {}),
   };
 }
 

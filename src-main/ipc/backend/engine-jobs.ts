@@ -65,6 +65,7 @@ export async function runEngineJob(host: EngineHost, request: JobRequest, model:
           ...(p.width !== undefined ? { width: p.width } : {}),
           ...(p.height !== undefined ? { height: p.height } : {}),
           ...(p.hires ? { hires: p.hires } : {}),
+          ...(p.sizeConditioning ? { sizeConditioning: p.sizeConditioning } : {}),
           ...(loras.length ? { loras } : {}),
           batchSize: p.batchSize,
           batchCount: p.batchCount,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ScheduleIdSchema } from './common.ts';
+import { SizeConditioningSchema } from './txt2img.ts';
 
 /** Images read by images.readParameters may be this large (decoded bytes). */
 export const MAX_IMAGE_BYTES = 32 * 1024 * 1024;
@@ -42,6 +43,8 @@ export const ImageParametersSchema = z.object({
   model: z.string().optional(),
   /** A1111's hires fix fields, read back */
   hires: z.object({ scale: z.number().min(1).max(4), denoise: z.number().min(0).max(1), steps: z.int().min(1).max(150).optional(), upscaler: z.enum(['latent', 'lanczos']) }).optional(),
+  /** SDXL's size conditioning ("SDXL original size", "SDXL crop top-left", "SDXL target size") */
+  sizeConditioning: SizeConditioningSchema.optional(),
   /** every other setting, as text */
   extra: z.record(z.string(), z.string()),
 });

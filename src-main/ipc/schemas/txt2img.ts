@@ -23,6 +23,24 @@ export const HiresSchema = z
   })
   .strict();
 
+const conditioningSide = (what: string) =>
+  z.int(`${what} must be a whole number of pixels`).min(1, `${what} must be at least 1 pixel`).max(16384, `${what} must be at most 16384 pixels`);
+const cropOffset = (what: string) =>
+  z.int(`${what} must be a whole number of pixels`).min(0, `${what} must be 0 or more (0, 0 is an uncropped picture)`).max(16384, `${what} must be at most 16384 pixels`);
+
+/**
+ * SDXL's size conditioning (engine/imageio/sdxl-size.ts; diffusers' `_get_add_time_ids`): what the UNet
+ * is told about the picture's original size, crop and target size. Each left out takes its default:
+ * the image's own size, crop 0, 0. Ignored, with a warning, for models that are not SDXL.
+ */
+export const SizeConditioningSchema = z
+  .object({
+    originalSize: z.object({ width: conditioningSide('original width'), height: conditioningSide('original height') }).strict().optional(),
+    cropTopLeft: z.object({ x: cropOffset('crop x'), y: cropOffset('crop y') }).strict().optional(),
+    targetSize: z.object({ width: conditioningSide('target width'), height: conditioningSide('target height') }).strict().optional(),
+  })
+  .strict();
+
 export const Txt2ImgParamsSchema = z.object({
   /** a model id from models.list (the folder's path) */
   model: z.string().min(1, 'choose a model (models.list gives the ids)'),
@@ -43,4 +61,6 @@ export const Txt2ImgParamsSchema = z.object({
   provider: ProviderPreferenceSchema.default('auto'),
   /** text to image only (edit jobs have their own strength) */
   hires: HiresSchema.optional(),
+  /** SDXL only: original size, crop top-left and target size (the image's size and 0, 0 when left out) */
+  sizeConditioning: SizeConditioningSchema.optional(),
 });
