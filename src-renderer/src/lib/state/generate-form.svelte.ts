@@ -6,8 +6,12 @@
 import type { GalleryItem, ImageParameters, JobRequestInput, ModelReport, Settings } from '../api/types.ts';
 import { drawSeed, parseSeed } from './seed.ts';
 import { HiresSettings } from './hires.svelte.ts';
+import { SdxlSizeSettings } from './sdxl-size.svelte.ts';
 import { DEFAULT_SIZE_STEP, MAX_SIZE, MIN_SIZE, isValidSide, roundToStep, sizePresets } from './size-presets.ts';
 import type { SizePreset } from './size-presets.ts';
+import type { SizeConditioningRequest } from './sdxl-size.svelte.ts';
+
+const optionalSizeConditioning = (sc: SizeConditioningRequest | undefined): { sizeConditioning?: SizeConditioningRequest } => (sc ? { sizeConditioning: sc } : {});
 
 type Defaults = Settings['defaults'];
 type Provider = Settings['provider'];
@@ -40,6 +44,8 @@ export interface FormSnapshot {
   batchSize: number;
   batchCount: number;
   hires: ReturnType<HiresSettings['snapshot']>;
+  /** left out by older snapshots */
+  sdxlSize?: ReturnType<SdxlSizeSettings['snapshot']>;
 }
 export const CFG_MAX = 30;
 const FALLBACK_SIZE = 512;
@@ -62,8 +68,12 @@ export class GenerateForm {
 
   /** the hires fix's settings (off by default) */
   readonly hires = new HiresSettings();
+  /** SDXL's size conditioning (sent only for SDXL models, only what differs from the defaults) */
+  readonly sdxlSize = new SdxlSizeSettings();
   readonly model = $derived.by(() => this.#resolveModel());
   /** sides are multiples of this: the model's VAE factor (8 for SD, 16 for reverie-mini v2) */
+  /** the model takes SDXL's size conditioning (models.list's family) */
+  readonly isSdxl = $derived(this.model?.family === 'sdxl' || this.model?.family === 'sdxl-turbo');
   readonly sizeStep = $derived(this.model?.sizeStep ?? DEFAULT_SIZE_STEP);
   readonly presets = $derived.by((): SizePreset[] => sizePresets(this.model?.defaultWidth ?? FALLBACK_SIZE, this.model?.defaultHeight ?? FALLBACK_SIZE, this.sizeStep));
   readonly width = $derived.by(() => this.#dims()[0]);
@@ -73,7 +83,7 @@ export class GenerateForm {
   readonly problems = $derived.by(() => this.#problems());
   /** every input of a job made from this form, as one string: an error about them holds while it is unchanged */
   readonly inputsKey = $derived(
-    JSON.stringify([this.model?.id ?? null, this.#prompt, this.#negativePrompt, this.#sampler, this.#schedule, this.#steps, this.#cfgScale, this.#seedText, this.width, this.height, this.#batchSize, this.#batchCount, this.hires.request() ?? null]),
+    JSON.stringify([this.model?.id ?? null, this.#prompt, this.#negativePrompt, this.#sampler, this.#schedule, this.#steps, this.#cfgScale, this.#seedText, this.width, this.height, this.#batchSize, this.#batchCount, this.hires.request() ?? null, this.#sizeConditioning() ?? null]),
   );
 
   constructor(private readonly models: ModelSource) {}
@@ -199,6 +209,7 @@ export class GenerateForm {
       batchSize: this.#batchSize,
       batchCount: this.#batchCount,
       hires: this.hires.snapshot(),
+      sdxlSize: this.sdxlSize.snapshot(),
     };
   }
 
@@ -226,6 +237,7 @@ export class GenerateForm {
     if (num(s.batchSize)) this.batchSize = s.batchSize;
     if (num(s.batchCount)) this.batchCount = s.batchCount;
     if (typeof s.hires === 'object' && s.hires !== null) this.hires.restore(s.hires as Record<string, unknown>);
+    if (typeof s.sdxlSize === 'object' && s.sdxlSize !== null) this.sdxlSize.restore(s.sdxlSize as Record<string, unknown>);
     return true;
   }
 
@@ -273,6 +285,7 @@ export class GenerateForm {
     this.#seedText = String(item.seed);
     this.batchSize = 1;
     this.batchCount = 1;
+    this.sdxlSize.apply(p);
     const model = this.models.validModels.find((m) => m.id === p.model) ?? this.models.validModels.find((m) => m.name === item.modelName);
     if (model) this.#modelId = model.id;
     else notes.push(`The model "${item.modelName}" is not available any more; keeping ${this.model?.name ?? 'no model'}.`);
@@ -286,6 +299,7 @@ export class GenerateForm {
     if (p.seed !== undefined) this.#seedText = String(p.seed);
     if (p.width !== undefined && p.height !== undefined) this.setSize({ kind: 'custom', width: p.width, height: p.height });
     this.hires.apply(p);
+    this.sdxlSize.apply(p);
     if (p.model !== undefined) {
       const wanted = p.model.replace(/\.(safetensors|ckpt|onnx)$/i, '').toLowerCase();
       const model = this.models.validModels.find((m) => m.name.toLowerCase() === wanted);
@@ -316,11 +330,17 @@ export class GenerateForm {
         batchCount: this.#batchCount,
         provider,
         ...(this.hires.enabled ? { hires: this.hires.request() } : {}),
+        ...optionalSizeConditioning(this.#sizeConditioning()),
       },
     };
   }
 
   // ── derivations ───────────────────────────────────────────────────────
+  /** SDXL's size conditioning of a job from this form: only for an SDXL model, only when not the defaults */
+  #sizeConditioning(): SizeConditioningRequest | undefined {
+    return this.isSdxl ? this.sdxlSize.request(this.width, this.height) : undefined;
+  }
+
   #resolveModel(): ModelReport | undefined {
     const valid = this.models.validModels;
     return valid.find((m) => m.id === this.#modelId) ?? valid.find((m) => m.id === this.#preferredModel) ?? valid[0];
