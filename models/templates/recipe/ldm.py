@@ -8,8 +8,11 @@ Diffusion Models"; CLIP, Radford et al. 2021; OpenCLIP) and the tensor names of 
 CompVis/stablediffusion's `ldm/modules` is the reference to read, not copied here.
 
 Configs: `sd1` (SD 1.x, CLIP ViT-L/14 text, 768 context), `sd2` (SD 2.x, OpenCLIP ViT-H/14 penultimate
-layer, 1024 context, linear transformer projections, 64-channel heads), `*-inpaint` (9 input channels)
-and `tiny-*` (the same code at toy widths, for tests).
+layer, 1024 context, linear transformer projections, 64-channel heads), `*-inpaint` (9 input channels),
+`sdxl` (SDXL base, Podell et al. 2023: three UNet levels with 0/2/10 transformer blocks, 2048 context from
+CLIP ViT-L's and OpenCLIP ViT-bigG's penultimate layers side by side, the pooled bigG projection and six
+size numbers added to the time embedding through `label_emb`; the `conditioner.embedders.N` names of
+Stability's generative-models checkpoints) and `tiny-*` (the same code at toy widths, for tests).
 """
 import math
 
@@ -23,7 +26,15 @@ import torch.nn.functional as F
 def unet_config(family):
     base = dict(in_channels=4, out_channels=4, model_channels=320, channel_mult=(1, 2, 4, 4), num_res_blocks=2,
                 attention_levels=(0, 1, 2), transformer_depth=1, context_dim=768, num_heads=8, head_channels=None,
-                linear_proj=False, groups=32)
+                linear_proj=False, groups=32, depth_middle=None, adm_in_channels=None, time_id_dim=None)
+    if 'sdxl' in family:
+        # SDXL base (generative-models' sd_xl_base.yaml): no attention at the top level, 2 then 10 blocks
+        base.update(channel_mult=(1, 2, 4), attention_levels=(1, 2), transformer_depth=(0, 2, 10), context_dim=2048,
+                    num_heads=None, head_channels=64, linear_proj=True, time_id_dim=256, adm_in_channels=1280 + 6 * 256)
+        if family.startswith('tiny-'):
+            base.update(model_channels=16, channel_mult=(1, 2), num_res_blocks=1, attention_levels=(1,), transformer_depth=(0, 2),
+                        context_dim=64, head_channels=8, groups=8, time_id_dim=8, adm_in_channels=32 + 6 * 8)
+        return base
     if family.startswith('sd2'):
         base.update(context_dim=1024, num_heads=None, head_channels=64, linear_proj=True)
     if family.startswith('tiny-'):
@@ -42,6 +53,7 @@ def vae_config(family):
 
 
 def text_config(family):
+    """The text encoder of SD 1.x/2.x; SDXL has two (text_configs_sdxl)."""
     if family.startswith('tiny-sd2'):
         return dict(kind='openclip', vocab=None, width=32, layers=3, heads=2, positions=77, skip_last=1)
     if family.startswith('tiny-'):
@@ -49,6 +61,15 @@ def text_config(family):
     if family.startswith('sd2'):
         return dict(kind='openclip', vocab=49408, width=1024, layers=24, heads=16, positions=77, skip_last=1)
     return dict(kind='clip', vocab=49408, width=768, layers=12, heads=12, positions=77, mlp=3072)
+
+
+def text_configs_sdxl(family):
+    """SDXL's two encoders: CLIP ViT-L/14 (embedders.0) and OpenCLIP ViT-bigG/14 with its text projection (embedders.1)."""
+    if family.startswith('tiny-'):
+        return (dict(kind='clip', vocab=None, width=32, layers=2, heads=2, positions=77, mlp=64),
+                dict(kind='openclip', vocab=None, width=32, layers=3, heads=2, positions=77, skip_last=0, projection=32))
+    return (dict(kind='clip', vocab=49408, width=768, layers=12, heads=12, positions=77, mlp=3072),
+            dict(kind='openclip', vocab=49408, width=1280, layers=32, heads=20, positions=77, skip_last=0, projection=1280))
 
 
 # ---------------------------------------------------------------- UNet (model.diffusion_model)
@@ -135,7 +156,7 @@ class BasicTransformerBlock(nn.Module):
 
 
 class SpatialTransformer(nn.Module):
-    def __init__(self, ch, cfg):
+    def __init__(self, ch, cfg, depth):
         super().__init__()
         heads = cfg['num_heads'] or ch // cfg['head_channels']
         head_dim = ch // heads
@@ -143,7 +164,7 @@ class SpatialTransformer(nn.Module):
         self.norm = nn.GroupNorm(cfg['groups'], ch, eps=1e-6)
         self.proj_in = nn.Linear(ch, ch) if self.linear else nn.Conv2d(ch, ch, 1)
         self.transformer_blocks = nn.ModuleList(
-            [BasicTransformerBlock(ch, cfg['context_dim'], heads, head_dim) for _ in range(cfg['transformer_depth'])])
+            [BasicTransformerBlock(ch, cfg['context_dim'], heads, head_dim) for _ in range(depth)])
         self.proj_out = nn.Linear(ch, ch) if self.linear else nn.Conv2d(ch, ch, 1)
 
     def forward(self, x, context):
@@ -202,7 +223,16 @@ class UNetModel(nn.Module):
         mc, groups = cfg['model_channels'], cfg['groups']
         emb_dim = mc * 4
         self.model_channels = mc
+        self.time_id_dim = cfg['time_id_dim']
         self.time_embed = nn.Sequential(nn.Linear(mc, emb_dim), nn.SiLU(), nn.Linear(emb_dim, emb_dim))
+        if cfg['adm_in_channels']:
+            # SDXL: pooled text projection + embedded size numbers -> added to the time embedding
+            self.label_emb = nn.Sequential(nn.Sequential(nn.Linear(cfg['adm_in_channels'], emb_dim), nn.SiLU(),
+                                                         nn.Linear(emb_dim, emb_dim)))
+        depth = cfg['transformer_depth']
+
+        def depth_at(level):
+            return depth[level] if isinstance(depth, tuple) else depth
         self.input_blocks = nn.ModuleList([Step([nn.Conv2d(cfg['in_channels'], mc, 3, padding=1)])])
         skips, ch = [mc], mc
         levels = len(cfg['channel_mult'])
@@ -211,13 +241,14 @@ class UNetModel(nn.Module):
                 layers = [ResBlock(ch, mult * mc, emb_dim, groups)]
                 ch = mult * mc
                 if level in cfg['attention_levels']:
-                    layers.append(SpatialTransformer(ch, cfg))
+                    layers.append(SpatialTransformer(ch, cfg, depth_at(level)))
                 self.input_blocks.append(Step(layers))
                 skips.append(ch)
             if level != levels - 1:
                 self.input_blocks.append(Step([Downsample(ch)]))
                 skips.append(ch)
-        self.middle_block = Step([ResBlock(ch, ch, emb_dim, groups), SpatialTransformer(ch, cfg),
+        middle = cfg['depth_middle'] or depth_at(levels - 1)
+        self.middle_block = Step([ResBlock(ch, ch, emb_dim, groups), SpatialTransformer(ch, cfg, middle),
                                   ResBlock(ch, ch, emb_dim, groups)])
         self.output_blocks = nn.ModuleList()
         for level, mult in reversed(list(enumerate(cfg['channel_mult']))):
@@ -225,14 +256,16 @@ class UNetModel(nn.Module):
                 layers = [ResBlock(ch + skips.pop(), mult * mc, emb_dim, groups)]
                 ch = mult * mc
                 if level in cfg['attention_levels']:
-                    layers.append(SpatialTransformer(ch, cfg))
+                    layers.append(SpatialTransformer(ch, cfg, depth_at(level)))
                 if level != 0 and i == cfg['num_res_blocks']:
                     layers.append(Upsample(ch))
                 self.output_blocks.append(Step(layers))
         self.out = nn.Sequential(nn.GroupNorm(groups, ch), nn.SiLU(), nn.Conv2d(mc, cfg['out_channels'], 3, padding=1))
 
-    def forward(self, x, timesteps, context):
+    def forward(self, x, timesteps, context, y=None):
         emb = self.time_embed(timestep_embedding(timesteps, self.model_channels))
+        if y is not None:
+            emb = emb + self.label_emb(y)
         hs, h = [], x
         for block in self.input_blocks:
             h = block(h, emb, context)
@@ -453,12 +486,18 @@ class ClipTextModel(nn.Module):
         self.final_layer_norm = nn.LayerNorm(cfg['width'])
 
     def forward(self, ids):
+        return self.final_layer_norm(self.hidden_states(ids)[-1])
+
+    def hidden_states(self, ids):
+        """The embeddings and every layer's output (transformers' hidden_states: [0] embeddings, [-1] last layer)."""
         n = ids.shape[1]
         x = self.embeddings.token_embedding(ids) + self.embeddings.position_embedding.weight[:n]
         mask = causal_mask(n)
+        states = [x]
         for layer in self.encoder.layers:
             x = layer(x, mask)
-        return self.final_layer_norm(x)
+            states.append(x)
+        return states
 
 
 class OpenClipBlock(nn.Module):
@@ -495,15 +534,29 @@ class OpenClipText(nn.Module):
         self.transformer = nn.Module()
         self.transformer.resblocks = nn.ModuleList([OpenClipBlock(cfg['width'], cfg['heads']) for _ in range(cfg['layers'])])
         self.ln_final = nn.LayerNorm(cfg['width'])
+        if cfg.get('projection'):
+            self.text_projection = nn.Parameter(torch.empty(cfg['width'], cfg['projection']))   # used as x @ P
         self.used = cfg['layers'] - cfg['skip_last']
 
     def forward(self, ids):
+        return self.ln_final(self.hidden_states(ids)[-1])
+
+    def hidden_states(self, ids):
+        """The embeddings and the output of each block that runs ([-1]: the last one run)."""
         n = ids.shape[1]
         x = self.token_embedding(ids) + self.positional_embedding[:n]
         mask = causal_mask(n)
+        states = [x]
         for block in self.transformer.resblocks[:self.used]:
             x = block(x, mask)
-        return self.ln_final(x)
+            states.append(x)
+        return states
+
+    def pooled(self, ids, last):
+        """SDXL's vector: ln_final of the last layer at the end-of-text token (the highest id) times the projection."""
+        x = self.ln_final(last)
+        eot = ids.argmax(dim=-1)
+        return x[torch.arange(x.shape[0]), eot] @ self.text_projection
 
 
 # ---------------------------------------------------------------- the checkpoint's top level
@@ -529,17 +582,44 @@ class Checkpoint(nn.Module):
 
     def __init__(self, family, vocab=None):
         super().__init__()
+        self.sdxl = 'sdxl' in family
+        self.model = Holder()
+        self.model.diffusion_model = UNetModel(unet_config(family))
+        self.first_stage_model = AutoencoderKL(vae_config(family))
+        if self.sdxl:
+            cfgs = text_configs_sdxl(family)
+            for c in cfgs:
+                if vocab is not None:
+                    c['vocab'] = vocab
+            self.text_cfgs = cfgs
+            self.conditioner = Holder()
+            self.conditioner.embedders = nn.ModuleList([text_model(c) for c in cfgs])
+            return
         tcfg = text_config(family)
         if vocab is not None:
             tcfg['vocab'] = vocab
         self.text_cfg = tcfg
-        self.model = Holder()
-        self.model.diffusion_model = UNetModel(unet_config(family))
-        self.first_stage_model = AutoencoderKL(vae_config(family))
         self.cond_stage_model = text_model(tcfg)
 
     def encode_text(self, ids):
         return self.cond_stage_model.forward_fn(ids)
+
+    def encode_sdxl(self, ids1, ids2):
+        """(context [B, n, w1 + w2]: both penultimate layers side by side, pooled [B, projection]) as SDXL conditions."""
+        h1 = sdxl_encoder(self.conditioner, 0).hidden_states(ids1)
+        h2 = sdxl_encoder(self.conditioner, 1).hidden_states(ids2)
+        return torch.cat([h1[-2], h2[-2]], dim=-1), sdxl_encoder(self.conditioner, 1).pooled(ids2, h2[-1])
+
+
+def sdxl_encoder(conditioner, index):
+    """embedders.0: the CLIP text model; embedders.1: the OpenCLIP one (both with hidden_states())."""
+    e = conditioner.embedders[index]
+    return e.transformer.text_model if index == 0 else e.model
+
+
+def size_vector(time_ids, dim):
+    """The six size numbers, each as a sinusoidal embedding (generative-models' ConcatTimestepEmbedderND)."""
+    return timestep_embedding(time_ids.reshape(-1), dim).reshape(time_ids.shape[0], -1)
 
 
 # ---------------------------------------------------------------- the three ONNX graphs
@@ -552,6 +632,37 @@ class UnetGraph(nn.Module):
     def forward(self, sample, timestep, encoder_hidden_states):
         t = timestep.float().expand(sample.shape[0])          # [1] or [batch] -> [batch]
         return self.model.diffusion_model(sample, t, encoder_hidden_states)
+
+
+class UnetGraphSdxl(nn.Module):
+    """optimum's SDXL UNet signature: text_embeds [B, 1280] and time_ids [B, 6] beside the usual three."""
+
+    def __init__(self, ckpt):
+        super().__init__()
+        self.model = ckpt.model
+
+    def forward(self, sample, timestep, encoder_hidden_states, text_embeds, time_ids):
+        unet = self.model.diffusion_model
+        t = timestep.float().expand(sample.shape[0])
+        y = torch.cat([text_embeds, size_vector(time_ids, unet.time_id_dim)], dim=-1)
+        return unet(sample, t, encoder_hidden_states, y)
+
+
+class TextGraphSdxl(nn.Module):
+    """One SDXL encoder as optimum exports it: last_hidden_state, the last two hidden_states.N (N = layers),
+    and for the second encoder the pooled projection as text_embeds."""
+
+    def __init__(self, ckpt, index):
+        super().__init__()
+        self.conditioner = ckpt.conditioner
+        self.index = index
+
+    def forward(self, input_ids):
+        ids = input_ids.long()
+        enc = sdxl_encoder(self.conditioner, self.index)
+        states = enc.hidden_states(ids)
+        outs = (enc.ln_final(states[-1]) if self.index == 1 else enc.final_layer_norm(states[-1]), states[-2], states[-1])
+        return (enc.pooled(ids, states[-1]),) + outs if self.index == 1 else outs
 
 
 class TextGraph(nn.Module):

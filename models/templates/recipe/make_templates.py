@@ -25,7 +25,7 @@ sys.path.insert(0, HERE)
 import ldm  # noqa: E402
 
 OPSET = 17
-SD_FAMILIES = ['sd1', 'sd1-inpaint', 'sd2', 'sd2-inpaint']
+SD_FAMILIES = ['sd1', 'sd1-inpaint', 'sd2', 'sd2-inpaint', 'sdxl']
 
 
 # ---------------------------------------------------------------- LoRA names (diffusers module paths, kohya keys)
@@ -50,6 +50,8 @@ def _diffusers_unet_path(ldm_path, cfg):
         return rest
 
     head = parts[0]
+    if head == 'label_emb':                                      # SDXL's added conditioning (label_emb.0.0 / .0.2)
+        return {'0': 'add_embedding.linear_1', '2': 'add_embedding.linear_2'}[parts[2]] + '.' + '.'.join(parts[3:])
     if head == 'time_embed':
         return {'0': 'time_embedding.linear_1', '2': 'time_embedding.linear_2'}[parts[1]] + '.' + '.'.join(parts[2:])
     if head == 'out':
@@ -88,18 +90,26 @@ def lora_targets(name, shape, family):
         return []
     unet_prefix = 'model.diffusion_model.'
     if name.startswith(unet_prefix):
-        path = diffusers_unet_path(name[len(unet_prefix):-len('.weight')], ldm.unet_config(family))
-        return [{'key': 'lora_unet_' + path.replace('.', '_')}]
-    clip_prefix = 'cond_stage_model.transformer.'
-    if name.startswith(clip_prefix):
-        if 'embeddings' in name:
-            return []
-        return [{'key': 'lora_te_' + name[len(clip_prefix):-len('.weight')].replace('.', '_')}]
-    open_prefix = 'cond_stage_model.model.transformer.resblocks.'
-    if name.startswith(open_prefix):
+        ldm_path = name[len(unet_prefix):-len('.weight')]
+        path = diffusers_unet_path(ldm_path, ldm.unet_config(family))
+        keys = [{'key': 'lora_unet_' + path.replace('.', '_')}]
+        if 'sdxl' in family:
+            # kohya's SDXL trainer names UNet modules by their original (LDM) paths: lora_unet_input_blocks_4_1_...
+            keys.append({'key': 'lora_unet_' + ldm_path.replace('.', '_')})
+        return keys
+    clip_prefixes = {'cond_stage_model.transformer.': 'lora_te_', 'conditioner.embedders.0.transformer.': 'lora_te_'}
+    for clip_prefix, kohya in clip_prefixes.items():
+        if name.startswith(clip_prefix):
+            if 'embeddings' in name:
+                return []
+            return [{'key': kohya + name[len(clip_prefix):-len('.weight')].replace('.', '_')}]
+    open_prefixes = {'cond_stage_model.model.transformer.resblocks.': 'lora_te_',
+                     'conditioner.embedders.1.model.transformer.resblocks.': 'lora_te2_'}
+    open_prefix = next((p for p in open_prefixes if name.startswith(p)), None)
+    if open_prefix:
         rest = name[len(open_prefix):]
         i, sub = rest.split('.', 1)
-        base = f'lora_te_text_model_encoder_layers_{i}_'
+        base = f'{open_prefixes[open_prefix]}text_model_encoder_layers_{i}_'
         if sub == 'attn.in_proj_weight':
             w = shape[1]
             return [{'key': base + 'self_attn_q_proj', 'rows': [0, w]},
@@ -113,11 +123,13 @@ def lora_targets(name, shape, family):
 # ---------------------------------------------------------------- export
 
 def graphs(ckpt, family):
-    """(part, module, example args, input names, output names, dynamic axes) for the four graphs."""
+    """(part, module, example args, input names, output names, dynamic axes) for the four graphs (SDXL: five)."""
     ucfg, vcfg = ldm.unet_config(family), ldm.vae_config(family)
     f = 2 ** (len(vcfg['ch_mult']) - 1)
     ctx = ucfg['context_dim']
     ids = torch.zeros(1, 77, dtype=torch.int32)
+    if ckpt.sdxl:
+        return graphs_sdxl(ckpt, family, ucfg, vcfg, f, ctx, ids)
     return [
         ('text_encoder', ldm.TextGraph(ckpt), (ids,), ['input_ids'], ['last_hidden_state'],
          {'input_ids': {0: 'batch'}, 'last_hidden_state': {0: 'batch'}}),
@@ -126,11 +138,45 @@ def graphs(ckpt, family):
          ['sample', 'timestep', 'encoder_hidden_states'], ['out_sample'],
          {'sample': {0: 'batch', 2: 'height', 3: 'width'}, 'timestep': {0: 'steps'},
           'encoder_hidden_states': {0: 'batch', 1: 'sequence'}, 'out_sample': {0: 'batch', 2: 'height', 3: 'width'}}),
+        *graphs_vae(ckpt, vcfg, f),
+    ]
+
+
+def graphs_sdxl(ckpt, family, ucfg, vcfg, f, ctx, ids):
+    """SDXL's five graphs with optimum's names: two encoders with hidden states, the UNet's text_embeds and time_ids."""
+    cfg1, cfg2 = ldm.text_configs_sdxl(family)
+    hidden = {0: 'batch'}
+    out1 = ['last_hidden_state', f'hidden_states.{cfg1["layers"] - 1}', f'hidden_states.{cfg1["layers"]}']
+    out2 = ['text_embeds', 'last_hidden_state', f'hidden_states.{cfg2["layers"] - 1}', f'hidden_states.{cfg2["layers"]}']
+    vae = graphs_vae(ckpt, vcfg, f)
+    return [
+        ('text_encoder', ldm.TextGraphSdxl(ckpt, 0), (ids,), ['input_ids'], out1, {n: hidden for n in ['input_ids', *out1]}),
+        ('text_encoder_2', ldm.TextGraphSdxl(ckpt, 1), (ids,), ['input_ids'], out2, {n: hidden for n in ['input_ids', *out2]}),
+        ('unet', ldm.UnetGraphSdxl(ckpt),
+         (torch.zeros(2, ucfg['in_channels'], 8, 8), torch.ones(1), torch.zeros(2, 77, ctx), torch.zeros(2, cfg2['projection']),
+          torch.full((2, 6), 64.0)),
+         ['sample', 'timestep', 'encoder_hidden_states', 'text_embeds', 'time_ids'], ['out_sample'],
+         {'sample': {0: 'batch', 2: 'height', 3: 'width'}, 'timestep': {0: 'steps'}, 'encoder_hidden_states': {0: 'batch', 1: 'sequence'},
+          'text_embeds': {0: 'batch'}, 'time_ids': {0: 'batch'}, 'out_sample': {0: 'batch', 2: 'height', 3: 'width'}}),
+        *vae,
+    ]
+
+
+def graphs_vae(ckpt, vcfg, f):
+    return [
         ('vae_encoder', ldm.VaeEncoderGraph(ckpt), (torch.zeros(1, 3, 8 * f, 8 * f),), ['sample'], ['latent_sample'],
          {'sample': {0: 'batch', 2: 'height', 3: 'width'}, 'latent_sample': {0: 'batch', 2: 'height', 3: 'width'}}),
         ('vae_decoder', ldm.VaeDecoderGraph(ckpt), (torch.zeros(1, vcfg['embed_dim'], 8, 8),), ['latent_sample'], ['sample'],
          {'latent_sample': {0: 'batch', 2: 'height', 3: 'width'}, 'sample': {0: 'batch', 2: 'height', 3: 'width'}}),
     ]
+
+
+def fixed_output_dims(module, args, outputs, axes):
+    """The traced outputs' sizes on every axis that is not dynamic: SDXL's folder check reads the encoders'
+    widths from hidden_states.N (the tracer leaves them symbolic)."""
+    got = module(*args)
+    got = got if isinstance(got, tuple) else (got,)
+    return {name: [None if i in axes.get(name, {}) else size for i, size in enumerate(t.shape)] for name, t in zip(outputs, got)}
 
 
 def export_graph(module, args, inputs, outputs, axes, path):
@@ -140,10 +186,16 @@ def export_graph(module, args, inputs, outputs, axes, path):
                       opset_version=OPSET, do_constant_folding=False, export_params=False)
 
 
-def strip(onnx_path, out_path, state):
-    """Remove the checkpoint's weights from the graph; return them as the manifest's tensor list."""
+def strip(onnx_path, out_path, state, out_shapes=None):
+    """Remove the checkpoint's weights from the graph; return them as the manifest's tensor list.
+    out_shapes: {output: [dim, ...]} declared on the outputs (None keeps the exporter's symbolic dim)."""
     import onnx
     model = onnx.load(onnx_path)
+    for out in model.graph.output:
+        for d, size in zip(out.type.tensor_type.shape.dim, (out_shapes or {}).get(out.name, [])):
+            if size is not None:
+                d.Clear()
+                d.dim_value = size
     keep, tensors = [], []
     for init in model.graph.initializer:
         if init.name in state:
@@ -173,6 +225,8 @@ def strip(onnx_path, out_path, state):
 
 
 def family_facts(family):
+    if 'sdxl' in family:
+        return family_facts_sdxl(family)
     ucfg, vcfg, tcfg = ldm.unet_config(family), ldm.vae_config(family), ldm.text_config(family)
     sd2 = 'sd2' in family
     return {
@@ -189,6 +243,29 @@ def family_facts(family):
         'predictionChoices': ['epsilon', 'v_prediction'] if sd2 else ['epsilon'],
         'defaultSize': 768 if sd2 and not family.endswith('-inpaint') else 512,
         'pipeline': 'OnnxStableDiffusionInpaintPipeline' if family.endswith('-inpaint') else 'OnnxStableDiffusionPipeline',
+    }
+
+
+def family_facts_sdxl(family):
+    ucfg, vcfg = ldm.unet_config(family), ldm.vae_config(family)
+    cfg1, cfg2 = ldm.text_configs_sdxl(family)
+    return {
+        'family': family.replace('tiny-', ''),
+        'latentChannels': vcfg['embed_dim'],
+        'vaeFactor': 2 ** (len(vcfg['ch_mult']) - 1),
+        'unetInChannels': ucfg['in_channels'],
+        'contextDim': ucfg['context_dim'],
+        'textWidth': cfg1['width'],
+        'text2Width': cfg2['width'],
+        'vocab': cfg1['vocab'],
+        'tokenizerPad': '<|endoftext|>',
+        'tokenizer2Pad': '!',                                     # OpenCLIP pads with "!" (stabilityai's tokenizer_2)
+        'scalingFactor': 0.13025,
+        'predictionType': 'epsilon',
+        'predictionChoices': ['epsilon', 'v_prediction'],
+        'defaultSize': 1024,
+        'forceZerosForEmptyPrompt': True,
+        'pipeline': 'StableDiffusionXLPipeline',
     }
 
 
@@ -212,7 +289,7 @@ def make_template(family, out_dir, vocab=None, ckpt=None):
         for part, module, args, inputs, outputs, axes in graphs(ckpt, family):
             raw = os.path.join(tmp, part + '.onnx')
             export_graph(module, args, inputs, outputs, axes, raw)
-            tensors = strip(raw, os.path.join(folder, part + '.onnx'), state)
+            tensors = strip(raw, os.path.join(folder, part + '.onnx'), state, fixed_output_dims(module, args, outputs, axes) if ckpt.sdxl else None)
             for t in tensors:
                 targets = lora_targets(t['name'], t['shape'], family)
                 if targets:

@@ -10,16 +10,17 @@ import { BUNDLED_MODELS, modelRoots } from '../model-roots.ts';
 import { UsageError, parse } from '../usage.ts';
 import type { Io } from '../usage.ts';
 
-export const IMPORT_HELP = `usage: reverie import FILE.safetensors [--name NAME] [--family sd1|sd2] [--prediction epsilon|v] [--fp16]
+export const IMPORT_HELP = `usage: reverie import FILE.safetensors [--name NAME] [--family sd1|sd2|sdxl] [--prediction epsilon|v] [--fp16]
 
-Imports a single-file Stable Diffusion checkpoint (SD 1.x, SD 2.x, and their 9-channel inpainting
-versions) as an ONNX model folder in the user models folder, where the studio and --model find it.
+Imports a single-file Stable Diffusion checkpoint (SD 1.x, SD 2.x, their 9-channel inpainting
+versions, and SDXL base) as an ONNX model folder in the user models folder, where the studio and --model find it.
 The family is read from the tensor names and shapes. No Python is needed; .ckpt pickles are refused
 (the message shows the one-line conversion to .safetensors).
 
   --name NAME          folder name (default: the file name without extension)
-  --family F           sd1 or sd2: refuse the file unless it is this family
-  --prediction P       epsilon or v (SD 2.x: v for the 768 models, epsilon for 2.x-base); default:
+  --family F           sd1, sd2 or sdxl: refuse the file unless it is this family
+  --prediction P       epsilon or v (SD 2.x: v for the 768 models, epsilon for 2.x-base; SDXL: epsilon
+                       except v-prediction finetunes); default:
                        the file's modelspec metadata, else the family's default
   --fp16               store the weights as float16 (half the disk; computed in float32)
   --into DIR           models folder to import into (default: the user models folder)

@@ -16,7 +16,7 @@ import type { CastToFloat, ExternalInitializer } from './onnx-writer.ts';
 import { pickleRefusalMessage, sniffCheckpoint } from './pickle.ts';
 import { openSafetensors } from './safetensors.ts';
 import type { SafetensorsFile } from './safetensors.ts';
-import { GRAPH_PARTS, matchTemplate, readTemplates } from './templates.ts';
+import { matchTemplate, readTemplates, templateParts } from './templates.ts';
 import type { FamilyTemplate, GraphPart, LoraTarget, TensorSource } from './templates.ts';
 
 export type Prediction = 'epsilon' | 'v_prediction';
@@ -38,7 +38,7 @@ export interface ImportOptions {
   templatesDirs: string[];
   /** folder name; default: the file's name without extension */
   name?: string;
-  /** sd1 | sd2 (inpainting variants follow the file); default: detected */
+  /** sd1 | sd2 | sdxl (inpainting variants follow the file); default: detected */
   family?: string;
   /** default: the checkpoint's modelspec metadata, else the family's default */
   prediction?: Prediction;
@@ -74,7 +74,7 @@ export interface ImportRecord {
   format: 'reverie-import/1';
   source: string;
   family: string;
-  graphs: Record<GraphPart, { weights: string; tensors: ImportedTensor[] }>;
+  graphs: Partial<Record<GraphPart, { weights: string; tensors: ImportedTensor[] }>>;
 }
 
 export class ImportError extends Error {}
@@ -155,7 +155,7 @@ async function writeGraph(st: SafetensorsFile, template: FamilyTemplate, part: G
   } finally {
     await weights.close();
   }
-  const graph = await readFile(path.join(template.dir, template.graphs[part].file));
+  const graph = await readFile(path.join(template.dir, template.graphs[part]!.file));
   await writeFile(path.join(outDir, 'model.onnx'), fillTemplate(graph, inits, casts));
   return { tensors, bytes: offset };
 }
@@ -163,31 +163,44 @@ async function writeGraph(st: SafetensorsFile, template: FamilyTemplate, part: G
 async function writeConfigs(dir: string, template: FamilyTemplate, prediction: Prediction, source: string): Promise<void> {
   const json = (rel: string, value: unknown): Promise<void> => writeFile(path.join(dir, rel), `${JSON.stringify(value, null, 1)}\n`);
   const onnx = ['diffusers', 'OnnxRuntimeModel'];
+  const clip = ['transformers', 'CLIPTokenizer'];
+  const sdxl = template.graphs.text_encoder_2 !== undefined;
+  // SDXL base was trained with the same discrete schedule; diffusers ships it with EulerDiscreteScheduler
+  const scheduler = sdxl ? 'EulerDiscreteScheduler' : 'PNDMScheduler';
   await json('model_index.json', {
     _class_name: template.pipeline, _diffusers_version: '0.27.0',
-    text_encoder: onnx, unet: onnx, vae_encoder: onnx, vae_decoder: onnx,
-    tokenizer: ['transformers', 'CLIPTokenizer'], scheduler: ['diffusers', 'PNDMScheduler'],
-    safety_checker: [null, null], feature_extractor: [null, null], requires_safety_checker: false,
+    text_encoder: onnx, ...(sdxl ? { text_encoder_2: onnx } : {}), unet: onnx, vae_encoder: onnx, vae_decoder: onnx,
+    tokenizer: clip, ...(sdxl ? { tokenizer_2: clip, force_zeros_for_empty_prompt: template.forceZerosForEmptyPrompt ?? true } : {}),
+    scheduler: ['diffusers', scheduler],
+    ...(sdxl ? {} : { safety_checker: [null, null], feature_extractor: [null, null], requires_safety_checker: false }),
     reverie_import: { source, family: template.family },
   });
   await mkdir(path.join(dir, 'scheduler'), { recursive: true });
-  // the schedule every SD 1.x/2.x checkpoint was trained with (diffusers' scheduler_config.json fields)
+  // the schedule every SD 1.x/2.x/XL checkpoint was trained with (diffusers' scheduler_config.json fields)
   await json('scheduler/scheduler_config.json', {
-    _class_name: 'PNDMScheduler', beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear', num_train_timesteps: 1000,
+    _class_name: scheduler, beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear', num_train_timesteps: 1000,
     prediction_type: prediction, set_alpha_to_one: false, skip_prk_steps: true, steps_offset: 1, clip_sample: false, timestep_spacing: 'leading',
   });
   const blocks = Array.from({ length: Math.log2(template.vaeFactor) + 1 }, (_, i) => 128 * Math.min(4, 2 ** i));
   const vae = { scaling_factor: template.scalingFactor, latent_channels: template.latentChannels, block_out_channels: blocks };
   await json('vae_decoder/config.json', vae);
   await json('vae_encoder/config.json', vae);
-  await mkdir(path.join(dir, 'tokenizer'), { recursive: true });
-  const own = path.join(template.dir, 'tokenizer');
+  // SDXL's training size (1024²) as diffusers' unet config states it; SD 1.x/2.x keep the family default
+  if (sdxl) await json('unet/config.json', { sample_size: template.defaultSize / template.vaeFactor });
+  await writeTokenizer(dir, template, 'tokenizer', template.tokenizerPad);
+  if (sdxl) await writeTokenizer(dir, template, 'tokenizer_2', template.tokenizer2Pad ?? '!');
+}
+
+/** The template's own tokenizer folder (toy vocabularies), else CLIP's BPE files with this pad token. */
+async function writeTokenizer(dir: string, template: FamilyTemplate, folder: 'tokenizer' | 'tokenizer_2', pad: string): Promise<void> {
+  await mkdir(path.join(dir, folder), { recursive: true });
+  const own = path.join(template.dir, folder);
   if (await exists(own)) {
-    await cp(own, path.join(dir, 'tokenizer'), { recursive: true });
+    await cp(own, path.join(dir, folder), { recursive: true });
   } else if (template.vocab === CLIP_VOCAB_SIZE) {
-    for (const [file, text] of Object.entries(await clipTokenizerFiles(template.tokenizerPad))) await writeFile(path.join(dir, 'tokenizer', file), text);
+    for (const [file, text] of Object.entries(await clipTokenizerFiles(pad))) await writeFile(path.join(dir, folder, file), text);
   } else {
-    throw new ImportError(`graph template ${template.family} has a ${template.vocab}-token text encoder but no tokenizer; reinstall Reverie`);
+    throw new ImportError(`graph template ${template.family} has a ${template.vocab}-token text encoder but no ${folder}; reinstall Reverie`);
   }
 }
 
@@ -215,7 +228,7 @@ export async function importCheckpoint(options: ImportOptions): Promise<ImportRe
     await mkdir(tmp, { recursive: true });
     const record: ImportRecord = { format: 'reverie-import/1', source: path.basename(options.file), family: template.family, graphs: {} as ImportRecord['graphs'] };
     let bytes = 0;
-    for (const part of GRAPH_PARTS) {
+    for (const part of templateParts(template)) {
       const sources = match.sources.filter((s) => s.part === part);
       const written = await writeGraph(st, template, part, sources, path.join(tmp, part), options.fp16 === true, progress, options.signal);
       record.graphs[part] = { weights: 'weights.pb', tensors: written.tensors };

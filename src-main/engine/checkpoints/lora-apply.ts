@@ -28,6 +28,8 @@ export interface LoraChoice {
 export interface LoraModelFiles {
   /** model.onnx paths to load instead of the folder's own */
   text_encoder: string;
+  /** SDXL's second text encoder */
+  text_encoder_2?: string;
   unet: string;
   /** per LoRA: how many of its targets this model has */
   applied: { file: string; weight: number; targets: number; matched: number }[];
@@ -36,7 +38,19 @@ export interface LoraModelFiles {
 
 export class LoraError extends Error {}
 
-const PARTS = ['text_encoder', 'unet'] as const;
+/** The graphs LoRAs change (text_encoder_2 only in SDXL imports), in the record's folder order. */
+const LORA_PARTS = ['text_encoder', 'text_encoder_2', 'unet'] as const;
+type LoraPart = (typeof LORA_PARTS)[number];
+
+function loraParts(record: ImportRecord): LoraPart[] {
+  return LORA_PARTS.filter((p) => record.graphs[p] !== undefined);
+}
+
+function graphOf(record: ImportRecord, part: LoraPart): { weights: string; tensors: ImportedTensor[] } {
+  const graph = record.graphs[part];
+  if (!graph) throw new LoraError(`import.json has no ${part}; re-import the checkpoint`);
+  return graph;
+}
 const KEEP_COMBINATIONS = 4;
 
 async function readRecord(modelDir: string): Promise<ImportRecord> {
@@ -115,14 +129,14 @@ async function build(modelDir: string, record: ImportRecord, loaded: Loaded[], d
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
   await mkdir(tmp, { recursive: true });
   try {
-    for (const part of PARTS) {
+    for (const part of loraParts(record)) {
       const replacements = new Map<string, ExternalInitializer>();
       const out = path.join(tmp, part);
       await mkdir(out);
       const fh = await open(path.join(out, 'lora.pb'), 'w');
       let offset = 0;
       try {
-        for (const t of record.graphs[part].tensors) {
+        for (const t of graphOf(record, part).tensors) {
           const hits = (t.lora ?? []).flatMap((target) => loaded.flatMap((lora) => {
             const group = lora.groups.get(target.key);
             return group ? [{ lora, group, rows: target.rows }] : [];
@@ -140,7 +154,7 @@ async function build(modelDir: string, record: ImportRecord, loaded: Loaded[], d
       }
       const model = await readFile(path.join(modelDir, part, 'model.onnx'));
       await writeFile(path.join(out, 'model.onnx'), replaceInitializers(model, replacements));
-      await linkOrCopy(path.join(modelDir, part, 'weights.pb'), path.join(out, record.graphs[part].weights));
+      await linkOrCopy(path.join(modelDir, part, 'weights.pb'), path.join(out, graphOf(record, part).weights));
     }
     await rename(tmp, dir);
   } catch (err) {
@@ -164,7 +178,8 @@ async function prune(cacheRoot: string, keep: string): Promise<void> {
  */
 export async function loraModelFiles(modelDir: string, loras: readonly LoraChoice[], cacheRoot: string): Promise<LoraModelFiles> {
   const record = await readRecord(modelDir);
-  const keys = new Set(PARTS.flatMap((p) => record.graphs[p].tensors.flatMap((t) => (t.lora ?? []).map((l) => l.key))));
+  if (record.graphs.unet === undefined || record.graphs.text_encoder === undefined) throw new LoraError(`${modelDir}/import.json lists no text encoder or UNet; re-import the checkpoint`);
+  const keys = new Set(loraParts(record).flatMap((p) => graphOf(record, p).tensors.flatMap((t) => (t.lora ?? []).map((l) => l.key))));
   const loaded: Loaded[] = [];
   const warnings: string[] = [];
   const applied: LoraModelFiles['applied'] = [];
@@ -194,7 +209,8 @@ export async function loraModelFiles(modelDir: string, loras: readonly LoraChoic
       await utimes(dir, now, now);
     }
     await prune(cacheRoot, key);
-    return { text_encoder: path.join(dir, 'text_encoder', 'model.onnx'), unet: path.join(dir, 'unet', 'model.onnx'), applied, warnings };
+    const file = (part: LoraPart): string => path.join(dir, part, 'model.onnx');
+    return { text_encoder: file('text_encoder'), ...(record.graphs.text_encoder_2 ? { text_encoder_2: file('text_encoder_2') } : {}), unet: file('unet'), applied, warnings };
   } finally {
     for (const l of loaded) await l.st.close();
   }

@@ -7,8 +7,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
+/** The graphs every family has; SDXL adds text_encoder_2 (templateParts gives a template's own list). */
 export const GRAPH_PARTS = ['text_encoder', 'unet', 'vae_encoder', 'vae_decoder'] as const;
-export type GraphPart = (typeof GRAPH_PARTS)[number];
+export type GraphPart = (typeof GRAPH_PARTS)[number] | 'text_encoder_2';
 
 export interface LoraTarget {
   /** kohya key, e.g. lora_unet_down_blocks_0_attentions_0_proj_in */
@@ -31,15 +32,26 @@ export interface FamilyTemplate {
   unetInChannels: number;
   contextDim: number;
   textWidth: number;
+  /** SDXL: the second encoder's width (OpenCLIP ViT-bigG, 1280) */
+  text2Width?: number;
   /** token rows of the text encoder; 49 408 is CLIP's vocabulary (tokenizer files from clip-vocab.ts) */
   vocab: number;
   tokenizerPad: string;
+  /** SDXL: tokenizer_2's pad token ("!") */
+  tokenizer2Pad?: string;
+  /** SDXL: model_index.json's force_zeros_for_empty_prompt */
+  forceZerosForEmptyPrompt?: boolean;
   scalingFactor: number;
   predictionType: 'epsilon' | 'v_prediction';
   predictionChoices: ('epsilon' | 'v_prediction')[];
   defaultSize: number;
   pipeline: string;
-  graphs: Record<GraphPart, { file: string; tensors: TemplateTensor[] }>;
+  graphs: Partial<Record<GraphPart, { file: string; tensors: TemplateTensor[] }>> & Record<(typeof GRAPH_PARTS)[number], { file: string; tensors: TemplateTensor[] }>;
+}
+
+/** The template's graphs in folder order: text_encoder, (text_encoder_2,) unet, vae_encoder, vae_decoder. */
+export function templateParts(template: Pick<FamilyTemplate, 'graphs'>): GraphPart[] {
+  return template.graphs.text_encoder_2 ? ['text_encoder', 'text_encoder_2', 'unet', 'vae_encoder', 'vae_decoder'] : [...GRAPH_PARTS];
 }
 
 /** Where the bundled templates live: <models root>/templates (templates.json marks the folder). */
@@ -57,7 +69,8 @@ function parseManifest(dir: string, value: unknown): FamilyTemplate {
   const m = value as Record<string, unknown>;
   if (m.format !== 'reverie-template/1') bad(`unknown manifest format ${JSON.stringify(m.format)}`);
   const graphs = m.graphs as Record<string, unknown> | undefined;
-  for (const part of GRAPH_PARTS) {
+  const parts: GraphPart[] = graphs?.text_encoder_2 === undefined ? [...GRAPH_PARTS] : [...GRAPH_PARTS, 'text_encoder_2'];
+  for (const part of parts) {
     const g = graphs?.[part] as { file?: unknown; tensors?: unknown } | undefined;
     if (!g || typeof g.file !== 'string' || !Array.isArray(g.tensors)) bad(`graph ${part} is missing`);
     for (const t of g!.tensors as unknown[]) {
@@ -141,8 +154,8 @@ function matchOne(template: FamilyTemplate, tensors: ReadonlyMap<string, Checkpo
   const sources: TensorSource[] = [];
   const missing: string[] = [];
   const mismatched: TemplateMatch['mismatched'] = [];
-  for (const part of GRAPH_PARTS) {
-    for (const t of template.graphs[part].tensors) {
+  for (const part of templateParts(template)) {
+    for (const t of template.graphs[part]!.tensors) {
       const source = aliases(t.name).find((a) => tensors.has(a));
       if (source === undefined) {
         missing.push(t.name);

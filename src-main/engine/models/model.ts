@@ -95,7 +95,7 @@ export class LoadedModel {
    */
   static async load(
     dir: string,
-    opts: { provider?: ProviderPreference; signal?: AbortSignal; files?: Partial<Record<'text_encoder' | 'unet', string>>; ortCacheDir?: string } = {},
+    opts: { provider?: ProviderPreference; signal?: AbortSignal; files?: Partial<Record<'text_encoder' | 'text_encoder_2' | 'unet', string>>; ortCacheDir?: string } = {},
   ): Promise<LoadedModel> {
     const { report, facts } = await readModelFolder(dir);
     if (!facts) throw folderError(report);
@@ -107,7 +107,7 @@ export class LoadedModel {
     const opened: ModelSession[] = [];
     const open = async (component: string): Promise<ModelSession> => {
       if (opts.signal?.aborted) throw new CancelledError();
-      const file = opts.files?.[component as 'text_encoder' | 'unet'] ?? path.join(root, component, 'model.onnx');
+      const file = opts.files?.[component as 'text_encoder' | 'text_encoder_2' | 'unet'] ?? path.join(root, component, 'model.onnx');
       const session = await ModelSession.open(file, `${component}/model.onnx`, opts.provider ?? 'auto', { cacheDir: opts.ortCacheDir });
       opened.push(session);
       return session;

@@ -94,7 +94,7 @@ export class PipelineCache {
       if (err instanceof LoraError || err instanceof SafetensorsFormatError) throw new EngineError('BAD_INPUT', err.message);
       throw err;
     }
-    const model = await LoadedModel.load(dir, { provider, signal, files: { text_encoder: files.text_encoder, unet: files.unet }, ortCacheDir });
+    const model = await LoadedModel.load(dir, { provider, signal, files: { text_encoder: files.text_encoder, unet: files.unet, ...(files.text_encoder_2 ? { text_encoder_2: files.text_encoder_2 } : {}) }, ortCacheDir });
     model.info.folderWarnings.push(...files.warnings);
     return model;
   }

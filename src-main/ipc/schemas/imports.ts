@@ -9,7 +9,7 @@ export const ModelsImportRequestSchema = z.object({
   file: z.string().min(1).max(4096),
   /** folder name (default: the file name without extension) */
   name: z.string().min(1).max(80).optional(),
-  family: z.enum(['sd1', 'sd2']).optional(),
+  family: z.enum(['sd1', 'sd2', 'sdxl']).optional(),
   prediction: z.enum(['epsilon', 'v_prediction']).optional(),
   fp16: z.boolean().optional(),
 }).strict();

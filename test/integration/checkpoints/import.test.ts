@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importCheckpoint } from '../../../src-main/engine/checkpoints/import.ts';
-import { inspectModelFolder } from '../../../src-main/engine/models/folder.ts';
+import { inspectModelFolder, readModelFolder } from '../../../src-main/engine/models/folder.ts';
 import { ModelSession } from '../../../src-main/engine/runtime/session.ts';
 import { makeTensor } from '../../../src-main/engine/runtime/tensor.ts';
 import type { Tensor } from '../../../src-main/engine/types.ts';
@@ -20,7 +20,7 @@ const TEMPLATES = path.join(FIXTURES, 'templates');
 
 interface Stored { dims: number[]; data: number[] }
 interface FamilyReference {
-  inputs: Record<'ids' | 'sample' | 'timestep' | 'context' | 'image' | 'latent', Stored>;
+  inputs: Record<'ids' | 'sample' | 'timestep' | 'context' | 'image' | 'latent', Stored> & Partial<Record<'ids2' | 'text_embeds' | 'time_ids', Stored>>;
   outputs: Record<string, number[]>;
 }
 const reference = JSON.parse(await readFile(path.join(FIXTURES, 'reference.json'), 'utf8')) as { families: Record<string, FamilyReference> };
@@ -36,21 +36,33 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-/** Runs the four graphs of an imported folder on the reference inputs. */
+const ids = (s: Stored): Tensor => makeTensor('int32', s.dims, Int32Array.from(s.data));
+
+/** Runs the graphs of an imported folder on the reference inputs (SDXL: both encoders' outputs the engine reads, and the UNet's added conditioning). */
 async function runImported(dir: string, ref: FamilyReference): Promise<Record<string, Float32Array>> {
   const out: Record<string, Float32Array> = {};
-  const run = async (part: string, feeds: Record<string, Tensor>, output: string): Promise<void> => {
+  const run = async (part: string, feeds: Record<string, Tensor>, outputs: Record<string, string>): Promise<void> => {
     const session = await ModelSession.open(path.join(dir, part, 'model.onnx'), part, 'cpu');
     try {
-      out[part] = (await session.run(feeds))[output]!.data as Float32Array;
+      const got = await session.run(feeds);
+      for (const [name, key] of Object.entries(outputs)) out[key] = got[name]!.data as Float32Array;
     } finally {
       await session.dispose();
     }
   };
-  await run('text_encoder', { input_ids: makeTensor('int32', ref.inputs.ids.dims, Int32Array.from(ref.inputs.ids.data)) }, 'last_hidden_state');
-  await run('unet', { sample: f32(ref.inputs.sample), timestep: f32(ref.inputs.timestep), encoder_hidden_states: f32(ref.inputs.context) }, 'out_sample');
-  await run('vae_encoder', { sample: f32(ref.inputs.image) }, 'latent_sample');
-  await run('vae_decoder', { latent_sample: f32(ref.inputs.latent) }, 'sample');
+  const { ids2, text_embeds: textEmbeds, time_ids: timeIds } = ref.inputs;
+  if (ids2 && textEmbeds && timeIds) {
+    await run('text_encoder', { input_ids: ids(ref.inputs.ids) }, { last_hidden_state: 'text_encoder', 'hidden_states.1': 'text_encoder.penultimate' });
+    await run('text_encoder_2', { input_ids: ids(ids2) },
+      { last_hidden_state: 'text_encoder_2', 'hidden_states.2': 'text_encoder_2.penultimate', text_embeds: 'text_encoder_2.text_embeds' });
+    await run('unet', { sample: f32(ref.inputs.sample), timestep: f32(ref.inputs.timestep), encoder_hidden_states: f32(ref.inputs.context),
+      text_embeds: f32(textEmbeds), time_ids: f32(timeIds) }, { out_sample: 'unet' });
+  } else {
+    await run('text_encoder', { input_ids: ids(ref.inputs.ids) }, { last_hidden_state: 'text_encoder' });
+    await run('unet', { sample: f32(ref.inputs.sample), timestep: f32(ref.inputs.timestep), encoder_hidden_states: f32(ref.inputs.context) }, { out_sample: 'unet' });
+  }
+  await run('vae_encoder', { sample: f32(ref.inputs.image) }, { latent_sample: 'vae_encoder' });
+  await run('vae_decoder', { latent_sample: f32(ref.inputs.latent) }, { sample: 'vae_decoder' });
   return out;
 }
 
@@ -63,7 +75,7 @@ afterAll(async () => {
 });
 
 describe('importing a single-file checkpoint', () => {
-  for (const [fixture, family, inpainting] of [['tiny-sd1', 'sd1', false], ['tiny-sd2', 'sd2', false], ['tiny-sd1-inpaint', 'sd1-inpaint', true]] as const) {
+  for (const [fixture, family, inpainting] of [['tiny-sd1', 'sd1', false], ['tiny-sd2', 'sd2', false], ['tiny-sd1-inpaint', 'sd1-inpaint', true], ['tiny-sdxl', 'sdxl', false]] as const) {
     it(`${fixture}: detects ${family}, writes a valid folder, and every graph matches PyTorch within 1e-4`, async () => {
       const progress: number[] = [];
       const result = await importCheckpoint({
@@ -82,12 +94,25 @@ describe('importing a single-file checkpoint', () => {
 
       const ref = reference.families[fixture]!;
       const got = await runImported(result.dir, ref);
-      for (const part of ['text_encoder', 'unet', 'vae_encoder', 'vae_decoder']) {
+      expect(Object.keys(got).sort()).toEqual(Object.keys(ref.outputs).sort());
+      for (const part of Object.keys(ref.outputs)) {
         const diff = maxAbsDiff(got[part]!, ref.outputs[part]!);
         expect(diff, `${part} max |ORT − PyTorch|`).toBeLessThanOrEqual(1e-4);
       }
     });
   }
+
+  it('tiny-sdxl imports as a diffusers SDXL folder: two encoders and tokenizers (tokenizer_2 pads with "!"), 0.13025, force_zeros, 1024² default', async () => {
+    const dir = path.join(modelsDir, 'tiny-sdxl');
+    const index = JSON.parse(await readFile(path.join(dir, 'model_index.json'), 'utf8')) as Record<string, unknown>;
+    expect(index).toMatchObject({ _class_name: 'StableDiffusionXLPipeline', force_zeros_for_empty_prompt: true, text_encoder_2: expect.any(Array), tokenizer_2: expect.any(Array) });
+    const tok2 = JSON.parse(await readFile(path.join(dir, 'tokenizer_2', 'tokenizer_config.json'), 'utf8')) as { pad_token: unknown };
+    expect(JSON.stringify(tok2.pad_token)).toContain('!');
+    const { facts } = await readModelFolder(dir);
+    expect(facts?.sdxl).toBeTruthy();
+    expect(facts?.scalingFactor).toBeCloseTo(0.13025, 6);
+    expect(facts?.defaultSize).toEqual([1024, 1024]);
+  });
 
   it('fp16 storage halves the weights and stays within float16 rounding of PyTorch (the fixture weights are fp16 values: exact)', async () => {
     const result = await importCheckpoint({ file: path.join(FIXTURES, 'tiny-sd1.safetensors'), modelsDir, templatesDirs: [TEMPLATES], name: 'tiny-sd1-fp16', fp16: true });

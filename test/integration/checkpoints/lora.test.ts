@@ -21,7 +21,7 @@ const TEMPLATES = path.join(FIXTURES, 'templates');
 
 interface Stored { dims: number[]; data: number[] }
 interface FamilyReference {
-  inputs: Record<'ids' | 'sample' | 'timestep' | 'context', Stored>;
+  inputs: Record<'ids' | 'sample' | 'timestep' | 'context', Stored> & Partial<Record<'ids2' | 'text_embeds' | 'time_ids', Stored>>;
   outputs: Record<string, number[]>;
   loras: Record<string, { weight: number; outputs: Record<string, number[]> }>;
 }
@@ -30,13 +30,20 @@ const reference = JSON.parse(await readFile(path.join(FIXTURES, 'reference.json'
 const f32 = (s: Stored): Tensor => makeTensor('float32', s.dims, Float32Array.from(s.data));
 
 async function runGraph(file: string, feeds: Record<string, Tensor>, output: string): Promise<Float32Array> {
+  return (await runOutputs(file, feeds, [output]))[output]!;
+}
+
+async function runOutputs(file: string, feeds: Record<string, Tensor>, outputs: string[]): Promise<Record<string, Float32Array>> {
   const session = await ModelSession.open(file, path.basename(path.dirname(file)), 'cpu');
   try {
-    return (await session.run(feeds))[output]!.data as Float32Array;
+    const got = await session.run(feeds);
+    return Object.fromEntries(outputs.map((o) => [o, got[o]!.data as Float32Array]));
   } finally {
     await session.dispose();
   }
 }
+
+const ids = (s: Stored): Tensor => makeTensor('int32', s.dims, Int32Array.from(s.data));
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);
@@ -49,7 +56,7 @@ let tmp: string;
 const dirs: Record<string, string> = {};
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'reverie-lora-'));
-  for (const fixture of ['tiny-sd1', 'tiny-sd2']) {
+  for (const fixture of ['tiny-sd1', 'tiny-sd2', 'tiny-sdxl']) {
     dirs[fixture] = (await importCheckpoint({ file: path.join(FIXTURES, `${fixture}.safetensors`), modelsDir: path.join(tmp, 'models'), templatesDirs: [TEMPLATES] })).dir;
   }
 });
@@ -70,6 +77,27 @@ describe('LoRA merged at load time', () => {
       expect(maxAbsDiff(unet, ref.outputs.unet!) + maxAbsDiff(text, ref.outputs.text_encoder!)).toBeGreaterThan(1e-3);
     });
   }
+
+  it('lora-sdxl on tiny-sdxl (kohya SDXL names: UNet by LDM paths, lora_te1_/lora_te2_ with fused bigG q/k/v; one PEFT unet. module): all three graphs match PyTorch within 1e-4', async () => {
+    const ref = reference.families['tiny-sdxl']!;
+    const expected = ref.loras['lora-sdxl']!;
+    const files = await loraModelFiles(dirs['tiny-sdxl']!, [{ file: path.join(FIXTURES, 'lora-sdxl.safetensors'), weight: expected.weight }], path.join(tmp, 'cache'));
+    expect(files.warnings).toEqual([]);
+    expect(files.applied[0]).toMatchObject({ targets: 10, matched: 10 });
+    const te1 = await runOutputs(files.text_encoder, { input_ids: ids(ref.inputs.ids) }, ['last_hidden_state', 'hidden_states.1']);
+    const te2 = await runOutputs(files.text_encoder_2!, { input_ids: ids(ref.inputs.ids2!) }, ['last_hidden_state', 'hidden_states.2', 'text_embeds']);
+    const unet = await runGraph(files.unet, { sample: f32(ref.inputs.sample), timestep: f32(ref.inputs.timestep), encoder_hidden_states: f32(ref.inputs.context),
+      text_embeds: f32(ref.inputs.text_embeds!), time_ids: f32(ref.inputs.time_ids!) }, 'out_sample');
+    const got: Record<string, Float32Array> = {
+      text_encoder: te1.last_hidden_state!, 'text_encoder.penultimate': te1['hidden_states.1']!,
+      text_encoder_2: te2.last_hidden_state!, 'text_encoder_2.penultimate': te2['hidden_states.2']!, 'text_encoder_2.text_embeds': te2.text_embeds!, unet,
+    };
+    for (const [key, value] of Object.entries(got)) {
+      expect(maxAbsDiff(value, expected.outputs[key]!), `${key} max |ORT − PyTorch|`).toBeLessThanOrEqual(1e-4);
+      // every graph changed: the UNet, the first encoder (te1 v_proj) and the second (fc1, fused q/k/v)
+      expect(maxAbsDiff(value, ref.outputs[key]!), `${key} changed by the LoRA`).toBeGreaterThan(1e-3);
+    }
+  });
 
   it('reuses the cached merge for the same combination and builds another for a new weight', async () => {
     const lora = { file: path.join(FIXTURES, 'lora-kohya.safetensors'), weight: 0.8 };

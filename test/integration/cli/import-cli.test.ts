@@ -68,6 +68,30 @@ describe('reverie import', () => {
     expect(missing.stderr).toMatch(/LoRA "nowhere" from the prompt is not in .*loras.*found: lora-kohya/);
   }, 240_000);
 
+  it('an SDXL checkpoint imports, generates through the SDXL path, and takes an SDXL LoRA (kohya LDM names, te1/te2)', async () => {
+    const r = await reverie(['import', path.join(FIXTURES, 'tiny-sdxl.safetensors'), '--templates', TEMPLATES, '--family', 'sdxl', '--json']);
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { dir: string; family: string };
+    expect(doc.family).toBe('sdxl');
+    const list = await reverie(['models', '--json']);
+    const models = (JSON.parse(list.stdout) as { models: { name: string; valid: boolean; family: string }[] }).models;
+    expect(models.find((m) => m.name === 'tiny-sdxl')).toMatchObject({ valid: true, family: 'sdxl' });
+
+    const base = ['generate', '--model', doc.dir, '--prompt', 'a red cat', '--steps', '2', '--width', '64', '--height', '64', '--seed', '3', '--provider', 'cpu'];
+    const plain = await reverie([...base, '--out', 'xl.png']);
+    expect(plain.stderr).not.toMatch(/error/);
+    expect(plain.code).toBe(0);
+    const withLora = await reverie([...base, '--lora', `${path.join(FIXTURES, 'lora-sdxl.safetensors')}:0.8`, '--out', 'xl-lora.png']);
+    expect(withLora.stderr).not.toMatch(/error/);
+    expect(withLora.code).toBe(0);
+    const a = await sharp(path.join(tmp, 'xl.png')).raw().toBuffer({ resolveWithObject: true });
+    const b = await sharp(path.join(tmp, 'xl-lora.png')).raw().toBuffer();
+    expect(a.info).toMatchObject({ width: 64, height: 64 });
+    expect(a.data.equals(b)).toBe(false);
+    await rm(doc.dir, { recursive: true }); // the later tests expect only My Tiny in the models folder
+  }, 240_000);
+
   it('refuses a .ckpt pickle without reading it as code, and shows the conversion', async () => {
     const ckpt = path.join(tmp, 'old.ckpt');
     await writeFile(ckpt, Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(64)]));

@@ -6,7 +6,7 @@
 import type { EventPayload, ReverieApi } from '../api/types.ts';
 import { errorText } from './system.svelte.ts';
 
-export type ImportFamily = 'auto' | 'sd1' | 'sd2';
+export type ImportFamily = 'auto' | 'sd1' | 'sd2' | 'sdxl';
 export type ImportPrediction = 'auto' | 'epsilon' | 'v_prediction';
 export type ImportStatus = 'idle' | 'starting' | 'running' | 'done' | 'error' | 'cancelled';
 
