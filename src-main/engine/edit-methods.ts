@@ -2,7 +2,7 @@
  * The engine methods behind the studio's edit tabs and process viewers, as one table that
  * service.ts merges into its own: the edit jobs (img2img, inpaint, denoise), the check of an
  * uploaded image, and the process viewers' calls (recording previews, full decode of a step,
- * exports, forward frames, schedule curves, anomaly map). They share the engine's model cache.
+ * exports, forward frames, schedule curves, anomaly map, the pipeline opened up). They share the engine's model cache.
  */
 import type { PipelineCache } from './pipelines/cache.ts';
 import type { EngineCallContext } from './types.ts';
@@ -13,6 +13,8 @@ import type { ExportInput, ExportResult } from './trajectory/export.ts';
 import { anomaly, curves, forwardFrames, inspectImage } from './trajectory/forward-view.ts';
 import type { AnomalyInput, AnomalyView, CurvesInput, CurvesView, ForwardFrameView, ForwardInput, InspectedImage } from './trajectory/forward-view.ts';
 import { RecordingStore, decodeRecordedStep, recordingView } from './trajectory/recording-view.ts';
+import { pipelineView } from './trajectory/pipeline-view.ts';
+import type { PipelineParams, PipelineViewResult } from './trajectory/pipeline-view.ts';
 import type { DecodeStepInput, RecordingView, RecordingViewInput } from './trajectory/recording-view.ts';
 
 export type { DenoiseJobInput, EditJobResult, Img2ImgJobInput, InpaintJobInput, JobOutput } from './jobs/job-types.ts';
@@ -29,6 +31,8 @@ export interface EditEngineMethods {
   processForward: { params: ForwardInput; result: { frames: ForwardFrameView[]; seed: number; width: number; height: number }; event: never };
   processCurves: { params: CurvesInput; result: CurvesView; event: never };
   processAnomaly: { params: AnomalyInput; result: AnomalyView; event: never };
+  /** one run with every stage kept and summarised (trajectory/pipeline-view.ts) */
+  processPipeline: { params: PipelineParams; result: PipelineViewResult; event: never };
 }
 
 type EditImpl = {
@@ -48,5 +52,6 @@ export function createEditImpl(cache: PipelineCache): EditImpl {
     processForward: (params, ctx) => forwardFrames(params, cache, ctx.signal),
     processCurves: (params) => curves(params),
     processAnomaly: (params, ctx) => anomaly(params, cache, ctx.signal),
+    processPipeline: (params, ctx) => pipelineView(params, cache, ctx.signal),
   };
 }

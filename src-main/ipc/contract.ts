@@ -79,6 +79,7 @@ import {
   ProcessTrajectoriesRequestSchema,
   ProcessTrajectoriesSchema,
 } from './schemas/process.ts';
+import { ProcessPipelineRequestSchema, ProcessPipelineSchema } from './schemas/pipeline.ts';
 import { PlaygroundRunRequestSchema, PlaygroundRunSchema } from './schemas/playground.ts';
 import { FileOpenedEventSchema, OpenedFilesSchema } from './schemas/opened-files.ts';
 
@@ -91,6 +92,7 @@ export * from './schemas/settings.ts';
 export * from './schemas/images.ts';
 export * from './schemas/edit.ts';
 export * from './schemas/process.ts';
+export * from './schemas/pipeline.ts';
 export * from './schemas/playground.ts';
 export * from './schemas/opened-files.ts';
 export * from './names.ts';
@@ -129,6 +131,7 @@ export const CALLS = {
   'process.curves': { request: ProcessCurvesRequestSchema, response: ProcessCurvesSchema },
   'process.trajectories': { request: ProcessTrajectoriesRequestSchema, response: ProcessTrajectoriesSchema },
   'process.anomaly': { request: ProcessAnomalyRequestSchema, response: ProcessAnomalySchema },
+  'process.pipeline': { request: ProcessPipelineRequestSchema, response: ProcessPipelineSchema },
   'process.cancel': { request: ProcessCancelRequestSchema, response: ProcessCancelSchema },
   // the Playground tab: exact 2-D diffusion (schemas/playground.ts)
   'playground.run': { request: PlaygroundRunRequestSchema, response: PlaygroundRunSchema },
@@ -195,6 +198,7 @@ export type RecordedStepView = ProcessRecording['steps'][number];
 export type ProcessCurves = CallResponse<'process.curves'>;
 export type ForwardFrame = CallResponse<'process.forward'>['frames'][number];
 export type ProcessAnomaly = CallResponse<'process.anomaly'>;
+export type ProcessPipeline = CallResponse<'process.pipeline'>;
 export type StepKind = z.infer<typeof StepKindSchema>;
 export type PlaygroundRequest = CallRequest<'playground.run'>;
 export type PlaygroundRun = CallResponse<'playground.run'>;
@@ -217,6 +221,8 @@ export type EventListener<E extends EventName> = (payload: EventPayload<E>) => v
 
 export interface ReverieApi extends ReverieCalls {
   readonly mode: 'electron' | 'browser';
+  /** Where a dropped File lives on disk: the desktop app knows; a browser page never does (null). */
+  pathForFile(file: unknown): string | null;
   /** subscribe to one event; returns the unsubscribe function */
   on<E extends EventName>(event: E, listener: EventListener<E>): () => void;
 }
@@ -230,4 +236,6 @@ export interface ReverieBridge {
   readonly version: 1;
   readonly calls: { readonly [K in CallName]: (request: unknown) => Promise<Envelope<CallResponse<K>>> };
   subscribe(listener: (event: EventName, payload: unknown) => void): () => void;
+  /** The path on disk of a dropped File (Electron's webUtils.getPathForFile; File.path is gone since Electron 32), '' when it has none. */
+  pathForFile?(file: unknown): string;
 }

@@ -33,6 +33,7 @@ export const CALL_NAMES = [
   'process.curves',
   'process.trajectories',
   'process.anomaly',
+  'process.pipeline',
   'process.cancel',
   'playground.run',
   'settings.get',

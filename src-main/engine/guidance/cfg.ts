@@ -21,6 +21,17 @@ export interface CfgOptions {
   readonly signal?: AbortSignal;
   /** SDXL: the added conditioning of the prompt and of the negative prompt (null when there is no uncond), batch 1 or B */
   readonly added?: { readonly cond: AddedConditioning; readonly uncond: AddedConditioning | null };
+  /** observability (the Process tab's Pipeline view): each guided call's two predictions and their mix; unset in normal runs */
+  readonly onSplit?: (split: GuidanceSplit) => void;
+}
+
+/** One guided denoiser call: the model's x̂₀ without and with the prompt, and uncond + scale·(cond − uncond). */
+export interface GuidanceSplit {
+  readonly sigma: number;
+  readonly uncond: F32Tensor;
+  readonly cond: F32Tensor;
+  readonly scale: number;
+  readonly guided: F32Tensor;
 }
 
 function expandAdded(a: AddedConditioning | null | undefined, batch: number): AddedConditioning | undefined {
@@ -54,6 +65,11 @@ export function combineGuidance(cond: F32Tensor, uncond: F32Tensor, scale: numbe
 export function cfgDenoiser(model: ModelDenoiser, cond: F32Tensor, uncond: F32Tensor | null, scale: number, opts: CfgOptions): Denoiser {
   if (!Number.isFinite(scale)) throw new EngineError('BAD_INPUT', `CFG scale must be a finite number, got ${scale}`);
   const guided = uncond !== null && scale !== 1;
+  const split = (sigma: number, outU: F32Tensor, outC: F32Tensor): F32Tensor => {
+    const out = combineGuidance(outC, outU, scale);
+    opts.onSplit?.({ sigma, uncond: outU, cond: outC, scale, guided: out });
+    return out;
+  };
   return async (x, sigma) => {
     const batch = x.dims[0];
     const c = expandBatch(cond, batch, 'conditioning');
@@ -68,11 +84,11 @@ export function cfgDenoiser(model: ModelDenoiser, cond: F32Tensor, uncond: F32Te
       // k-diffusion CFGDenoiser order: cat([uncond, cond]) then chunk(2)
       const both = await model(concatBatch(x, x), sigma, concatBatch(u, c), extra && concatBatch(extra, extra), concatAdded(addedU, addedC));
       const [outU, outC] = splitBatch(both, 2);
-      return combineGuidance(outC, outU, scale);
+      return split(sigma, outU, outC);
     }
     const outU = await model(x, sigma, u, extra, addedU);
     if (opts.signal?.aborted) throw new CancelledError();
     const outC = await model(x, sigma, c, extra, addedC);
-    return combineGuidance(outC, outU, scale);
+    return split(sigma, outU, outC);
   };
 }

@@ -32,6 +32,8 @@ export interface Txt2ImgOptions {
   readonly cache?: PipelineCache;
   readonly signal?: AbortSignal;
   readonly onStep?: (step: Txt2ImgStep) => void;
+  /** the guidance split of each guided model call of the base pass (SampleLatentsInput.onGuidance) */
+  readonly onGuidance?: SampleLatentsInput['onGuidance'];
   readonly onProgress?: (progress: Txt2ImgProgress) => void;
   /** stage changes; `iteration` is the batch (0 for loading and encoding) */
   readonly onStage?: (stage: Txt2ImgStage, iteration: number, batchCount: number) => void;

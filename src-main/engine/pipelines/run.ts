@@ -157,6 +157,7 @@ export async function sampleAll(pr: Prepared, opts: Txt2ImgOptions, each: (laten
       init: pr.init,
       noised: pr.noised,
       wrap: pr.wrap,
+      ...(opts.onGuidance ? { onGuidance: opts.onGuidance } : {}),
       onStep: (info) => {
         opts.onStep?.({ ...info, iteration, seeds });
         progress(iteration * perRun + info.i + 1);

@@ -8,6 +8,7 @@
  * generator, stacked over the batch. So an image depends only on its own seed, not on its batch.
  */
 import { cfgDenoiser } from '../guidance/cfg.ts';
+import type { GuidanceSplit } from '../guidance/cfg.ts';
 import type { AddedConditioning, ModelDenoiser } from '../models/model.ts';
 import { Rng } from '../runtime/rng.ts';
 import { concatBatch, splitBatch } from '../samplers/ops.ts';
@@ -49,6 +50,8 @@ export interface SampleLatentsInput {
   readonly wrap?: (denoiser: Denoiser, initialNoise: F32Tensor) => Denoiser;
   readonly signal?: AbortSignal;
   readonly onStep?: (info: StepInfo) => void;
+  /** each guided model call's uncond and cond predictions (guidance/cfg.ts); only the Pipeline view asks */
+  readonly onGuidance?: (split: GuidanceSplit) => void;
 }
 
 export interface SampledLatents {
@@ -132,6 +135,7 @@ export async function sampleLatents(input: SampleLatentsInput): Promise<SampledL
     concat: input.concat,
     signal,
     ...(input.added ? { added: input.added } : {}),
+    ...(input.onGuidance ? { onSplit: input.onGuidance } : {}),
   });
   const wrapped = input.wrap ? input.wrap(guided, initial) : guided;
   const denoiser = input.sampler.stochastic ? drawingAhead(wrapped, prefetch) : wrapped;

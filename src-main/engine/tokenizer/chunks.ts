@@ -16,6 +16,8 @@ export interface PromptChunk {
   readonly ids: Int32Array;
   /** emphasis weight per position (1 for BOS, EOS and padding) */
   readonly weights: Float32Array;
+  /** the prompt's tokens in this row (they sit at 1 … count, EOS at count + 1) */
+  readonly count: number;
 }
 
 export interface ChunkedPrompt {
@@ -89,7 +91,7 @@ export function chunkPrompt(tokenizer: ClipTokenizer, prompt: string, opts: Chun
     ids.set(r.tokens, 1);
     w.set(r.weights, 1);
     ids[r.tokens.length + 1] = tokenizer.eosId;
-    return { ids, weights: w };
+    return { ids, weights: w, count: r.tokens.length };
   });
   return { chunks, tokenCount, chunkLength, truncated: rows.length > kept.length, weighted };
 }

@@ -149,6 +149,7 @@ export function createBackend(deps: BackendDeps): Backend {
       settings: () => deps.settings.get(),
       jobs: () => jobs.list(),
       submit: (request) => handlers['jobs.submit'](request),
+      loras: (prompt) => promptLoras(prompt, loraDirs()),
     }),
     'models.import': importer['models.import'],
     'models.importCancel': importer['models.importCancel'],

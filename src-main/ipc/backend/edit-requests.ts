@@ -95,6 +95,8 @@ export interface EditHandlerDeps {
   jobs: () => JobSummary[];
   /** queues a job exactly as jobs.submit does */
   submit: (request: JobRequest) => Promise<{ job: JobSummary }>;
+  /** the LoRAs a prompt's <lora:…> tags name, resolved as for a job (engine-jobs.ts) */
+  loras: (prompt: string) => Promise<LoraParam[]>;
 }
 
 export type EditCallName =
@@ -106,6 +108,7 @@ export type EditCallName =
   | 'process.curves'
   | 'process.trajectories'
   | 'process.anomaly'
+  | 'process.pipeline'
   | 'process.cancel';
 
 export function recordingFile(gallery: GalleryStore, id: string): string {
@@ -224,6 +227,14 @@ export function createEditHandlers(deps: EditHandlerDeps): Pick<Handlers, EditCa
       const params = { modelDir: model.path, image, prompt: r.prompt, strength: r.strength, samples: r.samples, seed, fit: r.fit, provider: provider(), ...optional({ steps: r.steps }) };
       // cancellable by its requestId; the engine host stops a call that ignores the cancel within a second
       return underRequest(r.requestId, (signal) => deps.host.invoke('processAnomaly', params, signal ? { signal } : {}));
+    },
+    'process.pipeline': async (r) => {
+      const { requestId, model: id, ...rest } = r;
+      const model = await findModel(id);
+      idleFor(model, 'The pipeline view');
+      const loras = await deps.loras(rest.prompt);
+      const params = { ...rest, modelDir: model.path, seed: rest.seed >= 0 ? rest.seed : randomInt(0, 2 ** 32 - 1), ...(loras.length ? { loras } : {}) };
+      return underRequest(requestId, (signal) => deps.host.invoke('processPipeline', params, signal ? { signal } : {}));
     },
     'process.cancel': async ({ requestId }) => {
       const controller = cancellable.get(requestId);
