@@ -7,8 +7,8 @@
 import type { ModelReport, ProcessAnomaly } from '../api/types.ts';
 import type { Uploads } from './edit.svelte.ts';
 import type { InputImage } from './input-image.svelte.ts';
+import { CancellableCall } from './cancellable-call.svelte.ts';
 import type { Studio } from './studio.svelte.ts';
-import { errorText } from './system.svelte.ts';
 
 export type AnomalyLayer = 'overlay' | 'heatmap' | 'reconstruction' | 'input';
 
@@ -27,16 +27,15 @@ export class AnomalyState {
   #result = $state.raw<ProcessAnomaly | null>(null);
   /** what the result (or the running call) was made from */
   #key = $state<string | null>(null);
-  #running = $state(false);
-  #error = $state<string | null>(null);
-  #request = 0;
-  /** the running call's requestId (process.cancel stops it) */
-  #requestId: string | null = null;
+  /** the running call (process.cancel stops it), its error */
+  readonly #call: CancellableCall;
 
   constructor(
     private readonly studio: Studio,
     private readonly uploads: Uploads,
-  ) {}
+  ) {
+    this.#call = new CancellableCall(studio.api, 'anomaly');
+  }
 
   get strength(): number {
     return this.#strength;
@@ -65,10 +64,10 @@ export class AnomalyState {
     this.#layer = v;
   }
   get running(): boolean {
-    return this.#running;
+    return this.#call.running;
   }
   get error(): string | null {
-    return this.#error;
+    return this.#call.error;
   }
 
   #keyOf(image: InputImage | null, model: ModelReport | null): string | null {
@@ -78,53 +77,35 @@ export class AnomalyState {
   /** The map for this image, model and settings, if it was made (stale ones are not shown). */
   resultFor(image: InputImage | null, model: ModelReport | null): ProcessAnomaly | null {
     const key = this.#keyOf(image, model);
-    return key !== null && key === this.#key && !this.#running ? this.#result : null;
+    return key !== null && key === this.#key && !this.#call.running ? this.#result : null;
   }
 
   /** The error of the last run, while the inputs are still the ones it ran with. */
   errorFor(image: InputImage | null, model: ModelReport | null): string | null {
-    return this.#keyOf(image, model) === this.#key ? this.#error : null;
+    return this.#keyOf(image, model) === this.#key ? this.#call.error : null;
   }
 
   /** Makes the map: uploads the image once, asks the engine, keeps the answer with its key. */
   async run(image: InputImage | null, model: ModelReport | null): Promise<void> {
     const key = this.#keyOf(image, model);
     if (!image || !model || key === null) {
-      this.#error = !image ? 'Choose an image first.' : 'Choose a model first.';
+      this.#call.error = !image ? 'Choose an image first.' : 'Choose a model first.';
       this.#key = key;
       return;
     }
-    const request = ++this.#request;
-    const requestId = `anomaly-${Date.now().toString(36)}-${request}`;
-    this.#requestId = requestId;
     this.#key = key;
-    this.#running = true;
-    this.#error = null;
     this.#result = null;
-    try {
-      const upload = await this.uploads.upload(image.blob, image.name, 'image');
-      const result = await this.studio.api.process.anomaly({ model: model.id, image: upload.image, strength: this.#strength, samples: this.#samples, seed: this.#seed, requestId });
-      if (request === this.#request) this.#result = result;
-    } catch (err) {
-      // a cancel the user asked for is not an error to show
-      const cancelled = (err as { code?: string } | null)?.code === 'CANCELLED';
-      if (request === this.#request) this.#error = cancelled ? null : errorText(err);
-    } finally {
-      if (request === this.#request) {
-        this.#running = false;
-        this.#requestId = null;
-      }
-    }
+    await this.#call.run(
+      async (requestId) => {
+        const upload = await this.uploads.upload(image.blob, image.name, 'image');
+        return this.studio.api.process.anomaly({ model: model.id, image: upload.image, strength: this.#strength, samples: this.#samples, seed: this.#seed, requestId });
+      },
+      (result) => (this.#result = result),
+    );
   }
 
   /** Stops the map being made (within about a second, even inside a model call). */
-  async cancel(): Promise<void> {
-    const requestId = this.#requestId;
-    if (requestId === null) return;
-    try {
-      await this.studio.api.process.cancel({ requestId });
-    } catch (err) {
-      this.#error = errorText(err);
-    }
+  cancel(): Promise<void> {
+    return this.#call.cancel();
   }
 }
