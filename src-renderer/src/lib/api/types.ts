@@ -37,6 +37,7 @@ export type {
   ImageRef,
   JobOutput,
   ProcessAnomaly,
+  ProcessPipeline,
   ProcessCurves,
   ProcessRecording,
   RecordedStepView,

@@ -11,6 +11,7 @@ import { ForwardState } from './forward.svelte.ts';
 import { InpaintState } from './inpaint.svelte.ts';
 import { SweepState } from './sweep.svelte.ts';
 import { PlaygroundState } from './playground.svelte.ts';
+import { PipelineState } from './pipeline.svelte.ts';
 import { ProcessState } from './process.svelte.ts';
 import type { InputImageDeps } from './input-image.svelte.ts';
 import type { Studio } from './studio.svelte.ts';
@@ -46,6 +47,8 @@ export class EditStudio {
   readonly anomaly: AnomalyState;
   /** the Process tab's CFG and step sweeps */
   readonly sweep: SweepState;
+  /** the Process tab's pipeline, opened up */
+  readonly pipeline: PipelineState;
   /** the Playground tab (exact 2-D diffusion) */
   readonly playground: PlaygroundState;
   #off: (() => void) | null = null;
@@ -64,6 +67,7 @@ export class EditStudio {
     this.forward = new ForwardState(studio, this.uploads);
     this.anomaly = new AnomalyState(studio, this.uploads);
     this.sweep = new SweepState(studio);
+    this.pipeline = new PipelineState(studio);
     this.playground = new PlaygroundState(studio.api);
   }
 

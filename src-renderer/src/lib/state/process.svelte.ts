@@ -12,10 +12,11 @@ import { errorText } from './system.svelte.ts';
 
 export type ExportFormat = 'webp' | 'gif' | 'contact';
 /** the Process tab's views */
-export type ProcessView = 'reverse' | 'compare' | 'prompts' | 'sweep' | 'forward' | 'anomaly';
+export type ProcessView = 'pipeline' | 'reverse' | 'compare' | 'prompts' | 'sweep' | 'forward' | 'anomaly';
 
 export const PROCESS_VIEWS: readonly { id: ProcessView; label: string }[] = [
   { id: 'reverse', label: 'Reverse process' },
+  { id: 'pipeline', label: 'Pipeline' },
   { id: 'compare', label: 'ODE vs SDE' },
   { id: 'prompts', label: 'Two prompts' },
   { id: 'sweep', label: 'Sweeps' },
