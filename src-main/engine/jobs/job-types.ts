@@ -8,7 +8,8 @@ import type { FitMode } from '../imageio/input.ts';
 import type { DenoiseResult } from '../pipelines/denoise.ts';
 import type { InputInfo } from '../pipelines/img2img.ts';
 import type { InpaintMode } from '../pipelines/inpaint.ts';
-import type { HiresParams } from '../pipelines/params.ts';
+import type { HiresParams, LoraParam } from '../pipelines/params.ts';
+import type { SizeConditioning } from '../pipelines/size-conditioning.ts';
 import type { ProviderPreference } from '../runtime/ort.ts';
 import type { EngineCallContext } from '../types.ts';
 
@@ -30,6 +31,10 @@ export interface Txt2ImgJobInput {
   provider: ProviderPreference;
   /** text to image only: the hires fix's second pass */
   hires?: HiresParams;
+  /** LoRAs the prompt's <lora:…> tags name, resolved on the main side */
+  loras?: LoraParam[];
+  /** SDXL's original size, crop top-left and target size (pipelines/size-conditioning.ts) */
+  sizeConditioning?: SizeConditioning;
   /** a preview every N steps, 0 = none */
   previewEvery: number;
 }

@@ -52,6 +52,8 @@ export async function runTxt2ImgJob(
       ...(input.width !== undefined ? { width: input.width } : {}),
       ...(input.height !== undefined ? { height: input.height } : {}),
       ...(input.hires ? { hires: input.hires } : {}),
+      ...(input.loras?.length ? { loras: input.loras } : {}),
+      ...(input.sizeConditioning ? { sizeConditioning: input.sizeConditioning } : {}),
     },
     {
       cache,

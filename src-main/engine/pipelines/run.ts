@@ -4,6 +4,7 @@
  * A1111 infotext and summary of what ran. txt2img.ts and the edit pipelines build on it.
  */
 import { formatInfotext } from '../imageio/metadata.ts';
+import { sizeConditioningInfotext } from '../imageio/sdxl-size.ts';
 import type { LoadedModel } from '../models/model.ts';
 import { SCHEDULES, buildSigmas } from '../schedules/index.ts';
 import type { F32Tensor } from '../types.ts';
@@ -81,7 +82,7 @@ export async function prepare(
     condTensor = padToLength(cond.tensor, length, empty);
     uncond = { ...uncond, tensor: padToLength(uncond.tensor, length, empty) };
   }
-  const added = model.info.sdxl ? addedConditioning(cond, uncond, p.width, p.height) : undefined;
+  const added = model.info.sdxl ? addedConditioning(cond, uncond, p.width, p.height, p.sizeConditioning) : undefined;
   const concat = await conditioning(model, p);
   const encode = performance.now() - start - load;
   checkAborted(signal);
@@ -93,6 +94,7 @@ export async function prepare(
   if (cond.truncated) warnings.push(`the prompt is ${cond.tokenCount} tokens, longer than ${limit}; the end was cut off`);
   if (uncond?.truncated) warnings.push(`the negative prompt is ${uncond.tokenCount} tokens, longer than ${limit}; the end was cut off`);
   if (!guided && p.negativePrompt.trim() !== '') warnings.push('the negative prompt has no effect at CFG scale 1');
+  if (p.sizeConditioning && !model.info.sdxl) warnings.push(`SDXL size conditioning was ignored: ${model.info.name} is not an SDXL model (its UNet takes no time_ids)`);
   if (model.info.guidanceFree && guided) warnings.push(`${model.info.name} is guidance-distilled; CFG scale ${p.cfgScale} adds an unconditional pass (1 turns guidance off)`);
   return {
     model,
@@ -173,7 +175,7 @@ export async function sampleAll(pr: Prepared, opts: Txt2ImgOptions, each: (laten
         seeds,
         base: {
           ...base,
-          ...(pr.added ? { added: resizedAdded(pr.added, pr.hires.plan.width, pr.hires.plan.height) } : {}),
+          ...(pr.added ? { added: resizedAdded(pr.added, pr.hires.plan.width, pr.hires.plan.height, p.sizeConditioning) } : {}),
           onStep: (info) => progress(iteration * perRun + basePerRun + info.i + 1),
         },
         model,
@@ -199,7 +201,8 @@ export function infotext(pr: Prepared, seed: number): string {
     width: p.width,
     height: p.height,
     model: model.info.name,
-    extra: [['RNG', 'CPU'], ...(pr.extra ?? [])],
+    // SDXL's sizes only where they differ from the defaults (imageio/sdxl-size.ts); pr.extra is the pipeline's own
+    extra: [['RNG', 'CPU'], ...(model.info.sdxl ? sizeConditioningInfotext(p.sizeConditioning, p.width, p.height) : []), ...(pr.extra ?? [])],
   });
 }
 
