@@ -3,8 +3,10 @@ import path from 'node:path';
 import type { Txt2ImgParams } from '../engine/pipelines/params.ts';
 import { txt2img } from '../engine/pipelines/txt2img.ts';
 import type { ProviderPreference } from '../engine/runtime/ort.ts';
+import { COMPARE_HELP, COMPARE_OPTIONS, compareOption, compareSde } from './commands/compare-sde.ts';
 import { SAMPLING_OPTIONS, cliPipelineCache, pngOut, printWarnings, promptLoras, samplingNumbers, shown, timingsJson } from './commands/common.ts';
 import { OutputWriter } from './commands/outputs.ts';
+import { SIZE_CONDITIONING_HELP } from './commands/size-flags.ts';
 import { StepCollector, stepsOutOptions, writeSteps } from './commands/steps-out.ts';
 import { resolveModelDir } from './model-roots.ts';
 import { ProgressReporter } from './progress.ts';
@@ -30,6 +32,7 @@ Generates images from a text prompt and writes them as PNGs carrying A1111 "para
   --hires-denoise N      the second pass's denoising strength, 0 to 1 (default 0.7)
   --hires-steps N        the second pass's steps (default: --steps)
   --hires-upscaler ID    latent (bilinear latents, default) or lanczos (the decoded image, sharp's Lanczos)
+${SIZE_CONDITIONING_HELP}
   --lora FILE:WEIGHT     merge a LoRA (repeatable; models imported from a checkpoint); a prompt's
                          <lora:NAME:WEIGHT> finds NAME.safetensors in the data folder's loras/
   --provider ID          auto, cpu, cuda, webgpu, dml, coreml (default auto)
@@ -37,6 +40,7 @@ Generates images from a text prompt and writes them as PNGs carrying A1111 "para
   --json                 print {outputs, seed, provider, timings} as JSON on stdout
   --steps-out DIR        write x_t and x̂₀ of every step as PNGs, steps.json and recording.rvrec
   --steps-decode KIND    preview (linear latent→RGB at latent size, default) or vae (full decode)
+${COMPARE_HELP}
   -h, --help             this help
 
 Exit codes: 0 done, 1 runtime failure, 2 bad usage or input, 130 interrupted.`;
@@ -49,6 +53,7 @@ const OPTIONS = {
   'hires-denoise': { type: 'string' },
   'hires-steps': { type: 'string' },
   'hires-upscaler': { type: 'string' },
+  ...COMPARE_OPTIONS,
 } as const;
 
 /** The hires fix flags; none given: no second pass. */
@@ -81,12 +86,21 @@ export async function generate(args: readonly string[], io: Io, signal: AbortSig
     batchCount: intOption('batch-count', values['batch-count']),
     hires: hiresOption(values),
   };
+  const compare = compareOption(values, numbers);
   const modelDir = await resolveModelDir(values.model, io.cwd);
   const loraPrompt = await promptLoras(values.prompt, values.lora, io);
   const progress = new ProgressReporter(io.stderr);
   const { dir: stepsDir, decode } = stepsOutOptions(values, io);
   const collector = stepsDir === undefined ? undefined : new StepCollector();
   const cache = cliPipelineCache(io);
+  if (compare) {
+    const params: Txt2ImgParams = { modelDir, ...loraPrompt, negativePrompt: values['negative-prompt'], sampler: values.sampler, schedule: values.schedule, provider: values.provider as ProviderPreference | undefined, ...numbers };
+    try {
+      return await compareSde({ params, out, samplers: compare, ...(stepsDir !== undefined ? { stepsDir } : {}), decode, json: values.json ?? false, cache, progress }, io, signal);
+    } finally {
+      await cache.dispose();
+    }
+  }
   const writer = new OutputWriter(out, (numbers.batchSize ?? 1) * (numbers.batchCount ?? 1), signal);
   try {
     const params: Txt2ImgParams = {

@@ -14,6 +14,7 @@ import { dataLayout, resolveDataDir } from '../../storage/paths.ts';
 import { resolveModelDir } from '../model-roots.ts';
 import { UsageError, intOption, numberOption } from '../usage.ts';
 import type { Io } from '../usage.ts';
+import { SIZE_CONDITIONING_HELP, SIZE_CONDITIONING_OPTIONS, sizeConditioningFlags } from './size-flags.ts';
 
 /**
  * The pipeline cache of one CLI run, with the engine's caches in the data folder (the same ones the
@@ -42,6 +43,7 @@ export const SAMPLING_OPTIONS = {
   'steps-out': { type: 'string' },
   'steps-decode': { type: 'string' },
   lora: { type: 'string', multiple: true },
+  ...SIZE_CONDITIONING_OPTIONS,
 } as const;
 
 export const IMAGE_OPTIONS = {
@@ -68,7 +70,8 @@ export function samplingHelp({ size = true, stepsOut = true }: { size?: boolean;
   --seed N               0..4294967295, or -1 for a random seed (default -1)
   --lora FILE:WEIGHT     merge a LoRA (repeatable; models imported from a checkpoint); a prompt's
                          <lora:NAME:WEIGHT> finds NAME.safetensors in the data folder's loras/
-${size ? `${SIZE_HELP}\n` : ''}  --provider ID          auto, cpu, cuda, webgpu, dml, coreml (default auto)
+${size ? `${SIZE_HELP}\n` : ''}${SIZE_CONDITIONING_HELP}
+  --provider ID          auto, cpu, cuda, webgpu, dml, coreml (default auto)
   --json                 print a JSON summary on stdout
 ${stepsOut ? `${STEPS_OUT_HELP}\n` : ''}  -h, --help             this help`;
 }
@@ -83,8 +86,10 @@ type Values = {
 type ImageValues = { [K in keyof typeof IMAGE_OPTIONS]?: string };
 
 /** The numeric generate flags; UsageError on a malformed number (call before looking for a model). */
-export function samplingNumbers(values: Values): Pick<Txt2ImgParams, 'cfgScale' | 'steps' | 'seed' | 'width' | 'height'> {
+export function samplingNumbers(values: Values): Pick<Txt2ImgParams, 'cfgScale' | 'steps' | 'seed' | 'width' | 'height' | 'sizeConditioning'> {
+  const sizeConditioning = sizeConditioningFlags(values);
   return {
+    ...(sizeConditioning ? { sizeConditioning } : {}),
     cfgScale: numberOption('cfg', values.cfg),
     steps: intOption('steps', values.steps),
     seed: intOption('seed', values.seed),
