@@ -76,3 +76,37 @@ describe('LoRA section', () => {
     await page.getByRole('img', { name: /^Result: a red cat <lora:paper-cut:0.6>/ }).waitFor({ timeout: 90_000 });
   });
 });
+
+describe('Dropping a checkpoint on the window', () => {
+  it('opens Import (browser mode: with a note to type the path), imports an SDXL checkpoint and generates with it', async () => {
+    const page = session.page;
+    const dropped = await page.evaluateHandle(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(16)], 'tiny-sdxl.safetensors'));
+      return dt;
+    });
+    await page.dispatchEvent('main', 'dragover', { dataTransfer: dropped });
+    await page.getByText('or a .safetensors checkpoint to import it').waitFor();
+    await page.dispatchEvent('main', 'drop', { dataTransfer: dropped });
+    const dialog = page.getByRole('dialog', { name: 'Import a checkpoint' });
+    await dialog.waitFor();
+    const note = dialog.getByRole('status').filter({ hasText: 'tiny-sdxl.safetensors' });
+    await expect(note.innerText()).resolves.toMatch(/type or paste its full path/);
+    await expect(dialog.getByLabel('Checkpoint file').inputValue()).resolves.toBe('');
+    await page.screenshot({ path: screenshotPath('import-dropped') });
+    await dialog.getByLabel('Checkpoint file').fill(path.join(CHECKPOINTS, 'tiny-sdxl.safetensors'));
+    await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+    await dialog.getByText(/Imported tiny-sdxl \(sdxl, epsilon\)/).waitFor({ timeout: 60_000 });
+    await until('the SDXL model selected', async () => (await page.getByRole('combobox', { name: 'Model' }).inputValue()).endsWith('tiny-sdxl'));
+    await dialog.locator('footer').getByRole('button', { name: 'Close' }).click();
+    const prompt = page.getByRole('textbox', { name: 'Prompt', exact: true });
+    await prompt.fill('a blue dog');
+    for (const [name, value] of [['Width', '64'], ['Height', '64'], ['Steps', '2']] as const) {
+      const input = page.getByRole('spinbutton', { name, exact: true });
+      await input.fill(value);
+      await input.blur();
+    }
+    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    await page.getByRole('img', { name: /^Result: a blue dog/ }).waitFor({ timeout: 90_000 });
+  });
+});

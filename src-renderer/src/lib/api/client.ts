@@ -22,6 +22,8 @@ export interface Transport {
   call(name: CallName, request: unknown): Promise<unknown>;
   /** all events; returns the unsubscribe function */
   subscribe(listener: (event: EventName, payload: unknown) => void): () => void;
+  /** a dropped File's path on disk (Electron only) */
+  pathForFile?(file: unknown): string | null;
 }
 
 type AnyListener = (payload: never) => void;
@@ -46,7 +48,8 @@ export function createApi(transport: Transport, mode: ReverieApi['mode']): Rever
     set.add(listener as AnyListener);
     return () => void set.delete(listener as AnyListener);
   };
-  const api = { ...namespaces, mode, on };
+  const pathForFile = (file: unknown): string | null => transport.pathForFile?.(file) || null;
+  const api = { ...namespaces, mode, on, pathForFile };
   // the object has exactly one function per CALL_NAMES entry, which is what ReverieCalls describes
   return api as unknown as ReverieApi;
 }

@@ -22,5 +22,6 @@ export function electronTransport(bridge: ReverieBridge): Transport {
       throw new ApiClientError(envelope.error);
     },
     subscribe: (listener) => bridge.subscribe(listener),
+    pathForFile: (file) => bridge.pathForFile?.(file) || null,
   };
 }

@@ -10,6 +10,14 @@ export type ImportFamily = 'auto' | 'sd1' | 'sd2' | 'sdxl';
 export type ImportPrediction = 'auto' | 'epsilon' | 'v_prediction';
 export type ImportStatus = 'idle' | 'starting' | 'running' | 'done' | 'error' | 'cancelled';
 
+/** File names the import takes (or refuses with the conversion): checkpoints, not images. */
+const CHECKPOINT_NAME = /\.(safetensors|ckpt|pt|pth|bin)$/i;
+
+/** Whether a dropped file is a model checkpoint (to import) rather than an image (to read). */
+export function isCheckpointName(name: string): boolean {
+  return CHECKPOINT_NAME.test(name);
+}
+
 export class ModelImportState {
   file = $state('');
   name = $state('');
@@ -22,6 +30,8 @@ export class ModelImportState {
   #progress = $state.raw<{ stage: string; done: number; total: number } | null>(null);
   #result = $state.raw<EventPayload<'import.done'> | null>(null);
   #error = $state<string | null>(null);
+  /** why a dropped file's path is not filled in (browser mode), or null */
+  #dropNote = $state<string | null>(null);
   /** the end of an import that arrived before its id did (a refused file fails before the call returns); not reactive */
   #early: Record<string, () => void> = {};
 
@@ -50,6 +60,9 @@ export class ModelImportState {
   get error(): string | null {
     return this.#error;
   }
+  get dropNote(): string | null {
+    return this.#dropNote;
+  }
   /** why Import is disabled, or null */
   get blocked(): string | null {
     // everything else (pickles, other families, damaged files) is explained by the main side
@@ -58,11 +71,27 @@ export class ModelImportState {
 
   open(file?: string): void {
     if (file !== undefined) this.file = file;
+    this.#dropNote = null;
     this.#open = true;
+  }
+
+  /**
+   * A checkpoint dropped on the window: the dialog opens with its path (the desktop app knows it), ready
+   * to import; a browser page is never told where a file lies, so there the user types the path.
+   */
+  openDropped(fileName: string, path: string | null): void {
+    if (this.busy) {
+      this.#open = true;
+      return;
+    }
+    this.#reset();
+    this.open(path ?? '');
+    if (path === null) this.#dropNote = `A browser page is not told where "${fileName}" is on disk: type or paste its full path below (the desktop app fills it in).`;
   }
 
   close(): void {
     this.#open = false;
+    this.#dropNote = null;
     if (!this.busy) this.#reset();
   }
 
