@@ -49,11 +49,16 @@ import {
 } from './schemas/jobs.ts';
 import {
   GalleryChangedEventSchema,
+  GalleryDeleteManySchema,
   GalleryDeleteSchema,
+  GalleryExportRequestSchema,
+  GalleryExportSchema,
   GalleryGetSchema,
   GalleryIdRequestSchema,
+  GalleryIdsRequestSchema,
   GalleryListRequestSchema,
   GalleryListSchema,
+  GalleryRestoreManySchema,
   GalleryRestoreSchema,
   GalleryRevealSchema,
   JobDoneEventSchema,
@@ -121,6 +126,9 @@ export const CALLS = {
   'gallery.delete': { request: GalleryIdRequestSchema, response: GalleryDeleteSchema },
   'gallery.restore': { request: GalleryIdRequestSchema, response: GalleryRestoreSchema },
   'gallery.reveal': { request: GalleryIdRequestSchema, response: GalleryRevealSchema },
+  'gallery.deleteMany': { request: GalleryIdsRequestSchema, response: GalleryDeleteManySchema },
+  'gallery.restoreMany': { request: GalleryIdsRequestSchema, response: GalleryRestoreManySchema },
+  'gallery.export': { request: GalleryExportRequestSchema, response: GalleryExportSchema },
   'images.readParameters': { request: ImageUploadSchema, response: ReadParametersResponseSchema },
   // edit tabs and process viewers (schemas/edit.ts, schemas/process.ts; handlers in backend/edit-requests.ts)
   'edit.upload': { request: EditUploadRequestSchema, response: EditUploadResponseSchema },

@@ -14,6 +14,8 @@ import path from 'node:path';
 import { IdSchema, MEDIA_PREFIX } from '../ipc/contract.ts';
 import type { GalleryItem, JobRequest } from '../ipc/contract.ts';
 import { writeFileAtomic } from './atomic.ts';
+import { galleryMatcher, modelNames } from './gallery-query.ts';
+import type { GalleryQuery } from './gallery-query.ts';
 import { recoverGallery } from './gallery-recovery.ts';
 import type { GalleryRecovery } from './gallery-recovery.ts';
 import { SidecarSchema, itemIdOf } from './sidecar.ts';
@@ -113,9 +115,11 @@ export class GalleryStore {
     return this.opened;
   }
 
-  async list(offset = 0, limit = 200): Promise<{ items: GalleryItem[]; total: number }> {
-    const all = [...(await this.load()).values()].sort((a, b) => b.createdAt - a.createdAt || b.id.localeCompare(a.id));
-    return { items: all.slice(offset, offset + limit).map((s) => this.toItem(s)), total: all.length };
+  /** A page of the items that match `query`, newest first; `total` counts the matches, `models` names every model in the gallery. */
+  async list(offset = 0, limit = 200, query: GalleryQuery = {}): Promise<{ items: GalleryItem[]; total: number; models: string[] }> {
+    const every = [...(await this.load()).values()];
+    const all = every.filter(galleryMatcher(query)).sort((a, b) => b.createdAt - a.createdAt || b.id.localeCompare(a.id));
+    return { items: all.slice(offset, offset + limit).map((s) => this.toItem(s)), total: all.length, models: modelNames(every) };
   }
 
   async get(id: string): Promise<GalleryItem | null> {
@@ -141,6 +145,29 @@ export class GalleryStore {
     }
     this.cache?.delete(id);
     return true;
+  }
+
+  /** Deletes several items (each as delete()); returns the ids that were deleted. */
+  async deleteMany(ids: readonly string[]): Promise<string[]> {
+    const deleted: string[] = [];
+    for (const id of new Set(ids)) if (await this.delete(id)) deleted.push(id);
+    return deleted;
+  }
+
+  /**
+   * Brings several deleted items back (each as restore()); returns those that came back. One that
+   * cannot be moved back is reported and skipped, so the others still return.
+   */
+  async restoreMany(ids: readonly string[]): Promise<GalleryItem[]> {
+    const items: GalleryItem[] = [];
+    for (const id of new Set(ids)) {
+      const item = await this.restore(id).catch((err: unknown) => {
+        console.warn(`[reverie] could not restore gallery item ${id} from ${this.trashDir}: ${String(err)}`);
+        return null;
+      });
+      if (item) items.push(item);
+    }
+    return items;
   }
 
   /** Brings a deleted item back from the trash; null when it is not there (never deleted, or purged). */

@@ -16,6 +16,7 @@ import type { Handlers } from '../dispatch.ts';
 import { ApiCallError } from '../errors.ts';
 import { EventBus } from '../events.ts';
 import { promptLoras } from './engine-jobs.ts';
+import { createGalleryHandlers } from './gallery-requests.ts';
 import { createImportHandlers } from './import-requests.ts';
 import { jobMemoryRequest } from './job-memory.ts';
 import { JobQueue } from './job-queue.ts';
@@ -158,7 +159,7 @@ export function createBackend(deps: BackendDeps): Backend {
     'jobs.list': async () => ({ jobs: jobs.list() }),
     'jobs.reorder': async ({ jobId, toIndex }) => ({ jobs: jobs.reorder(jobId, toIndex) }),
     'jobs.remove': async ({ jobId }) => ({ removed: jobs.remove(jobId) }),
-    'gallery.list': ({ offset, limit }) => deps.gallery.list(offset, limit),
+    ...createGalleryHandlers({ gallery: deps.gallery, events }),
     'gallery.get': async ({ id }) => {
       const item = await deps.gallery.get(id);
       if (!item) throw new ApiCallError('NOT_FOUND', `There is no gallery item "${id}" (it may have been deleted).`);

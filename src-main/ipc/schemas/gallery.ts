@@ -31,13 +31,42 @@ export const GalleryItemSchema = z.object({
   recovered: z.boolean().optional(),
 });
 
+/** The kinds of result a gallery can be filtered by (the job kinds). */
+export const GalleryKindSchema = z.enum(['txt2img', 'img2img', 'inpaint', 'denoise']);
+/**
+ * gallery.list: a page of the items that match the filter (all of them without one), newest first.
+ * `search` matches prompt and negative prompt, case-insensitive, every word somewhere; `from`/`to`
+ * bound `createdAt` (ms, `from` included, `to` not).
+ */
 export const GalleryListRequestSchema = z
-  .object({ offset: z.int().min(0).default(0), limit: z.int().min(1).max(1000).default(200) })
+  .object({
+    offset: z.int().min(0).default(0),
+    limit: z.int().min(1).max(1000).default(200),
+    search: z.string().max(1000).optional(),
+    model: z.string().max(500).optional(),
+    kind: GalleryKindSchema.optional(),
+    from: z.number().optional(),
+    to: z.number().optional(),
+  })
   .strict();
-export const GalleryListSchema = z.object({ items: z.array(GalleryItemSchema), total: z.int().min(0) });
+/** `total`: how many match; `models`: every model name in the whole gallery (the model filter's choices) */
+export const GalleryListSchema = z.object({ items: z.array(GalleryItemSchema), total: z.int().min(0), models: z.array(z.string()) });
 export const GalleryIdRequestSchema = z.object({ id: IdSchema }).strict();
 export const GalleryGetSchema = z.object({ item: GalleryItemSchema });
 export const GalleryDeleteSchema = z.object({ deleted: z.boolean() });
+/** several items at once (the gallery's multi-selection): deleted to the trash and restored together */
+export const GalleryIdsRequestSchema = z.object({ ids: z.array(IdSchema).min(1).max(1000) }).strict();
+/** the ids that were deleted (ids already gone are left out) */
+export const GalleryDeleteManySchema = z.object({ deleted: z.array(IdSchema) });
+/** the items brought back (ids no longer in the trash are left out) */
+export const GalleryRestoreManySchema = z.object({ items: z.array(GalleryItemSchema) });
+/**
+ * gallery.export writes copies of the PNGs (parameters inside, as saved) to `folder`, an absolute
+ * path; the folder is made when missing, and a file already there is never overwritten (the copy
+ * gets " (2)", " (3)", … instead).
+ */
+export const GalleryExportRequestSchema = z.object({ ids: z.array(IdSchema).min(1).max(1000), folder: z.string().min(1).max(4096) }).strict();
+export const GalleryExportSchema = z.object({ folder: z.string(), files: z.array(z.string()) });
 export const JobDoneEventSchema = z.object({
   jobId: IdSchema,
   items: z.array(GalleryItemSchema),

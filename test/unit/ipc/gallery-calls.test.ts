@@ -66,6 +66,26 @@ describe('gallery calls', () => {
     expect(((await h.call('gallery.list')) as { total: number }).total).toBe(2);
   });
 
+  it('searches, deletes and restores several at once (one event each), exports copies or says why not', async () => {
+    h = await start();
+    const [a, b] = await generate(h, { batchSize: 2 });
+    const [c] = await generate(h, { prompt: 'a blue circle' });
+    const found = (await h.call('gallery.list', { search: 'RED', kind: 'txt2img', model: 'reverie-tiny' })) as { items: GalleryItem[]; total: number; models: string[] };
+    expect([found.total, found.models]).toEqual([2, ['reverie-tiny']]);
+    expect(((await h.call('gallery.list', { kind: 'inpaint' })) as { total: number }).total).toBe(0);
+    const before = h.events.length;
+    expect(await h.call('gallery.deleteMany', { ids: [a.id, c.id] })).toEqual({ deleted: [a.id, c.id] });
+    expect(h.events.slice(before)).toEqual([{ name: 'gallery.changed', payload: { added: [], removed: [a.id, c.id] } }]);
+    expect(await h.call('gallery.restoreMany', { ids: [a.id, c.id] })).toEqual({ items: [a, c] });
+    const out = path.join(path.dirname(h.dataDir), `${path.basename(h.dataDir)}-export`);
+    const done = (await h.call('gallery.export', { ids: [b.id, c.id], folder: out })) as { files: string[] };
+    expect(done.files.map((f) => path.basename(f))).toEqual([b.fileName, c.fileName]);
+    await expect(h.call('gallery.export', { ids: [b.id], folder: 'relative/dir' })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/not a full path/) });
+    await expect(h.call('gallery.export', { ids: ['missing-id'], folder: out })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const { rmSync } = await import('node:fs');
+    rmSync(out, { recursive: true, force: true });
+  });
+
   it('reveals the file in Electron and gives the path in browser mode', async () => {
     h = await start();
     const [item] = await generate(h);
