@@ -83,7 +83,7 @@ export class GenerateForm {
   readonly problems = $derived.by(() => this.#problems());
   /** every input of a job made from this form, as one string: an error about them holds while it is unchanged */
   readonly inputsKey = $derived(
-    JSON.stringify([this.model?.id ?? null, this.#prompt, this.#negativePrompt, this.#sampler, this.#schedule, this.#steps, this.#cfgScale, this.#seedText, this.width, this.height, this.#batchSize, this.#batchCount, this.hires.request() ?? null, this.#sizeConditioning() ?? null]),
+    JSON.stringify([this.model?.id ?? null, this.#prompt, this.#negativePrompt, this.#sampler, this.#schedule, this.#steps, this.#cfgScale, this.#seedText, this.width, this.height, this.#batchSize, this.#batchCount, this.hires.request() ?? null, this.sizeConditioning() ?? null]),
   );
 
   constructor(private readonly models: ModelSource) {}
@@ -330,14 +330,14 @@ export class GenerateForm {
         batchCount: this.#batchCount,
         provider,
         ...(this.hires.enabled ? { hires: this.hires.request() } : {}),
-        ...optionalSizeConditioning(this.#sizeConditioning()),
+        ...optionalSizeConditioning(this.sizeConditioning()),
       },
     };
   }
 
   // ── derivations ───────────────────────────────────────────────────────
   /** SDXL's size conditioning of a job from this form: only for an SDXL model, only when not the defaults */
-  #sizeConditioning(): SizeConditioningRequest | undefined {
+  sizeConditioning(): SizeConditioningRequest | undefined {
     return this.isSdxl ? this.sdxlSize.request(this.width, this.height) : undefined;
   }
 

@@ -233,6 +233,7 @@ export class ProcessState {
         width: form.width,
         height: form.height,
         provider: this.studio.settings.settings?.provider ?? 'auto',
+        ...(form.sizeConditioning() ? { sizeConditioning: form.sizeConditioning() } : {}),
         ode,
         sde,
       });

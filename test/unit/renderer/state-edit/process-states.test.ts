@@ -100,6 +100,19 @@ describe('ProcessState', () => {
     expect(p.other.recording?.meta.sampler).toBe('euler_ancestral');
     expect(p.main.recording?.steps[0].x).toBe(p.other.recording?.steps[0].x);
   });
+
+  it('ODE vs SDE on an SDXL model sends the form\'s SDXL size conditioning with both runs', async () => {
+    const studio = await studioWithModel();
+    studio.form.modelId = path.join(FIXTURE_MODELS, 'sdxl-tiny');
+    studio.form.sdxlSize.originalWidth = 512;
+    studio.form.sdxlSize.cropY = 8;
+    const p = new ProcessState(studio);
+    expect(await p.compare(), p.compareError ?? '').toBe(true);
+    expect(p.comparison).toHaveLength(2);
+    for (const job of p.comparison) expect(job.request.params.sizeConditioning).toEqual(studio.form.sizeConditioning());
+    expect(studio.form.sizeConditioning()).toMatchObject({ originalSize: { width: 512, height: 64 }, cropTopLeft: { x: 0, y: 8 } });
+    await until('both runs finished', () => p.comparisonSettled);
+  });
 });
 
 describe('ForwardState', () => {
