@@ -3,9 +3,11 @@
  * Import dialog, progress, the new model selected; a pickle refused with the conversion; a LoRA file
  * from the data folder's loras/ added to the prompt as <lora:NAME:1> and used by a generation.
  */
-import { cp, mkdir } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { readPngTextMap } from '../../src-main/engine/imageio/png-chunks.ts';
 import { REPO, screenshotPath } from './harness.ts';
 import { useStudioSession, until } from './studio.ts';
 
@@ -72,8 +74,24 @@ describe('LoRA section', () => {
       await input.fill(value);
       await input.blur();
     }
+    await page.getByRole('textbox', { name: 'Seed', exact: true }).fill('7');
     await page.getByRole('button', { name: 'Generate', exact: true }).click();
     await page.getByRole('img', { name: /^Result: a red cat <lora:paper-cut:0.6>/ }).waitFor({ timeout: 90_000 });
+    // the LoRA really reached the UNet: the same seed without it gives other pixels (studio jobs once dropped it)
+    const gallery = path.join(session.reverie.dataDir, 'gallery');
+    const pngs = async (): Promise<string[]> => (await readdir(gallery)).filter((f) => f.endsWith('.png')).sort();
+    let first: string[] = [];
+    await until('the saved PNG', async () => (first = await pngs()).length === 1);
+    expect(readPngTextMap(await readFile(path.join(gallery, first[0]!))).get('parameters')?.split('\n')[0]).toBe('a red cat <lora:paper-cut:0.6>');
+    await prompt.fill('a red cat');
+    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    await page.getByRole('img', { name: 'Result: a red cat', exact: true }).waitFor({ timeout: 90_000 });
+    let both: string[] = [];
+    await until('the second PNG', async () => (both = await pngs()).length === 2);
+    const plain = both.find((f) => f !== first[0])!;
+    const [a, b] = await Promise.all([first[0]!, plain].map((f) => sharp(path.join(gallery, f)).raw().toBuffer()));
+    expect(a!.length).toBe(b!.length);
+    expect(a!.equals(b!)).toBe(false);
   });
 });
 
