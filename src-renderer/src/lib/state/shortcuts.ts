@@ -56,8 +56,10 @@ export const HELP_SHORTCUTS: readonly LocalShortcut[] = [
 export const LOCAL_SHORTCUTS: readonly LocalShortcut[] = [
   { keys: ['←', '→', '↑', '↓'], description: 'Move between tabs, results and gallery images' },
   { keys: ['↑', '↓'], description: 'In the prompt: earlier prompts of your jobs, and back to what you typed' },
-  { keys: ['Delete'], description: 'Delete the selected gallery image (undo with Ctrl+Z)' },
+  { keys: ['Delete'], description: 'Delete the selected gallery image, or all the picked ones (undo with Ctrl+Z)' },
   { keys: ['Enter'], description: 'Open the selected result on the canvas' },
+  { keys: ['Space'], description: 'Gallery: view the selected image full size (← → for the next, Esc closes)' },
+  { keys: ['Shift', '←', '→'], description: 'Gallery: pick several images (also Ctrl+click, Shift+click, Ctrl+Space, Ctrl+A)' },
   { keys: ['Ctrl', 'V'], description: 'Paste an image: its parameters, or the input of an edit tab' },
 ];
 

@@ -6,6 +6,7 @@
  */
 import { SvelteMap } from 'svelte/reactivity';
 import type { GalleryItem, ReverieApi, Settings } from '../api/types.ts';
+import { GalleryDeletes } from './gallery-delete.svelte.ts';
 import { GalleryState } from './gallery.svelte.ts';
 import { GenerateForm } from './generate-form.svelte.ts';
 import { InputBoundError } from './input-bound.svelte.ts';
@@ -66,6 +67,8 @@ export class Studio {
   readonly form: GenerateForm;
   readonly jobs: JobsState;
   readonly gallery: GalleryState;
+  /** delete with Undo, one image or the gallery's multi-selection */
+  readonly deletes: GalleryDeletes;
   readonly input: InputImageState;
   readonly toasts: ToastState;
   readonly modelCard: ModelCardState;
@@ -80,7 +83,6 @@ export class Studio {
   readonly #generateError = new InputBoundError(() => this.form.inputsKey);
   /** the form's inputs each Generate job was made from (its failure holds while they are unchanged) */
   readonly #jobInputs = new SvelteMap<string, string>();
-  #lastDeleted = $state.raw<GalleryItem | null>(null);
   readonly #copyText: (text: string) => Promise<void>;
   /** not reactive: read only when the shortcut fires */
   readonly #primary: Partial<Record<TabId, () => unknown>> = {};
@@ -95,6 +97,7 @@ export class Studio {
     this.gallery = new GalleryState(api);
     this.input = new InputImageState(deps.input);
     this.toasts = new ToastState(deps.timers);
+    this.deletes = new GalleryDeletes(this.gallery, this.ui, this.toasts);
     this.modelCard = new ModelCardState(api);
     this.modelImport = new ModelImportState(api);
     this.loras = new LorasState(api);
@@ -161,8 +164,8 @@ export class Studio {
     const inputs = this.#jobInputs.get(jobId);
     return inputs === undefined || inputs === this.form.inputsKey;
   }
-  get lastDeleted(): GalleryItem | null {
-    return this.#lastDeleted;
+  get lastDeleted(): readonly GalleryItem[] {
+    return this.deletes.last;
   }
 
   /** Loads everything the first screen needs. */
@@ -274,25 +277,13 @@ export class Studio {
   }
 
   /** Deletes to the trash, with Undo. */
-  async deleteItem(item: GalleryItem): Promise<void> {
-    if (!(await this.gallery.delete(item.id))) {
-      this.toasts.show({ kind: 'error', message: this.gallery.error ?? `${item.fileName} was already deleted.` });
-      return;
-    }
-    this.ui.imageRemoved(item.id, this.gallery.selectedId ?? this.gallery.items[0]?.id ?? null);
-    this.#lastDeleted = item;
-    this.toasts.show({ kind: 'info', message: `Deleted ${item.fileName}.`, action: { label: 'Undo', run: () => this.undoDelete() } });
+  deleteItem(item: GalleryItem): Promise<void> {
+    return this.deletes.delete([item]);
   }
 
-  /** Brings back the last deleted image (Undo, Ctrl+Z). */
-  async undoDelete(): Promise<boolean> {
-    const item = this.#lastDeleted;
-    if (!item) return false;
-    this.#lastDeleted = null;
-    const restored = await this.gallery.restore(item.id);
-    if (restored) this.toasts.show({ kind: 'success', message: `Restored ${restored.fileName}.` });
-    else this.toasts.show({ kind: 'error', message: this.gallery.error ?? `${item.fileName} is no longer in the trash.` });
-    return restored !== null;
+  /** Brings back what the last delete took, one image or several (Undo, Ctrl+Z). */
+  undoDelete(): Promise<boolean> {
+    return this.deletes.undo();
   }
 
   /** Shows the file in the file manager (Electron) or its path with a Copy button (browser mode). */
