@@ -1,4 +1,4 @@
-/** Readers for the small configs of a model folder: the "reverie" object (and its default size's check), the VAE scaling factor and downsampling factor. */
+/** Readers for the small configs of a model folder: the "reverie" object (and its default size's check), the VAE scaling factor and downsampling factor, the UNet's levels. */
 import { MAX_IMAGE_SIDE, MIN_IMAGE_SIDE } from './families.ts';
 import { isRecord, readJsonFile } from './files.ts';
 
@@ -111,4 +111,22 @@ export async function readUnetSampleSize(dir: string, problems: string[]): Promi
     return undefined;
   }
   return size;
+}
+
+/**
+ * How many times the UNet halves the latents: diffusers' UNet2DConditionModel downsamples at the end
+ * of every down block but the last, so len(block_out_channels) − 1 (SD 1.x/2.x 3, SDXL 2, reverie-mini
+ * v2 2). Its skip connections are concatenated with the upsampled path, so a latent side that does not
+ * halve evenly that often fails inside ONNX ("Concat … mismatched dimensions of 43 and 44"); traced
+ * exports bake in the even-size path (diffusers#255, onnx#5359). 0 when unet/config.json does not say.
+ */
+export async function readUnetDownsamples(dir: string, problems: string[]): Promise<number> {
+  const cfg = await readJsonFile(dir, 'unet/config.json');
+  if (!cfg.ok || !isRecord(cfg.value) || cfg.value.block_out_channels === undefined) return 0;
+  const blocks = cfg.value.block_out_channels;
+  if (!Array.isArray(blocks) || blocks.length < 1 || blocks.length > 8 || !blocks.every((b) => typeof b === 'number')) {
+    problems.push(`unet/config.json: block_out_channels is ${JSON.stringify(blocks)}; expected 1 to 8 channel counts (SD's UNet has [320, 640, 1280, 1280])`);
+    return 0;
+  }
+  return blocks.length - 1;
 }

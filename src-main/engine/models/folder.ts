@@ -15,7 +15,7 @@ import type { ModelFamily } from './families.ts';
 import { errorText, isDirectory, isFile, isRecord, linkProblem, modelFolderSize, readJsonFile } from './files.ts';
 import { readOnnxSignature } from './onnx-signature.ts';
 import type { OnnxSignature } from './onnx-signature.ts';
-import { checkDefaultSize, readReverieMeta, readScalingFactor, readUnetSampleSize, readVaeFactor } from './folder-configs.ts';
+import { checkDefaultSize, readReverieMeta, readScalingFactor, readUnetDownsamples, readUnetSampleSize, readVaeFactor } from './folder-configs.ts';
 import type { ReverieMeta } from './folder-configs.ts';
 import { detectFamily, familySize } from './folder-family.ts';
 import { checkSdxlGraphs, readSdxlFacts, sdxlFamily, sdxlRefusal, sdxlSign } from './folder-sdxl.ts';
@@ -47,6 +47,11 @@ export interface FolderFacts {
   scalingFactor?: number;
   /** VAE spatial downsampling: pixels per latent cell along each side (VAE config, else fixed ONNX dims, else the family's) */
   vaeFactor: number;
+  /**
+   * the size granularity: image sides are multiples of this, the VAE factor times 2 for every time
+   * the UNet halves the latents (reverie-mini v2: 16 · 2² = 64; SD 1.x: 8 · 2³ = 64)
+   */
+  sizeStep: number;
   /** the UNet's latent channels (its graph, else the "reverie" preview rows, else 4) */
   latentChannels: number;
   reverie?: ReverieMeta;
@@ -167,17 +172,19 @@ export async function readModelFolder(dirIn: string): Promise<{ report: ModelFol
   const warnings: string[] = [];
   const family = reverie ? 'reverie' : sdxl ? schedule && sdxlFamily(schedule) : await detectFamily(dir, sigs, schedule, problems, warnings);
   const sampleSize = reverie ? undefined : await readUnetSampleSize(dir, problems);
+  const downsamples = await readUnetDownsamples(dir, problems);
   if (warnings.length > 0) report.warnings = warnings;
   report.inpainting = inpainting;
   if (family) report.family = family;
   report.valid = problems.length === 0;
   if (!report.valid || !family || !schedule) return { report };
   const vaeFactor = declaredFactor ?? signatureFactor ?? FAMILIES[family].vaeFactor;
+  const sizeStep = vaeFactor * 2 ** downsamples;
   const side = sampleSize === undefined ? familySize(family, schedule) : sampleSize * vaeFactor;
   const defaultSize = reverie?.defaultSize ?? [side, side];
   return {
     report,
-    facts: { family, schedule, inpainting, scalingFactor, vaeFactor, latentChannels, reverie, hasVaeEncoder: sigs.has('vae_encoder'), defaultSize, ...(sdxl ? { sdxl } : {}) },
+    facts: { family, schedule, inpainting, scalingFactor, vaeFactor, sizeStep, latentChannels, reverie, hasVaeEncoder: sigs.has('vae_encoder'), defaultSize, ...(sdxl ? { sdxl } : {}) },
   };
 }
 

@@ -17,6 +17,8 @@ export interface MemoryFacts {
   decoderBytesPerPixel: number;
   latentChannels: number;
   vaeFactor: number;
+  /** image sides are multiples of this (FolderFacts.sizeStep); the VAE factor when absent */
+  sizeStep?: number;
 }
 
 export interface ModelMemoryFacts extends MemoryFacts {
@@ -65,12 +67,13 @@ async function vaeChannels(dir: string): Promise<readonly number[]> {
 export async function readMemoryFacts(dir: string): Promise<ModelMemoryFacts | undefined> {
   const { facts } = await readModelFolder(dir);
   if (!facts) return undefined;
-  const { defaultWidth, defaultHeight, guidanceFree } = folderDefaults(facts);
+  const { defaultWidth, defaultHeight, guidanceFree, sizeStep } = folderDefaults(facts);
   return {
     weightsBytes: await componentBytes(path.resolve(dir)),
     decoderBytesPerPixel: decoderBytesPerPixel(await vaeChannels(dir)),
     latentChannels: facts.latentChannels,
     vaeFactor: facts.vaeFactor,
+    sizeStep,
     defaultWidth,
     defaultHeight,
     guidanceFree,

@@ -19,7 +19,7 @@ export interface ModelListEntry extends ModelFolderReport {
   defaultWidth?: number;
   defaultHeight?: number;
   guidanceFree?: boolean;
-  /** image sides are multiples of this (the VAE's downsampling factor) */
+  /** image sides are multiples of this (the VAE's downsampling factor times 2 per UNet downsampling) */
   sizeStep?: number;
   /** the folder has a README.md (models.card shows it) */
   hasCard?: boolean;
@@ -29,7 +29,7 @@ export interface ModelListEntry extends ModelFolderReport {
 
 export function folderDefaults(facts: FolderFacts): Required<Pick<ModelListEntry, 'defaultWidth' | 'defaultHeight' | 'guidanceFree' | 'sizeStep'>> {
   const [defaultWidth, defaultHeight] = facts.defaultSize;
-  return { defaultWidth, defaultHeight, guidanceFree: FAMILIES[facts.family].guidanceFree, sizeStep: Math.max(8, facts.vaeFactor) };
+  return { defaultWidth, defaultHeight, guidanceFree: FAMILIES[facts.family].guidanceFree, sizeStep: Math.max(8, facts.sizeStep) };
 }
 
 /** Each immediate subfolder of each root, in order (roots that do not exist are skipped). */

@@ -38,6 +38,8 @@ export interface ModelInfo {
   latentChannels: number;
   /** VAE spatial downsampling (8 for SD, 16 for reverie-mini v2): latents are [B, C, H/f, W/f]; sizes are multiples of it */
   vaeFactor: number;
+  /** image sides are multiples of this: the VAE factor times 2 per UNet downsampling (FolderFacts.sizeStep) */
+  sizeStep: number;
   unetInChannels: number;
   textHiddenSize: number;
   textLength: number;
@@ -207,6 +209,7 @@ async function buildInfo(
     scalingFactor: facts.scalingFactor ?? defaults.scalingFactor,
     latentChannels: shape.latentChannels,
     vaeFactor: facts.vaeFactor,
+    sizeStep: facts.sizeStep,
     unetInChannels: shape.inChannels,
     textHiddenSize,
     textLength,

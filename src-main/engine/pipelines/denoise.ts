@@ -135,7 +135,7 @@ export async function denoise(params: DenoiseParams, opts: EditOptions = {}): Pr
     const estimatedSigma = estimateNoiseSigma(noisy);
     const noiseSigma = params.noiseSigma ?? estimatedSigma;
     const loaded = await cache.model(checked.modelDir, checked.provider, opts.signal);
-    const padded = padImage(noisy, loaded.info.vaeFactor);
+    const padded = padImage(noisy, loaded.info.sizeStep);
     const pr = await prepare({ ...base, seed: checked.seed, width: padded.width, height: padded.height, batchSize: 1, batchCount: 1 }, cache, opts);
     const { model } = pr;
     if (params.prompt === undefined) dropEmptyPromptWarning(pr);

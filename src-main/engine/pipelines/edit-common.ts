@@ -52,11 +52,11 @@ export function checkFit(fit: string | undefined): FitMode {
 /**
  * The size to work at: width and height as requested; one of them alone keeps the image's aspect
  * ratio; neither gives the image's aspect at no more than the model's default area (scaled down, never
- * up), sides multiples of the model's VAE factor.
+ * up), sides multiples of the model's size step (VAE factor × UNet downsampling).
  */
 export function workSize(image: { width: number; height: number }, info: ModelInfo, width?: number, height?: number): { width: number; height: number } {
   if (width !== undefined && height !== undefined) return { width, height };
-  const f = info.vaeFactor;
+  const f = info.sizeStep;
   if (width !== undefined) return { width, height: roundToFactor((width * image.height) / image.width, f) };
   if (height !== undefined) return { width: roundToFactor((height * image.width) / image.height, f), height };
   return defaultWorkSize(image.width, image.height, info.defaultWidth * info.defaultHeight, f, MIN_SIZE, MAX_SIZE);

@@ -184,7 +184,7 @@ export async function inpaint(params: InpaintParams, opts: EditOptions = {}): Pr
       const aspect = checked.width !== undefined && checked.height !== undefined ? checked.width / checked.height : bounds.width / bounds.height;
       const b = paddedBox(bounds, c.padding, input.rgb.width, input.rgb.height, aspect);
       const given = checked.width !== undefined || checked.height !== undefined;
-      const work = given ? workSize(b, model.info, checked.width, checked.height) : cropWorkSize(b, model.info.defaultWidth * model.info.defaultHeight, model.info.vaeFactor);
+      const work = given ? workSize(b, model.info, checked.width, checked.height) : cropWorkSize(b, model.info.defaultWidth * model.info.defaultHeight, model.info.sizeStep);
       const crop = await fitImage(cropRgb8(input.rgb, b), work.width, work.height, 'resize');
       const cropMaskFit = await fitMask(cropMask(feathered, b), work.width, work.height, 'resize');
       pr = await inpaintAt(job, crop, cropMaskFit, async (gen) => {

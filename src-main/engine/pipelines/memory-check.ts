@@ -57,7 +57,7 @@ function advice(facts: ModelMemoryFacts, job: MemoryJob, weightsLoaded: boolean,
   const base = estimateJobMemory(facts, one, weightsLoaded);
   const room = budget.available - base.weights;
   if (room > 0) {
-    const step = Math.max(8, facts.vaeFactor);
+    const step = Math.max(8, facts.sizeStep ?? facts.vaeFactor);
     const t = Math.sqrt(room / base.activations);
     const w = Math.floor((job.width * t) / step) * step;
     const h = Math.floor((job.height * t) / step) * step;

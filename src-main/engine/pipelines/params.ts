@@ -179,6 +179,22 @@ function checkMultiple(name: string, v: number, factor: number, model = ''): num
   return v;
 }
 
+/**
+ * A side the model can take: a multiple of its size step, so that the latents (side / VAE factor)
+ * halve evenly at every UNet downsampling; anything else fails inside ONNX Runtime with a Concat error.
+ */
+function checkModelSide(name: string, v: number, info: Pick<ModelInfo, 'name' | 'vaeFactor' | 'sizeStep'>): number {
+  if (info.sizeStep <= info.vaeFactor) return checkMultiple(name, v, info.vaeFactor, ` for ${info.name}`);
+  if (!Number.isInteger(v) || v % info.sizeStep !== 0) {
+    const halvings = Math.log2(info.sizeStep / info.vaeFactor);
+    bad(
+      `${name} must be a multiple of ${info.sizeStep} for ${info.name} (its VAE works on ${info.vaeFactor}×${info.vaeFactor} blocks and its UNet halves the latents ${halvings} time${halvings === 1 ? '' : 's'}), got ${v}; ` +
+        `nearest valid: ${nearestMultiples(v, info.sizeStep, MIN_SIZE, MAX_SIZE)}`,
+    );
+  }
+  return v;
+}
+
 /** Rounds a side to the nearest multiple of the VAE factor within the size limits (sizes the app derives itself). */
 export function roundToFactor(v: number, factor: number): number {
   return Math.min(MAX_SIZE, Math.max(MIN_SIZE, Math.round(v / factor) * factor));
@@ -260,8 +276,8 @@ export function resolveForModel(p: CheckedParams, info: ModelInfo): ResolvedPara
     schedule: p.schedule ?? (turbo ? 'normal' : 'karras'),
     steps: p.steps ?? (turbo ? 1 : 20),
     cfgScale: p.cfgScale ?? (turbo ? 1 : 7),
-    width: checkMultiple('width', p.width ?? info.defaultWidth, info.vaeFactor, ` for ${info.name}`),
-    height: checkMultiple('height', p.height ?? info.defaultHeight, info.vaeFactor, ` for ${info.name}`),
+    width: checkModelSide('width', p.width ?? info.defaultWidth, info),
+    height: checkModelSide('height', p.height ?? info.defaultHeight, info),
   };
 }
 

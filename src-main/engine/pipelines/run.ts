@@ -114,7 +114,7 @@ export async function prepare(
 export async function withHires(pr: Prepared): Promise<Prepared> {
   const { p, model } = pr;
   if (!p.hires) return pr;
-  const plan = planHires(p.hires, { width: p.width, height: p.height, steps: p.steps, schedule: p.schedule }, model.info.vaeFactor, model.discrete);
+  const plan = planHires(p.hires, { width: p.width, height: p.height, steps: p.steps, schedule: p.schedule }, model.info.sizeStep, model.discrete);
   const concat = model.info.inpainting ? await fullRepaintConcat(model, { ...p, width: plan.width, height: plan.height }) : undefined;
   pr.hires = { plan, ...(concat ? { concat } : {}) };
   pr.extra = [...(pr.extra ?? []), ...hiresInfotext(plan, (p.hires.steps ?? 0) > 0)];

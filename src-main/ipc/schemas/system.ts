@@ -66,7 +66,7 @@ export const ModelReportSchema = z.object({
   defaultHeight: z.int().min(8).optional(),
   /** valid folders: guidance-distilled (turbo) models default to CFG 1 and one step */
   guidanceFree: z.boolean().optional(),
-  /** valid folders: width and height are multiples of this (the VAE's downsampling factor, at least 8) */
+  /** valid folders: width and height are multiples of this (the VAE's downsampling factor times 2 per UNet downsampling, at least 8) */
   sizeStep: z.int().min(8).optional(),
   /** the folder has a README.md: models.card shows it */
   hasCard: z.boolean().optional(),

@@ -12,6 +12,8 @@ describe('model list with defaults', () => {
     expect(byName.get('reverie-tiny')).toMatchObject({ valid: true, defaultWidth: 256, defaultHeight: 256, guidanceFree: false, sizeStep: 8 });
     // the VAE config's block_out_channels (5 entries) say ×16: the Generate form steps sizes by 16
     expect(byName.get('reverie-f16')).toMatchObject({ valid: true, family: 'reverie', sizeStep: 16 });
+    // no unet/config.json saying how often the UNet halves the latents: the VAE factor alone
+    expect(byName.get('sd15-script')?.sizeStep).toBe(8);
     // family defaults: SD 1.5 at 512, SD 2.x v-prediction at 768, SD-Turbo at 512 without guidance
     expect(byName.get('sd15-script')).toMatchObject({ valid: true, defaultWidth: 512, defaultHeight: 512, guidanceFree: false });
     expect(byName.get('sd2-v')).toMatchObject({ valid: true, family: 'sd2', defaultWidth: 768, defaultHeight: 768 });
@@ -27,5 +29,10 @@ describe('model list with defaults', () => {
     // sorted by name within a root, like the folder scan
     const names = list.map((m) => m.name);
     expect(names).toEqual([...names].sort());
+  });
+
+  it("steps reverie-mini's sizes by 64: a ×16 VAE and a UNet with three levels (two halvings)", async () => {
+    const list = await listModelFolders([path.resolve(import.meta.dirname, '..', '..', '..', '..', 'models')]);
+    expect(list.find((m) => m.name === 'reverie-mini')).toMatchObject({ valid: true, defaultWidth: 256, sizeStep: 64 });
   });
 });

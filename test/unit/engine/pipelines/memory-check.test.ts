@@ -28,7 +28,7 @@ async function refusal(promise: Promise<unknown>): Promise<EngineError> {
 describe('memory facts from the folder', () => {
   it('reverie-mini: ONNX file sizes, VAE channels (D = 120 B/px), 8 latent channels, factor 16, 256² default', async () => {
     const facts = await readMemoryFacts(MINI);
-    expect(facts).toEqual({ weightsBytes: 37_463_166, decoderBytesPerPixel: 120, latentChannels: 8, vaeFactor: 16, defaultWidth: 256, defaultHeight: 256, guidanceFree: false });
+    expect(facts).toEqual({ weightsBytes: 37_463_166, decoderBytesPerPixel: 120, latentChannels: 8, vaeFactor: 16, sizeStep: 64, defaultWidth: 256, defaultHeight: 256, guidanceFree: false });
   });
 
   it("a folder without a VAE config gets SD's channels; an invalid folder gives nothing", async () => {

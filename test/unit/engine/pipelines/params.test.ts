@@ -66,7 +66,7 @@ describe('txt2img parameter validation', () => {
   });
 
   it('fills model defaults: size, and no guidance with euler a for guidance-distilled models', () => {
-    const info = { name: 'm', defaultWidth: 256, defaultHeight: 384, guidanceFree: false, vaeFactor: 8 } as ModelInfo;
+    const info = { name: 'm', defaultWidth: 256, defaultHeight: 384, guidanceFree: false, vaeFactor: 8, sizeStep: 8 } as ModelInfo;
     const r = resolveForModel(checkTxt2ImgParams({ ...base, seed: 1 }), info);
     expect([r.width, r.height, r.steps, r.cfgScale, r.sampler.id, r.schedule]).toEqual([256, 384, 20, 7, 'dpmpp_2m', 'karras']);
     const turbo = resolveForModel(checkTxt2ImgParams({ ...base, seed: 1 }), { ...info, guidanceFree: true });
@@ -74,6 +74,15 @@ describe('txt2img parameter validation', () => {
     expect(turbo.samplerOptions).toEqual({ eta: 1, s_noise: 1 });
     const chosen = resolveForModel(checkTxt2ImgParams({ ...base, seed: 1, width: 512, cfgScale: 3, steps: 4 }), { ...info, guidanceFree: true });
     expect([chosen.width, chosen.height, chosen.cfgScale, chosen.steps]).toEqual([512, 384, 3, 4]);
+  });
+
+  it("refuses a side the UNet cannot halve evenly, naming the model's size step and the nearest valid sides", () => {
+    // reverie-mini v2: a ×16 VAE and a UNet that halves the latents twice: sides are multiples of 64
+    const info = { name: 'reverie-mini', defaultWidth: 256, defaultHeight: 256, guidanceFree: false, vaeFactor: 16, sizeStep: 64 } as ModelInfo;
+    expect(resolveForModel(checkTxt2ImgParams({ ...base, seed: 1, width: 320, height: 192 }), info)).toMatchObject({ width: 320, height: 192 });
+    expect(() => resolveForModel(checkTxt2ImgParams({ ...base, seed: 1, width: 336, height: 256 }), info)).toThrow(
+      'width must be a multiple of 64 for reverie-mini (its VAE works on 16×16 blocks and its UNet halves the latents 2 times), got 336; nearest valid: 320 or 384',
+    );
   });
 
   it('seeds of later images are seed + n, wrapping at 2^32', () => {
