@@ -186,13 +186,32 @@ describe('gallery: search, filter, pick several, compare, export, lightbox', () 
     await dialog.waitFor({ state: 'detached' });
   });
 
+  it('upscales a result: Lanczos and a second diffusion pass, recorded in the PNG as A1111 writes it', async () => {
+    const p = session.page;
+    await p.getByRole('searchbox', { name: 'Search prompts' }).fill('fox');
+    await until('the fox', async () => (await count()) === 1);
+    await options().first().click();
+    const details = p.getByRole('article', { name: 'Image details' });
+    await details.getByRole('button', { name: 'Upscale…' }).click();
+    const dialog = p.getByRole('dialog', { name: 'Upscale' });
+    await dialog.getByRole('combobox', { name: 'Factor' }).selectOption({ label: '2× — 512 × 512' });
+    await dialog.getByRole('slider', { name: /^Diffusion pass strength/ }).fill('0.3');
+    await p.screenshot({ path: screenshotPath('gallery-upscale') });
+    await dialog.getByRole('button', { name: 'Upscale', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await p.keyboard.press('Alt+6');
+    await until('the upscaled fox', async () => (await count()) === 2, 120_000);
+    await options().first().click();
+    await expect(details.innerText()).resolves.toMatch(/Size\s+512 × 512[\s\S]*Denoising strength: 0\.3, Hires upscale: 2, [\s\S]*Hires upscaler: Lanczos/);
+    await p.getByRole('searchbox', { name: 'Search prompts' }).fill('');
+    await until('all six', async () => (await count()) === 6);
+  });
+
   it('looks right at 900×700', async () => {
     const p = session.page;
     await p.setViewportSize({ width: 900, height: 700 });
-    await p.getByRole('searchbox', { name: 'Search prompts' }).fill('');
-    await until('all five', async () => (await count()) === 5);
-    await options().nth(0).click();
-    await options().nth(3).click({ modifiers: ['Control'] });
+    await options().nth(1).click();
+    await options().nth(4).click({ modifiers: ['Control'] });
     await p.screenshot({ path: screenshotPath('gallery-picked-900') });
     await picks().getByRole('button', { name: 'Compare' }).click();
     await p.screenshot({ path: screenshotPath('gallery-compare-900') });

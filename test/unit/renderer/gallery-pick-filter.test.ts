@@ -12,6 +12,8 @@ import { GalleryState } from '../../../src-renderer/src/lib/state/gallery.svelte
 import { JobsState } from '../../../src-renderer/src/lib/state/jobs.svelte.ts';
 import { ToastState } from '../../../src-renderer/src/lib/state/toasts.svelte.ts';
 import { UiState } from '../../../src-renderer/src/lib/state/ui.svelte.ts';
+import { cannotUpscale, upscaleRequest } from '../../../src-renderer/src/lib/state/upscale.ts';
+import type { GalleryItem } from '../../../src-renderer/src/lib/api/types.ts';
 import { TINY_MODEL, rendererBackend, until } from './backend.ts';
 import type { RendererBackend } from './backend.ts';
 
@@ -112,5 +114,38 @@ describe('GalleryState with search, filter and several picked', () => {
     expect(await deletes.undo()).toBe(false);
     off();
     offJobs();
+  });
+});
+
+describe('upscale request', () => {
+  const item = (over: Partial<GalleryItem> = {}, params: Record<string, unknown> = {}): GalleryItem =>
+    ({
+      id: 'x',
+      createdAt: 0,
+      url: '',
+      fileName: 'x.png',
+      path: '/x.png',
+      width: 256,
+      height: 192,
+      seed: 12,
+      modelName: 'tiny',
+      parameters: '',
+      request: { kind: 'txt2img', params: { model: '/m', prompt: 'a fox', negativePrompt: '', seed: 10, batchSize: 4, batchCount: 2, provider: 'auto', ...params } },
+      ...over,
+    }) as GalleryItem;
+
+  it('runs the image again from its own seed, alone, with the hires fix by Lanczos at the chosen strength', () => {
+    expect(upscaleRequest(item(), { scale: 2, strength: 0.35 })).toEqual({
+      kind: 'txt2img',
+      params: { model: '/m', prompt: 'a fox', negativePrompt: '', seed: 12, batchSize: 1, batchCount: 1, provider: 'auto', width: 256, height: 192, hires: { scale: 2, denoise: 0.35, upscaler: 'lanczos' } },
+    });
+  });
+
+  it('says why not for other kinds, recovered images, ones already upscaled and sizes past the limit', () => {
+    expect(cannotUpscale(item({ request: { kind: 'img2img' } as unknown as GalleryItem['request'] }), 2)).toMatch(/use Image to image/);
+    expect(cannotUpscale(item({ recovered: true }), 2)).toMatch(/settings are not known/);
+    expect(cannotUpscale(item({}, { hires: { scale: 2, denoise: 0.5 } }), 2)).toMatch(/already upscaled/);
+    expect(cannotUpscale(item({ width: 2048 }), 4)).toMatch(/8192 pixels on a side is more than the 4096/);
+    expect(upscaleRequest(item({ recovered: true }), { scale: 2, strength: 0.3 })).toBeNull();
   });
 });
