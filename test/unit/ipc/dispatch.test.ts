@@ -30,8 +30,8 @@ describe('dispatcher', () => {
 
   it('passes the parsed request (defaults applied) and returns the validated result', async () => {
     let seen: unknown;
-    const dispatch = createDispatcher(handlers({ 'gallery.list': (req) => ((seen = req), Promise.resolve({ items: [], total: 0 })) }));
-    expect(await dispatch('gallery.list', undefined)).toEqual({ ok: true, result: { items: [], total: 0 } });
+    const dispatch = createDispatcher(handlers({ 'gallery.list': (req) => ((seen = req), Promise.resolve({ items: [], total: 0, models: [] })) }));
+    expect(await dispatch('gallery.list', undefined)).toEqual({ ok: true, result: { items: [], total: 0, models: [] } });
     expect(seen).toEqual({ offset: 0, limit: 200 });
   });
 
