@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { GalleryItem, ImageParameters, ModelReport } from '../../../src-renderer/src/lib/api/types.ts';
 import { GenerateForm } from '../../../src-renderer/src/lib/state/generate-form.svelte.ts';
 import { drawSeed, parseSeed } from '../../../src-renderer/src/lib/state/seed.ts';
-import { isValidSide, roundToEight, roundToStep, sizePresets } from '../../../src-renderer/src/lib/state/size-presets.ts';
+import { imageWorkSize, isValidSide, roundToEight, roundToStep, sizePresets } from '../../../src-renderer/src/lib/state/size-presets.ts';
 
 const model = (name: string, w: number, h = w, extra: Partial<ModelReport> = {}): ModelReport => ({
   id: `/models/${name}`,
@@ -48,6 +48,14 @@ describe('size presets', () => {
     for (const p of presets) expect([p.width % 16, p.height % 16]).toEqual([0, 0]);
     expect([roundToStep(264, 16), roundToStep(270, 16), roundToStep(20, 16)]).toEqual([272, 272, 64]);
     expect([isValidSide(264, 16), isValidSide(272, 16), isValidSide(264)]).toEqual([false, true, true]);
+  });
+
+  it('reverie-mini v2 (size step 64: ×16 VAE, UNet halving twice): presets and an image-derived size the UNet can take', () => {
+    const presets = sizePresets(256, 256, 64);
+    expect(presets.map((p) => `${p.label} ${p.width}×${p.height}`)).toEqual(['1:1 256×256', '3:4 256×320', '4:3 320×256', '2:3 256×384', '3:2 384×256', '9:16 256×448', '16:9 448×256']);
+    // a 384×256 photo at the model's 256² area: 313.5×209 rounds to 320×192 (208, the ×16 rounding, failed inside the UNet)
+    expect(imageWorkSize({ width: 384, height: 256 }, 256 * 256, 64)).toEqual({ width: 320, height: 192 });
+    expect(imageWorkSize({ width: 96, height: 64 }, 512 * 512, 8)).toEqual({ width: 96, height: 64 }); // never scaled up
   });
 });
 

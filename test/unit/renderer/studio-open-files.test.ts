@@ -53,8 +53,8 @@ describe('Studio: "Open in Reverie"', () => {
     // on an edit tab the opened image becomes the input, as a dropped one would
     studio.ui.tab = 'img2img';
     await r.tb.backend.openedFiles.open([await pngFile('photo.png', 'x')]);
-    await until('the input image', () => studio.input.image?.name === 'photo.png');
-    expect(studio.input.image).toMatchObject({ name: 'photo.png', source: 'file' });
+    await until('the input image', () => studio.inputs.of('img2img').image?.name === 'photo.png');
+    expect(studio.inputs.of('img2img').image).toMatchObject({ name: 'photo.png', source: 'file' });
     disconnect();
   });
 });

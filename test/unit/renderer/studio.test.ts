@@ -112,16 +112,18 @@ describe('Studio', () => {
     expect(offer?.message).toBe('"photo.png" has no generation parameters (no A1111 "parameters", ComfyUI "prompt"/"workflow" or InvokeAI metadata).');
     await studio.toasts.act(offer?.id ?? -1);
     expect(studio.ui.tab).toBe('img2img');
-    expect(studio.input.image).toMatchObject({ name: 'photo.png', width: 6, height: 3, source: 'drop' });
+    expect(studio.inputs.of('img2img').image).toMatchObject({ name: 'photo.png', width: 6, height: 3, source: 'drop' });
 
     studio.ui.tab = 'denoise';
     await studio.takeImage(file, 'pasted.png', 'paste');
-    expect(studio.input.image).toMatchObject({ name: 'pasted.png', width: 4, height: 2, source: 'paste' });
-    expect(await studio.input.base64()).toBe(png.toString('base64'));
+    // the paste goes to the open tab's input only
+    expect(studio.inputs.of('denoise').image).toMatchObject({ name: 'pasted.png', width: 4, height: 2, source: 'paste' });
+    expect(await studio.inputs.of('denoise').base64()).toBe(png.toString('base64'));
+    expect(studio.inputs.of('img2img').image?.name).toBe('photo.png');
 
     await studio.takeImage(new Blob(['hello'], { type: 'text/plain' }), 'notes.txt', 'drop');
     expect(studio.toasts.toasts.at(-1)).toMatchObject({ kind: 'error', message: '"notes.txt" is not an image (text/plain); use a PNG, JPEG or WebP file.' });
-    expect(studio.input.image?.name).toBe('pasted.png');
+    expect(studio.inputs.of('denoise').image?.name).toBe('pasted.png');
   });
 
   it('sends a gallery item to an edit tab', async () => {
@@ -138,7 +140,9 @@ describe('Studio', () => {
     const item = studio.gallery.items[0];
     await studio.sendTo(item, 'inpaint');
     expect(studio.ui.tab).toBe('inpaint');
-    expect(studio.input.image).toMatchObject({ galleryId: item.id, source: 'gallery', width: item.width, height: item.height });
+    expect(studio.inputs.of('inpaint').image).toMatchObject({ galleryId: item.id, source: 'gallery', width: item.width, height: item.height });
+    // the other tabs keep their own (empty) inputs
+    expect([studio.inputs.of('img2img').image, studio.inputs.of('denoise').image, studio.inputs.of('forward').image]).toEqual([null, null, null]);
     expect(studio.toasts.toasts.at(-1)?.message).toBe(`${item.fileName} is the input image of Inpaint.`);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The Denoise tab: a noisy photo (the shared input image) and its estimated noise level, which the
+ * The Denoise tab: a noisy photo (the tab's own input image) and its estimated noise level, which the
  * user may override; or the demonstration mode, which adds Gaussian noise of a chosen σ to a clean
  * photo first (that photo then serves as the reference). An optional clean reference gives PSNR
  * and SSIM. The comparison shows the noisy input (or the classical 3×3 median baseline) against the
@@ -36,7 +36,7 @@ export class DenoiseState {
 
   /** the input's upload (started as soon as there is an image): its noise estimate */
   readonly inputInfo = $derived.by(() => {
-    const image = this.studio.input.image;
+    const image = this.input.image;
     return image ? this.uploads.status(image.blob, image.name, 'image') : null;
   });
   /** Donoho's estimate of the photo's noise σ, 8-bit units (null until known) */
@@ -49,7 +49,7 @@ export class DenoiseState {
   });
   readonly problems = $derived.by((): string[] => {
     const problems: string[] = [];
-    const image = this.studio.input.image;
+    const image = this.input.image;
     if (!image) problems.push(this.#mode === 'demo' ? 'Choose a clean photo to add noise to.' : 'Choose a noisy photo to denoise.');
     if (!this.studio.form.model) problems.push('No model is ready: add a model folder in Settings.');
     const ref = this.reference.image;
@@ -63,12 +63,15 @@ export class DenoiseState {
     private readonly studio: Studio,
     private readonly uploads: Uploads,
     outputs: (jobId: string) => JobOutput | null,
+    /** this tab's input (EditInputs) */
+    readonly input: InputImageState,
     referenceDeps: InputImageDeps = {},
   ) {
     this.reference = new InputImageState(referenceDeps);
     // every input of the job: a failure or a problem holds while these are unchanged
     this.job = new EditJob(studio, outputs, () =>
-      JSON.stringify([studio.form.inputsKey, studio.input.image?.url ?? null, this.reference.image?.url ?? null, this.#mode, this.#override, this.#addNoise, this.#steps]),
+      JSON.stringify([studio.form.inputsKey, input.image?.url ?? null, this.reference.image?.url ?? null, this.#mode, this.#override, this.#addNoise, this.#steps]),
+      () => input.image,
     );
   }
 
@@ -112,7 +115,7 @@ export class DenoiseState {
   }
 
   async run(): Promise<boolean> {
-    const image = this.studio.input.image;
+    const image = this.input.image;
     const model = this.studio.form.model;
     const problems = this.problems;
     if (!image || !model || problems.length > 0) {

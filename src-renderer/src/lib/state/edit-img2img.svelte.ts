@@ -1,5 +1,5 @@
 /**
- * The Image to image tab: the shared input image, strength and fit, the Generate form's prompt and
+ * The Image to image tab: its own input image, strength and fit, the Generate form's prompt and
  * sampling parameters, and the job it runs. Size: the input's aspect at the model's own area (the
  * engine's default), or the Generate form's width × height.
  */
@@ -7,6 +7,8 @@ import type { JobOutput, JobRequestInput } from '../api/types.ts';
 import { EditJob } from './edit-job.svelte.ts';
 import { baseParams } from './edit.svelte.ts';
 import type { Uploads } from './edit.svelte.ts';
+import type { InputImageState } from './input-image.svelte.ts';
+import { imageWorkSize } from './size-presets.ts';
 import type { Studio } from './studio.svelte.ts';
 
 export type FitMode = 'resize' | 'crop' | 'fill';
@@ -18,6 +20,8 @@ export const FIT_MODES: readonly { id: FitMode; label: string; help: string }[] 
   { id: 'fill', label: 'Fit and fill', help: 'Scale to fit inside, fill the rest by repeating the edge pixels.' },
 ];
 
+/** the side a model without a reported default size is taken to have (SD 1.x's) */
+const FALLBACK_SIDE = 512;
 const clamp01 = (v: number): number => Math.min(1, Math.max(0, Number.isFinite(v) ? v : 0));
 
 export class Img2ImgState {
@@ -26,11 +30,20 @@ export class Img2ImgState {
   #size = $state<SizeSource>('image');
   readonly job: EditJob;
 
+  /** the input's shape at the model's area, sides multiples of its size step (the engine's default); null without an input */
+  readonly imageSize = $derived.by((): { width: number; height: number } | null => {
+    const image = this.input.image;
+    const model = this.studio.form.model;
+    if (!image) return null;
+    return imageWorkSize(image, (model?.defaultWidth ?? FALLBACK_SIDE) * (model?.defaultHeight ?? FALLBACK_SIDE), this.studio.form.sizeStep);
+  });
+  /** the size the run will work at: the Generate size, or `imageSize` */
+  readonly outputSize = $derived.by(() => (this.#size === 'form' ? { width: this.studio.form.width, height: this.studio.form.height } : this.imageSize));
   /** the sampler steps that will run: round(steps · strength) (sigma slicing, as the engine does) */
   readonly stepsToRun = $derived.by(() => Math.round(this.studio.form.steps * this.#strength));
   readonly problems = $derived.by((): string[] => {
     const problems: string[] = [];
-    if (!this.studio.input.image) problems.push('Choose an input image: drop one here, paste it, or send one from a result.');
+    if (!this.input.image) problems.push('Choose an input image: drop one here, paste it, or send one from a result.');
     const base = baseParams(this.studio);
     if ('problem' in base) problems.push(base.problem);
     return problems;
@@ -40,9 +53,16 @@ export class Img2ImgState {
     private readonly studio: Studio,
     private readonly uploads: Uploads,
     outputs: (jobId: string) => JobOutput | null,
+    /** this tab's input (EditInputs) */
+    readonly input: InputImageState,
   ) {
     // every input of the job: a failure or a problem holds while these are unchanged
-    this.job = new EditJob(studio, outputs, () => JSON.stringify([studio.form.inputsKey, studio.input.image?.url ?? null, this.#strength, this.#fit, this.#size]));
+    this.job = new EditJob(
+      studio,
+      outputs,
+      () => JSON.stringify([studio.form.inputsKey, input.image?.url ?? null, this.#strength, this.#fit, this.#size]),
+      () => input.image,
+    );
   }
 
   get strength(): number {
@@ -66,7 +86,7 @@ export class Img2ImgState {
 
   /** Uploads the input (once) and queues the job; false with `job.error` set when it cannot. */
   async run(): Promise<boolean> {
-    const image = this.studio.input.image;
+    const image = this.input.image;
     const problems = this.problems;
     if (!image || problems.length > 0) {
       this.job.fail(problems.join(' '));

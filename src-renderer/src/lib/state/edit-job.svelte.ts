@@ -1,10 +1,13 @@
 /**
  * One edit tab's job: what it submitted, what the queue says about it (stage, step, preview, its
  * images) and what it reported besides its images (job.output). The queue itself is the studio's
- * JobsState; this only follows the job this tab started.
+ * JobsState; this only follows the job this tab started, and only while the tab's input image is
+ * the one the job ran on: a new input clears the old result, report and status (a job still
+ * running stays in view until it ends, so it can be followed or cancelled).
  */
 import type { GalleryItem, JobOutput, JobRequestInput, JobSummary } from '../api/types.ts';
 import { InputBoundError } from './input-bound.svelte.ts';
+import type { InputImage } from './input-image.svelte.ts';
 import type { JobLive } from './jobs.svelte.ts';
 import type { Studio } from './studio.svelte.ts';
 
@@ -14,10 +17,16 @@ export class EditJob {
   #jobInputs = $state<string | null>(null);
   readonly #problem: InputBoundError;
   #submitting = $state(false);
+  /** the URL of the input image the job ran on */
+  #jobImage = $state<string | null>(null);
 
-  readonly job = $derived.by((): JobSummary | null => this.studio.jobs.job(this.#jobId));
-  readonly live = $derived.by((): JobLive | null => this.studio.jobs.live(this.#jobId));
-  readonly output = $derived.by((): JobOutput | null => (this.#jobId === null ? null : this.outputs(this.#jobId)));
+  readonly #summary = $derived.by((): JobSummary | null => this.studio.jobs.job(this.#jobId));
+  readonly #running = $derived(this.#summary?.status === 'queued' || this.#summary?.status === 'running');
+  /** the job belongs beside the input shown now: it ran on it, or it has not ended yet */
+  readonly #current = $derived.by(() => this.#jobId !== null && (this.#running || this.#jobImage === (this.image()?.url ?? null)));
+  readonly job = $derived.by((): JobSummary | null => (this.#current ? this.#summary : null));
+  readonly live = $derived.by((): JobLive | null => (this.#current ? this.studio.jobs.live(this.#jobId) : null));
+  readonly output = $derived.by((): JobOutput | null => (this.#current && this.#jobId !== null ? this.outputs(this.#jobId) : null));
   /** the first image the job saved */
   readonly result = $derived.by((): GalleryItem | null => {
     const items = this.live?.items ?? [];
@@ -26,11 +35,15 @@ export class EditJob {
     return id === undefined ? null : this.studio.gallery.item(id);
   });
 
-  /** `inputs`: everything the tab's job depends on, as one string (its `inputsKey`) */
+  /**
+   * `inputs`: everything the tab's job depends on, as one string (its `inputsKey`); `image`: the tab's
+   * input image (its size goes with the request; a new one clears the old job's outcome)
+   */
   constructor(
     private readonly studio: Studio,
     private readonly outputs: (jobId: string) => JobOutput | null,
     private readonly inputs: () => string = () => '',
+    private readonly image: () => InputImage | null = () => null,
   ) {
     this.#problem = new InputBoundError(inputs);
   }
@@ -76,12 +89,11 @@ export class EditJob {
     this.#problem.set(message);
   }
 
-  /** `inputs`: the tab's inputs the request was made from (default: now) */
-  async submit(request: JobRequestInput, inputs = this.inputs()): Promise<boolean> {
+  /** `inputs`, `image`: the tab's inputs and input image the request was made from (default: now) */
+  async submit(request: JobRequestInput, inputs = this.inputs(), image = this.image()): Promise<boolean> {
     this.#submitting = true;
     this.#problem.set(null);
     try {
-      const image = this.studio.input.image;
       const job = await this.studio.jobs.submit(request, image ? { width: image.width, height: image.height } : null);
       if (!job) {
         this.#problem.set(this.studio.jobs.submitError ?? 'The job was not accepted.');
@@ -89,6 +101,7 @@ export class EditJob {
       }
       this.#jobId = job.id;
       this.#jobInputs = inputs;
+      this.#jobImage = image?.url ?? null;
       return true;
     } finally {
       this.#submitting = false;
@@ -100,6 +113,7 @@ export class EditJob {
     this.#submitting = true;
     this.#problem.set(null);
     const inputs = this.inputs();
+    const image = this.image();
     let request: JobRequestInput;
     try {
       request = await prepare();
@@ -108,7 +122,7 @@ export class EditJob {
       this.#submitting = false;
       return false;
     }
-    return this.submit(request, inputs);
+    return this.submit(request, inputs, image);
   }
 
   async cancel(): Promise<void> {

@@ -60,9 +60,9 @@ export class EditStudio {
   ) {
     this.uploads = new Uploads(studio.api);
     const output = (jobId: string) => this.outputs.get(jobId);
-    this.img2img = new Img2ImgState(studio, this.uploads, output);
-    this.inpaint = new InpaintState(studio, this.uploads, output);
-    this.denoise = new DenoiseState(studio, this.uploads, output, deps.input);
+    this.img2img = new Img2ImgState(studio, this.uploads, output, studio.inputs.of('img2img'));
+    this.inpaint = new InpaintState(studio, this.uploads, output, studio.inputs.of('inpaint'));
+    this.denoise = new DenoiseState(studio, this.uploads, output, studio.inputs.of('denoise'), deps.input);
     this.process = new ProcessState(studio);
     this.forward = new ForwardState(studio, this.uploads);
     this.anomaly = new AnomalyState(studio, this.uploads);

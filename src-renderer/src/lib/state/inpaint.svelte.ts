@@ -17,7 +17,7 @@ import { EditJob } from './edit-job.svelte.ts';
 import { baseParams } from './edit.svelte.ts';
 import type { Uploads } from './edit.svelte.ts';
 import type { FitMode } from './edit-img2img.svelte.ts';
-import type { InputImage } from './input-image.svelte.ts';
+import type { InputImage, InputImageState } from './input-image.svelte.ts';
 import type { Studio } from './studio.svelte.ts';
 
 export type Tool = 'brush' | 'eraser';
@@ -50,7 +50,7 @@ export class InpaintState {
   readonly job: EditJob;
 
   readonly layer = $derived.by((): MaskLayer | null => {
-    const image = this.studio.input.image;
+    const image = this.input.image;
     return image ? this.#layerFor(image) : null;
   });
   /** fraction of the image marked for repainting */
@@ -73,7 +73,7 @@ export class InpaintState {
   });
   readonly problems = $derived.by((): string[] => {
     const problems: string[] = [];
-    if (!this.studio.input.image) problems.push('Choose an image to inpaint: drop one here, paste it, or send one from a result.');
+    if (!this.input.image) problems.push('Choose an image to inpaint: drop one here, paste it, or send one from a result.');
     else if (this.coverage === 0) problems.push('Paint over the part of the image to repaint.');
     const base = baseParams(this.studio, this.model);
     if ('problem' in base) problems.push(base.problem);
@@ -84,10 +84,13 @@ export class InpaintState {
     private readonly studio: Studio,
     private readonly uploads: Uploads,
     outputs: (jobId: string) => JobOutput | null,
+    /** this tab's input (EditInputs) */
+    readonly input: InputImageState,
   ) {
     // every input of the job (the mask by its version): a failure or a problem holds while these are unchanged
     this.job = new EditJob(studio, outputs, () =>
-      JSON.stringify([studio.form.inputsKey, studio.input.image?.url ?? null, this.#version, this.#feather, this.#mode, this.#padding, this.#strength, this.#fit, this.#autoModel]),
+      JSON.stringify([studio.form.inputsKey, input.image?.url ?? null, this.#version, this.#feather, this.#mode, this.#padding, this.#strength, this.#fit, this.#autoModel]),
+      () => input.image,
     );
   }
 
@@ -224,7 +227,7 @@ export class InpaintState {
   }
 
   async run(): Promise<boolean> {
-    const image = this.studio.input.image;
+    const image = this.input.image;
     const problems = this.problems;
     if (!image || problems.length > 0) {
       this.job.fail(problems.join(' '));

@@ -1,7 +1,6 @@
 /**
- * The image the edit tabs (Image to image, Inpaint, Denoise) work on, shared by all of them so
- * "send to …" from any result or gallery item, a dropped or pasted file, or the file picker all
- * land in one place. Holds the original bytes (a Blob, `$state.raw`) for the contract calls and
+ * The image one tab works on (each edit tab and Process view has its own, EditInputs holds them):
+ * "send to …" from a result or gallery item, a dropped or pasted file, or the file picker. Holds the original bytes (a Blob, `$state.raw`) for the contract calls and
  * an object URL for display; the previous URL is revoked when the image changes.
  *
  * Extension point for the edit tabs: read `image`, call `base64()` when submitting a job, and
@@ -114,6 +113,14 @@ export class InputImageState {
     } finally {
       this.#loading = false;
     }
+  }
+
+  /** "Use the image from …": the same bytes another tab's input holds, under a URL of its own. */
+  adopt(image: InputImage): void {
+    const previous = this.#image;
+    this.#image = { ...image, url: this.#deps.createUrl(image.blob) };
+    if (previous) this.#deps.revokeUrl(previous.url);
+    this.#error = null;
   }
 
   /** "Send to …" from a result or the gallery. */

@@ -45,6 +45,16 @@ export function isValidSide(v: number, step = DEFAULT_SIZE_STEP): boolean {
   return Number.isInteger(v) && v >= MIN_SIZE && v <= MAX_SIZE && v % step === 0;
 }
 
+/**
+ * The size an image-derived run works at (the engine's default for image to image and inpaint): the
+ * image's aspect at no more than the model's default area (scaled down, never up), sides rounded to
+ * the model's size step — shown before the run, so the user sees the size that will really be used.
+ */
+export function imageWorkSize(image: { width: number; height: number }, area: number, step = DEFAULT_SIZE_STEP): { width: number; height: number } {
+  const scale = Math.min(1, Math.sqrt(area / (image.width * image.height)));
+  return { width: roundToStep(image.width * scale, step), height: roundToStep(image.height * scale, step) };
+}
+
 export function sizePresets(defaultWidth: number, defaultHeight: number, step = DEFAULT_SIZE_STEP): SizePreset[] {
   const short = roundToStep(Math.min(defaultWidth, defaultHeight), step);
   return RATIOS.map(([w, h, kind]) => {

@@ -10,7 +10,8 @@ import { GalleryDeletes } from './gallery-delete.svelte.ts';
 import { GalleryState } from './gallery.svelte.ts';
 import { GenerateForm } from './generate-form.svelte.ts';
 import { InputBoundError } from './input-bound.svelte.ts';
-import { InputImageState, MAX_INPUT_BYTES, blobToBase64 } from './input-image.svelte.ts';
+import { EditInputs } from './edit-inputs.svelte.ts';
+import { MAX_INPUT_BYTES, blobToBase64 } from './input-image.svelte.ts';
 import type { InputImageDeps, InputSource } from './input-image.svelte.ts';
 import { JobsState } from './jobs.svelte.ts';
 import { ModelCardState } from './model-card.svelte.ts';
@@ -23,7 +24,7 @@ import { StylesState } from './styles.svelte.ts';
 import { SystemState, errorText } from './system.svelte.ts';
 import { ToastState } from './toasts.svelte.ts';
 import type { TimerDeps } from './toasts.svelte.ts';
-import { UiState, tabLabel } from './ui.svelte.ts';
+import { UiState } from './ui.svelte.ts';
 import type { EditTabId, TabId } from './ui.svelte.ts';
 
 const SOURCE_NAMES = { a1111: 'A1111 format', comfyui: 'ComfyUI workflow', invokeai: 'InvokeAI metadata' } as const;
@@ -69,7 +70,8 @@ export class Studio {
   readonly gallery: GalleryState;
   /** delete with Undo, one image or the gallery's multi-selection */
   readonly deletes: GalleryDeletes;
-  readonly input: InputImageState;
+  /** each image tab's own input (Image to image, Inpaint, Denoise, forward process, anomaly map) */
+  readonly inputs: EditInputs;
   readonly toasts: ToastState;
   readonly modelCard: ModelCardState;
   readonly modelImport: ModelImportState;
@@ -95,8 +97,8 @@ export class Studio {
     this.settings = new SettingsState(api);
     this.form = new GenerateForm(this.system);
     this.gallery = new GalleryState(api);
-    this.input = new InputImageState(deps.input);
     this.toasts = new ToastState(deps.timers);
+    this.inputs = new EditInputs(this.ui, this.toasts, deps.input);
     this.deletes = new GalleryDeletes(this.gallery, this.ui, this.toasts);
     this.modelCard = new ModelCardState(api);
     this.modelImport = new ModelImportState(api);
@@ -266,14 +268,9 @@ export class Studio {
     this.toasts.show({ kind: 'success', message: `Parameters of ${item.fileName} are in the form (seed ${item.seed}).`, details: notes });
   }
 
-  /** "Send to …": the item becomes the input image of an edit tab. */
-  async sendTo(item: GalleryItem, tab: EditTabId): Promise<void> {
-    if (await this.input.setFromGallery(item)) {
-      this.ui.tab = tab;
-      this.toasts.show({ kind: 'success', message: `${item.fileName} is the input image of ${tabLabel(tab)}.` });
-    } else {
-      this.toasts.show({ kind: 'error', message: this.input.error ?? `Could not use ${item.fileName}.` });
-    }
+  /** "Send to …": the item becomes the input image of that edit tab only. */
+  sendTo(item: GalleryItem, tab: EditTabId): Promise<void> {
+    return this.inputs.send(item, tab);
   }
 
   /** Deletes to the trash, with Undo. */
@@ -308,15 +305,12 @@ export class Studio {
   }
 
   /**
-   * An image dropped, pasted or picked: on an edit tab it becomes the input image; elsewhere its
-   * generation parameters go into the Generate form.
+   * An image dropped, pasted or picked: on a tab with an input image (an edit tab, Process → forward
+   * process or anomaly map) it becomes that tab's input; elsewhere its generation parameters go into
+   * the Generate form.
    */
   async takeImage(file: Blob, name: string, source: InputSource): Promise<void> {
-    if (this.ui.isEditTab) {
-      if (!(await this.input.setFile(file, name, source))) this.toasts.show({ kind: 'error', message: this.input.error ?? `Could not use ${name}.` });
-      return;
-    }
-    await this.readParameters(file, name);
+    if (!(await this.inputs.take(file, name, source))) await this.readParameters(file, name);
   }
 
   /**
@@ -362,8 +356,7 @@ export class Studio {
     }
   }
 
-  async useAsInput(file: Blob, name: string, tab: EditTabId = 'img2img'): Promise<void> {
-    if (await this.input.setFile(file, name, 'drop')) this.ui.tab = tab;
-    else this.toasts.show({ kind: 'error', message: this.input.error ?? `Could not use ${name}.` });
+  useAsInput(file: Blob, name: string, tab: EditTabId = 'img2img'): Promise<void> {
+    return this.inputs.use(file, name, tab);
   }
 }

@@ -13,7 +13,7 @@ export const TABS = [
 ] as const;
 
 export type TabId = (typeof TABS)[number]['id'];
-/** the tabs that work on an input image (the shared InputImageState) */
+/** the tabs that work on an input image (each its own InputImageState, EditInputs) */
 export type EditTabId = 'img2img' | 'inpaint' | 'denoise';
 export const EDIT_TABS: readonly EditTabId[] = ['img2img', 'inpaint', 'denoise'];
 

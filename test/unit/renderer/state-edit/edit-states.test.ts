@@ -65,8 +65,10 @@ describe('Img2ImgState', () => {
     expect(s.problems).toEqual(['Choose an input image: drop one here, paste it, or send one from a result.']);
     expect(await s.run()).toBe(false);
     expect(s.job.error).toMatch(/Choose an input image/);
-    await studio.input.setFile(await picture(96, 64), 'cat.png', 'file');
+    await s.input.setFile(await picture(96, 64), 'cat.png', 'file');
     expect(s.job.problem).toBeNull(); // it no longer applies once there is an image
+    // the size the run will use, shown before it: the image's shape at the model's area (not scaled up)
+    expect([s.imageSize, s.outputSize]).toEqual([{ width: 96, height: 64 }, { width: 96, height: 64 }]);
     s.strength = 0.5;
     expect(s.stepsToRun).toBe(2);
     s.strength = 7;
@@ -80,6 +82,12 @@ describe('Img2ImgState', () => {
     expect(s.job.output).toMatchObject({ kind: 'img2img', stepsRun: 2, strength: 0.5 });
     expect(s.job.job?.request).toMatchObject({ kind: 'img2img', params: { prompt: 'a red cat', steps: 4, strength: 0.5, fit: 'resize' } });
     expect(s.job.active).toBe(false);
+
+    // a new input image clears the old result, its report and its status (the image stays in the gallery)
+    await s.input.setFile(await picture(64, 64), 'dog.png', 'file');
+    expect([s.job.result, s.job.output, s.job.job]).toEqual([null, null, null]);
+    // Image to image's own input: the other tabs' stay empty
+    expect([edit.inpaint.input.image, edit.denoise.input.image]).toEqual([null, null]);
   });
 });
 
@@ -89,7 +97,7 @@ describe('InpaintState', () => {
     const s = edit.inpaint;
     studio.form.modelId = SD15;
     expect(s.layer).toBeNull();
-    await studio.input.setFile(await picture(64, 64), 'room.png', 'file');
+    await s.input.setFile(await picture(64, 64), 'room.png', 'file');
     expect(s.layer).toMatchObject({ width: 64, height: 64 });
     expect(s.problems).toContain('Paint over the part of the image to repaint.');
     // a 9-channel model of the same family stands in for the form's model while Auto is on
@@ -139,9 +147,9 @@ describe('InpaintState', () => {
   });
 
   it('zooms about a point and fits the image to a viewport', async () => {
-    const { studio, edit } = await setup();
-    await studio.input.setFile(await picture(200, 100), 'wide.png', 'file');
+    const { edit } = await setup();
     const s = edit.inpaint;
+    await s.input.setFile(await picture(200, 100), 'wide.png', 'file');
     s.fitView({ width: 448, height: 448 });
     expect(s.view).toEqual({ scale: 2, x: 24, y: 124 });
     s.zoom(2, { x: 24, y: 124 });
@@ -157,7 +165,7 @@ describe('DenoiseState', () => {
     const s = edit.denoise;
     studio.form.modelId = LOWVAR;
     expect(s.problems).toContain('Choose a noisy photo to denoise.');
-    await studio.input.setFile(await picture(), 'photo.png', 'file');
+    await s.input.setFile(await picture(), 'photo.png', 'file');
     expect(s.estimate).toBeNull();
     await until('the noise estimate', () => s.estimate !== null);
     expect(s.noiseSigma).toBe(s.estimate);
@@ -177,9 +185,9 @@ describe('DenoiseState', () => {
   });
 
   it('refuses a reference of another size', async () => {
-    const { studio, edit } = await setup();
+    const { edit } = await setup();
     const s = edit.denoise;
-    await studio.input.setFile(await picture(64, 64), 'photo.png', 'file');
+    await s.input.setFile(await picture(64, 64), 'photo.png', 'file');
     await s.reference.setFile(await picture(32, 32), 'clean.png', 'file');
     expect(s.problems).toContain('The reference is 32 × 32 but the photo is 64 × 64; they must be the same size.');
   });

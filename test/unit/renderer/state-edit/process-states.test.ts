@@ -119,10 +119,10 @@ describe('ForwardState', () => {
   it('fetches a strip of preview frames, follows the slider and decodes the exact t once it rests', async () => {
     const studio = await studioWithModel();
     const data = new Uint8Array(64 * 64 * 3).map((_, i) => (i * 5) % 256);
-    await studio.input.setFile(new Blob([await encodePng({ width: 64, height: 64, data })], { type: 'image/png' }), 'ramp.png', 'file');
+    await studio.inputs.of('forward').setFile(new Blob([await encodePng({ width: 64, height: 64, data })], { type: 'image/png' }), 'ramp.png', 'file');
     const pending: (() => void)[] = [];
     const f = new ForwardState(studio, new Uploads(r.api), { setTimeout: (fn) => pending.push(fn), clearTimeout: () => undefined });
-    await f.show(studio.input.image, studio.form.model ?? null);
+    await f.show(studio.inputs.of('forward').image, studio.form.model ?? null);
     expect(f.error).toBeNull();
     expect(f.frames).toHaveLength(FRAME_COUNT);
     expect(f.tMax).toBe(999);
@@ -138,7 +138,7 @@ describe('ForwardState', () => {
     expect(f.full?.width).toBe(64);
     // the same image and model again: nothing is fetched anew
     const frames = f.frames;
-    await f.show(studio.input.image, studio.form.model ?? null);
+    await f.show(studio.inputs.of('forward').image, studio.form.model ?? null);
     expect(f.frames).toBe(frames);
   });
 });
