@@ -53,7 +53,10 @@ describe('gallery', () => {
     await session.page.getByRole('group', { name: 'Image actions' }).getByRole('button', { name: 'Send to inpaint' }).click();
     await session.page.getByRole('tab', { name: 'Inpaint', exact: true, selected: true }).waitFor();
     await session.page.getByRole('img', { name: /^Input image: .*\.png$/ }).waitFor();
+    // Denoise keeps its own input: it offers Inpaint's image instead of taking it silently
     await session.page.keyboard.press('Alt+4');
+    await expect(session.page.getByRole('img', { name: /^Input image: .*\.png$/ }).count()).resolves.toBe(0);
+    await session.page.getByRole('button', { name: 'Use the image from Inpaint' }).click();
     await session.page.getByRole('img', { name: /^Input image: .*\.png$/ }).waitFor();
     await session.page.screenshot({ path: screenshotPath('send-to-denoise') });
   });

@@ -58,6 +58,12 @@ describe('the studio never scrolls as a page', () => {
     await session.page.setViewportSize({ width: 1280, height: 800 });
     await openTab(session.page, 'Image to image');
     await chooseImage(session.page, await photo(), 'landscape.png');
+    // each tab has its own input: Inpaint and Denoise take the same picture on purpose
+    for (const tab of ['Inpaint', 'Denoise']) {
+      await openTab(session.page, tab);
+      await session.page.getByRole('button', { name: 'Use the image from Image to image' }).click();
+      await session.page.getByRole('img', { name: 'Input image: landscape.png' }).waitFor();
+    }
     await everyTabFits(session.page, 'image');
     expect(session.consoleErrors).toEqual([]);
   });

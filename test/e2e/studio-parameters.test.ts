@@ -1,7 +1,7 @@
 /**
  * Parameters read back from images: an A1111 PNG and a ComfyUI PNG dropped onto the window fill
  * the Generate form; a PNG picked with the file picker too; a PNG without parameters offers to
- * become the input image; a pasted image on an edit tab becomes the shared input image.
+ * become the input image; a pasted image on an edit tab becomes that tab's input image.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -91,7 +91,7 @@ describe('parameters from a dropped PNG', () => {
     await expect(session.page.getByText('photo.png · 80 × 60').count()).resolves.toBe(1);
   });
 
-  it('a pasted image on an edit tab becomes the input image shared by all edit tabs', async () => {
+  it('a pasted image on an edit tab becomes that tab\'s input only; another tab offers to use it', async () => {
     await session.page.getByRole('tab', { name: 'Inpaint', exact: true }).click();
     const png = await pngWith([], 40, 30);
     await session.page.evaluate((b64) => {
@@ -110,6 +110,8 @@ describe('parameters from a dropped PNG', () => {
     }, png.toString('base64'));
     await session.page.getByRole('img', { name: 'Input image: clip.png' }).waitFor();
     await session.page.getByRole('tab', { name: 'Denoise', exact: true }).click();
+    await expect(session.page.getByRole('img', { name: 'Input image: clip.png' }).count()).resolves.toBe(0);
+    await session.page.getByRole('button', { name: 'Use the image from Inpaint' }).click();
     await session.page.getByRole('img', { name: 'Input image: clip.png' }).waitFor();
     await session.page.screenshot({ path: screenshotPath('input-image-pasted') });
   });
