@@ -98,11 +98,12 @@ describe('LoRA section', () => {
 describe('Dropping a checkpoint on the window', () => {
   it('opens Import (browser mode: with a note to type the path), imports an SDXL checkpoint and generates with it', async () => {
     const page = session.page;
-    const dropped = await page.evaluateHandle(() => {
+    // (a string: this file is compiled without the DOM's types)
+    const dropped = await page.evaluateHandle(`(() => {
       const dt = new DataTransfer();
       dt.items.add(new File([new Uint8Array(16)], 'tiny-sdxl.safetensors'));
       return dt;
-    });
+    })()`);
     await page.dispatchEvent('main', 'dragover', { dataTransfer: dropped });
     await page.getByText('or a .safetensors checkpoint to import it').waitFor();
     await page.dispatchEvent('main', 'drop', { dataTransfer: dropped });

@@ -22,6 +22,7 @@ async function runPreload() {
       on: (channel: string, fn: (...args: unknown[]) => void) => listeners.set(channel, fn),
       removeListener: (channel: string) => listeners.delete(channel),
     },
+    webUtils: { getPathForFile: (file: { name?: string }) => (file.name === 'on-disk.safetensors' ? '/home/ana/on-disk.safetensors' : '') },
   };
   const module = { exports: {} };
   const sandboxRequire = (name: string) => {
@@ -43,13 +44,20 @@ describe('preload', () => {
     const { exposed, invoked, code } = await runPreload();
     expect([...exposed.keys()]).toEqual(['reverie']);
     const bridge = exposed.get('reverie') as ReverieBridge;
-    expect(Object.keys(bridge).sort()).toEqual(['calls', 'subscribe', 'version']);
+    expect(Object.keys(bridge).sort()).toEqual(['calls', 'pathForFile', 'subscribe', 'version']);
     expect(Object.keys(bridge.calls).sort()).toEqual([...CALL_NAMES].sort());
     for (const name of CALL_NAMES) expect(typeof bridge.calls[name]).toBe('function');
     expect(await bridge.calls['models.list']({ refresh: true })).toEqual({ ok: true, result: 'r' });
     expect(invoked).toEqual([[IPC_CALL_CHANNEL, 'models.list', { refresh: true }]]);
     expect(JSON.stringify(Object.values(bridge))).not.toMatch(/ipcRenderer|invoke/);
     expect(code).not.toMatch(/exposeInMainWorld\([^)]*ipcRenderer/);
+  });
+
+  it('tells a dropped file\'s path through webUtils.getPathForFile, and nothing else about the file', async () => {
+    const { exposed } = await runPreload();
+    const bridge = exposed.get('reverie') as ReverieBridge;
+    expect(bridge.pathForFile?.({ name: 'on-disk.safetensors' })).toBe('/home/ana/on-disk.safetensors');
+    expect(bridge.pathForFile?.({ name: 'made-in-memory.png' })).toBe('');
   });
 
   it('forwards only known events and unsubscribes', async () => {

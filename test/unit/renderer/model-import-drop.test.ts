@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { createApi } from '../../../src-renderer/src/lib/api/client.ts';
 import type { Transport } from '../../../src-renderer/src/lib/api/client.ts';
-import { electronTransport } from '../../../src-renderer/src/lib/api/electron.ts';
+import { electronTransport } from '../../../src-renderer/src/lib/api/bridge-transport.ts';
 import type { ReverieBridge } from '../../../src-renderer/src/lib/api/types.ts';
 import { ModelImportState, isCheckpointName } from '../../../src-renderer/src/lib/state/model-import.svelte.ts';
 
