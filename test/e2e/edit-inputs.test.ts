@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { screenshotPath } from './harness.ts';
 import { chooseImage, openTab, photo } from './edit-helpers.ts';
-import { field, promptField, useStudioSession } from './studio.ts';
+import { field, pasteFile, promptField, useStudioSession } from './studio.ts';
 
 const session = useStudioSession({ model: 'reverie-tiny' });
 const inputImage = (name: RegExp | string) => session.page.getByRole('img', { name: typeof name === 'string' ? `Input image: ${name}` : name });
@@ -52,19 +52,7 @@ describe('one input per tab', () => {
     const p = session.page;
     await openTab(p, 'Denoise');
     const png = await photo(40, 30);
-    await p.evaluate((b64) => {
-      const g = globalThis as unknown as {
-        DataTransfer: new () => { items: { add(f: unknown): void } };
-        File: new (parts: unknown[], name: string, o: { type: string }) => unknown;
-        ClipboardEvent: new (type: string, init: { clipboardData: unknown; bubbles: boolean }) => unknown;
-        atob(s: string): string;
-        document: { body: { dispatchEvent(e: unknown): void } };
-      };
-      const bytes = Uint8Array.from(g.atob(b64), (c) => c.charCodeAt(0));
-      const dt = new g.DataTransfer();
-      dt.items.add(new g.File([bytes], 'clip.png', { type: 'image/png' }));
-      g.document.body.dispatchEvent(new g.ClipboardEvent('paste', { clipboardData: dt, bubbles: true }));
-    }, png.toString('base64'));
+    await pasteFile(p, png, 'clip.png');
     await inputImage('clip.png').waitFor();
     for (const tab of ['Image to image', 'Inpaint']) {
       await openTab(p, tab);

@@ -6,7 +6,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { screenshotPath } from './harness.ts';
-import { dropFile, field, pngWith, promptField, useStudioSession } from './studio.ts';
+import { dropFile, field, pasteFile, pngWith, promptField, useStudioSession } from './studio.ts';
 
 const session = useStudioSession({ model: 'sd15-script' });
 
@@ -94,20 +94,7 @@ describe('parameters from a dropped PNG', () => {
   it('a pasted image on an edit tab becomes that tab\'s input only; another tab offers to use it', async () => {
     await session.page.getByRole('tab', { name: 'Inpaint', exact: true }).click();
     const png = await pngWith([], 40, 30);
-    await session.page.evaluate((b64) => {
-      const g = globalThis as unknown as {
-        DataTransfer: new () => { items: { add(f: unknown): void } };
-        File: new (parts: unknown[], name: string, o: { type: string }) => unknown;
-        ClipboardEvent: new (type: string, init: { clipboardData: unknown; bubbles: boolean }) => unknown;
-        atob(s: string): string;
-        document: { body: { dispatchEvent(e: unknown): void } };
-      };
-      const bin = g.atob(b64);
-      const bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0));
-      const dt = new g.DataTransfer();
-      dt.items.add(new g.File([bytes], 'clip.png', { type: 'image/png' }));
-      g.document.body.dispatchEvent(new g.ClipboardEvent('paste', { clipboardData: dt, bubbles: true }));
-    }, png.toString('base64'));
+    await pasteFile(session.page, png, 'clip.png');
     await session.page.getByRole('img', { name: 'Input image: clip.png' }).waitFor();
     await session.page.getByRole('tab', { name: 'Denoise', exact: true }).click();
     await expect(session.page.getByRole('img', { name: 'Input image: clip.png' }).count()).resolves.toBe(0);

@@ -104,6 +104,23 @@ export async function dropFile(page: Page, bytes: Buffer, name: string, type = '
   await dataTransfer.dispose();
 }
 
+/** Pastes an image file on the page (a ClipboardEvent on the body, bubbling to the window as Ctrl+V would). */
+export async function pasteFile(page: Page, bytes: Buffer, name: string): Promise<void> {
+  await page.evaluate(
+    ({ b64, name }) => {
+      const g = globalThis as unknown as PageGlobals & {
+        ClipboardEvent: new (type: string, init: { clipboardData: unknown; bubbles: boolean }) => unknown;
+        document: { body: { dispatchEvent(e: unknown): void } };
+      };
+      const bytes = Uint8Array.from(g.atob(b64), (c) => c.charCodeAt(0));
+      const dt = new g.DataTransfer();
+      dt.items.add(new g.File([bytes], name, { type: 'image/png' }));
+      g.document.body.dispatchEvent(new g.ClipboardEvent('paste', { clipboardData: dt, bubbles: true }));
+    },
+    { b64: bytes.toString('base64'), name },
+  );
+}
+
 /**
  * The Generate form's prompt, by its label: a textbox, or a combobox for models with a vocabulary
  * (completions).

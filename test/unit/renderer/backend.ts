@@ -4,6 +4,7 @@
  * IPC or HTTP — only the wire is left out.
  */
 import { InProcessHost } from '../../../src-main/engine/hosting/host.ts';
+import { readChunks } from '../../../src-main/engine/imageio/png-chunks.ts';
 import { createEngineService } from '../../../src-main/engine/service.ts';
 import type { EventName } from '../../../src-main/ipc/names.ts';
 import { ApiClientError, createApi } from '../../../src-renderer/src/lib/api/client.ts';
@@ -37,6 +38,13 @@ export async function rendererBackend(): Promise<RendererBackend> {
 }
 
 /** Resolves once `check` holds (polling). */
+/** The pixel size of a PNG from its IHDR chunk (the decoder the state classes are given in Node). */
+export async function pngSize(blob: Blob): Promise<{ width: number; height: number }> {
+  const ihdr = readChunks(new Uint8Array(await blob.arrayBuffer()))[0].data;
+  const view = new DataView(ihdr.buffer, ihdr.byteOffset, ihdr.byteLength);
+  return { width: view.getUint32(0), height: view.getUint32(4) };
+}
+
 export async function until(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
   const start = Date.now();
   while (!check()) {

@@ -5,10 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePng } from '../../../../src-main/engine/imageio/png.ts';
-import { readChunks } from '../../../../src-main/engine/imageio/png-chunks.ts';
 import { EditStudio } from '../../../../src-renderer/src/lib/state/edit-studio.svelte.ts';
 import { Studio } from '../../../../src-renderer/src/lib/state/studio.svelte.ts';
-import { rendererBackend, until } from '../backend.ts';
+import { pngSize, rendererBackend, until } from '../backend.ts';
 import type { RendererBackend } from '../backend.ts';
 
 let r: RendererBackend;
@@ -20,12 +19,6 @@ afterAll(async () => {
   offs.forEach((off) => off());
   await r.close();
 });
-
-async function pngSize(blob: Blob): Promise<{ width: number; height: number }> {
-  const ihdr = readChunks(new Uint8Array(await blob.arrayBuffer()))[0].data;
-  const view = new DataView(ihdr.buffer, ihdr.byteOffset, ihdr.byteLength);
-  return { width: view.getUint32(0), height: view.getUint32(4) };
-}
 
 async function picture(width: number, height: number): Promise<Blob> {
   const data = new Uint8Array(width * height * 3).map((_, i) => (i * 7) % 256);
