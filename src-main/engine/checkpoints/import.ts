@@ -185,10 +185,34 @@ async function writeConfigs(dir: string, template: FamilyTemplate, prediction: P
   const vae = { scaling_factor: template.scalingFactor, latent_channels: template.latentChannels, block_out_channels: blocks };
   await json('vae_decoder/config.json', vae);
   await json('vae_encoder/config.json', vae);
-  // SDXL's training size (1024²) as diffusers' unet config states it; SD 1.x/2.x keep the family default
-  if (sdxl) await json('unet/config.json', { sample_size: template.defaultSize / template.vaeFactor });
+  // the UNet's levels (the engine's size step: latents must halve evenly at every level but the last) and
+  // SDXL's training size (1024²) as diffusers' unet config states them; SD 1.x/2.x keep the family default size
+  await json('unet/config.json', {
+    block_out_channels: unetBlockChannels(template),
+    ...(sdxl ? { sample_size: template.defaultSize / template.vaeFactor } : {}),
+  });
   await writeTokenizer(dir, template, 'tokenizer', template.tokenizerPad);
   if (sdxl) await writeTokenizer(dir, template, 'tokenizer_2', template.tokenizer2Pad ?? '!');
+}
+
+/**
+ * diffusers' block_out_channels from the LDM UNet's tensors: the channels of each level's last ResBlock,
+ * a level ending at every downsampling conv (`input_blocks.K.0.op`) and at the end (SD 1.x/2.x
+ * [320, 640, 1280, 1280], SDXL [320, 640, 1280]).
+ */
+export function unetBlockChannels(template: Pick<FamilyTemplate, 'graphs'>): number[] {
+  const rows = template.graphs.unet.tensors
+    .map((t) => ({ m: /^model\.diffusion_model\.input_blocks\.(\d+)\.0\.(op\.weight|in_layers\.2\.weight)$/.exec(t.name), t }))
+    .filter((r): r is { m: RegExpExecArray; t: (typeof r)['t'] } => r.m !== null)
+    .sort((a, b) => Number(a.m[1]) - Number(b.m[1]));
+  const levels: number[] = [];
+  let channels = 0;
+  for (const { m, t } of rows) {
+    if (m[2] === 'op.weight') levels.push(channels);
+    else channels = t.shape[0]!;
+  }
+  levels.push(channels);
+  return levels;
 }
 
 /** The template's own tokenizer folder (toy vocabularies), else CLIP's BPE files with this pad token. */

@@ -75,7 +75,7 @@ afterAll(async () => {
 });
 
 describe('importing a single-file checkpoint', () => {
-  for (const [fixture, family, inpainting] of [['tiny-sd1', 'sd1', false], ['tiny-sd2', 'sd2', false], ['tiny-sd1-inpaint', 'sd1-inpaint', true], ['tiny-sdxl', 'sdxl', false]] as const) {
+  for (const [fixture, family, inpainting] of [['tiny-sd1', 'sd1', false], ['tiny-sd2', 'sd2', false], ['tiny-sd1-inpaint', 'sd1-inpaint', true], ['tiny-sd2-inpaint', 'sd2-inpaint', true], ['tiny-sdxl', 'sdxl', false]] as const) {
     it(`${fixture}: detects ${family}, writes a valid folder, and every graph matches PyTorch within 1e-4`, async () => {
       const progress: number[] = [];
       const result = await importCheckpoint({
@@ -127,5 +127,25 @@ describe('importing a single-file checkpoint', () => {
     await expect(importCheckpoint({ file: path.join(FIXTURES, 'tiny-sd1.safetensors'), modelsDir, templatesDirs: [TEMPLATES] }))
       .rejects.toThrow(/a model named "tiny-sd1" already exists/);
     expect((await readdir(modelsDir)).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+});
+
+describe('the UNet config an import writes', () => {
+  it('gives block_out_channels of the shipped families as diffusers does (the engine\'s size step reads them)', async () => {
+    const { readTemplates } = await import('../../../src-main/engine/checkpoints/templates.ts');
+    const { unetBlockChannels } = await import('../../../src-main/engine/checkpoints/import.ts');
+    const shipped = await readTemplates([fileURLToPath(new URL('../../../models/templates/', import.meta.url))]);
+    const byFamily = Object.fromEntries(shipped.map((t) => [t.family, unetBlockChannels(t)]));
+    expect(byFamily).toMatchObject({ sd1: [320, 640, 1280, 1280], 'sd1-inpaint': [320, 640, 1280, 1280], sd2: [320, 640, 1280, 1280], 'sd2-inpaint': [320, 640, 1280, 1280] });
+    if (byFamily.sdxl) expect(byFamily.sdxl).toEqual([320, 640, 1280]);
+    const tiny = await readTemplates([TEMPLATES]);
+    expect(unetBlockChannels(tiny.find((t) => t.family === 'sd1')!)).toEqual([16, 32]);
+  });
+
+  it('sets the engine\'s size step of an imported model: VAE factor × 2 per UNet halving (SD 1.x: 8 × 2³ = 64; the toy: 2 × 2)', async () => {
+    const config = JSON.parse(await readFile(path.join(modelsDir, 'tiny-sd1', 'unet', 'config.json'), 'utf8')) as { block_out_channels: number[] };
+    expect(config.block_out_channels).toEqual([16, 32]);
+    const { facts } = await readModelFolder(path.join(modelsDir, 'tiny-sd1'));
+    expect(facts).toMatchObject({ vaeFactor: 2, sizeStep: 4 });
   });
 });
