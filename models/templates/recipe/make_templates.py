@@ -1,10 +1,13 @@
 """Graph templates for importing single-file checkpoints: the ONNX graphs of each family, without weights.
 
-    /usr/bin/python3 models/templates/recipe/make_templates.py [--families sd1,sd1-inpaint,sd2,sd2-inpaint]
+    /usr/bin/python3 models/templates/recipe/make_templates.py [--families sd1,sd1-inpaint,sd2,sd2-inpaint,sdxl]
                                                                 [--out models/templates]
 
+(sd1 about 2.5 min and 5 GB of memory; sdxl 13.5 min and 10 GB: its 3.5 G weights are stride-0 views of one
+number each, see `distinct`, and the tracer's copy of them is skipped, see `parameters_not_cloned`.)
+
 For every family it builds the modules of `ldm.py` (random weights, never saved), exports the four graphs
-(text_encoder, unet, vae_encoder, vae_decoder) with opset 17 and no constant folding, so every weight stays
+(text_encoder, unet, vae_encoder, vae_decoder; SDXL adds text_encoder_2) with opset 17 and no constant folding, so every weight stays
 an initializer named exactly like the checkpoint tensor it comes from, and then removes those initializers.
 What is left is the structure only (kilobytes to a few MB). `manifest.json` lists, per graph, each removed
 weight (name, shape) in file order, the LoRA targets that may change it (kohya keys; a slice of rows where
@@ -13,6 +16,7 @@ VAE factor, context width, tokenizer padding, default prediction type). The impo
 (src-main/engine/checkpoints) puts the user's weights back and writes a normal diffusers ONNX folder.
 """
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -269,16 +273,61 @@ def family_facts_sdxl(family):
     }
 
 
-def make_template(family, out_dir, vocab=None, ckpt=None):
-    """Export the four graphs of `family` into out_dir/<family>/; returns the module used (random weights)."""
-    torch.manual_seed(0)
-    ckpt = ckpt or ldm.Checkpoint(family, vocab=vocab)
-    ckpt.eval()
+@contextlib.contextmanager
+def uninitialised():
+    """Modules built inside keep torch.empty's memory untouched: the kernel commits a page only when it is
+    written, and reads of unwritten pages see shared zeros. SDXL's 3.5 G parameters then cost almost no
+    memory (filled with random values they take 14 GB, and the exporter's passes took the machine's 24 GB)."""
+    names = ['uniform_', 'normal_', 'kaiming_uniform_', 'kaiming_normal_', 'xavier_uniform_', 'trunc_normal_', 'ones_', 'zeros_', 'constant_']
+    saved = {n: getattr(torch.nn.init, n) for n in names}
+    for n in names:
+        setattr(torch.nn.init, n, lambda tensor, *args, **kwargs: tensor)
+    try:
+        yield
+    finally:
+        for n, f in saved.items():
+            setattr(torch.nn.init, n, f)
+
+
+@contextlib.contextmanager
+def parameters_not_cloned():
+    """torch 1.13's tracer (jit/_trace.py, ONNXTracedModule.forward) clones every input and parameter for a
+    return value the ONNX exporter never reads: 10 GB for SDXL's UNet. While this is active a Parameter's
+    clone is the Parameter itself (nothing in ldm.py clones one)."""
+    original = torch.Tensor.clone
+
+    def clone(self, *args, **kwargs):
+        return self if isinstance(self, torch.nn.Parameter) else original(self, *args, **kwargs)
+
+    torch.Tensor.clone = clone
+    try:
+        yield
+    finally:
+        torch.Tensor.clone = original
+
+
+def distinct(ckpt, lazy):
+    """Distinct values in every weight: the exporter merges initializers with equal contents (fresh LayerNorms
+    are all ones), which would tie two checkpoint tensors to one name. Lazy: each weight is one number
+    broadcast to its shape (a stride-0 view of one element, i + 1 for the i-th), so the modules hold no
+    memory at all; the traced graph is the same, since export_params=False keeps values out of it."""
     with torch.no_grad():
-        # distinct values everywhere: the exporter merges initializers with equal contents (fresh LayerNorms
-        # are all ones), which would tie two checkpoint tensors to one name
-        for p in ckpt.parameters():
-            p.uniform_(-0.5, 0.5)
+        for i, p in enumerate(ckpt.parameters()):
+            if lazy:
+                p.data = torch.full((1,), 1.0 + i).expand(p.shape)
+            else:
+                p.uniform_(-0.5, 0.5)
+
+
+def make_template(family, out_dir, vocab=None, ckpt=None, lazy=False):
+    """Export the four graphs of `family` into out_dir/<family>/; returns the module used (random weights;
+    lazy: almost no memory, for SDXL-sized families, the graphs are the same)."""
+    torch.manual_seed(0)
+    if ckpt is None:
+        with uninitialised() if lazy else contextlib.nullcontext():
+            ckpt = ldm.Checkpoint(family, vocab=vocab)
+    ckpt.eval()
+    distinct(ckpt, lazy)
     state = ckpt.state_dict()
     folder = os.path.join(out_dir, family)
     os.makedirs(folder, exist_ok=True)
@@ -288,7 +337,8 @@ def make_template(family, out_dir, vocab=None, ckpt=None):
     with torch.no_grad(), tempfile.TemporaryDirectory() as tmp:
         for part, module, args, inputs, outputs, axes in graphs(ckpt, family):
             raw = os.path.join(tmp, part + '.onnx')
-            export_graph(module, args, inputs, outputs, axes, raw)
+            with parameters_not_cloned() if lazy else contextlib.nullcontext():
+                export_graph(module, args, inputs, outputs, axes, raw)
             tensors = strip(raw, os.path.join(folder, part + '.onnx'), state, fixed_output_dims(module, args, outputs, axes) if ckpt.sdxl else None)
             for t in tensors:
                 targets = lora_targets(t['name'], t['shape'], family)
@@ -314,7 +364,7 @@ def main():
     families = args.families.split(',')
     for family in families:
         print(f'template {family} ...', flush=True)
-        make_template(family, args.out)
+        make_template(family, args.out, lazy='sdxl' in family)
     # marks the folder as the template store (the model list skips it) and lists what it holds
     index = {'format': 'reverie-templates/1', 'families': sorted(set(families) | set(_existing(args.out))),
              'made_by': 'models/templates/recipe/make_templates.py'}
