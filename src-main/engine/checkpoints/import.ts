@@ -119,6 +119,9 @@ function predictionFor(template: FamilyTemplate, st: SafetensorsFile, asked: Pre
   const arch = st.metadata['modelspec.architecture'] ?? '';
   if (/^v/i.test(stated) || /-v(\/|$)/.test(arch)) return 'v_prediction';
   if (/^eps/i.test(stated)) return 'epsilon';
+  // v-prediction SDXL finetunes mark themselves with an empty `v_pred` tensor (the key ComfyUI's model
+  // detection reads); every other SDXL checkpoint predicts noise, so no guess is needed there
+  if (template.graphs.text_encoder_2 !== undefined) return st.tensors.has('v_pred') ? 'v_prediction' : 'epsilon';
   if (template.predictionChoices.length > 1) {
     warnings.push(`the file does not say whether it predicts noise or velocity; assumed ${template.predictionType} (` +
       `SD 2.x 768 models are v-prediction, 2.x-base is epsilon); re-import with --prediction ${template.predictionType === 'epsilon' ? 'v' : 'epsilon'} if images come out grey or burnt`);

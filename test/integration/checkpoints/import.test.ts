@@ -149,3 +149,29 @@ describe('the UNet config an import writes', () => {
     expect(facts).toMatchObject({ vaeFactor: 2, sizeStep: 4 });
   });
 });
+
+describe('the prediction type of an SDXL checkpoint', () => {
+  it('is epsilon without a warning, and v-prediction when the file carries the v_pred marker', async () => {
+    const { openSafetensors } = await import('../../../src-main/engine/checkpoints/safetensors.ts');
+    const { writeSafetensors } = await import('../../../src-main/engine/checkpoints/safetensors-write.ts');
+    const plain = await importCheckpoint({ file: path.join(FIXTURES, 'tiny-sdxl.safetensors'), modelsDir, templatesDirs: [TEMPLATES], name: 'xl-eps' });
+    expect(plain).toMatchObject({ prediction: 'epsilon', warnings: [] });
+    const st = await openSafetensors(path.join(FIXTURES, 'tiny-sdxl.safetensors'));
+    const tensors = [];
+    try {
+      for (const [name, info] of st.tensors) {
+        if (info.dtype !== 'F16' && info.dtype !== 'F32') continue;
+        tensors.push({ name, dtype: 'F16' as const, shape: [...info.shape], data: await st.readFloat32(name) });
+      }
+    } finally {
+      await st.close();
+    }
+    const vpred = path.join(modelsDir, '..', `vpred-${path.basename(modelsDir)}.safetensors`);
+    await writeSafetensors(vpred, [...tensors, { name: 'v_pred', dtype: 'F32', shape: [0], data: new Float32Array(0) }]);
+    const v = await importCheckpoint({ file: vpred, modelsDir, templatesDirs: [TEMPLATES], name: 'xl-v' });
+    expect(v).toMatchObject({ prediction: 'v_prediction', warnings: [] });
+    const scheduler = JSON.parse(await readFile(path.join(v.dir, 'scheduler', 'scheduler_config.json'), 'utf8')) as { prediction_type: string };
+    expect(scheduler.prediction_type).toBe('v_prediction');
+    await rm(vpred, { force: true });
+  });
+});
