@@ -47,6 +47,22 @@ def save_safetensors(path, state, metadata):
     os.replace(tmp, path)
 
 
+def init_raw_parameters(ckpt):
+    """ldm.py's bare nn.Parameter(torch.empty(...)) tensors (OpenCLIP's fused q/k/v, its positions, SDXL's text
+    projection) have no initialiser of their own: give them fan-in scaled values like nn.Linear's, so a
+    random SD 2.x or SDXL file is not left with zeros (or whatever the memory held) there."""
+    with torch.no_grad():
+        for name, p in ckpt.named_parameters():
+            if name.endswith('in_proj_weight'):
+                p.uniform_(-p.shape[1] ** -0.5, p.shape[1] ** -0.5)
+            elif name.endswith('text_projection'):
+                p.uniform_(-p.shape[0] ** -0.5, p.shape[0] ** -0.5)
+            elif name.endswith('positional_embedding'):
+                p.normal_(0, 0.01)
+            elif name.endswith('in_proj_bias'):
+                p.zero_()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--family', default='sd1', choices=['sd1', 'sd1-inpaint', 'sd2', 'sd2-inpaint', 'sdxl', 'tiny-sdxl'])
@@ -58,6 +74,7 @@ def main():
     if args.fp16:
         torch.set_default_dtype(torch.float16)   # initialised in float16: no float32 copy of the model
     ckpt = ldm.Checkpoint(args.family, vocab=1000 if args.family.startswith('tiny-') else None)
+    init_raw_parameters(ckpt)
     state = {k: (v.half() if args.fp16 else v.float()) for k, v in ckpt.state_dict().items() if v.is_floating_point()}
     params = sum(v.numel() for v in state.values())
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
