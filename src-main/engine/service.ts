@@ -31,6 +31,8 @@ import type { ImportCheckpointInput } from './checkpoints/import-call.ts';
 import type { ImportProgress, ImportResult } from './checkpoints/import.ts';
 import { playgroundView } from './playground/run.ts';
 import type { PlaygroundView, PlaygroundViewInput } from './playground/run.ts';
+import { attentionView } from './trajectory/attention-view.ts';
+import type { AttentionParams, AttentionViewResult } from './trajectory/attention-view.ts';
 
 export type { EngineCallContext } from './types.ts';
 export type { EngineJobEvent, Txt2ImgJobInput, Txt2ImgJobOutput } from './jobs/job-types.ts';
@@ -70,6 +72,8 @@ export interface EngineMethods extends EditEngineMethods {
   registry: { params: NoParams; result: EngineRegistryData; event: never };
   /** the Playground tab: exact diffusion on a 2-D Gaussian mixture, no model (playground/run.ts) */
   playground: { params: PlaygroundViewInput; result: PlaygroundView; event: never };
+  /** the Process tab's Attention view: per-token cross-attention maps of one run, DAAM (trajectory/attention-view.ts) */
+  processAttention: { params: AttentionParams; result: AttentionViewResult; event: never };
   /** whether a job fits in memory, asked when it is submitted (pipelines/memory-check.ts): rejects with OUT_OF_MEMORY */
   checkMemory: { params: MemoryCheckRequest; result: MemoryVerdict | null; event: never };
   txt2img: { params: Txt2ImgJobInput; result: Txt2ImgJobOutput; event: EngineJobEvent };
@@ -101,7 +105,7 @@ export interface EngineServiceOptions {
 
 export function createEngineService(opts: EngineServiceOptions): EngineService {
   // loaded models and prompt embeddings, kept between jobs (changing only the seed re-runs only the UNet loop)
-  const cache = new PipelineCache(opts.cacheDir ? { loraCacheDir: path.join(opts.cacheDir, 'lora'), ortCacheDir: path.join(opts.cacheDir, 'ort') } : {});
+  const cache = new PipelineCache(opts.cacheDir ? { loraCacheDir: path.join(opts.cacheDir, 'lora'), ortCacheDir: path.join(opts.cacheDir, 'ort'), attentionCacheDir: path.join(opts.cacheDir, 'attention') } : {});
   const tokenCounter = new PromptTokenCounter();
   const impl: Impl = {
     info: async (params) => ({
@@ -127,6 +131,7 @@ export function createEngineService(opts: EngineServiceOptions): EngineService {
         schedules: SCHEDULES.map((s) => ({ id: s.id, label: s.label, description: s.description })),
       }),
     playground: (params, ctx) => playgroundView(params, ctx.signal),
+    processAttention: (params, ctx) => attentionView(params, cache, ctx.signal),
     checkMemory: (params) => memoryCheckCall(params, (dir, provider) => cache.hasModel(dir, provider)),
     txt2img: (params, ctx) => runTxt2ImgJob(params, ctx, cache),
     importCheckpoint: (params, ctx) => importForStudio(params, ctx),

@@ -18,7 +18,7 @@ import type { FolderFacts, ModelFolderReport } from './folder.ts';
 import { TextEncoder } from './text-encoder.ts';
 import type { TextEncoding } from './text-encoder.ts';
 import { readUnetShape, unetDenoiser } from './unet.ts';
-import type { AddedConditioning, UnetShape } from './unet.ts';
+import type { AddedConditioning, UnetShape, UnetTap } from './unet.ts';
 import { VaeDecoder, VaeEncoder } from './vae.ts';
 
 /** prompts longer than the text encoder's window take up to this many windows (A1111 sets no limit; 8 × 75 = 600 CLIP tokens keeps cross-attention bounded) */
@@ -84,11 +84,21 @@ export class LoadedModel {
     readonly tokenizer: ClipTokenizer,
     readonly discrete: DiscreteSchedule,
     private readonly sessions: Sessions,
-    shape: UnetShape,
+    private readonly shape: UnetShape,
     /** SDXL's tokenizer_2 (its own pad token, "!" in SDXL) */
     readonly tokenizer2?: ClipTokenizer,
+    tap?: UnetTap,
   ) {
-    this.denoise = unetDenoiser(sessions.unet, shape, discrete, info.schedule.predictionType);
+    this.denoise = unetDenoiser(sessions.unet, shape, discrete, info.schedule.predictionType, tap);
+  }
+
+  /**
+   * This model with another UNet session whose every call's outputs go to `tap` (the Attention view's
+   * copy of the graph, models/attention-graph.ts); the other sessions are shared. The caller disposes
+   * `unet`, never the returned model.
+   */
+  withUnet(unet: ModelSession, tap: UnetTap): LoadedModel {
+    return new LoadedModel(this.info, this.tokenizer, this.discrete, { ...this.sessions, unet }, this.shape, this.tokenizer2, tap);
   }
 
   /**

@@ -87,7 +87,13 @@ export function timestepTensor(t: number, shape: UnetShape, batch: number): Tens
 
 export type UnetDenoiser = (x: F32Tensor, sigma: number, context: F32Tensor, concat?: F32Tensor, added?: AddedConditioning) => Promise<F32Tensor>;
 
-export function unetDenoiser(session: ModelSession, shape: UnetShape, schedule: DiscreteSchedule, prediction: PredictionType): UnetDenoiser {
+/**
+ * Sees every UNet call's outputs (the attention copy's extra outputs, models/attention-graph.ts) with the
+ * call's latents and context; set only for the Attention view's run, never for normal jobs.
+ */
+export type UnetTap = (outputs: Readonly<Record<string, Tensor>>, call: { readonly x: F32Tensor; readonly sigma: number; readonly context: F32Tensor }) => void;
+
+export function unetDenoiser(session: ModelSession, shape: UnetShape, schedule: DiscreteSchedule, prediction: PredictionType, tap?: UnetTap): UnetDenoiser {
   return async (x, sigma, context, concat, added) => {
     checkDenoiseInputs(shape, x, sigma, context, concat);
     checkAdded(shape, x.dims[0], added);
@@ -108,6 +114,7 @@ export function unetDenoiser(session: ModelSession, shape: UnetShape, schedule: 
       throw new EngineError('RUNTIME', `${session.label} returned out_sample [${pred.dims.join(', ')}] for sample [${x.dims.join(', ')}]`);
     }
     checkFinite(pred, session.label, 'out_sample', `at sigma ${sigma.toPrecision(4)}`);
+    tap?.(out, { x, sigma, context });
     const denoised = new Float32Array(x.data.length);
     if (prediction === 'epsilon') {
       for (let i = 0; i < denoised.length; i++) denoised[i] = x.data[i] - sigma * pred.data[i];

@@ -34,6 +34,8 @@ export interface PipelineCacheOptions {
   readonly loraCacheDir?: string;
   /** ONNX Runtime's optimized graphs for CPU sessions (runtime/ort-cache.ts); none: no cache */
   readonly ortCacheDir?: string;
+  /** where the Attention view's UNet copies go (models/attention-graph.ts; default: the system temp folder) */
+  readonly attentionCacheDir?: string;
 }
 
 export class PipelineCache {
@@ -43,6 +45,8 @@ export class PipelineCache {
   private readonly maxEmbeddings: number;
   private readonly loraCacheDir: string | undefined;
   private readonly ortCacheDir: string | undefined;
+  /** the Attention view's UNet copies (models/attention-graph.ts) */
+  readonly attentionCacheDir: string;
   /** counters for tests and diagnostics */
   readonly stats = { modelLoads: 0, embeddingHits: 0, embeddingMisses: 0 };
 
@@ -51,6 +55,12 @@ export class PipelineCache {
     this.maxEmbeddings = opts.maxEmbeddings ?? 32;
     this.loraCacheDir = opts.loraCacheDir;
     this.ortCacheDir = opts.ortCacheDir;
+    this.attentionCacheDir = opts.attentionCacheDir ?? path.join(os.tmpdir(), 'reverie-attention-cache');
+  }
+
+  /** ONNX Runtime's optimized-graph cache, for sessions opened beside the cache's models */
+  get ortCache(): string | undefined {
+    return this.ortCacheDir;
   }
 
   static modelKey(dir: string, provider: ProviderPreference, loras: readonly LoraParam[] = []): string {
