@@ -9,7 +9,7 @@ import type { EngineCallContext } from './types.ts';
 import { runDenoiseJob, runImg2ImgJob, runInpaintJob } from './jobs/edit-job.ts';
 import type { DenoiseJobInput, EditJobResult, EngineJobEvent, Img2ImgJobInput, InpaintJobInput } from './jobs/job-types.ts';
 import { exportRecording } from './trajectory/export.ts';
-import type { ExportInput, ExportResult } from './trajectory/export.ts';
+import type { ExportInput, ExportProgress, ExportResult } from './trajectory/export.ts';
 import { anomaly, curves, forwardFrames, inspectImage } from './trajectory/forward-view.ts';
 import type { AnomalyInput, AnomalyView, CurvesInput, CurvesView, ForwardFrameView, ForwardInput, InspectedImage } from './trajectory/forward-view.ts';
 import { RecordingStore, decodeRecordedStep, recordingView } from './trajectory/recording-view.ts';
@@ -27,7 +27,7 @@ export interface EditEngineMethods {
   inspectImage: { params: { file: string; what: string }; result: InspectedImage; event: never };
   processRecording: { params: RecordingViewInput; result: RecordingView; event: never };
   processDecodeStep: { params: DecodeStepInput; result: { url: string; width: number; height: number }; event: never };
-  processExport: { params: ExportInput; result: ExportResult; event: never };
+  processExport: { params: ExportInput; result: ExportResult; event: ExportProgress };
   processForward: { params: ForwardInput; result: { frames: ForwardFrameView[]; seed: number; width: number; height: number }; event: never };
   processCurves: { params: CurvesInput; result: CurvesView; event: never };
   processAnomaly: { params: AnomalyInput; result: AnomalyView; event: never };
@@ -48,7 +48,7 @@ export function createEditImpl(cache: PipelineCache): EditImpl {
     inspectImage: (params) => inspectImage(params.file, params.what),
     processRecording: (params) => recordingView(params, recordings),
     processDecodeStep: (params, ctx) => decodeRecordedStep(params, recordings, cache, ctx.signal),
-    processExport: (params, ctx) => exportRecording(params, recordings, cache, ctx.signal),
+    processExport: (params, ctx) => exportRecording(params, recordings, cache, ctx.signal, (p) => ctx.emit(p)),
     processForward: (params, ctx) => forwardFrames(params, cache, ctx.signal),
     processCurves: (params) => curves(params),
     processAnomaly: (params, ctx) => anomaly(params, cache, ctx.signal),

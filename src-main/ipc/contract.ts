@@ -76,6 +76,7 @@ import {
   ProcessDecodeStepRequestSchema,
   ProcessDecodeStepSchema,
   ProcessExportRequestSchema,
+  ProcessExportProgressEventSchema,
   ProcessExportSchema,
   ProcessForwardRequestSchema,
   ProcessForwardSchema,
@@ -167,6 +168,7 @@ export const EVENTS = {
   'import.done': ImportDoneEventSchema,
   'import.error': ImportErrorEventSchema,
   'app.fileOpened': FileOpenedEventSchema,
+  'process.exportProgress': ProcessExportProgressEventSchema,
 } as const satisfies Record<EventName, z.ZodType>;
 
 // ── inferred types ─────────────────────────────────────────────────────

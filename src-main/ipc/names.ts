@@ -61,6 +61,7 @@ export const EVENT_NAMES = [
   'import.done',
   'import.error',
   'app.fileOpened',
+  'process.exportProgress',
 ] as const;
 
 export type CallName = (typeof CALL_NAMES)[number];

@@ -35,6 +35,14 @@ export interface ExportInput {
   name: string;
 }
 
+/** How far an export is: frames made of all, then the one step that joins them (animation or sheet). */
+export interface ExportProgress {
+  type: 'export';
+  stage: 'frames' | 'joining';
+  done: number;
+  total: number;
+}
+
 export interface ExportResult {
   /** base64 of the file */
   data: string;
@@ -65,7 +73,9 @@ function fitSide(width: number, height: number, max: number): { width: number; h
   return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
 }
 
-async function frames(input: ExportInput, store: RecordingStore, cache: PipelineCache, size: { width: number; height: number }, signal?: AbortSignal): Promise<Frame[]> {
+type OnProgress = (p: ExportProgress) => void;
+
+async function frames(input: ExportInput, store: RecordingStore, cache: PipelineCache, size: { width: number; height: number }, signal?: AbortSignal, onProgress?: OnProgress): Promise<Frame[]> {
   const rec = await store.load(input.file);
   if (rec.steps.length === 0) throw new EngineError('BAD_INPUT', 'the recording has no steps to export');
   const channels = rec.dims[1] ?? 4;
@@ -73,16 +83,21 @@ async function frames(input: ExportInput, store: RecordingStore, cache: Pipeline
   const model = full ? await cache.model(input.modelDir ?? '', input.provider, signal) : null;
   const { factors } = full ? { factors: null } : await folderPreviewFactors(input.modelDir, channels);
   const out: Frame[] = [];
+  const withResult = input.finalImage !== undefined && input.kind !== 'noise';
+  const total = rec.steps.length + (withResult ? 1 : 0);
+  onProgress?.({ type: 'export', stage: 'frames', done: 0, total });
   for (const [k, s] of rec.steps.entries()) {
     if (signal?.aborted) throw new EngineError('CANCELLED', 'the export was cancelled');
     const rgb = model && input.kind !== 'noise' ? await decodeStep(model, rec, k, input.kind) : stepPreview(rec, k, input.kind, factors ?? { weights: [], bias: [] });
     const kernel = full ? 'lanczos3' : 'cubic';
     const png = await toSharp(rgb).resize(size.width, size.height, { fit: 'fill', kernel }).png().toBuffer();
     out.push({ png, label: `step ${k + 1}/${rec.steps.length} · σ ${s.sigma.toFixed(3)} · t ${Math.round(s.t)}` });
+    onProgress?.({ type: 'export', stage: 'frames', done: k + 1, total });
   }
   if (input.finalImage && input.kind !== 'noise' && (await sameAspect(input.finalImage, size))) {
     out.push({ png: await sharp(input.finalImage).resize(size.width, size.height, { fit: 'fill' }).removeAlpha().png().toBuffer(), label: 'result' });
   }
+  onProgress?.({ type: 'export', stage: 'joining', done: total, total });
   return out;
 }
 
@@ -116,7 +131,7 @@ async function contactSheet(list: Frame[], tile: { width: number; height: number
   return sharp({ create: { width, height, channels: 3, background: BACKGROUND } }).composite(composites).png().toBuffer();
 }
 
-export async function exportRecording(input: ExportInput, store: RecordingStore, cache: PipelineCache, signal?: AbortSignal): Promise<ExportResult> {
+export async function exportRecording(input: ExportInput, store: RecordingStore, cache: PipelineCache, signal?: AbortSignal, onProgress?: OnProgress): Promise<ExportResult> {
   if (!(input.frameMs >= 20 && input.frameMs <= 10_000)) throw new EngineError('BAD_INPUT', `frame time must be from 20 to 10000 ms, got ${input.frameMs}`);
   const rec = await store.load(input.file);
   const [, , h, w] = rec.dims;
@@ -126,13 +141,13 @@ export async function exportRecording(input: ExportInput, store: RecordingStore,
   const kindName = input.kind === 'denoised' ? 'x0' : input.kind === 'x' ? 'xt' : 'noise';
   if (input.format === 'contact') {
     const tile = fitSide(image.width, image.height, TILE);
-    const list = await frames(input, store, cache, tile, signal);
+    const list = await frames(input, store, cache, tile, signal, onProgress);
     const png = await contactSheet(list, tile, `Reverse process — ${KIND_LABEL[input.kind]} — ${String(rec.meta.sampler ?? '')} ${String(rec.meta.schedule ?? '')}`.trim());
     const meta = await sharp(png).metadata();
     return { data: png.toString('base64'), mime: 'image/png', fileName: `${input.name}-${kindName}-contact-sheet.png`, frames: list.length, width: meta.width ?? 0, height: meta.height ?? 0 };
   }
   const size = fitSide(image.width, image.height, MAX_ANIMATION_SIDE);
-  const list = await frames(input, store, cache, size, signal);
+  const list = await frames(input, store, cache, size, signal, onProgress);
   // hold the first and last frames a little longer, so the loop reads as start → end
   const delay = list.map((_, k) => (k === list.length - 1 ? input.frameMs * 6 : k === 0 ? input.frameMs * 3 : input.frameMs));
   const joined = sharp(list.map((f) => f.png), { join: { animated: true } });

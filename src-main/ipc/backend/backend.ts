@@ -151,6 +151,7 @@ export function createBackend(deps: BackendDeps): Backend {
       jobs: () => jobs.list(),
       submit: (request) => handlers['jobs.submit'](request),
       loras: (prompt) => promptLoras(prompt, loraDirs()),
+      events,
     }),
     'models.import': importer['models.import'],
     'models.importCancel': importer['models.importCancel'],

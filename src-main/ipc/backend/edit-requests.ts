@@ -12,10 +12,12 @@ import type { LoraParam } from '../../engine/pipelines/params.ts';
 import type { EngineHost, InvokeOptions } from '../../engine/hosting/host.ts';
 import type { EditJobResult } from '../../engine/edit-methods.ts';
 import type { EngineJobEvent } from '../../engine/service.ts';
+import type { ExportProgress } from '../../engine/trajectory/export.ts';
 import type { GalleryStore } from '../../storage/gallery.ts';
 import type { GalleryItem, JobRequest, JobSummary, ModelReport, Settings } from '../contract.ts';
 import type { Handlers } from '../dispatch.ts';
 import { ApiCallError } from '../errors.ts';
+import type { EventBus } from '../events.ts';
 import type { InputStore, JobImages } from './edit-inputs.ts';
 
 type EditRequest = Exclude<JobRequest, { kind: 'txt2img' }>;
@@ -97,6 +99,8 @@ export interface EditHandlerDeps {
   submit: (request: JobRequest) => Promise<{ job: JobSummary }>;
   /** the LoRAs a prompt's <lora:…> tags name, resolved as for a job (engine-jobs.ts) */
   loras: (prompt: string) => Promise<LoraParam[]>;
+  /** the studio's event bus (an export's progress) */
+  events: EventBus;
 }
 
 export type EditCallName =
@@ -189,7 +193,14 @@ export function createEditHandlers(deps: EditHandlerDeps): Pick<Handlers, EditCa
         modelDir = model.path;
       } else if (!(await exists(modelDir))) modelDir = null;
       const params = { file, modelDir, provider: provider(), kind, format, quality, frameMs, finalImage: item.path, name: item.id };
-      return underRequest(requestId, (signal) => deps.host.invoke('processExport', params, signal ? { signal } : {}));
+      // a call with a requestId can be followed (process.exportProgress) and cancelled (process.cancel)
+      const onEvent = (e: { type: string }): void => {
+        if (requestId !== undefined && e.type === 'export') {
+          const p = e as ExportProgress;
+          deps.events.emit('process.exportProgress', { requestId, stage: p.stage, done: p.done, total: p.total });
+        }
+      };
+      return underRequest(requestId, (signal) => deps.host.invoke('processExport', params, signal ? { signal, onEvent } : { onEvent }));
     },
     'process.forward': async (r) => {
       const model = await findModel(r.model);

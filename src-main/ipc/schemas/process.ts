@@ -63,6 +63,13 @@ export const ProcessExportRequestSchema = z
     requestId: RequestIdSchema.optional(),
   })
   .strict();
+/** process.exportProgress: frames made of all (then 'joining': the animation or sheet is being written), for a call with a requestId */
+export const ProcessExportProgressEventSchema = z.object({
+  requestId: z.string(),
+  stage: z.enum(['frames', 'joining']),
+  done: z.int().min(0),
+  total: z.int().min(0),
+});
 export const ProcessExportSchema = z.object({
   /** the file's bytes, base64 */
   data: z.string(),

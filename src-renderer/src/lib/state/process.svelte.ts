@@ -12,7 +12,7 @@ import { errorText } from './system.svelte.ts';
 
 export type ExportFormat = 'webp' | 'gif' | 'contact';
 /** the Process tab's views */
-export type ProcessView = 'pipeline' | 'reverse' | 'compare' | 'prompts' | 'sweep' | 'forward' | 'anomaly';
+export type ProcessView = 'pipeline' | 'reverse' | 'compare' | 'prompts' | 'sweep' | 'attention' | 'forward' | 'anomaly';
 
 export const PROCESS_VIEWS: readonly { id: ProcessView; label: string }[] = [
   { id: 'reverse', label: 'Reverse process' },
@@ -20,6 +20,7 @@ export const PROCESS_VIEWS: readonly { id: ProcessView; label: string }[] = [
   { id: 'compare', label: 'ODE vs SDE' },
   { id: 'prompts', label: 'Two prompts' },
   { id: 'sweep', label: 'Sweeps' },
+  { id: 'attention', label: 'Attention' },
   { id: 'forward', label: 'Forward process' },
   { id: 'anomaly', label: 'Anomaly map' },
 ];
@@ -56,6 +57,8 @@ export class ProcessState {
   #decodeError = $state<string | null>(null);
   #exporting = $state<ExportFormat | null>(null);
   #exportError = $state<string | null>(null);
+  /** the running export's frames made of all ('joining': the file is being written), null before the first report */
+  #exportProgress = $state.raw<{ stage: 'frames' | 'joining'; done: number; total: number } | null>(null);
   /** the running export's requestId (process.cancel stops it) */
   #exportRequest: string | null = null;
   /** full-quality decodes by `${id}:${step}:${kind}` */
@@ -122,6 +125,9 @@ export class ProcessState {
   get exporting(): ExportFormat | null {
     return this.#exporting;
   }
+  get exportProgress(): { stage: 'frames' | 'joining'; done: number; total: number } | null {
+    return this.#exportProgress;
+  }
   get exportError(): string | null {
     return this.#exportError;
   }
@@ -184,6 +190,10 @@ export class ProcessState {
     this.#exportError = null;
     const requestId = `export-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6)}`;
     this.#exportRequest = requestId;
+    this.#exportProgress = null;
+    const off = this.studio.api.on('process.exportProgress', (p) => {
+      if (p.requestId === requestId) this.#exportProgress = { stage: p.stage, done: p.done, total: p.total };
+    });
     try {
       const file = await this.studio.api.process.export({ id, format, kind: this.#kind, quality, requestId });
       save(file.data, file.mime, file.fileName);
@@ -193,8 +203,10 @@ export class ProcessState {
       if ((err as { code?: string } | null)?.code !== 'CANCELLED') this.#exportError = errorText(err);
       return false;
     } finally {
+      off();
       this.#exporting = null;
       this.#exportRequest = null;
+      this.#exportProgress = null;
     }
   }
 

@@ -82,8 +82,15 @@ describe('ProcessState', () => {
     expect(p.decoded).toBeNull(); // decodes are per step and kind
 
     const saved: string[] = [];
-    expect(await p.export('gif', 'preview', (_data, mime, name) => void saved.push(`${mime} ${name}`))).toBe(true);
+    const seen: string[] = [];
+    const offProgress = r.api.on('process.exportProgress', (e) => seen.push(`${e.stage} ${e.done}/${e.total}`));
+    const exporting = p.export('gif', 'preview', (_data, mime, name) => void saved.push(`${mime} ${name}`));
+    expect(await exporting).toBe(true);
+    offProgress();
     expect(saved).toEqual([`image/gif ${item.id}-xt.gif`]);
+    // one report per frame (5 steps + the result), then the joining; the state forgets it when done
+    expect(seen).toEqual(['frames 0/6', 'frames 1/6', 'frames 2/6', 'frames 3/6', 'frames 4/6', 'frames 5/6', 'joining 6/6']);
+    expect(p.exportProgress).toBeNull();
 
     expect(await p.open('no-such-item')).toBe(false);
     expect(p.main.error).toMatch(/no gallery item "no-such-item"/);
