@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cfgDenoiser } from '../../../src-main/engine/guidance/cfg.ts';
 import { LoadedModel } from '../../../src-main/engine/models/model.ts';
+import { previewRgb8 } from '../../../src-main/engine/pipelines/preview.ts';
 import { txt2img } from '../../../src-main/engine/pipelines/txt2img.ts';
 import { randnTensor } from '../../../src-main/engine/runtime/rng.ts';
 import { getSampler } from '../../../src-main/engine/samplers/registry.ts';
@@ -32,6 +33,10 @@ afterAll(async () => {
 });
 
 async function generate(prompt: string, seed: number): Promise<F32Tensor> {
+  return model.decode(await sampleLatents(prompt, seed));
+}
+
+async function sampleLatents(prompt: string, seed: number): Promise<F32Tensor> {
   const { info, tokenizer } = model;
   const cond = await model.encodeText([tokenizer.encodePadded(prompt).ids]);
   const uncond = await model.encodeText([tokenizer.encodePadded('').ids]);
@@ -40,12 +45,11 @@ async function generate(prompt: string, seed: number): Promise<F32Tensor> {
   const noise = randnTensor(seed, [1, info.latentChannels, info.defaultHeight / info.vaeFactor, info.defaultWidth / info.vaeFactor]);
   const x: F32Tensor = { ...noise, data: noise.data.map((v) => v * sigmas[0]) };
   const euler = getSampler('euler');
-  const latents = await euler.fn(denoise, x, sigmas, {
+  return euler.fn(denoise, x, sigmas, {
     noise: () => {
       throw new Error('euler draws no noise');
     },
   });
-  return model.decode(latents);
 }
 
 /** mean [r, g, b] in [-1, 1] of the 16-pixel border ring of a [1, 3, H, W] image */
@@ -109,6 +113,23 @@ describe('default model (models/reverie-mini) through the engine', () => {
     expect(red[0] - red[2]).toBeGreaterThan(1.0);
     const centre = centreRgb(blueImg);
     expect(centre[0] - centre[2]).toBeGreaterThan(0.6);
+  });
+
+  it("the quick preview's colours match the decoded image (the fitted latent→RGB factors, at latent size)", async () => {
+    // the studio's live preview and the process viewer's x̂₀ use these factors; the decode is the truth
+    for (const [prompt, seed] of [['a red apple on a blue background', 11], ['a yellow star on a green background', 5], ['a cat on a white background', 5]] as const) {
+      const latents = await sampleLatents(prompt, seed);
+      const preview = previewRgb8(latents, model.info.previewFactors);
+      const decoded = await model.decode(latents);
+      const [, , h, w] = decoded.dims;
+      const rgb = Buffer.alloc(h! * w! * 3);
+      for (let c = 0; c < 3; c++) for (let p = 0; p < h! * w!; p++) rgb[p * 3 + c] = Math.round(Math.min(1, Math.max(-1, decoded.data[c * h! * w! + p]!)) * 127.5 + 127.5);
+      const small = await sharp(rgb, { raw: { width: w!, height: h!, channels: 3 } }).resize(preview.width, preview.height, { kernel: 'cubic' }).raw().toBuffer();
+      let sum = 0;
+      for (let i = 0; i < small.length; i++) sum += Math.abs(small[i]! - preview.data[i]!);
+      // measured on v2: 8–11 levels of 255 on average (the preview is linear; the decoder is not)
+      expect(sum / small.length, prompt).toBeLessThan(16);
+    }
   });
 
   it('txt2img (the app pipeline) gives the same image as the components above, as a 256x256 PNG', async () => {
