@@ -47,7 +47,7 @@ describe('Pipeline view', () => {
     await chain.getByRole('tab', { name: /Tokens/ }).focus();
     await page.keyboard.press('ArrowRight');
     await chain.getByRole('tab', { name: /Text embeddings/, selected: true }).waitFor();
-    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('stage-tab-embeddings');
+    await expect(page.evaluate('document.activeElement?.id')).resolves.toBe('stage-tab-embeddings'); // a string: no DOM types here
     await centre.getByRole('img', { name: /^Heatmap of the prompt embedding: 77 rows/ }).waitFor();
     await expect(centre.getByRole('table', { name: 'Tensors of Text embeddings' }).innerText()).resolves.toMatch(/prompt embedding \(cond\)\s+\[1 × 77 × \d+\] float32/);
     await page.keyboard.press('End');
@@ -73,7 +73,7 @@ describe('Pipeline view', () => {
     const split = centre.getByRole('group', { name: 'Guidance split at step 3' });
     await split.waitFor();
     await expect(split.getByRole('img').count()).resolves.toBe(5);
-    const rows = await centre.getByRole('table', { name: 'Tensors of Guidance split' }).locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.querySelector('th')?.textContent ?? '', ...Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')]));
+    const rows = await centre.getByRole('table', { name: 'Tensors of Guidance split' }).locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.querySelector('th')?.textContent ?? '', ...Array.from(tr.querySelectorAll('td'), (td) => (td as { textContent: string | null }).textContent ?? '')]));
     expect(rows.map((r) => r[0])).toEqual(['x̂₀ without the prompt (uncond)', 'x̂₀ with the prompt (cond)', 'cond − uncond', '7 · (cond − uncond)', 'guided x̂₀ = uncond + scale · (cond − uncond)']);
     const mean = (k: number): number => Number(rows[k][4]);
     const [u, c, d, scaled, g] = [0, 1, 2, 3, 4].map(mean);
