@@ -86,6 +86,7 @@ import {
   ProcessTrajectoriesSchema,
 } from './schemas/process.ts';
 import { ProcessPipelineRequestSchema, ProcessPipelineSchema } from './schemas/pipeline.ts';
+import { ProcessAttentionRequestSchema, ProcessAttentionSchema } from './schemas/attention.ts';
 import { PlaygroundRunRequestSchema, PlaygroundRunSchema } from './schemas/playground.ts';
 import { FileOpenedEventSchema, OpenedFilesSchema } from './schemas/opened-files.ts';
 
@@ -99,6 +100,7 @@ export * from './schemas/images.ts';
 export * from './schemas/edit.ts';
 export * from './schemas/process.ts';
 export * from './schemas/pipeline.ts';
+export * from './schemas/attention.ts';
 export * from './schemas/playground.ts';
 export * from './schemas/opened-files.ts';
 export * from './names.ts';
@@ -141,6 +143,7 @@ export const CALLS = {
   'process.trajectories': { request: ProcessTrajectoriesRequestSchema, response: ProcessTrajectoriesSchema },
   'process.anomaly': { request: ProcessAnomalyRequestSchema, response: ProcessAnomalySchema },
   'process.pipeline': { request: ProcessPipelineRequestSchema, response: ProcessPipelineSchema },
+  'process.attention': { request: ProcessAttentionRequestSchema, response: ProcessAttentionSchema },
   'process.cancel': { request: ProcessCancelRequestSchema, response: ProcessCancelSchema },
   // the Playground tab: exact 2-D diffusion (schemas/playground.ts)
   'playground.run': { request: PlaygroundRunRequestSchema, response: PlaygroundRunSchema },
@@ -209,6 +212,7 @@ export type ProcessCurves = CallResponse<'process.curves'>;
 export type ForwardFrame = CallResponse<'process.forward'>['frames'][number];
 export type ProcessAnomaly = CallResponse<'process.anomaly'>;
 export type ProcessPipeline = CallResponse<'process.pipeline'>;
+export type ProcessAttention = CallResponse<'process.attention'>;
 export type StepKind = z.infer<typeof StepKindSchema>;
 export type PlaygroundRequest = CallRequest<'playground.run'>;
 export type PlaygroundRun = CallResponse<'playground.run'>;

@@ -37,6 +37,7 @@ export const CALL_NAMES = [
   'process.trajectories',
   'process.anomaly',
   'process.pipeline',
+  'process.attention',
   'process.cancel',
   'playground.run',
   'settings.get',

@@ -16,11 +16,12 @@ import { prepare, sampleAll } from '../pipelines/run.ts';
 import type { Prepared } from '../pipelines/run-types.ts';
 import { toFloat32 } from '../runtime/tensor.ts';
 import { ModelSession } from '../runtime/session.ts';
-import { SCHEDULES } from '../schedules/index.ts';
 import { EngineError } from '../types.ts';
 import type { F32Tensor } from '../types.ts';
 import { AttentionAccumulator } from './attention-maps.ts';
 import type { PipelineParams } from './pipeline-capture.ts';
+import { runFacts } from './run-facts.ts';
+import type { RunFacts } from './run-facts.ts';
 import { dataUrl } from './tensor-summary.ts';
 
 export type AttentionParams = PipelineParams;
@@ -39,7 +40,7 @@ export type AttentionViewResult =
   | { readonly supported: false; readonly model: string; readonly reason: string }
   | {
       readonly supported: true;
-      readonly run: { model: string; seed: number; steps: number; cfgScale: number; sampler: string; schedule: string; width: number; height: number; warnings: string[] };
+      readonly run: RunFacts;
       /** the generated image (PNG data URL) */
       readonly image: string;
       readonly mapWidth: number;
@@ -120,17 +121,7 @@ export async function attentionView(params: AttentionParams, cache: PipelineCach
   if ((loras?.length ?? 0) > 0) warnings.push('LoRA tags are not applied here: the Attention view runs the folder’s own UNet');
   return {
     supported: true,
-    run: {
-      model: model.info.name,
-      seed: p.seed,
-      steps: p.steps,
-      cfgScale: p.cfgScale,
-      sampler: p.sampler.label,
-      schedule: SCHEDULES.find((s) => s.id === p.schedule)?.label ?? p.schedule,
-      width: p.width,
-      height: p.height,
-      warnings,
-    },
+    run: runFacts(pr, warnings),
     image: await dataUrl(rgb),
     mapWidth: latentWidth,
     mapHeight: latentHeight,

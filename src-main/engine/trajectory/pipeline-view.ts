@@ -8,9 +8,10 @@ import { pixelsToRgb8 } from '../imageio/convert.ts';
 import { quantile } from '../imageio/heatmap.ts';
 import type { ListedToken } from '../models/token-listing.ts';
 import type { PipelineCache } from '../pipelines/cache.ts';
-import { SCHEDULES } from '../schedules/index.ts';
 import type { F32Tensor } from '../types.ts';
 import { capturePipeline } from './pipeline-capture.ts';
+import { runFacts } from './run-facts.ts';
+import type { RunFacts } from './run-facts.ts';
 import type { CapturedPipeline, PipelineParams } from './pipeline-capture.ts';
 import { guidanceStep, latentStep, shownSteps } from './pipeline-steps.ts';
 import type { GuidanceStepView, LatentStepView } from './pipeline-steps.ts';
@@ -23,7 +24,7 @@ export type { PipelineParams } from './pipeline-capture.ts';
 const HEATMAP_COLUMNS = 192;
 
 export interface PipelineViewResult {
-  run: { model: string; seed: number; steps: number; cfgScale: number; sampler: string; schedule: string; width: number; height: number; warnings: string[] };
+  run: RunFacts;
   tokens: {
     /** the encoder's window (77 for CLIP) and how many windows the model takes */
     length: number;
@@ -99,17 +100,7 @@ export async function summarizePipeline(c: CapturedPipeline): Promise<PipelineVi
   const sigmas = Array.from(pr.sigmas);
   const first = c.steps[0];
   return {
-    run: {
-      model: model.info.name,
-      seed: p.seed,
-      steps: p.steps,
-      cfgScale: p.cfgScale,
-      sampler: p.sampler.label,
-      schedule: SCHEDULES.find((s) => s.id === p.schedule)?.label ?? p.schedule,
-      width: p.width,
-      height: p.height,
-      warnings: pr.warnings,
-    },
+    run: runFacts(pr),
     tokens: {
       length: model.tokenizer.maxLength,
       maxChunks: model.info.maxPromptChunks,

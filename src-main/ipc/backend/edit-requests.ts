@@ -113,6 +113,7 @@ export type EditCallName =
   | 'process.trajectories'
   | 'process.anomaly'
   | 'process.pipeline'
+  | 'process.attention'
   | 'process.cancel';
 
 export function recordingFile(gallery: GalleryStore, id: string): string {
@@ -163,6 +164,15 @@ export function createEditHandlers(deps: EditHandlerDeps): Pick<Handlers, EditCa
     } finally {
       cancellable.delete(requestId);
     }
+  };
+
+  /** a process view's one text-to-image run (Pipeline, Attention): the model checked, the seed drawn, the prompt's LoRA tags resolved */
+  const oneRun = async (r: Parameters<Handlers['process.pipeline']>[0], what: string) => {
+    const { requestId: _requestId, model: id, ...rest } = r;
+    const model = await findModel(id);
+    idleFor(model, what);
+    const loras = await deps.loras(rest.prompt);
+    return { ...rest, modelDir: model.path, seed: rest.seed >= 0 ? rest.seed : randomInt(0, 2 ** 32 - 1), ...(loras.length ? { loras } : {}) };
   };
 
   return {
@@ -240,12 +250,12 @@ export function createEditHandlers(deps: EditHandlerDeps): Pick<Handlers, EditCa
       return underRequest(r.requestId, (signal) => deps.host.invoke('processAnomaly', params, signal ? { signal } : {}));
     },
     'process.pipeline': async (r) => {
-      const { requestId, model: id, ...rest } = r;
-      const model = await findModel(id);
-      idleFor(model, 'The pipeline view');
-      const loras = await deps.loras(rest.prompt);
-      const params = { ...rest, modelDir: model.path, seed: rest.seed >= 0 ? rest.seed : randomInt(0, 2 ** 32 - 1), ...(loras.length ? { loras } : {}) };
-      return underRequest(requestId, (signal) => deps.host.invoke('processPipeline', params, signal ? { signal } : {}));
+      const params = await oneRun(r, 'The pipeline view');
+      return underRequest(r.requestId, (signal) => deps.host.invoke('processPipeline', params, signal ? { signal } : {}));
+    },
+    'process.attention': async (r) => {
+      const params = await oneRun(r, 'The attention view');
+      return underRequest(r.requestId, (signal) => deps.host.invoke('processAttention', params, signal ? { signal } : {}));
     },
     'process.cancel': async ({ requestId }) => {
       const controller = cancellable.get(requestId);

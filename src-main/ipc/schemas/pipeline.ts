@@ -57,19 +57,21 @@ const GuidanceStepSchema = z.object({
   tensors: z.array(TensorSummarySchema),
 });
 
+/** what a process view's run was, defaults filled in (the seed drawn when the request said −1) */
+export const RunFactsSchema = z.object({
+  model: z.string(),
+  seed: z.int(),
+  steps: z.int(),
+  cfgScale: z.number(),
+  sampler: z.string(),
+  schedule: z.string(),
+  width: z.int(),
+  height: z.int(),
+  warnings: z.array(z.string()),
+});
+
 export const ProcessPipelineSchema = z.object({
-  /** what ran, defaults filled in (the seed drawn when the request said −1) */
-  run: z.object({
-    model: z.string(),
-    seed: z.int(),
-    steps: z.int(),
-    cfgScale: z.number(),
-    sampler: z.string(),
-    schedule: z.string(),
-    width: z.int(),
-    height: z.int(),
-    warnings: z.array(z.string()),
-  }),
+  run: RunFactsSchema,
   tokens: z.object({
     length: z.int(),
     maxChunks: z.int(),

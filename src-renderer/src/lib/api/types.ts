@@ -38,6 +38,7 @@ export type {
   JobOutput,
   ProcessAnomaly,
   ProcessPipeline,
+  ProcessAttention,
   ProcessCurves,
   ProcessRecording,
   RecordedStepView,

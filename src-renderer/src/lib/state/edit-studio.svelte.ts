@@ -12,6 +12,7 @@ import { InpaintState } from './inpaint.svelte.ts';
 import { SweepState } from './sweep.svelte.ts';
 import { PlaygroundState } from './playground.svelte.ts';
 import { PipelineState } from './pipeline.svelte.ts';
+import { AttentionState } from './attention.svelte.ts';
 import { ProcessState } from './process.svelte.ts';
 import type { InputImageDeps } from './input-image.svelte.ts';
 import type { Studio } from './studio.svelte.ts';
@@ -49,6 +50,8 @@ export class EditStudio {
   readonly sweep: SweepState;
   /** the Process tab's pipeline, opened up */
   readonly pipeline: PipelineState;
+  /** the Process tab's per-token attention maps */
+  readonly attention: AttentionState;
   /** the Playground tab (exact 2-D diffusion) */
   readonly playground: PlaygroundState;
   #off: (() => void) | null = null;
@@ -68,6 +71,7 @@ export class EditStudio {
     this.anomaly = new AnomalyState(studio, this.uploads);
     this.sweep = new SweepState(studio);
     this.pipeline = new PipelineState(studio);
+    this.attention = new AttentionState(studio);
     this.playground = new PlaygroundState(studio.api);
   }
 

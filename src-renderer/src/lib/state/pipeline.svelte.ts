@@ -6,17 +6,16 @@
 import type { CallRequest, GalleryItem, ProcessPipeline } from '../api/types.ts';
 import type { PipelineStageId } from './pipeline-stages.ts';
 import { CancellableCall } from './cancellable-call.svelte.ts';
+import { FROM_GENERATE, oneRunParams } from './one-run.ts';
+import type { RunSource } from './one-run.ts';
 import type { Studio } from './studio.svelte.ts';
 
-/** 'generate', or the id of a recorded result */
-export type PipelineSource = string;
-export const FROM_GENERATE = 'generate';
 const MAX_STEPS = 150;
 
 type PipelineRequest = CallRequest<'process.pipeline'>;
 
 export class PipelineState {
-  #source = $state<PipelineSource>(FROM_GENERATE);
+  #source = $state<RunSource>(FROM_GENERATE);
   #stage = $state<PipelineStageId>('tokens');
   #step = $state(0);
   #result = $state.raw<ProcessPipeline | null>(null);
@@ -29,10 +28,10 @@ export class PipelineState {
     this.#call = new CancellableCall(studio.api, 'pipeline');
   }
 
-  get source(): PipelineSource {
+  get source(): RunSource {
     return this.#source;
   }
-  set source(v: PipelineSource) {
+  set source(v: RunSource) {
     this.#source = v;
   }
   get stage(): PipelineStageId {
@@ -61,23 +60,7 @@ export class PipelineState {
 
   /** The request for the chosen source, or a sentence saying what is missing. */
   #build(): PipelineRequest | string {
-    let params: Record<string, unknown>;
-    if (this.#source === FROM_GENERATE) {
-      const provider = this.studio.settings.settings?.provider ?? 'auto';
-      const request = this.studio.form.toRequest(provider);
-      if (!request || request.kind !== 'txt2img') return this.studio.form.problems.join(' ') || 'The Generate form is not ready yet: choose a model and write a prompt.';
-      params = { ...request.params };
-    } else {
-      const item = this.sources.find((i) => i.id === this.#source);
-      if (!item || item.request.kind !== 'txt2img') return 'That result is gone from the gallery; choose another.';
-      params = { ...item.request.params };
-    }
-    delete params.batchSize;
-    delete params.batchCount;
-    delete params.hires;
-    const steps = params.steps;
-    if (typeof steps === 'number' && steps > MAX_STEPS) return `The pipeline view runs at most ${MAX_STEPS} steps; this run has ${steps}. Lower the steps on the Generate tab.`;
-    return params as PipelineRequest;
+    return oneRunParams(this.studio, this.#source, this.sources, 'pipeline view', MAX_STEPS) as PipelineRequest | string;
   }
 
   /** Runs the generation with every stage kept; a newer run replaces an older one. */
