@@ -65,4 +65,20 @@ describe('SDXL in the studio', () => {
     expect(await sizes(p)).toEqual(['512', '256', '16', '8', '', '']);
     expect(session.consoleErrors).toEqual([]);
   });
+
+  it('Image to image shows the same (shared) size conditioning for an SDXL model', async () => {
+    const p = session.page;
+    await p.getByRole('tab', { name: 'Image to image', exact: true }).click();
+    const shared = p.locator('details', { has: p.locator('summary', { hasText: 'Prompt and sampling' }) });
+    await shared.waitFor();
+    // (the shared fields are a <details> around it, so look for the section's own element)
+    const own = p.locator('details.sdxl');
+    await expect(own.count()).resolves.toBe(1);
+    // open while its sizes are not the defaults (they are not: 512×256, crop 16, 8)
+    await expect(own.getAttribute('open')).resolves.not.toBeNull();
+    expect(await sizes(p)).toEqual(['512', '256', '16', '8', '', '']);
+    await own.scrollIntoViewIfNeeded();
+    await p.screenshot({ path: screenshotPath('sdxl-img2img-panel') });
+    expect(session.consoleErrors).toEqual([]);
+  });
 });

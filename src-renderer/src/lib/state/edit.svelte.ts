@@ -8,6 +8,7 @@ import type { EditUploadResult, JobOutput, ModelReport, ReverieApi, Settings } f
 import { blobToBase64 } from './input-image.svelte.ts';
 import type { Studio } from './studio.svelte.ts';
 import { errorText } from './system.svelte.ts';
+import type { SizeConditioningRequest } from './sdxl-size.svelte.ts';
 
 export type UploadPurpose = 'image' | 'mask' | 'reference';
 
@@ -69,6 +70,8 @@ export interface BaseParams {
   schedule: Settings['defaults']['schedule'];
   seed: number;
   provider: Settings['provider'];
+  /** SDXL's size conditioning from the shared form, for an SDXL model when it is not the default */
+  sizeConditioning?: SizeConditioningRequest;
 }
 
 /** The form's parameters for `model` (default: the form's model), or what stops them, in plain words. */
@@ -76,8 +79,11 @@ export function baseParams(studio: Studio, model: ModelReport | null = studio.fo
   const form = studio.form;
   if (!model) return { problem: 'No model is ready: add a model folder in Settings.' };
   if (!form.seedParse.ok) return { problem: form.seedParse.message };
+  const sdxl = model.family === 'sdxl' || model.family === 'sdxl-turbo';
+  const sizeConditioning = sdxl ? form.sdxlSize.request(form.width, form.height) : undefined;
   return {
     params: {
+      ...(sizeConditioning ? { sizeConditioning } : {}),
       model: model.id,
       prompt: form.prompt,
       negativePrompt: form.negativePrompt,

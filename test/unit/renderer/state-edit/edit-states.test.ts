@@ -91,6 +91,25 @@ describe('Img2ImgState', () => {
   });
 });
 
+describe('SDXL size conditioning on the edit tabs', () => {
+  it('an image-to-image job on an SDXL model carries the shared form\'s sizes; one on SD 1.x does not', async () => {
+    const { studio, edit } = await setup();
+    const s = edit.img2img;
+    studio.form.prompt = 'a red cat';
+    studio.form.sdxlSize.originalWidth = 1024;
+    studio.form.sdxlSize.cropY = 16;
+    await s.input.setFile(await picture(64, 64), 'cat.png', 'file');
+    studio.form.modelId = SD15;
+    expect(await s.run()).toBe(true);
+    expect(s.job.job?.request.params).not.toHaveProperty('sizeConditioning');
+    await until('the SD 1.x result', () => s.job.result !== null);
+    studio.form.modelId = path.join(FIXTURE_MODELS, 'sdxl-tiny');
+    expect(await s.run()).toBe(true);
+    expect(s.job.job?.request.params).toMatchObject({ sizeConditioning: { originalSize: { width: 1024 }, cropTopLeft: { x: 0, y: 16 } } });
+    await until('the SDXL result', () => s.job.result !== null);
+  });
+});
+
 describe('InpaintState', () => {
   it('paints, undoes and measures the mask; picks the inpainting model; sends the mask as a grayscale PNG', async () => {
     const { studio, edit } = await setup();
