@@ -28,7 +28,7 @@ describe('Export progress', () => {
     const download = page.waitForEvent('download', { timeout: 90_000 });
     await page.getByRole('button', { name: 'GIF', exact: true }).click();
     const status = page.getByRole('region', { name: 'Export' }).getByRole('status');
-    await expect.poll(() => status.innerText().catch(() => ''), { timeout: 30_000, intervals: [50] }).toMatch(/^Frame ([1-9]\d*) of 41$/);
+    await expect.poll(() => status.innerText().catch(() => ''), { timeout: 30_000, interval: 50 }).toMatch(/^Frame ([1-9]\d*) of 41$/);
     await page.getByRole('region', { name: 'Export' }).screenshot({ path: screenshotPath('export-progress') });
     await expect(page.getByRole('progressbar', { name: 'Export progress' }).getAttribute('max')).resolves.toBe('41');
     expect((await download).suggestedFilename()).toMatch(/-x0\.gif$/);
