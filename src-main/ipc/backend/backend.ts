@@ -152,6 +152,7 @@ export function createBackend(deps: BackendDeps): Backend {
       submit: (request) => handlers['jobs.submit'](request),
       loras: (prompt) => promptLoras(prompt, loraDirs()),
       events,
+      exclusive: (run, signal) => jobs.runExclusive(run, signal),
     }),
     'models.import': importer['models.import'],
     'models.importCancel': importer['models.importCancel'],

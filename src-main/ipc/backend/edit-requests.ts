@@ -101,6 +101,8 @@ export interface EditHandlerDeps {
   loras: (prompt: string) => Promise<LoraParam[]>;
   /** the studio's event bus (an export's progress) */
   events: EventBus;
+  /** runs a heavy call in the job queue's order (JobQueue.runExclusive): after the running job, before the next */
+  exclusive: <T>(run: () => Promise<T>, signal?: AbortSignal) => Promise<T>;
 }
 
 export type EditCallName =
@@ -166,11 +168,18 @@ export function createEditHandlers(deps: EditHandlerDeps): Pick<Handlers, EditCa
     }
   };
 
+  /**
+   * A heavy process call (anomaly map, pipeline, attention, full-quality export) takes its turn in the job
+   * queue: it waits for the running job (cancellable by its requestId while it waits) and the next job
+   * waits for it, instead of the two sharing the engine or one being refused.
+   */
+  const heavy = <T>(requestId: string | undefined, run: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> =>
+    underRequest(requestId, (signal) => deps.exclusive(() => run(signal), signal));
+
   /** a process view's one text-to-image run (Pipeline, Attention): the model checked, the seed drawn, the prompt's LoRA tags resolved */
-  const oneRun = async (r: Parameters<Handlers['process.pipeline']>[0], what: string) => {
+  const oneRun = async (r: Parameters<Handlers['process.pipeline']>[0]) => {
     const { requestId: _requestId, model: id, ...rest } = r;
     const model = await findModel(id);
-    idleFor(model, what);
     const loras = await deps.loras(rest.prompt);
     return { ...rest, modelDir: model.path, seed: rest.seed >= 0 ? rest.seed : randomInt(0, 2 ** 32 - 1), ...(loras.length ? { loras } : {}) };
   };
@@ -198,9 +207,7 @@ export function createEditHandlers(deps: EditHandlerDeps): Pick<Handlers, EditCa
       const full = quality === 'full' && kind !== 'noise';
       let modelDir: string | null = path.resolve(item.request.params.model);
       if (full) {
-        const model = await findModel(item.request.params.model);
-        idleFor(model, 'A full-quality export');
-        modelDir = model.path;
+        modelDir = (await findModel(item.request.params.model)).path;
       } else if (!(await exists(modelDir))) modelDir = null;
       const params = { file, modelDir, provider: provider(), kind, format, quality, frameMs, finalImage: item.path, name: item.id };
       // a call with a requestId can be followed (process.exportProgress) and cancelled (process.cancel)
@@ -210,7 +217,9 @@ export function createEditHandlers(deps: EditHandlerDeps): Pick<Handlers, EditCa
           deps.events.emit('process.exportProgress', { requestId, stage: p.stage, done: p.done, total: p.total });
         }
       };
-      return underRequest(requestId, (signal) => deps.host.invoke('processExport', params, signal ? { signal, onEvent } : { onEvent }));
+      // a full decode of every step is heavy and takes its turn in the queue; previews are not
+      const call = (signal: AbortSignal | undefined) => deps.host.invoke('processExport', params, signal ? { signal, onEvent } : { onEvent });
+      return full ? heavy(requestId, call) : underRequest(requestId, call);
     },
     'process.forward': async (r) => {
       const model = await findModel(r.model);
@@ -242,20 +251,19 @@ export function createEditHandlers(deps: EditHandlerDeps): Pick<Handlers, EditCa
     },
     'process.anomaly': async (r) => {
       const model = await findModel(r.model);
-      idleFor(model, 'The anomaly map');
       const image = await deps.inputs.resolve(r.image, 'image');
       const seed = r.seed >= 0 ? r.seed : randomInt(0, 2 ** 32 - 1);
       const params = { modelDir: model.path, image, prompt: r.prompt, strength: r.strength, samples: r.samples, seed, fit: r.fit, provider: provider(), ...optional({ steps: r.steps }) };
       // cancellable by its requestId; the engine host stops a call that ignores the cancel within a second
-      return underRequest(r.requestId, (signal) => deps.host.invoke('processAnomaly', params, signal ? { signal } : {}));
+      return heavy(r.requestId, (signal) => deps.host.invoke('processAnomaly', params, signal ? { signal } : {}));
     },
     'process.pipeline': async (r) => {
-      const params = await oneRun(r, 'The pipeline view');
-      return underRequest(r.requestId, (signal) => deps.host.invoke('processPipeline', params, signal ? { signal } : {}));
+      const params = await oneRun(r);
+      return heavy(r.requestId, (signal) => deps.host.invoke('processPipeline', params, signal ? { signal } : {}));
     },
     'process.attention': async (r) => {
-      const params = await oneRun(r, 'The attention view');
-      return underRequest(r.requestId, (signal) => deps.host.invoke('processAttention', params, signal ? { signal } : {}));
+      const params = await oneRun(r);
+      return heavy(r.requestId, (signal) => deps.host.invoke('processAttention', params, signal ? { signal } : {}));
     },
     'process.cancel': async ({ requestId }) => {
       const controller = cancellable.get(requestId);

@@ -51,6 +51,10 @@ export class JobQueue {
   private readonly queued: JobRecord[] = [];
   private running: JobRecord | null = null;
   private readonly finished: JobRecord[] = [];
+  /** heavy process calls holding the engine (no job starts while > 0) */
+  private exclusive = 0;
+  /** heavy process calls waiting for the running job to end */
+  private readonly idleWaiters: (() => void)[] = [];
 
   constructor(private readonly deps: JobQueueDeps) {}
 
@@ -129,6 +133,33 @@ export class JobQueue {
     return false;
   }
 
+  /**
+   * Runs a heavy process call (anomaly map, pipeline, attention, full-quality export) in the queue's
+   * order: it waits for the running job to end, then holds the engine while it runs, and the next queued
+   * job starts only after it. Several such calls may run together. Cancelled while it waits: CANCELLED.
+   */
+  async runExclusive<T>(run: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    while (this.running) {
+      if (signal?.aborted) throw new ApiCallError('CANCELLED', 'cancelled while it waited for the running job');
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          signal?.removeEventListener('abort', wake);
+          resolve();
+        };
+        this.idleWaiters.push(wake);
+        signal?.addEventListener('abort', wake, { once: true });
+      });
+    }
+    if (signal?.aborted) throw new ApiCallError('CANCELLED', 'cancelled while it waited for the running job');
+    this.exclusive++;
+    try {
+      return await run();
+    } finally {
+      this.exclusive--;
+      this.pump();
+    }
+  }
+
   /** Cancels everything (shutdown). */
   cancelAll(): void {
     for (const record of this.queued.splice(0)) this.finish(record, 'cancelled', { code: 'CANCELLED', message: 'Reverie is shutting down' });
@@ -136,7 +167,7 @@ export class JobQueue {
   }
 
   private pump(): void {
-    if (this.running || this.queued.length === 0) return;
+    if (this.running || this.exclusive > 0 || this.queued.length === 0) return;
     const record = this.queued.shift() as JobRecord;
     this.running = record;
     record.controller = new AbortController();
@@ -145,7 +176,12 @@ export class JobQueue {
     this.changed();
     void this.run(record).finally(() => {
       if (this.running === record) this.running = null;
-      this.pump();
+      // heavy process calls that waited go before the next queued job: they resume (and hold the
+      // engine) in microtasks that run before this deferred pump
+      const waiters = this.idleWaiters.splice(0);
+      for (const wake of waiters) wake();
+      if (waiters.length > 0) queueMicrotask(() => this.pump());
+      else this.pump();
     });
   }
 

@@ -17,6 +17,15 @@ afterEach(async () => {
   h = null;
 });
 
+/** Polls until `check` holds (10 s at most). */
+async function until(check: () => boolean): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > 10_000) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 const png = (url: string): Buffer => Buffer.from(url.replace(/^data:image\/png;base64,/, ''), 'base64');
 
 async function generated(t: EditHarness, steps = 4): Promise<GalleryItem> {
@@ -148,6 +157,45 @@ describe('process calls', () => {
     await expect(t.call('process.cancel', { requestId: 'map-1' })).resolves.toEqual({ cancelled: false });
     const again = await t.call<CallResponse<'process.anomaly'>>('process.anomaly', { model: SD15, image, samples: 1, steps: 2, seed: 5, requestId: 'map-1' });
     expect(again.score).toBeGreaterThan(0);
+  });
+
+  it('a heavy call takes its turn in the queue: an anomaly map asked during a job runs after it, and a job queued meanwhile waits for the map', async () => {
+    h = await startBackend();
+    const t = h;
+    const { image } = await t.call<EditUploadResult>('edit.upload', { data: await testImage(), name: 'ramp.png' });
+    const mapRequest = { model: SD15, image, samples: 4, steps: 8, seed: 5 };
+    // how long the map takes on its own (the model already loaded)
+    await t.call('process.anomaly', mapRequest);
+    const t0 = Date.now();
+    await t.call('process.anomaly', mapRequest);
+    const alone = Date.now() - t0;
+    const txt = (steps: number, seed: number) => ({ kind: 'txt2img', params: { model: SD15, prompt: 'a red cat', steps, seed, width: 128, height: 128, sampler: 'euler', schedule: 'karras' } });
+    const { job: first } = await t.call<{ job: JobSummary }>('jobs.submit', txt(150, 1));
+    await until(() => t.events.some((e) => e.name === 'job.started' && (e.payload as { jobId: string }).jobId === first.id));
+    const map = t.call<CallResponse<'process.anomaly'>>('process.anomaly', mapRequest);
+    const { job: second } = await t.call<{ job: JobSummary }>('jobs.submit', txt(2, 2));
+    expect((await map).score).toBeGreaterThan(0);
+    await waitJob(t, second);
+    const { jobs } = await t.call<{ jobs: JobSummary[] }>('jobs.list');
+    const a = jobs.find((j) => j.id === first.id)!;
+    const b = jobs.find((j) => j.id === second.id)!;
+    // the map ran between the two jobs: the second started a whole map after the first ended
+    // (without the turn it would start at once, beside the map)
+    expect(a.finishedAt).toBeDefined();
+    expect(b.startedAt! - a.finishedAt!).toBeGreaterThanOrEqual(0.5 * alone);
+  });
+
+  it('a heavy call waiting for the running job can be cancelled by its requestId', async () => {
+    h = await startBackend();
+    const t = h;
+    const { image } = await t.call<EditUploadResult>('edit.upload', { data: await testImage(), name: 'ramp.png' });
+    const { job } = await t.call<{ job: JobSummary }>('jobs.submit', { kind: 'txt2img', params: { model: SD15, prompt: 'a red cat', steps: 150, seed: 1, width: 128, height: 128, sampler: 'euler', schedule: 'karras' } });
+    await until(() => t.events.some((e) => e.name === 'job.started' && (e.payload as { jobId: string }).jobId === job.id));
+    const outcome = t.call('process.anomaly', { model: SD15, image, samples: 2, steps: 4, seed: 5, requestId: 'wait-1' }).then(() => 'finished', (err: { code?: string }) => err.code ?? 'error');
+    await new Promise((r) => setTimeout(r, 50));
+    await expect(t.call('process.cancel', { requestId: 'wait-1' })).resolves.toEqual({ cancelled: true });
+    await expect(outcome).resolves.toBe('CANCELLED');
+    await waitJob(t, job); // the job itself runs on
   });
 
   it('process.cancel stops a forward-process call given a requestId (200 full VAE decodes at 512²)', async () => {
