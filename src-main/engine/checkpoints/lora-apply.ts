@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { copyFile, link, mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { float16ToFloat32, float32ToFloat16 } from '../runtime/fp16.ts';
 import type { ImportRecord, ImportedTensor } from './import.ts';
@@ -83,16 +84,12 @@ async function cacheKey(modelDir: string, loras: readonly LoraChoice[]): Promise
   return hash.digest('hex').slice(0, 20);
 }
 
-async function readStored(modelDir: string, part: string, t: ImportedTensor): Promise<Float32Array> {
-  const fh = await open(path.join(modelDir, part, 'weights.pb'), 'r');
-  try {
-    const buf = new Uint8Array(t.length);
-    const { bytesRead } = await fh.read(buf, 0, t.length, t.offset);
-    if (bytesRead !== t.length) throw new LoraError(`${modelDir}/${part}/weights.pb is shorter than import.json says; re-import the checkpoint`);
-    return t.dataType === 'float16' ? float16ToFloat32(new Uint16Array(buf.buffer)) : new Float32Array(buf.buffer);
-  } finally {
-    await fh.close();
-  }
+/** One stored weight of the imported folder, as float32, read from the part's open weights file. */
+async function readStored(weights: FileHandle, file: string, t: ImportedTensor): Promise<Float32Array> {
+  const buf = new Uint8Array(t.length);
+  const { bytesRead } = await weights.read(buf, 0, t.length, t.offset);
+  if (bytesRead !== t.length) throw new LoraError(`${file} is shorter than import.json says; re-import the checkpoint`);
+  return t.dataType === 'float16' ? float16ToFloat32(new Uint16Array(buf.buffer)) : new Float32Array(buf.buffer);
 }
 
 /** Base weight plus every chosen LoRA's delta for this tensor (in choice order; fused rows merged per slice). */
@@ -133,6 +130,9 @@ async function build(modelDir: string, record: ImportRecord, loaded: Loaded[], d
       const replacements = new Map<string, ExternalInitializer>();
       const out = path.join(tmp, part);
       await mkdir(out);
+      const weightsFile = path.join(modelDir, part, graphOf(record, part).weights);
+      // the part's weights are opened once for all the tensors the LoRAs touch (hundreds in SDXL)
+      const weights = await open(weightsFile, 'r');
       const fh = await open(path.join(out, 'lora.pb'), 'w');
       let offset = 0;
       try {
@@ -142,7 +142,7 @@ async function build(modelDir: string, record: ImportRecord, loaded: Loaded[], d
             return group ? [{ lora, group, rows: target.rows }] : [];
           }));
           if (hits.length === 0) continue;
-          const merged = await mergedTensor(await readStored(modelDir, part, t), t, hits);
+          const merged = await mergedTensor(await readStored(weights, weightsFile, t), t, hits);
           const bytes = t.dataType === 'float16' ? new Uint8Array(float32ToFloat16(merged).buffer) : new Uint8Array(merged.buffer);
           await fh.write(bytes);
           const stored = t.dataType === 'float16' ? `${t.name}::fp16` : t.name;
@@ -151,10 +151,11 @@ async function build(modelDir: string, record: ImportRecord, loaded: Loaded[], d
         }
       } finally {
         await fh.close();
+        await weights.close();
       }
       const model = await readFile(path.join(modelDir, part, 'model.onnx'));
       await writeFile(path.join(out, 'model.onnx'), replaceInitializers(model, replacements));
-      await linkOrCopy(path.join(modelDir, part, 'weights.pb'), path.join(out, graphOf(record, part).weights));
+      await linkOrCopy(weightsFile, path.join(out, graphOf(record, part).weights));
     }
     await rename(tmp, dir);
   } catch (err) {
