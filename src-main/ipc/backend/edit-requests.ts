@@ -12,7 +12,6 @@ import type { LoraParam } from '../../engine/pipelines/params.ts';
 import type { EngineHost, InvokeOptions } from '../../engine/hosting/host.ts';
 import type { EditJobResult } from '../../engine/edit-methods.ts';
 import type { EngineJobEvent } from '../../engine/service.ts';
-import type { ExportProgress } from '../../engine/trajectory/export.ts';
 import type { GalleryStore } from '../../storage/gallery.ts';
 import type { GalleryItem, JobRequest, JobSummary, ModelReport, Settings } from '../contract.ts';
 import type { Handlers } from '../dispatch.ts';
@@ -211,11 +210,8 @@ export function createEditHandlers(deps: EditHandlerDeps): Pick<Handlers, EditCa
       } else if (!(await exists(modelDir))) modelDir = null;
       const params = { file, modelDir, provider: provider(), kind, format, quality, frameMs, finalImage: item.path, name: item.id };
       // a call with a requestId can be followed (process.exportProgress) and cancelled (process.cancel)
-      const onEvent = (e: { type: string }): void => {
-        if (requestId !== undefined && e.type === 'export') {
-          const p = e as ExportProgress;
-          deps.events.emit('process.exportProgress', { requestId, stage: p.stage, done: p.done, total: p.total });
-        }
+      const onEvent: NonNullable<InvokeOptions['onEvent']> = (e) => {
+        if (requestId !== undefined && e.type === 'export') deps.events.emit('process.exportProgress', { requestId, stage: e.stage, done: e.done, total: e.total });
       };
       // a full decode of every step is heavy and takes its turn in the queue; previews are not
       const call = (signal: AbortSignal | undefined) => deps.host.invoke('processExport', params, signal ? { signal, onEvent } : { onEvent });
