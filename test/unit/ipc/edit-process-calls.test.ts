@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeToRgb8 } from '../../../src-main/engine/imageio/png.ts';
 import type { CallResponse, EditUploadResult, GalleryItem, JobSummary } from '../../../src-main/ipc/contract.ts';
+import { until } from '../../helpers/until.ts';
 import { SD15, runJob, startBackend, testImage, waitJob } from './edit-harness.ts';
 import type { EditHarness } from './edit-harness.ts';
 
@@ -16,15 +17,6 @@ afterEach(async () => {
   await h?.close();
   h = null;
 });
-
-/** Polls until `check` holds (10 s at most). */
-async function until(check: () => boolean): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > 10_000) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const png = (url: string): Buffer => Buffer.from(url.replace(/^data:image\/png;base64,/, ''), 'base64');
 
@@ -171,7 +163,7 @@ describe('process calls', () => {
     const alone = Date.now() - t0;
     const txt = (steps: number, seed: number) => ({ kind: 'txt2img', params: { model: SD15, prompt: 'a red cat', steps, seed, width: 128, height: 128, sampler: 'euler', schedule: 'karras' } });
     const { job: first } = await t.call<{ job: JobSummary }>('jobs.submit', txt(150, 1));
-    await until(() => t.events.some((e) => e.name === 'job.started' && (e.payload as { jobId: string }).jobId === first.id));
+    await until('the first job to start', () => t.events.some((e) => e.name === 'job.started' && (e.payload as { jobId: string }).jobId === first.id));
     const map = t.call<CallResponse<'process.anomaly'>>('process.anomaly', mapRequest);
     const { job: second } = await t.call<{ job: JobSummary }>('jobs.submit', txt(2, 2));
     expect((await map).score).toBeGreaterThan(0);
@@ -190,7 +182,7 @@ describe('process calls', () => {
     const t = h;
     const { image } = await t.call<EditUploadResult>('edit.upload', { data: await testImage(), name: 'ramp.png' });
     const { job } = await t.call<{ job: JobSummary }>('jobs.submit', { kind: 'txt2img', params: { model: SD15, prompt: 'a red cat', steps: 150, seed: 1, width: 128, height: 128, sampler: 'euler', schedule: 'karras' } });
-    await until(() => t.events.some((e) => e.name === 'job.started' && (e.payload as { jobId: string }).jobId === job.id));
+    await until('the first job to start', () => t.events.some((e) => e.name === 'job.started' && (e.payload as { jobId: string }).jobId === job.id));
     const outcome = t.call('process.anomaly', { model: SD15, image, samples: 2, steps: 4, seed: 5, requestId: 'wait-1' }).then(() => 'finished', (err: { code?: string }) => err.code ?? 'error');
     await new Promise((r) => setTimeout(r, 50));
     await expect(t.call('process.cancel', { requestId: 'wait-1' })).resolves.toEqual({ cancelled: true });

@@ -37,7 +37,6 @@ export async function rendererBackend(): Promise<RendererBackend> {
   return { tb, api: createApi(directTransport(tb), 'browser'), close: () => tb.close() };
 }
 
-/** Resolves once `check` holds (polling). */
 /** The pixel size of a PNG from its IHDR chunk (the decoder the state classes are given in Node). */
 export async function pngSize(blob: Blob): Promise<{ width: number; height: number }> {
   const ihdr = readChunks(new Uint8Array(await blob.arrayBuffer()))[0].data;
@@ -45,10 +44,4 @@ export async function pngSize(blob: Blob): Promise<{ width: number; height: numb
   return { width: view.getUint32(0), height: view.getUint32(4) };
 }
 
-export async function until(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export { until } from '../../helpers/until.ts';
