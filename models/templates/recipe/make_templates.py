@@ -228,17 +228,25 @@ def strip(onnx_path, out_path, state, out_shapes=None):
     return tensors
 
 
-def family_facts(family):
-    if 'sdxl' in family:
-        return family_facts_sdxl(family)
-    ucfg, vcfg, tcfg = ldm.unet_config(family), ldm.vae_config(family), ldm.text_config(family)
-    sd2 = 'sd2' in family
+def shape_facts(family):
+    """What every family's manifest begins with: the latents and the UNet's input and context widths."""
+    ucfg, vcfg = ldm.unet_config(family), ldm.vae_config(family)
     return {
         'family': family.replace('tiny-', ''),
         'latentChannels': vcfg['embed_dim'],
         'vaeFactor': 2 ** (len(vcfg['ch_mult']) - 1),
         'unetInChannels': ucfg['in_channels'],
         'contextDim': ucfg['context_dim'],
+    }
+
+
+def family_facts(family):
+    if 'sdxl' in family:
+        return family_facts_sdxl(family)
+    tcfg = ldm.text_config(family)
+    sd2 = 'sd2' in family
+    return {
+        **shape_facts(family),
         'textWidth': tcfg['width'],
         'vocab': tcfg['vocab'],
         'tokenizerPad': '!' if sd2 else '<|endoftext|>',
@@ -251,14 +259,9 @@ def family_facts(family):
 
 
 def family_facts_sdxl(family):
-    ucfg, vcfg = ldm.unet_config(family), ldm.vae_config(family)
     cfg1, cfg2 = ldm.text_configs_sdxl(family)
     return {
-        'family': family.replace('tiny-', ''),
-        'latentChannels': vcfg['embed_dim'],
-        'vaeFactor': 2 ** (len(vcfg['ch_mult']) - 1),
-        'unetInChannels': ucfg['in_channels'],
-        'contextDim': ucfg['context_dim'],
+        **shape_facts(family),
         'textWidth': cfg1['width'],
         'text2Width': cfg2['width'],
         'vocab': cfg1['vocab'],
