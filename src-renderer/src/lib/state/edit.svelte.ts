@@ -79,8 +79,7 @@ export function baseParams(studio: Studio, model: ModelReport | null = studio.fo
   const form = studio.form;
   if (!model) return { problem: 'No model is ready: add a model folder in Settings.' };
   if (!form.seedParse.ok) return { problem: form.seedParse.message };
-  const sdxl = model.family === 'sdxl' || model.family === 'sdxl-turbo';
-  const sizeConditioning = sdxl ? form.sdxlSize.request(form.width, form.height) : undefined;
+  const sizeConditioning = form.sizeConditioning(model);
   return {
     params: {
       ...(sizeConditioning ? { sizeConditioning } : {}),

@@ -11,6 +11,7 @@ import { DEFAULT_SIZE_STEP, MAX_SIZE, MIN_SIZE, isValidSide, roundToStep, sizePr
 import type { SizePreset } from './size-presets.ts';
 import type { SizeConditioningRequest } from './sdxl-size.svelte.ts';
 
+const isSdxlModel = (m: ModelReport | null | undefined): boolean => m?.family === 'sdxl' || m?.family === 'sdxl-turbo';
 const optionalSizeConditioning = (sc: SizeConditioningRequest | undefined): { sizeConditioning?: SizeConditioningRequest } => (sc ? { sizeConditioning: sc } : {});
 
 type Defaults = Settings['defaults'];
@@ -73,7 +74,7 @@ export class GenerateForm {
   readonly model = $derived.by(() => this.#resolveModel());
   /** sides are multiples of this: the model's VAE factor (8 for SD, 16 for reverie-mini v2) */
   /** the model takes SDXL's size conditioning (models.list's family) */
-  readonly isSdxl = $derived(this.model?.family === 'sdxl' || this.model?.family === 'sdxl-turbo');
+  readonly isSdxl = $derived(isSdxlModel(this.model));
   readonly sizeStep = $derived(this.model?.sizeStep ?? DEFAULT_SIZE_STEP);
   readonly presets = $derived.by((): SizePreset[] => sizePresets(this.model?.defaultWidth ?? FALLBACK_SIZE, this.model?.defaultHeight ?? FALLBACK_SIZE, this.sizeStep));
   readonly width = $derived.by(() => this.#dims()[0]);
@@ -336,9 +337,9 @@ export class GenerateForm {
   }
 
   // ── derivations ───────────────────────────────────────────────────────
-  /** SDXL's size conditioning of a job from this form: only for an SDXL model, only when not the defaults */
-  sizeConditioning(): SizeConditioningRequest | undefined {
-    return this.isSdxl ? this.sdxlSize.request(this.width, this.height) : undefined;
+  /** SDXL's size conditioning of a job from this form: only for an SDXL model (the form's, or an edit tab's own), only when not the defaults */
+  sizeConditioning(model: ModelReport | null | undefined = this.model): SizeConditioningRequest | undefined {
+    return isSdxlModel(model) ? this.sdxlSize.request(this.width, this.height) : undefined;
   }
 
   #resolveModel(): ModelReport | undefined {

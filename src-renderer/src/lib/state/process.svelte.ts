@@ -233,6 +233,7 @@ export class ProcessState {
       this.#compareError = 'No model is ready: add a model folder in Settings.';
       return false;
     }
+    const sizeConditioning = form.sizeConditioning();
     try {
       const { jobs } = await this.studio.api.process.trajectories({
         model: model.id,
@@ -245,7 +246,7 @@ export class ProcessState {
         width: form.width,
         height: form.height,
         provider: this.studio.settings.settings?.provider ?? 'auto',
-        ...(form.sizeConditioning() ? { sizeConditioning: form.sizeConditioning() } : {}),
+        ...(sizeConditioning ? { sizeConditioning } : {}),
         ode,
         sde,
       });
