@@ -108,18 +108,43 @@ class CrossAttention(nn.Module):
         self.to_out = nn.Sequential(nn.Linear(inner, dim), nn.Dropout(0.0))
 
     def forward(self, x, context=None):
-        context = x if context is None else context
-        q, k, v = self.to_q(x), self.to_k(context), self.to_v(context)
-        b, n, inner = q.shape
-        d = inner // self.heads
+        q = self.to_q(x)
+        if context is None:                                      # self-attention: one fused op (SelfAttention)
+            return self.to_out(SelfAttention.apply(q, self.to_k(x), self.to_v(x), self.heads))
+        return self.to_out(attention(q, self.to_k(context), self.to_v(context), self.heads))
 
-        def split(t):
-            return t.reshape(b, -1, self.heads, d).permute(0, 2, 1, 3)
 
-        q, k, v = split(q), split(k), split(v)
-        weights = torch.softmax(q @ k.transpose(-1, -2) * (d ** -0.5), dim=-1)
-        out = (weights @ v).permute(0, 2, 1, 3).reshape(b, n, inner)
-        return self.to_out(out)
+def attention(q, k, v, heads):
+    """Scaled dot-product attention over [b, n, heads·d] projections (b, m for keys and values)."""
+    b, n, inner = q.shape
+    d = inner // heads
+
+    def split(t):
+        return t.reshape(b, -1, heads, d).permute(0, 2, 1, 3)
+
+    q, k, v = split(q), split(k), split(v)
+    weights = torch.softmax(q @ k.transpose(-1, -2) * (d ** -0.5), dim=-1)
+    return (weights @ v).permute(0, 2, 1, 3).reshape(b, n, inner)
+
+
+class SelfAttention(torch.autograd.Function):
+    """`attention` in eager PyTorch; in ONNX one com.microsoft MultiHeadAttention node (ONNX Runtime's contrib
+    op: q, k, v as [b, n, heads·d], scale 1/sqrt(d)), which ONNX Runtime's CPU provider computes block by
+    block (flash attention) without the [b, heads, n, n] scores: at 512² an SD 1.5 UNet's first self-attention
+    would otherwise hold 2 × 8 × 4096² floats (1 GiB) at once; its CUDA, DirectML and WebGPU providers have the
+    op too. Only self-attention is fused: cross-attention stays MatMul → Softmax → MatMul, so the Attention view
+    (src-main/engine/models/attention-graph.ts) can still read its probabilities, and its scores are small
+    ([b, heads, n, 77])."""
+
+    @staticmethod
+    def forward(ctx, q, k, v, heads):
+        return attention(q, k, v, heads)
+
+    @staticmethod
+    def symbolic(g, q, k, v, heads):
+        out = g.op('com.microsoft::MultiHeadAttention', q, k, v, num_heads_i=heads)
+        out.setType(q.type())
+        return out
 
 
 class GEGLU(nn.Module):
@@ -305,11 +330,8 @@ class AttnBlock(nn.Module):
     def forward(self, x):
         b, c, h, w = x.shape
         y = self.norm(x)
-        q = self.q(y).reshape(b, c, h * w).permute(0, 2, 1)
-        k = self.k(y).reshape(b, c, h * w)
-        v = self.v(y).reshape(b, c, h * w)
-        weights = torch.softmax(q @ k * (c ** -0.5), dim=-1)          # [b, hw(query), hw(key)]
-        out = (v @ weights.permute(0, 2, 1)).reshape(b, c, h, w)
+        q, k, v = (t(y).reshape(b, c, h * w).permute(0, 2, 1) for t in (self.q, self.k, self.v))   # [b, hw, c]
+        out = SelfAttention.apply(q, k, v, 1).permute(0, 2, 1).reshape(b, c, h, w)       # one head of c channels
         return x + self.proj_out(out)
 
 

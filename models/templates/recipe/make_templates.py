@@ -7,7 +7,8 @@
 number each, see `distinct`, and the tracer's copy of them is skipped, see `parameters_not_cloned`.)
 
 For every family it builds the modules of `ldm.py` (random weights, never saved), exports the four graphs
-(text_encoder, unet, vae_encoder, vae_decoder; SDXL adds text_encoder_2) with opset 17 and no constant folding, so every weight stays
+(text_encoder, unet, vae_encoder, vae_decoder; SDXL adds text_encoder_2) with opset 17 (self-attention as ONNX Runtime's
+com.microsoft MultiHeadAttention, see ldm.SelfAttention) and no constant folding, so every weight stays
 an initializer named exactly like the checkpoint tensor it comes from, and then removes those initializers.
 What is left is the structure only (kilobytes to a few MB). `manifest.json` lists, per graph, each removed
 weight (name, shape) in file order, the LoRA targets that may change it (kohya keys; a slice of rows where
@@ -186,8 +187,11 @@ def fixed_output_dims(module, args, outputs, axes):
 def export_graph(module, args, inputs, outputs, axes, path):
     # export_params=False: the weights become graph inputs named like the parameters, so even SD-sized
     # graphs export in seconds without writing gigabytes (and without the 2 GB protobuf limit)
+    # self-attention exports as ONNX Runtime's com.microsoft MultiHeadAttention (ldm.SelfAttention)
+    fused = any(isinstance(m, (ldm.CrossAttention, ldm.AttnBlock)) for m in module.modules())
     torch.onnx.export(module, args, path, input_names=inputs, output_names=outputs, dynamic_axes=axes,
-                      opset_version=OPSET, do_constant_folding=False, export_params=False)
+                      opset_version=OPSET, custom_opsets={'com.microsoft': 1} if fused else None,
+                      do_constant_folding=False, export_params=False)
 
 
 def strip(onnx_path, out_path, state, out_shapes=None):
