@@ -24,6 +24,8 @@ export const MAIN_ENTRIES = {
   server: 'src-main/server/main.ts',
   // the provider probe's child script (spawned by engine/runtime/probe.ts beside the bundle that runs it)
   'probe-script': 'src-main/engine/runtime/probe-script.mjs',
+  // the stochastic samplers' noise thread (a worker_threads script, started by engine/runtime/noise-thread.ts)
+  'noise-worker': 'src-main/engine/runtime/noise-worker.ts',
 };
 export const MAIN_EXTERNALS = ['electron', 'onnxruntime-node', 'sharp', 'bufferutil', 'utf-8-validate'];
 

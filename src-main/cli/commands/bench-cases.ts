@@ -61,8 +61,9 @@ export interface SamplerBench {
   /** perStepMs minus the denoiser calls' own cost: what the sampler's arithmetic and noise cost */
   overheadPerStepMs: number;
   /**
-   * with an asynchronous model of GPU_STEP_MS per call (a GPU UNet step) and the pipeline's noise
-   * drawn ahead while the model runs: what the sampler still adds to each step's wall time
+   * with a model that blocks the JavaScript thread for GPU_STEP_MS per call, as onnxruntime-node does
+   * during a GPU UNet step, and the stochastic samplers' noise drawn on the noise thread meanwhile:
+   * what the sampler still adds to each step's wall time
    */
   criticalPerStepMs: number;
 }
@@ -72,7 +73,7 @@ export interface SamplersBench {
   steps: number;
   /** one call of the analytic denoiser D(x, σ) = μ + (x − μ)·v/(v + σ²) */
   denoiserCallMs: number;
-  /** what the GPU_STEP_MS timer of the critical-path measure really took per call */
+  /** what one call of the GPU_STEP_MS blocking model really took (the wait, the denoiser, the hand-off) */
   gpuCallMs: number;
   samplers: SamplerBench[];
 }
@@ -183,9 +184,30 @@ export async function benchRng(plan: BenchPlan): Promise<RngBench[]> {
 /** the model call of the critical-path measure: a UNet step on a fast GPU */
 export const GPU_STEP_MS = 20;
 
-/** Every sampler on SD's latent size for 512² (1×4×64×64), Karras sigmas over SD 1.x's range. */
-export async function benchSamplers(plan: BenchPlan): Promise<SamplersBench> {
-  const dims = [1, 4, 64, 64];
+/**
+ * A model call as onnxruntime-node makes it on a GPU: `run` is a setImmediate around a synchronous
+ * native call, so the JavaScript thread is blocked (here: asleep in Atomics.wait) for the step's
+ * GPU_STEP_MS, then the output is there. Work "overlapped" with it on this thread is not overlapped.
+ */
+function blockingModel(denoise: (x: F32Tensor, sigma: number) => Promise<F32Tensor>): (x: F32Tensor, sigma: number) => Promise<F32Tensor> {
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  return (x, sigma) =>
+    new Promise((resolve) => {
+      setImmediate(() => {
+        Atomics.wait(flag, 0, 0, GPU_STEP_MS);
+        resolve(denoise(x, sigma));
+      });
+    });
+}
+
+/**
+ * Every sampler on SD's latent sizes for 512² and 1024² (1×4×64×64, 1×4×128×128), Karras sigmas over
+ * SD 1.x's range: its own cost per step on an analytic denoiser, and what it adds to a GPU-like step
+ * (blockingModel) as sampleLatents runs it, stochastic samplers drawing on the noise thread.
+ */
+export async function benchSamplers(plan: BenchPlan, side = 64): Promise<SamplersBench> {
+  const shape: [number, number, number] = [4, side, side];
+  const dims = [1, ...shape];
   const steps = plan.quick ? 8 : 20;
   // the exact denoiser of Gaussian data (see ../shared/README.md): μ + (x − μ)·v/(v + σ²)
   const mean = 0.1;
@@ -198,14 +220,9 @@ export async function benchSamplers(plan: BenchPlan): Promise<SamplersBench> {
   };
   const sample = randnTensor(0, dims);
   const denoiserCallMs = await timed(plan.quick ? 20 : 200, () => denoise(sample, 1));
-  // a model call that waits GPU_STEP_MS on a timer, as the JavaScript thread waits for a GPU UNet
-  const sleep = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, GPU_STEP_MS));
-  const gpuModel = async (x: F32Tensor, sigma: number): Promise<F32Tensor> => {
-    await sleep();
-    return denoise(x, sigma);
-  };
-  // what the timer really takes (it overshoots by a millisecond or so)
-  const gpuCallMs = await timed(plan.quick ? 3 : 10, sleep);
+  const gpuModel = blockingModel(denoise);
+  // what one blocked call really takes (the wait overshoots a little), denoiser included
+  const gpuCallMs = await timed(plan.quick ? 3 : 10, () => gpuModel(sample, 1));
   // SD 1.x's sigma range (scaled-linear betas 0.00085 → 0.012 over 1000 steps)
   const sigmas = karrasSigmas(steps, 0.0292, 14.6146);
   const samplers: SamplerBench[] = [];
@@ -214,23 +231,27 @@ export async function benchSamplers(plan: BenchPlan): Promise<SamplersBench> {
     plan.signal?.throwIfAborted();
     let seed = 7;
     const run = async (): Promise<void> => {
-      const { initial, noise } = imageNoise([seed++], [4, 64, 64]);
+      const { initial, noise } = imageNoise([seed++], shape);
       const x: F32Tensor = { ...initial, data: initial.data.map((v) => v * sigmas[0]) };
       await entry.fn(denoise, x, sigmas, { noise }, entry.defaults);
     };
     const ms = await timed(plan.quick ? 1 : 3, run);
     const modelCalls = totalModelCalls(entry, steps);
-    // the same sampler against a model that answers after GPU_STEP_MS, as sampleLatents runs it
+    // the same sampler against the blocking GPU-like model, as sampleLatents runs it
     const gpuSteps = plan.quick ? 3 : 10;
     const gpuSigmas = karrasSigmas(gpuSteps, 0.0292, 14.6146);
     const runGpu = async (): Promise<void> => {
-      const { initial, noise, prefetch } = imageNoise([seed++], [4, 64, 64]);
-      const x: F32Tensor = { ...initial, data: initial.data.map((v) => v * gpuSigmas[0]) };
-      const model = entry.stochastic ? drawingAhead(gpuModel, prefetch) : gpuModel;
-      await entry.fn(model, x, gpuSigmas, { noise }, entry.defaults);
+      const { initial, noise, prefetch, close } = imageNoise([seed++], shape, entry.stochastic);
+      try {
+        const x: F32Tensor = { ...initial, data: initial.data.map((v) => v * gpuSigmas[0]) };
+        const model = entry.stochastic ? drawingAhead(gpuModel, prefetch) : gpuModel;
+        await entry.fn(model, x, gpuSigmas, { noise }, entry.defaults);
+      } finally {
+        close();
+      }
     };
-    const gpuMs = await timed(1, runGpu);
-    const critical = (gpuMs - totalModelCalls(entry, gpuSteps) * (gpuCallMs + denoiserCallMs)) / gpuSteps;
+    const gpuMs = await timed(plan.quick ? 1 : 2, runGpu);
+    const critical = (gpuMs - totalModelCalls(entry, gpuSteps) * gpuCallMs) / gpuSteps;
     samplers.push({ id: entry.id, label: entry.label, modelCalls, perStepMs: ms / steps, overheadPerStepMs: (ms - modelCalls * denoiserCallMs) / steps, criticalPerStepMs: Math.max(0, critical) });
   }
   return { dims, steps, denoiserCallMs, gpuCallMs, samplers };

@@ -14,7 +14,8 @@ export const BENCH_HELP = `usage: reverie bench [--quick] [--json] [--steps N]
 
 Without --model: measures, on this machine, the CLIP tokenizer (load, per prompt), seeded randn for
 4×32×32 and 4×64×64 latents, every sampler's own cost per step on an analytic denoiser (pure
-JavaScript), txt2img on the tiny test fixture (load, encode, per step, decode), and the default model
+JavaScript) on 4×64×64 and 4×128×128 latents, alone and beside a model that blocks the thread 20 ms
+per call as a GPU UNet step does, txt2img on the tiny test fixture (load, encode, per step, decode), and the default model
 (models/reverie-mini) at its default size on the CPU and on each GPU provider that works here. Times
 are milliseconds, medians over repeats; progress goes to stderr.
 
@@ -39,7 +40,8 @@ export interface BenchReport {
   machine: MachineInfo;
   tokenizer: TokenizerBench;
   rng: RngBench[];
-  samplers: SamplersBench;
+  /** on SD's latents for 512² and 1024² */
+  samplers: SamplersBench[];
   fixture: PipelineBench;
   defaultModel: DefaultModelBench;
   /** the whole bench */
@@ -52,7 +54,7 @@ export async function runBench(plan: BenchPlan, model: string, steps: number): P
   const machine = await machineInfo();
   const tokenizer = await benchTokenizer(plan);
   const rng = await benchRng(plan);
-  const samplers = await benchSamplers(plan);
+  const samplers = [await benchSamplers(plan, 64), await benchSamplers(plan, 128)];
   const fixture = await benchFixture(plan);
   const defaultModel = await benchDefaultModel(model, steps, plan);
   return { quick: plan.quick, machine, tokenizer, rng, samplers, fixture, defaultModel, benchMs: performance.now() - started };
@@ -85,15 +87,17 @@ export function formatBench(r: BenchReport): string {
       [`tokenizer load (${r.tokenizer.vocabSize} tokens, ${r.tokenizer.source})`, ms(r.tokenizer.loadMs)],
       [`tokenizer per prompt, ${r.tokenizer.prompts} prompts (first pass / cached words)`, `${ms(r.tokenizer.perPromptMs)} / ${ms(r.tokenizer.perPromptWarmMs)}`],
       ...r.rng.map((x) => [`randn ${x.dims.join('×')} (torch-compatible CPU generator)`, ms(x.ms)]),
-      [`analytic denoiser call on ${r.samplers.dims.join('×')}`, ms(r.samplers.denoiserCallMs)],
+      ...r.samplers.map((b) => [`analytic denoiser call on ${b.dims.join('×')}`, ms(b.denoiserCallMs)]),
     ]),
-    '',
-    `samplers on ${r.samplers.dims.join('×')}, ${r.samplers.steps} Karras steps, analytic denoiser (pure JavaScript):`,
-    table([
-      ['SAMPLER', 'CALLS', 'PER STEP', 'OWN COST PER STEP', `ADDED TO A ${GPU_STEP_MS} MS GPU STEP`],
-      ...r.samplers.samplers.map((s) => [s.label, String(s.modelCalls), ms(s.perStepMs), ms(s.overheadPerStepMs), ms(s.criticalPerStepMs)]),
+    ...r.samplers.flatMap((b) => [
+      '',
+      `samplers on ${b.dims.join('×')}, ${b.steps} Karras steps, analytic denoiser (pure JavaScript):`,
+      table([
+        ['SAMPLER', 'CALLS', 'PER STEP', 'OWN COST PER STEP', `ADDED TO A ${GPU_STEP_MS} MS GPU STEP`],
+        ...b.samplers.map((s) => [s.label, String(s.modelCalls), ms(s.perStepMs), ms(s.overheadPerStepMs), ms(s.criticalPerStepMs)]),
+      ]),
     ]),
-    `(the last column: the model answers after a ${GPU_STEP_MS} ms timer, as a GPU UNet would, and the pipeline draws the next noise while it waits)`,
+    `(the last column: each model call blocks the JavaScript thread for ${GPU_STEP_MS} ms, as onnxruntime-node's run does during a GPU UNet step; stochastic samplers draw their next noise on the noise thread meanwhile)`,
     '',
     `txt2img: LOAD is a fresh model load, GENERATE = TOTAL − LOAD; the fixture is the median of ${r.fixture.runs} run${r.fixture.runs === 1 ? '' : 's'}:`,
   ];

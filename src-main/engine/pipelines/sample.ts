@@ -10,6 +10,7 @@
 import { cfgDenoiser } from '../guidance/cfg.ts';
 import type { GuidanceSplit } from '../guidance/cfg.ts';
 import type { AddedConditioning, ModelDenoiser } from '../models/model.ts';
+import { threadNoise } from '../runtime/noise-thread.ts';
 import { Rng } from '../runtime/rng.ts';
 import { concatBatch, splitBatch } from '../samplers/ops.ts';
 import { EngineError } from '../types.ts';
@@ -62,19 +63,27 @@ export interface SampledLatents {
 }
 
 /**
- * Per-image generators and the sampler's noise source drawn from them. `prefetch` draws the next
- * noise ahead, into a queue of one that `noise` takes from first: called while the UNet runs (ONNX
- * Runtime works on its own threads while the JavaScript thread waits), it takes the draw off the
- * step's critical path (Box–Muller on 4×128×128 costs milliseconds, a GPU UNet step ~20 ms). The
- * values and their order are the same as drawing on demand.
+ * Per-image generators and the sampler's noise source drawn from them. `prefetch` asks for the next
+ * noise ahead, into a queue of one that `noise` takes from first; drawingAhead calls it just after a
+ * model call starts. With `threaded` (stochastic samplers) the generators live on the noise thread
+ * (runtime/noise-thread.ts), which draws while the JavaScript thread is inside ONNX Runtime's
+ * synchronous `run`: Box–Muller on 4×128×128 costs milliseconds, a GPU UNet step ~20 ms. Without a
+ * worker (or without `threaded`) they are drawn here. The values and their order are the same either way.
+ * `close` frees the worker's generators: call it when the run ends.
  */
-export function imageNoise(seeds: readonly number[], shape: readonly [number, number, number]): { initial: F32Tensor; noise: NoiseSampler; prefetch: () => void } {
+export function imageNoise(
+  seeds: readonly number[],
+  shape: readonly [number, number, number],
+  threaded = false,
+): { initial: F32Tensor; noise: NoiseSampler; prefetch: () => void; close: () => void } {
+  const stream = threaded ? threadNoise(seeds, shape) : null;
+  if (stream) return { initial: stream.initial, noise: () => stream.noise(), prefetch: stream.prefetch, close: stream.close };
   const [c, h, w] = shape;
   const n = c * h * w;
   const rngs = seeds.map((s) => new Rng(s));
   const draw = (): F32Tensor => {
     const data = new Float32Array(n * rngs.length);
-    rngs.forEach((r, k) => data.set(r.randn(n), k * n));
+    rngs.forEach((r, k) => r.randnInto(data.subarray(k * n, (k + 1) * n)));
     return { dtype: 'float32', dims: [rngs.length, c, h, w], data };
   };
   const initial = draw();
@@ -87,7 +96,7 @@ export function imageNoise(seeds: readonly number[], shape: readonly [number, nu
   const prefetch = (): void => {
     ahead ??= draw();
   };
-  return { initial, noise, prefetch };
+  return { initial, noise, prefetch, close: () => undefined };
 }
 
 /** The denoiser with the next noise drawn while its model call runs (stochastic samplers only). */
@@ -117,8 +126,16 @@ function itemByItem(denoise: ModelDenoiser): ModelDenoiser {
 }
 
 export async function sampleLatents(input: SampleLatentsInput): Promise<SampledLatents> {
+  const { initial, noise, prefetch, close } = imageNoise(input.seeds, input.latentShape, input.sampler.stochastic);
+  try {
+    return await sampleFrom(input, initial, noise, prefetch);
+  } finally {
+    close();
+  }
+}
+
+async function sampleFrom(input: SampleLatentsInput, initial: F32Tensor, noise: NoiseSampler, prefetch: () => void): Promise<SampledLatents> {
   const { sigmas, signal } = input;
-  const { initial, noise, prefetch } = imageNoise(input.seeds, input.latentShape);
   const sigmaMax = sigmas[0];
   const x0 = new Float32Array(initial.data.length);
   const init = input.init?.data;

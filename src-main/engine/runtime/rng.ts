@@ -240,7 +240,12 @@ export class Rng {
   /** n standard-normal float32 values: torch.randn(n, generator=g) on CPU. */
   randn(n: number): Float32Array {
     if (!Number.isInteger(n) || n < 0) throw new EngineError('INTERNAL', `randn: size must be a non-negative integer, got ${n}`);
-    return n >= 16 ? this.normalFill(n) : this.normalSerial(n);
+    return this.randnInto(new Float32Array(n));
+  }
+
+  /** `randn(out.length)` written into `out` (a view of a larger buffer, say), returned. */
+  randnInto(out: Float32Array): Float32Array {
+    return out.length >= 16 ? this.normalFill(out) : this.normalSerial(out);
   }
 
   /** one uniform float32 in [0, 1) with 24 random bits: torch.rand(1, generator=g)[0]. */
@@ -248,8 +253,8 @@ export class Rng {
     return (this.mt.next() & 0xffffff) / TWO_POW_24;
   }
 
-  private normalFill(n: number): Float32Array {
-    const data = new Float32Array(n);
+  private normalFill(data: Float32Array): Float32Array {
+    const n = data.length;
     this.mt.uniforms24(data, 0, n);
     for (let i = 0; i + 16 <= n; i += 16) boxMuller16(data, i);
     if (n % 16 !== 0) {
@@ -265,9 +270,8 @@ export class Rng {
     return (hi * 4294967296 + lo) / TWO_POW_53;
   }
 
-  private normalSerial(n: number): Float32Array {
-    const out = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
+  private normalSerial(out: Float32Array): Float32Array {
+    for (let i = 0; i < out.length; i++) {
       if (this.cachedNormal !== null) {
         out[i] = this.cachedNormal;
         this.cachedNormal = null;

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatBench } from '../../../src-main/cli/commands/bench.ts';
+import { GPU_STEP_MS } from '../../../src-main/cli/commands/bench-cases.ts';
 import type { BenchReport } from '../../../src-main/cli/commands/bench.ts';
 import type { ModelBenchReport } from '../../../src-main/cli/commands/bench-model.ts';
 import { SAMPLERS } from '../../../src-main/engine/samplers/registry.ts';
@@ -50,13 +51,18 @@ describe('reverie bench', () => {
     expect(report.rng.map((x) => x.dims)).toEqual([[4, 32, 32], [4, 64, 64]]);
     for (const x of report.rng) positive(x.ms);
 
-    expect(report.samplers.samplers.map((s) => s.id)).toEqual(SAMPLERS.map((s) => s.id));
-    positive(report.samplers.denoiserCallMs);
-    for (const s of report.samplers.samplers) {
-      positive(s.perStepMs);
-      positive(s.modelCalls);
-      expect(Number.isFinite(s.overheadPerStepMs)).toBe(true);
-      expect(s.criticalPerStepMs).toBeGreaterThanOrEqual(0);
+    expect(report.samplers.map((b) => b.dims)).toEqual([[1, 4, 64, 64], [1, 4, 128, 128]]);
+    for (const b of report.samplers) {
+      expect(b.samplers.map((s) => s.id)).toEqual(SAMPLERS.map((s) => s.id));
+      positive(b.denoiserCallMs);
+      // a call of the blocking GPU-like model takes its 20 ms at least
+      expect(b.gpuCallMs).toBeGreaterThanOrEqual(GPU_STEP_MS);
+      for (const s of b.samplers) {
+        positive(s.perStepMs);
+        positive(s.modelCalls);
+        expect(Number.isFinite(s.overheadPerStepMs)).toBe(true);
+        expect(s.criticalPerStepMs).toBeGreaterThanOrEqual(0);
+      }
     }
 
     const f = report.fixture;

@@ -1,0 +1,118 @@
+/**
+ * A stochastic sampler's noise, drawn on a second thread while the model runs.
+ *
+ * onnxruntime-node runs a session synchronously on the JavaScript thread (its `run` is a setImmediate
+ * around the native call), so noise drawn "while the model runs" on that thread is really drawn before
+ * or after it: the torch-compatible randn of a 4×64×64 latent costs 1–2 ms there, 5–15 % of a GPU UNet
+ * step. Here the per-image generators live in a worker (noise-worker.ts): `prefetch` asks it for the next
+ * draw, which it writes into a SharedArrayBuffer while the JavaScript thread sits in ONNX Runtime, and
+ * `noise` takes it (Atomics.wait returns at once when it is ready). The generators and the order of their
+ * draws are the ones the JavaScript thread would use, so every value is the same.
+ *
+ * One worker per process, started on the first stochastic run and unref'd. When it cannot start (or
+ * does not answer the first draw within START_TIMEOUT_MS), `threadNoise` returns null and the caller
+ * draws on its own thread, from the same seeds: nothing was taken from the generators yet.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { EngineError } from '../types.ts';
+import type { F32Tensor } from '../types.ts';
+
+/** control word: the worker has written the requested draw */
+export const READY = 1;
+const WAITING = 0;
+/** the first draw includes the worker's start (tsx compiles the sources in development) */
+const START_TIMEOUT_MS = 20_000;
+/** a later draw takes milliseconds; this long means the worker is gone */
+const DRAW_TIMEOUT_MS = 60_000;
+
+export type NoiseRequest =
+  | { readonly kind: 'open'; readonly id: number; readonly seeds: readonly number[]; readonly perImage: number; readonly buffer: SharedArrayBuffer; readonly control: SharedArrayBuffer }
+  | { readonly kind: 'draw'; readonly id: number }
+  | { readonly kind: 'close'; readonly id: number };
+
+export interface NoiseStream {
+  /** the first draw: [B, C, h, w] */
+  readonly initial: F32Tensor;
+  /** the next draw (waits for the worker if it is still drawing, asks for it if nobody did) */
+  readonly noise: () => F32Tensor;
+  /** asks the worker for the next draw now (a no-op while one is asked for) */
+  readonly prefetch: () => void;
+  /** frees the worker's generators of this run */
+  readonly close: () => void;
+}
+
+/** undefined: not started yet; null: it failed, draw on the JavaScript thread */
+let worker: Worker | null | undefined;
+let nextId = 1;
+
+/** The worker script for this build: noise-worker.cjs beside a bundle, noise-worker-tsx.mjs (tsx, then noise-worker.ts) beside the sources. */
+export function noiseWorkerBeside(moduleFile: string): string {
+  const bundled = path.extname(moduleFile) === '.cjs';
+  // inside a packaged app the bundle is in app.asar, the worker script unpacked beside it (electron-builder.yml)
+  const dir = path.dirname(moduleFile).replace(`app.asar${path.sep}`, `app.asar.unpacked${path.sep}`);
+  return path.join(dir, bundled ? 'noise-worker.cjs' : 'noise-worker-tsx.mjs');
+}
+
+function noiseWorker(): Worker | null {
+  if (worker !== undefined) return worker;
+  try {
+    const w = new Worker(noiseWorkerBeside(fileURLToPath(import.meta.url)));
+    w.unref();
+    const gone = (): void => {
+      if (worker === w) worker = null;
+    };
+    w.on('error', gone);
+    w.on('exit', gone);
+    worker = w;
+  } catch {
+    worker = null;
+  }
+  return worker;
+}
+
+/** Per-image noise drawn on the worker, or null when there is no worker (draw on this thread instead). */
+export function threadNoise(seeds: readonly number[], shape: readonly [number, number, number]): NoiseStream | null {
+  const w = noiseWorker();
+  if (!w) return null;
+  const [c, h, wd] = shape;
+  const perImage = c * h * wd;
+  const dims = [seeds.length, c, h, wd];
+  const buffer = new SharedArrayBuffer(perImage * seeds.length * 4);
+  const control = new SharedArrayBuffer(4);
+  const flag = new Int32Array(control);
+  const data = new Float32Array(buffer);
+  const id = nextId++;
+  const post = (msg: NoiseRequest): void => w.postMessage(msg);
+  post({ kind: 'open', id, seeds: [...seeds], perImage, buffer, control });
+  let asked = false;
+  const prefetch = (): void => {
+    if (asked) return;
+    Atomics.store(flag, 0, WAITING);
+    post({ kind: 'draw', id });
+    asked = true;
+  };
+  /** the next draw, or null when the worker did not write it within timeoutMs */
+  const take = (timeoutMs: number): F32Tensor | null => {
+    prefetch();
+    if (Atomics.wait(flag, 0, WAITING, timeoutMs) === 'timed-out') return null;
+    asked = false;
+    return { dtype: 'float32', dims: [...dims], data: data.slice() };
+  };
+  const close = (): void => post({ kind: 'close', id });
+  const initial = take(START_TIMEOUT_MS);
+  if (!initial) {
+    // the worker did not start: forget it, and let the caller draw from the untouched seeds
+    close();
+    if (worker === w) worker = null;
+    void w.terminate();
+    return null;
+  }
+  const noise = (): F32Tensor => {
+    const next = take(DRAW_TIMEOUT_MS);
+    if (!next) throw new EngineError('RUNTIME', `the noise thread did not answer within ${DRAW_TIMEOUT_MS / 1000} s; try the job again`);
+    return next;
+  };
+  return { initial, noise, prefetch, close };
+}

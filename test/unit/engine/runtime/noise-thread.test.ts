@@ -1,0 +1,110 @@
+/**
+ * The noise thread (runtime/noise-thread.ts): a real worker_threads Worker running noise-worker.ts under
+ * tsx. Its draws must be the JavaScript thread's draws value for value, in the same order, however
+ * prefetch and noise interleave; and it must really draw while this thread is blocked, as it is inside
+ * onnxruntime-node's synchronous run.
+ */
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { imageNoise } from '../../../../src-main/engine/pipelines/sample.ts';
+import { noiseWorkerBeside, threadNoise } from '../../../../src-main/engine/runtime/noise-thread.ts';
+import { Rng } from '../../../../src-main/engine/runtime/rng.ts';
+
+/** what the same seeds give on this thread: initial, then every later draw, image by image */
+function localDraws(seeds: number[], n: number, count: number): Float32Array[] {
+  const rngs = seeds.map((s) => new Rng(s));
+  return Array.from({ length: count }, () => {
+    const out = new Float32Array(n * seeds.length);
+    rngs.forEach((r, k) => out.set(r.randn(n), k * n));
+    return out;
+  });
+}
+
+/** blocks this thread for ms, as a synchronous ONNX Runtime run does */
+function block(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+describe('noise thread', () => {
+  it('draws what this thread would, value for value, for a batch of seeds', () => {
+    const seeds = [7, 123456789, 4294967295];
+    const expected = localDraws(seeds, 4 * 8 * 8, 4);
+    const stream = threadNoise(seeds, [4, 8, 8]);
+    expect(stream).not.toBeNull();
+    if (!stream) return;
+    try {
+      expect(stream.initial.dims).toEqual([3, 4, 8, 8]);
+      expect(Array.from(stream.initial.data)).toEqual(Array.from(expected[0]));
+      // prefetched, then taken; taken without a prefetch; prefetched twice (one draw only)
+      stream.prefetch();
+      expect(Array.from(stream.noise().data)).toEqual(Array.from(expected[1]));
+      expect(Array.from(stream.noise().data)).toEqual(Array.from(expected[2]));
+      stream.prefetch();
+      stream.prefetch();
+      expect(Array.from(stream.noise().data)).toEqual(Array.from(expected[3]));
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('keeps runs apart: two open streams draw from their own generators', () => {
+    const a = threadNoise([1], [4, 4, 4]);
+    const b = threadNoise([2], [4, 4, 4]);
+    expect(a && b).toBeTruthy();
+    if (!a || !b) return;
+    const [a0, a1] = localDraws([1], 64, 2);
+    const [b0, b1] = localDraws([2], 64, 2);
+    a.prefetch();
+    b.prefetch();
+    expect(Array.from(b.noise().data)).toEqual(Array.from(b1));
+    expect(Array.from(a.noise().data)).toEqual(Array.from(a1));
+    expect(Array.from(a.initial.data)).toEqual(Array.from(a0));
+    expect(Array.from(b.initial.data)).toEqual(Array.from(b0));
+    a.close();
+    b.close();
+  });
+
+  it('draws while this thread is blocked: a prefetched draw is ready when the block ends', () => {
+    const shape: [number, number, number] = [4, 128, 128];
+    const stream = threadNoise([5], shape);
+    if (!stream) throw new Error('no noise thread');
+    try {
+      // on this thread one 4×128×128 draw takes milliseconds; measure it to size the block
+      const rng = new Rng(9);
+      const t0 = performance.now();
+      rng.randn(4 * 128 * 128);
+      const drawMs = performance.now() - t0;
+      stream.prefetch();
+      block(Math.max(50, drawMs * 10));
+      const t1 = performance.now();
+      stream.noise();
+      const takeMs = performance.now() - t1;
+      // taking a finished draw is a copy: far less than drawing it
+      expect(takeMs).toBeLessThan(drawMs);
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('imageNoise gives the same initial and later noise threaded or not', () => {
+    const seeds = [42, 43];
+    const plain = imageNoise(seeds, [4, 6, 6]);
+    const threaded = imageNoise(seeds, [4, 6, 6], true);
+    expect(Array.from(threaded.initial.data)).toEqual(Array.from(plain.initial.data));
+    for (let i = 0; i < 3; i++) {
+      plain.prefetch();
+      threaded.prefetch();
+      expect(Array.from(threaded.noise(1, 0.5).data)).toEqual(Array.from(plain.noise(1, 0.5).data));
+    }
+    threaded.close();
+    plain.close();
+  });
+
+  it('finds its script beside the sources (under tsx) or beside a bundle, unpacked from app.asar', () => {
+    const src = path.join('/x', 'src-main', 'engine', 'runtime', 'noise-thread.ts');
+    expect(noiseWorkerBeside(src)).toBe(path.join('/x', 'src-main', 'engine', 'runtime', 'noise-worker-tsx.mjs'));
+    expect(noiseWorkerBeside(path.join('/opt', 'Reverie', 'resources', 'app.asar', 'dist', 'main', 'engine-worker.cjs'))).toBe(
+      path.join('/opt', 'Reverie', 'resources', 'app.asar.unpacked', 'dist', 'main', 'noise-worker.cjs'),
+    );
+  });
+});
