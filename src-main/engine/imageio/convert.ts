@@ -29,17 +29,24 @@ export function pixelsToRgb8(pixels: F32Tensor): Rgb8Image[] {
   for (let b = 0; b < batch; b++) {
     const data = new Uint8Array(plane * 3);
     const base = b * 3 * plane;
-    for (let c = 0; c < 3; c++) {
-      const src = base + c * plane;
-      for (let i = 0; i < plane; i++) {
-        const v = pixels.data[src + i];
-        const clamped = v > 1 ? 1 : v > -1 ? v : -1; // NaN falls through to -1
-        data[i * 3 + c] = Math.floor((clamped + 1) * 127.5 + 0.5);
-      }
+    const r = pixels.data.subarray(base, base + plane);
+    const g = pixels.data.subarray(base + plane, base + 2 * plane);
+    const bl = pixels.data.subarray(base + 2 * plane, base + 3 * plane);
+    // one pass writing each pixel's three bytes in order (a plane at a time strides through the output)
+    for (let i = 0, o = 0; i < plane; i++, o += 3) {
+      data[o] = toByte(r[i]);
+      data[o + 1] = toByte(g[i]);
+      data[o + 2] = toByte(bl[i]);
     }
     images.push({ width, height, data });
   }
   return images;
+}
+
+/** [-1, 1] → 0..255, rounded half up; NaN and below -1 give 0 (the value is ≥ 0.5 before truncation, so |0 is floor). */
+function toByte(v: number): number {
+  const clamped = v > 1 ? 1 : v > -1 ? v : -1; // NaN falls through to -1
+  return ((clamped + 1) * 127.5 + 0.5) | 0;
 }
 
 /** A [n,3,H,W] tensor in [-1, 1] from RGB8 images of one size (for img2img and the VAE encoder). */

@@ -99,7 +99,9 @@ export function unetDenoiser(session: ModelSession, shape: UnetShape, schedule: 
     checkAdded(shape, x.dims[0], added);
     const batch = x.dims[0];
     const cIn = 1 / Math.sqrt(sigma * sigma + 1);
-    const scaled = f32(x.dims, x.data.map((v) => v * cIn));
+    const scaledData = new Float32Array(x.data.length);
+    for (let i = 0; i < scaledData.length; i++) scaledData[i] = x.data[i] * cIn;
+    const scaled = f32(x.dims, scaledData);
     const sample = concat ? concatChannels([scaled, concat]) : scaled;
     const feeds = {
       sample: castFloat(sample, shape.floatType),

@@ -7,6 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { LoraError, loraModelFiles } from '../checkpoints/lora-apply.ts';
 import { SafetensorsFormatError } from '../checkpoints/safetensors.ts';
+import { readMemoryFacts } from '../models/memory-facts.ts';
+import type { ModelMemoryFacts } from '../models/memory-facts.ts';
 import { LoadedModel } from '../models/model.ts';
 import type { ProviderPreference } from '../runtime/ort.ts';
 import { EngineError } from '../types.ts';
@@ -41,6 +43,8 @@ export interface PipelineCacheOptions {
 export class PipelineCache {
   private readonly models = new Map<string, Promise<LoadedModel>>();
   private readonly embeddings = new Map<string, Embedding>();
+  /** memory facts of the folders of loaded models, by resolved folder (see memoryFacts) */
+  private readonly facts = new Map<string, Promise<ModelMemoryFacts | undefined>>();
   private readonly maxModels: number;
   private readonly maxEmbeddings: number;
   private readonly loraCacheDir: string | undefined;
@@ -88,7 +92,9 @@ export class PipelineCache {
     const loading = this.load(dir, provider, signal, loras);
     this.models.set(key, loading);
     loading.catch(() => {
-      if (this.models.get(key) === loading) this.models.delete(key);
+      if (this.models.get(key) !== loading) return;
+      this.models.delete(key);
+      this.facts.delete(path.resolve(dir));
     });
     return loading;
   }
@@ -107,6 +113,24 @@ export class PipelineCache {
     const model = await LoadedModel.load(dir, { provider, signal, files: { text_encoder: files.text_encoder, unet: files.unet, ...(files.text_encoder_2 ? { text_encoder_2: files.text_encoder_2 } : {}) }, ortCacheDir });
     model.info.folderWarnings.push(...files.warnings);
     return model;
+  }
+
+  /**
+   * The folder's memory facts (models/memory-facts.ts) for the check before each job. Reading them checks
+   * the whole folder (every graph's signature, every file's size): ~10–20 ms, a tenth of a small model's
+   * image. While a model of the folder is loaded they are read once and kept (the loaded sessions would not
+   * see a change on disk either); they go when the model is evicted or the cache disposed.
+   */
+  memoryFacts(dir: string): Promise<ModelMemoryFacts | undefined> {
+    const folder = path.resolve(dir);
+    const kept = this.facts.get(folder);
+    if (kept) return kept;
+    const reading = readMemoryFacts(dir);
+    if ([...this.models.keys()].some((k) => k.startsWith(`${folder}\u0000`))) {
+      this.facts.set(folder, reading);
+      reading.catch(() => this.facts.delete(folder));
+    }
+    return reading;
   }
 
   /** A cached prompt embedding, or the result of `encode` (stored for next time). */
@@ -136,6 +160,7 @@ export class PipelineCache {
     const loading = this.models.get(oldest);
     this.models.delete(oldest);
     for (const k of [...this.embeddings.keys()]) if (k.startsWith(`${oldest}\u0000`)) this.embeddings.delete(k);
+    this.facts.delete(oldest.slice(0, oldest.indexOf('\u0000')));
     const model = await loading?.catch(() => undefined);
     await model?.dispose();
   }

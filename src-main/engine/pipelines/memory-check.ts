@@ -99,8 +99,13 @@ export function memoryJob(input: MemoryCheckInput, facts: ModelMemoryFacts): Mem
  * job does not fit; returns the numbers when it does. A folder that is not a valid model passes: loading
  * it reports what is wrong. `budget` replaces this machine's numbers (tests).
  */
-export async function checkJobMemory(input: MemoryCheckInput, budget?: MemoryBudget): Promise<MemoryVerdict | undefined> {
-  const facts = await readMemoryFacts(input.modelDir);
+export async function checkJobMemory(
+  input: MemoryCheckInput,
+  budget?: MemoryBudget,
+  /** the folder's facts; a pipeline passes its cache's (read once while the model stays loaded) */
+  readFacts: (dir: string) => Promise<ModelMemoryFacts | undefined> = readMemoryFacts,
+): Promise<MemoryVerdict | undefined> {
+  const facts = await readFacts(input.modelDir);
   if (!facts) return undefined;
   const job = memoryJob(input, facts);
   const weightsLoaded = input.weightsLoaded ?? false;

@@ -60,7 +60,7 @@ export async function prepare(
     ...(checked.cfgScale !== undefined ? { cfgScale: checked.cfgScale } : {}),
     ...(checked.hires ? { hiresScale: checked.hires.scale } : {}),
     weightsLoaded: cache.hasModel(checked.modelDir, checked.provider, checked.loras),
-  });
+  }, undefined, (dir) => cache.memoryFacts(dir));
   opts.onStage?.('loading', 0, checked.batchCount);
   const model = await cache.model(checked.modelDir, checked.provider, signal, checked.loras);
   const p = resolveForModel(checked, model.info);

@@ -82,14 +82,29 @@ export function combine<T extends FloatTensor>(...terms: readonly (readonly [T, 
   if (terms.length === 0) throw new EngineError('INTERNAL', 'ops.combine needs at least one term');
   const first = terms[0][0];
   for (const [t] of terms) sameShape('combine', first, t);
-  // accumulate in float64, round once on store
+  // accumulate each element in float64 from 0 in the terms' order, round once on store; one allocation
+  // (the output): samplers call this on every step, on latents of up to 4×128×128
   const n = first.data.length;
-  const acc = new Float64Array(n);
-  for (const [t, c] of terms) {
-    const d = t.data;
-    for (let i = 0; i < n; i++) acc[i] += d[i] * c;
+  const out = allocLike(first);
+  const [a, ca] = [terms[0][0].data, terms[0][1]];
+  if (terms.length === 1) {
+    for (let i = 0; i < n; i++) out[i] = 0 + a[i] * ca;
+  } else if (terms.length === 2) {
+    const [b, cb] = [terms[1][0].data, terms[1][1]];
+    for (let i = 0; i < n; i++) out[i] = 0 + a[i] * ca + b[i] * cb;
+  } else if (terms.length === 3) {
+    const [b, cb] = [terms[1][0].data, terms[1][1]];
+    const [c, cc] = [terms[2][0].data, terms[2][1]];
+    for (let i = 0; i < n; i++) out[i] = 0 + a[i] * ca + b[i] * cb + c[i] * cc;
+  } else {
+    const ds = terms.map(([t]) => t.data);
+    const cs = terms.map(([, c]) => c);
+    for (let i = 0; i < n; i++) {
+      let acc = 0;
+      for (let k = 0; k < ds.length; k++) acc += ds[k][i] * cs[k];
+      out[i] = acc;
+    }
   }
-  const out = first.data instanceof Float64Array ? acc : new Float32Array(acc);
   return withData(first, out);
 }
 

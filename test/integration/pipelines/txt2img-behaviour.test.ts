@@ -144,6 +144,27 @@ describe('caching, warnings and events', () => {
     }
   });
 
+  it("reads a loaded model's folder once for the memory check before each job, and again once it is evicted", async () => {
+    const own = new PipelineCache();
+    const dir = base.modelDir;
+    try {
+      // not loaded: every check reads the folder (it may change between jobs)
+      const a = own.memoryFacts(dir);
+      expect(own.memoryFacts(dir)).not.toBe(a);
+      await txt2img({ ...base, seed: 1 }, { cache: own });
+      // loaded: one reading, kept while the model stays loaded
+      const kept = own.memoryFacts(dir);
+      expect(own.memoryFacts(dir)).toBe(kept);
+      expect(await kept).toEqual(await a);
+      await txt2img({ ...base, seed: 2 }, { cache: own });
+      expect(own.memoryFacts(dir)).toBe(kept);
+      await own.dispose();
+      expect(own.memoryFacts(dir)).not.toBe(kept);
+    } finally {
+      await own.dispose();
+    }
+  });
+
   it('runs SD-shaped files whose text width matches no family, with SD 1.x defaults and the warning on the job', async () => {
     const r = await txt2img({ ...base, modelDir: fixture('sd-width512'), seed: 3 }, { cache });
     expect([r.images[0].width, r.images[0].height]).toEqual([64, 64]);
