@@ -250,7 +250,8 @@ export async function benchSamplers(plan: BenchPlan, side = 64): Promise<Sampler
         close();
       }
     };
-    const gpuMs = await timed(plan.quick ? 1 : 2, runGpu);
+    // the median of 5: a 20 ms wait wakes late now and then, and one late wake is 1–2 ms on a step
+    const gpuMs = await timed(plan.quick ? 1 : 5, runGpu);
     const critical = (gpuMs - totalModelCalls(entry, gpuSteps) * gpuCallMs) / gpuSteps;
     samplers.push({ id: entry.id, label: entry.label, modelCalls, perStepMs: ms / steps, overheadPerStepMs: (ms - modelCalls * denoiserCallMs) / steps, criticalPerStepMs: Math.max(0, critical) });
   }

@@ -29,10 +29,14 @@
  * tensors per UNet batch item give 15 MiB). The reverie-tiny fixture (17 KB of weights) peaks at
  * 145 MiB: the base. Errors lean high for big batches (they reuse the decoder's freed memory, which the
  * linear batch term does not know), so a refusal there is cautious; single images are within −5…+14 %.
- * Not modelled: UNet self-attention, quadratic in latent tokens (small for reverie-mini, which attends
- * at 1/4 of the latent side; large for SD at 1024² and more), GPU memory (the check is about system
- * memory) and img2img's VAE encoder pass. Only reverie-mini was measured; for SD folders D comes from
- * the same formula with SD's channels (928 B/px), an extrapolation.
+ * Not modelled: UNet self-attention, quadratic in latent tokens in a plain export (small for reverie-mini,
+ * which attends at 1/4 of the latent side; large for SD exports at 1024² and more; none in imported
+ * checkpoints, whose self-attention is fused, see models/templates/recipe/ldm.py), GPU memory (the check is
+ * about system memory) and img2img's VAE encoder pass. For SD folders D comes from the same formula with
+ * SD's channels (928 B/px). Checked against an imported full-size SD 1.5 (4.27 GB of weights, CPU, from the
+ * optimized-model cache, `reverie generate`): 256² peaks at 4.3 GiB and 512² at 5.4 GiB where the estimate
+ * says 9.1 and 9.5 GiB, because a cached graph loads without the 2.2× protobuf copy; the check errs on the
+ * side of refusing there.
  */
 import type { MemoryFacts } from '../models/memory-facts.ts';
 
