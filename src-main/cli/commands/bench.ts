@@ -21,9 +21,9 @@ are milliseconds, medians over repeats; progress goes to stderr.
 
 With --model: one model accounted stage by stage: cold and warm load, then after a warm-up run, per
 run the text encoder, each UNet step (mean, p50, p95), the VAE decode and the wall time; the time
-inside ONNX Runtime's run calls and the engine's own overhead = (wall − ORT) / wall; peak RSS.
+inside ONNX Runtime's run calls and the engine's own overhead = (wall − ORT) / wall; peak RSS generating (model loaded) and through the loads.
 --json prints {model, provider, width, height, steps, runs, load_ms, warm_load_ms, encode_ms,
-step_ms: {mean, p50, p95}, decode_ms, wall_ms, ort_ms, overhead, peak_rss_mb, ...}.
+step_ms: {mean, p50, p95}, decode_ms, wall_ms, ort_ms, overhead, peak_rss_mb, load_peak_rss_mb, ...}.
 
   --quick        fewer repeats and steps, no default-model run (a few seconds)
   --json         print the report as JSON on stdout

@@ -84,7 +84,7 @@ describe('reverie bench', () => {
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout) as ModelBenchReport;
     expect(j).toMatchObject({ model: 'sd15-script', provider: 'cpu', width: 64, height: 96, steps: 3, sampler: 'euler', runs: 2 });
-    for (const v of [j.load_ms, j.warm_load_ms, j.encode_ms, j.step_ms.mean, j.step_ms.p50, j.step_ms.p95, j.decode_ms, j.wall_ms, j.ort_ms, j.peak_rss_mb]) positive(v);
+    for (const v of [j.load_ms, j.warm_load_ms, j.encode_ms, j.step_ms.mean, j.step_ms.p50, j.step_ms.p95, j.decode_ms, j.wall_ms, j.ort_ms, j.peak_rss_mb, j.load_peak_rss_mb]) positive(v);
     expect(j.step_ms.p50).toBeLessThanOrEqual(j.step_ms.p95);
     // one text encoder call (prompt and negative batched), one UNet call per Euler step (CFG batched), one VAE decode
     expect(j.ort_calls).toBe(1 + 3 + 1);
