@@ -23,7 +23,7 @@ import type { F32Tensor } from '../types.ts';
 export const READY = 1;
 const WAITING = 0;
 /** the first draw includes the worker's start (tsx compiles the sources in development) */
-const START_TIMEOUT_MS = 20_000;
+const START_TIMEOUT_MS = 10_000;
 /** a later draw takes milliseconds; this long means the worker is gone */
 const DRAW_TIMEOUT_MS = 60_000;
 
