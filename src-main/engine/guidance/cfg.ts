@@ -8,7 +8,7 @@
  * (text_embeds, time_ids) goes with its context: cond's with cond, uncond's with uncond, batched alike.
  */
 import type { AddedConditioning, ModelDenoiser } from '../models/model.ts';
-import { concatBatch, splitBatch } from '../samplers/ops.ts';
+import { concatBatch, splitBatchViews } from '../samplers/ops.ts';
 import type { Denoiser, F32Tensor } from '../types.ts';
 import { CancelledError, EngineError } from '../types.ts';
 
@@ -96,7 +96,8 @@ export function cfgDenoiser(model: ModelDenoiser, cond: F32Tensor, uncond: F32Te
     if (both) {
       // k-diffusion CFGDenoiser order: cat([uncond, cond]) then chunk(2)
       const pair = await model(concatBatch(x, x), sigma, both.context, both.extra, both.added);
-      const [outU, outC] = splitBatch(pair, 2);
+      // views: the pair is fresh from this call and only read from here on
+      const [outU, outC] = splitBatchViews(pair, 2);
       return split(sigma, outU, outC);
     }
     const outU = await model(x, sigma, u, extra, addedU);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { add, addScaled, blend, clone, combine, concatBatch, lerp, mul, scale, splitBatch, sub } from '../../../../src-main/engine/samplers/ops.ts';
+import { add, addScaled, blend, clone, combine, concatBatch, lerp, mul, scale, splitBatch, splitBatchViews, sub } from '../../../../src-main/engine/samplers/ops.ts';
 import { EngineError } from '../../../../src-main/engine/types.ts';
 import { f32, f64 } from './harness.ts';
 
@@ -62,5 +62,16 @@ describe('tensor ops', () => {
     expect(Array.from(c.data)).toEqual(Array.from(b.data));
     expect(() => splitBatch(both, 3)).toThrow(/cannot split batch 2/);
     expect(() => concatBatch(a, f32([1, 2], [1, 2]))).toThrow(/shapes differ past the batch dim/);
+  });
+
+  it('splitBatchViews gives the same parts as splitBatch, as views of the batch (no copies)', () => {
+    const both = concatBatch(a, b);
+    const views = splitBatchViews(both, 2);
+    const copies = splitBatch(both, 2);
+    expect(views.map((v) => v.dims)).toEqual(copies.map((c) => c.dims));
+    expect(views.map((v) => Array.from(v.data))).toEqual(copies.map((c) => Array.from(c.data)));
+    expect(views[1].data.buffer).toBe(both.data.buffer);
+    expect(copies[1].data.buffer).not.toBe(both.data.buffer);
+    expect(() => splitBatchViews(both, 3)).toThrow(/ops.splitBatchViews: cannot split batch 2/);
   });
 });
