@@ -20,6 +20,7 @@ import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_thread
 import type { MessagePort, Transferable } from 'node:worker_threads';
 import { EngineError } from '../types.ts';
 import type { F32Tensor } from '../types.ts';
+import { scriptBeside } from './script-beside.ts';
 
 /** control word: the worker has written the requested draw */
 export const READY = 1;
@@ -51,10 +52,9 @@ let nextId = 1;
 
 /** The worker script for this build: noise-worker.cjs beside a bundle, noise-worker-tsx.mjs (tsx, then noise-worker.ts) beside the sources. */
 export function noiseWorkerBeside(moduleFile: string): string {
-  const bundled = path.extname(moduleFile) === '.cjs';
   // inside a packaged app the bundle is in app.asar, the worker script unpacked beside it (electron-builder.yml)
-  const dir = path.dirname(moduleFile).replace(`app.asar${path.sep}`, `app.asar.unpacked${path.sep}`);
-  return path.join(dir, bundled ? 'noise-worker.cjs' : 'noise-worker-tsx.mjs');
+  const unpacked = moduleFile.replace(`app.asar${path.sep}`, `app.asar.unpacked${path.sep}`);
+  return scriptBeside(unpacked, 'noise-worker.cjs', 'noise-worker-tsx.mjs');
 }
 
 function noiseWorker(): Worker | null {

@@ -20,6 +20,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { scriptBeside } from './script-beside.ts';
 
 /** ONNX model: graph "probe", input x float32 [2], output y = Mul(x, x), opset 13. */
 export const PROBE_MODEL_BASE64 =
@@ -63,7 +64,7 @@ export function probeScriptPath(env: NodeJS.ProcessEnv = process.env): string {
 
 /** The probe script next to a module file: probe-script.cjs beside a .cjs bundle, probe-script.mjs beside a source file. */
 export function probeScriptBeside(moduleFile: string): string {
-  return path.join(path.dirname(moduleFile), path.extname(moduleFile) === '.cjs' ? 'probe-script.cjs' : 'probe-script.mjs');
+  return scriptBeside(moduleFile, 'probe-script.cjs', 'probe-script.mjs');
 }
 
 /** Log prefixes that say nothing to a person: Dawn's "Warning: ", ORT's "2025-01-01 10:00:00.0 [W:onnxruntime:, file.cc:12 Fn] ". */
