@@ -72,6 +72,11 @@ export class PipelineCache {
     return `${path.resolve(dir)}\u0000${provider}${merged}`;
   }
 
+  /** The resolved folder a modelKey starts with. */
+  private static folderOf(key: string): string {
+    return key.slice(0, key.indexOf('\u0000'));
+  }
+
   /** Whether the model for dir + provider (+ LoRAs) is loaded or loading (its weights already take memory). */
   hasModel(dir: string, provider: ProviderPreference, loras: readonly LoraParam[] = []): boolean {
     return this.models.has(PipelineCache.modelKey(dir, provider, loras));
@@ -126,7 +131,7 @@ export class PipelineCache {
     const kept = this.facts.get(folder);
     if (kept) return kept;
     const reading = readMemoryFacts(dir);
-    if ([...this.models.keys()].some((k) => k.startsWith(`${folder}\u0000`))) {
+    if ([...this.models.keys()].some((k) => PipelineCache.folderOf(k) === folder)) {
       this.facts.set(folder, reading);
       reading.catch(() => this.facts.delete(folder));
     }
@@ -160,7 +165,7 @@ export class PipelineCache {
     const loading = this.models.get(oldest);
     this.models.delete(oldest);
     for (const k of [...this.embeddings.keys()]) if (k.startsWith(`${oldest}\u0000`)) this.embeddings.delete(k);
-    this.facts.delete(oldest.slice(0, oldest.indexOf('\u0000')));
+    this.facts.delete(PipelineCache.folderOf(oldest));
     const model = await loading?.catch(() => undefined);
     await model?.dispose();
   }
