@@ -29,7 +29,9 @@ export type F32Tensor = Tensor<'float32'>;
  * A denoiser in k-diffusion's sense: given x at noise level sigma, return the model's
  * estimate of the clean sample x̂₀ (same dims as x). UNets, CFG, inpainting blends are all
  * wrappers that produce one of these. Batched: x has a leading batch dimension and sigma is
- * shared by the whole batch.
+ * shared by the whole batch. x is lent for the call (the caller updates it in place afterwards: read
+ * it, never keep or write it); the result is a new tensor per call that the caller may keep (multistep
+ * samplers keep earlier ones) and that nobody writes to after it is returned.
  */
 export type Denoiser = (x: F32Tensor, sigma: number) => Promise<F32Tensor>;
 
@@ -41,7 +43,10 @@ export interface StepInfo {
   readonly sigma: number;
   /** sigma_hat (after churn), equal to sigma for samplers without churn */
   readonly sigmaHat: number;
-  /** x before the step */
+  /**
+   * x before the step: the sampler's working buffer, which the step then updates in place; valid
+   * during the callback only, so a hook that keeps it copies it (StepRecorder does)
+   */
   readonly x: F32Tensor;
   /** the denoised estimate used by this step */
   readonly denoised: F32Tensor;

@@ -14,6 +14,7 @@ import type { StepImageKind } from '../../engine/pipelines/preview.ts';
 import { StepRecorder, serializeRecording } from '../../engine/pipelines/record.ts';
 import type { Recording } from '../../engine/pipelines/record.ts';
 import type { Txt2ImgStep } from '../../engine/pipelines/txt2img.ts';
+import { clone } from '../../engine/samplers/ops.ts';
 import { UsageError } from '../usage.ts';
 import type { Io } from '../usage.ts';
 
@@ -37,7 +38,8 @@ export class StepCollector {
 
   readonly onStep = (step: Txt2ImgStep): void => {
     const b = this.batches.get(step.iteration) ?? { steps: [], seeds: step.seeds };
-    b.steps.push(step);
+    // x is the sampler's working buffer (updated in place by the next step): kept as a copy
+    b.steps.push({ ...step, x: clone(step.x) });
     this.batches.set(step.iteration, b);
   };
 

@@ -8,10 +8,11 @@
  * the engine's k-diffusion x = x₀ + σ·ε grows to σ_max ≈ 15 at the start and would preview as
  * saturated noise. x̂₀ is shown as it is.
  */
-import { latentsToPreviewRgb8, pixelsToRgb8 } from '../imageio/convert.ts';
+import { latentItemPreviewRgb8, pixelsToRgb8 } from '../imageio/convert.ts';
 import type { Rgb8Image } from '../imageio/convert.ts';
 import { encodePng } from '../imageio/png.ts';
 import type { LoadedModel, ModelInfo } from '../models/model.ts';
+import { clone } from '../samplers/ops.ts';
 import { EngineError } from '../types.ts';
 import type { F32Tensor, StepInfo } from '../types.ts';
 import type { Recording } from './record.ts';
@@ -34,7 +35,7 @@ export function latentItem(latents: F32Tensor, item = 0, sigma?: number): F32Ten
 
 /** Linear-factor preview (latent resolution) of one batch item; pass sigma to show x_t in DDPM scaling. */
 export function previewRgb8(latents: F32Tensor, factors: PreviewFactors, item = 0, sigma?: number): Rgb8Image {
-  return latentsToPreviewRgb8(latentItem(latents, item, sigma), factors)[0];
+  return latentItemPreviewRgb8(latents, factors, item, sigma === undefined ? 1 : 1 / Math.sqrt(sigma * sigma + 1));
 }
 
 export async function previewPng(latents: F32Tensor, factors: PreviewFactors, item = 0, sigma?: number): Promise<Buffer> {
@@ -155,7 +156,9 @@ export function previewStream(
   const throttled = throttleLatest(render, perSecond, opts.clock);
   return {
     ...throttled,
-    onStep: (info) => throttled.push(info),
+    // x is the sampler's working buffer, updated in place by the next step, and a throttled preview
+    // renders later: x previews keep a copy; x̂₀ is the denoiser's output, never written
+    onStep: (info) => throttled.push(opts.kind === 'x' ? { ...info, x: clone(info.x) } : info),
     /** resolves when every preview sent so far has been emitted; rejects with the first emit/encode error */
     idle: () => chain.then(() => (failure ? Promise.reject(failure.error) : undefined)),
   };

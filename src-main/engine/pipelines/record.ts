@@ -17,6 +17,7 @@
  */
 import { float16ToFloat32, float32ToFloat16 } from '../runtime/fp16.ts';
 import { numel } from '../runtime/tensor.ts';
+import { clone } from '../samplers/ops.ts';
 import { EngineError } from '../types.ts';
 import type { F32Tensor, StepInfo } from '../types.ts';
 
@@ -50,8 +51,9 @@ export interface Recording {
 }
 
 /**
- * Collects steps from a sampler's onStep. Samplers never write into tensors they have handed out
- * (every ops helper returns a new tensor), so the recorder keeps references, not copies.
+ * Collects steps from a sampler's onStep. A sampler updates its x in place (samplers/types.ts), so the
+ * recorder keeps a copy of x; denoised is the denoiser's output, which samplers never write, so it is
+ * kept as it is.
  */
 export class StepRecorder {
   private readonly steps: RecordedStep[] = [];
@@ -60,7 +62,7 @@ export class StepRecorder {
   constructor(private readonly toT: (sigma: number) => number) {}
 
   readonly onStep = (info: StepInfo): void => {
-    this.steps.push({ i: info.i, sigma: info.sigma, sigmaHat: info.sigmaHat, t: this.toT(info.sigmaHat), x: info.x, denoised: info.denoised });
+    this.steps.push({ i: info.i, sigma: info.sigma, sigmaHat: info.sigmaHat, t: this.toT(info.sigmaHat), x: clone(info.x), denoised: info.denoised });
   };
 
   get length(): number {

@@ -162,6 +162,8 @@ async function sampleFrom(input: SampleLatentsInput, initial: F32Tensor, noise: 
     const now = performance.now();
     stepMs.push(now - last);
     last = now;
+    // info.x is the sampler's working buffer, updated in place by the next step: a hook that keeps it
+    // copies it (StepRecorder does); denoised is the denoiser's own output
     input.onStep?.(info);
   };
   const latents = await input.sampler.fn(denoiser, { dtype: 'float32', dims: initial.dims, data: x0 }, sigmas, { noise, signal, onStep }, input.samplerOptions);

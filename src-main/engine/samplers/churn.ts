@@ -5,13 +5,13 @@
  */
 import type { SamplerOptions } from '../types.ts';
 import { optNumber } from './common.ts';
-import { addScaled } from './ops.ts';
+import { addScaledInto } from './ops.ts';
 import type { FloatTensor } from './ops.ts';
 import type { SamplerContextOf } from './types.ts';
 
 export interface Churn {
-  /** returns sigmaHat and x raised to it (x itself when γ = 0; noise is drawn only when γ > 0) */
-  apply<T extends FloatTensor>(x: T, sigma: number, ctx: SamplerContextOf<T>): { x: T; sigmaHat: number };
+  /** raises the sampler's own x to sigmaHat in place and returns sigmaHat (noise is drawn only when γ > 0) */
+  apply<T extends FloatTensor>(x: T, sigma: number, ctx: SamplerContextOf<T>): number;
 }
 
 export function churnFrom(options: SamplerOptions | undefined, steps: number): Churn {
@@ -23,9 +23,9 @@ export function churnFrom(options: SamplerOptions | undefined, steps: number): C
     apply(x, sigma, ctx) {
       const gamma = sTmin <= sigma && sigma <= sTmax ? Math.min(sChurn / steps, Math.SQRT2 - 1) : 0;
       const sigmaHat = sigma * (gamma + 1);
-      if (gamma <= 0) return { x, sigmaHat };
-      const eps = ctx.noise(sigma, sigmaHat);
-      return { x: addScaled(x, eps, sNoise * Math.sqrt(sigmaHat ** 2 - sigma ** 2)), sigmaHat };
+      if (gamma <= 0) return sigmaHat;
+      addScaledInto(x, x, ctx.noise(sigma, sigmaHat), sNoise * Math.sqrt(sigmaHat ** 2 - sigma ** 2));
+      return sigmaHat;
     },
   };
 }

@@ -1,7 +1,7 @@
 /** Pieces shared by the samplers: k-diffusion's `to_d`, `get_ancestral_step`, guarded model calls, options. */
 import { CancelledError, EngineError } from '../types.ts';
 import type { SamplerOptions } from '../types.ts';
-import { combine } from './ops.ts';
+import { combine, combineInto } from './ops.ts';
 import type { FloatTensor } from './ops.ts';
 import type { DenoiserOf, SamplerContextOf } from './types.ts';
 
@@ -23,6 +23,11 @@ export function guarded<T extends FloatTensor>(denoise: DenoiserOf<T>, ctx: Samp
 /** Karras ODE derivative d = (x − x̂₀) / σ. */
 export function toD<T extends FloatTensor>(x: T, sigma: number, denoised: T): T {
   return combine([x, 1 / sigma], [denoised, -1 / sigma]);
+}
+
+/** toD written into a scratch tensor the sampler owns (same numbers). */
+export function toDInto<T extends FloatTensor>(out: T, x: T, sigma: number, denoised: T): T {
+  return combineInto(out, [x, 1 / sigma], [denoised, -1 / sigma]);
 }
 
 /**

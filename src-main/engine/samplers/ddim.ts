@@ -6,13 +6,14 @@
  * which is one Euler step of the probability-flow ODE (the test proves both against the ᾱ form).
  */
 import { ancestralStep, guarded, optNumber, stepCount } from './common.ts';
-import { addScaled, combine } from './ops.ts';
+import { addScaledInto, combineInto, own } from './ops.ts';
 import type { GenericSampler } from './types.ts';
 
-export const ddim: GenericSampler = async (denoise, x, sigmas, ctx, options) => {
+export const ddim: GenericSampler = async (denoise, xInit, sigmas, ctx, options) => {
   const eta = optNumber(options, 'eta', 0, 0, 1);
   const steps = stepCount(sigmas);
   const model = guarded(denoise, ctx);
+  const x = own(xInit);
   for (let i = 0; i < steps; i++) {
     const sigma = sigmas[i];
     const sigmaNext = sigmas[i + 1];
@@ -20,8 +21,8 @@ export const ddim: GenericSampler = async (denoise, x, sigmas, ctx, options) => 
     ctx.onStep?.({ i, sigma, sigmaHat: sigma, x, denoised });
     const { sigmaDown, sigmaUp } = ancestralStep(sigma, sigmaNext, eta);
     // x̂₀ + σ_down·(x − x̂₀)/σ
-    x = combine([x, sigmaDown / sigma], [denoised, 1 - sigmaDown / sigma]);
-    if (sigmaNext > 0 && sigmaUp > 0) x = addScaled(x, ctx.noise(sigma, sigmaNext), sigmaUp);
+    combineInto(x, [x, sigmaDown / sigma], [denoised, 1 - sigmaDown / sigma]);
+    if (sigmaNext > 0 && sigmaUp > 0) addScaledInto(x, x, ctx.noise(sigma, sigmaNext), sigmaUp);
   }
   return x;
 };

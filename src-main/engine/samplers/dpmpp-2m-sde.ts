@@ -1,14 +1,15 @@
 /** DPM-Solver++(2M) SDE, the 2nd-order multistep SDE solver of Lu et al. (2022), "DPM-Solver++" (k-diffusion `sample_dpmpp_2m_sde`). */
 import { guarded, optChoice, optNumber, stepCount } from './common.ts';
-import { addScaled, combine } from './ops.ts';
+import { addScaledInto, combineInto, own } from './ops.ts';
 import type { GenericSampler } from './types.ts';
 
-export const dpmpp2mSde: GenericSampler = async (denoise, x, sigmas, ctx, options) => {
+export const dpmpp2mSde: GenericSampler = async (denoise, xInit, sigmas, ctx, options) => {
   const eta = optNumber(options, 'eta', 1, 0);
   const sNoise = optNumber(options, 's_noise', 1, 0);
   const solverType = optChoice(options, 'solver_type', ['midpoint', 'heun'] as const, 'midpoint');
   const steps = stepCount(sigmas);
   const model = guarded(denoise, ctx);
+  const x = own(xInit);
   let oldDenoised: typeof x | undefined;
   let hLast = 0;
   for (let i = 0; i < steps; i++) {
@@ -16,22 +17,19 @@ export const dpmpp2mSde: GenericSampler = async (denoise, x, sigmas, ctx, option
     const sigmaNext = sigmas[i + 1];
     const denoised = await model(x, sigma);
     ctx.onStep?.({ i, sigma, sigmaHat: sigma, x, denoised });
-    if (sigmaNext === 0) {
-      x = denoised; // final denoising step
-    } else {
-      const h = Math.log(sigma) - Math.log(sigmaNext);
-      const etaH = eta * h;
-      const c = -Math.expm1(-h - etaH);
-      const terms: [typeof x, number][] = [[x, (sigmaNext / sigma) * Math.exp(-etaH)], [denoised, c]];
-      if (oldDenoised !== undefined) {
-        const r = hLast / h;
-        const k = solverType === 'heun' ? (c / (-h - etaH) + 1) / r : (0.5 * c) / r;
-        terms.push([denoised, k], [oldDenoised, -k]);
-      }
-      x = combine(...terms);
-      if (eta > 0) x = addScaled(x, ctx.noise(sigma, sigmaNext), sigmaNext * Math.sqrt(-Math.expm1(-2 * etaH)) * sNoise);
-      hLast = h;
+    if (sigmaNext === 0) return denoised; // final denoising step
+    const h = Math.log(sigma) - Math.log(sigmaNext);
+    const etaH = eta * h;
+    const c = -Math.expm1(-h - etaH);
+    const terms: [typeof x, number][] = [[x, (sigmaNext / sigma) * Math.exp(-etaH)], [denoised, c]];
+    if (oldDenoised !== undefined) {
+      const r = hLast / h;
+      const k = solverType === 'heun' ? (c / (-h - etaH) + 1) / r : (0.5 * c) / r;
+      terms.push([denoised, k], [oldDenoised, -k]);
     }
+    combineInto(x, ...terms);
+    if (eta > 0) addScaledInto(x, x, ctx.noise(sigma, sigmaNext), sigmaNext * Math.sqrt(-Math.expm1(-2 * etaH)) * sNoise);
+    hLast = h;
     oldDenoised = denoised;
   }
   return x;

@@ -1,21 +1,23 @@
 /** DPM-Solver++ (stochastic), a 2nd-order SDE solver (Lu et al. 2022, "DPM-Solver++"; k-diffusion `sample_dpmpp_sde`). */
-import { ancestralStep, guarded, optNumber, stepCount, toD } from './common.ts';
-import { addScaled, combine } from './ops.ts';
+import { ancestralStep, guarded, optNumber, stepCount, toDInto } from './common.ts';
+import { addScaledInto, combineInto, own, scratchLike } from './ops.ts';
 import type { GenericSampler } from './types.ts';
 
-export const dpmppSde: GenericSampler = async (denoise, x, sigmas, ctx, options) => {
+export const dpmppSde: GenericSampler = async (denoise, xInit, sigmas, ctx, options) => {
   const eta = optNumber(options, 'eta', 1, 0);
   const sNoise = optNumber(options, 's_noise', 1, 0);
   const r = optNumber(options, 'r', 1 / 2, Number.MIN_VALUE, 1);
   const steps = stepCount(sigmas);
   const model = guarded(denoise, ctx);
+  const x = own(xInit);
+  const x2 = scratchLike(x); // the intermediate x at s, and d on the last step
   const sigmaOf = (t: number): number => Math.exp(-t);
   for (let i = 0; i < steps; i++) {
     const sigma = sigmas[i];
     const denoised = await model(x, sigma);
     ctx.onStep?.({ i, sigma, sigmaHat: sigma, x, denoised });
     if (sigmas[i + 1] === 0) {
-      x = addScaled(x, toD(x, sigma, denoised), -sigma); // Euler to sigma 0
+      addScaledInto(x, x, toDInto(x2, x, sigma, denoised), -sigma); // Euler to sigma 0
       continue;
     }
     const t = -Math.log(sigma);
@@ -26,15 +28,15 @@ export const dpmppSde: GenericSampler = async (denoise, x, sigmas, ctx, options)
     // step 1: ancestral step to the intermediate time s
     const a1 = ancestralStep(sigma, sigmaOf(s), eta);
     const s_ = -Math.log(a1.sigmaDown);
-    let x2 = combine([x, sigmaOf(s_) / sigma], [denoised, -Math.expm1(t - s_)]);
-    if (a1.sigmaUp > 0) x2 = addScaled(x2, ctx.noise(sigma, sigmaOf(s)), sNoise * a1.sigmaUp);
+    combineInto(x2, [x, sigmaOf(s_) / sigma], [denoised, -Math.expm1(t - s_)]);
+    if (a1.sigmaUp > 0) addScaledInto(x2, x2, ctx.noise(sigma, sigmaOf(s)), sNoise * a1.sigmaUp);
     const denoised2 = await model(x2, sigmaOf(s));
     // step 2: ancestral step to t_next with x̂₀ extrapolated from t and s
     const a2 = ancestralStep(sigma, sigmas[i + 1], eta);
     const tNext_ = -Math.log(a2.sigmaDown);
     const c = -Math.expm1(t - tNext_);
-    x = combine([x, sigmaOf(tNext_) / sigma], [denoised, c * (1 - fac)], [denoised2, c * fac]);
-    if (a2.sigmaUp > 0) x = addScaled(x, ctx.noise(sigma, sigmas[i + 1]), sNoise * a2.sigmaUp);
+    combineInto(x, [x, sigmaOf(tNext_) / sigma], [denoised, c * (1 - fac)], [denoised2, c * fac]);
+    if (a2.sigmaUp > 0) addScaledInto(x, x, ctx.noise(sigma, sigmas[i + 1]), sNoise * a2.sigmaUp);
   }
   return x;
 };

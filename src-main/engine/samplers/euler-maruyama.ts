@@ -6,26 +6,25 @@
  * and the last step to σ' = 0 returns x̂₀ without noise (Song et al.'s final denoising step).
  * Not in the image registry: the playground uses it as its plain reverse-SDE sampler.
  */
-import { guarded, optNumber, stepCount, toD } from './common.ts';
-import { addScaled } from './ops.ts';
+import { guarded, optNumber, stepCount, toDInto } from './common.ts';
+import { addScaledInto, own, scratchLike } from './ops.ts';
 import type { GenericSampler } from './types.ts';
 
-export const eulerMaruyama: GenericSampler = async (denoise, x, sigmas, ctx, options) => {
+export const eulerMaruyama: GenericSampler = async (denoise, xInit, sigmas, ctx, options) => {
   const sNoise = optNumber(options, 's_noise', 1, 0);
   const steps = stepCount(sigmas);
   const model = guarded(denoise, ctx);
+  const x = own(xInit);
+  const d = scratchLike(x);
   for (let i = 0; i < steps; i++) {
     const sigma = sigmas[i];
     const sigmaNext = sigmas[i + 1];
     const denoised = await model(x, sigma);
     ctx.onStep?.({ i, sigma, sigmaHat: sigma, x, denoised });
-    if (sigmaNext === 0) {
-      x = denoised;
-      continue;
-    }
+    if (sigmaNext === 0) return denoised;
     const dVar = sigma * sigma - sigmaNext * sigmaNext;
-    x = addScaled(x, toD(x, sigma, denoised), -dVar / sigma);
-    x = addScaled(x, ctx.noise(sigma, sigmaNext), sNoise * Math.sqrt(dVar));
+    addScaledInto(x, x, toDInto(d, x, sigma, denoised), -dVar / sigma);
+    addScaledInto(x, x, ctx.noise(sigma, sigmaNext), sNoise * Math.sqrt(dVar));
   }
   return x;
 };

@@ -16,6 +16,7 @@ import type { PipelineCache } from '../pipelines/cache.ts';
 import type { Txt2ImgParams } from '../pipelines/params.ts';
 import { prepare, sampleAll } from '../pipelines/run.ts';
 import type { Prepared } from '../pipelines/run-types.ts';
+import { clone } from '../samplers/ops.ts';
 import { EngineError } from '../types.ts';
 import type { F32Tensor } from '../types.ts';
 
@@ -60,7 +61,8 @@ export async function capturePipeline(params: PipelineParams, cache: PipelineCac
         pending ??= split;
       },
       onStep: (info) => {
-        steps.push({ i: info.i, sigma: info.sigma, sigmaHat: info.sigmaHat, x: info.x, denoised: info.denoised, split: pending });
+        // x is the sampler's working buffer (updated in place by the next step): kept as a copy
+        steps.push({ i: info.i, sigma: info.sigma, sigmaHat: info.sigmaHat, x: clone(info.x), denoised: info.denoised, split: pending });
         pending = null;
       },
     },

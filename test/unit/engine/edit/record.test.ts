@@ -30,6 +30,19 @@ describe('recordings', () => {
     expect(rec.dims).toEqual(DIMS);
   });
 
+  it('keeps the x of every step although the sampler updates x in place', async () => {
+    const rec = await recorded();
+    const sigmas = [10, 4, 1.5, 0.5, 0];
+    for (let i = 0; i + 1 < rec.steps.length; i++) {
+      const { x, denoised } = rec.steps[i];
+      // Euler: x' = x + (x − x̂₀)/σ·(σ' − σ), each op rounded to float32 as the sampler does
+      const d = x.data.map((v, k) => v / sigmas[i] - denoised.data[k] / sigmas[i]);
+      const next = x.data.map((v, k) => v + d[k] * (sigmas[i + 1] - sigmas[i]));
+      expect(Array.from(rec.steps[i + 1].x.data)).toEqual(Array.from(next));
+      expect(rec.steps[i + 1].x.data).not.toBe(x.data);
+    }
+  });
+
   it('float32 serialisation round-trips exactly', async () => {
     const rec = await recorded();
     const bytes = serializeRecording(rec);

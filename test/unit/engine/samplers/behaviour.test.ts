@@ -25,6 +25,23 @@ function noiseSource(seed: number, n: number, make: (a: number[]) => F64Tensor) 
 
 describe('sampler contract (every registry entry)', () => {
   for (const entry of SAMPLERS) {
+    it(`${entry.id}: leaves the caller's x alone and works in one x buffer for the whole run`, async () => {
+      const sigmas = buildSigmas('karras', 8, model);
+      const start = f64(normals(21, 8).map((z) => z * sigmas[0]));
+      const given = Float64Array.from(start.data);
+      const noise = noiseSource(22, 8, (a) => f64(a));
+      const buffers = new Set<Float64Array>();
+      const seen: Float64Array[] = [];
+      const denoise = gaussianDenoiser(mean, v, (a) => f64(a));
+      const out = await entry.fn(denoise, start, sigmas, { noise: noise.fn, onStep: (s) => (buffers.add(s.x.data as Float64Array), seen.push(Float64Array.from(s.x.data))) }, entry.defaults);
+      expect(Array.from(start.data)).toEqual(Array.from(given));
+      expect(buffers.size).toBe(1); // updated in place step after step: no new x per step
+      expect([...buffers][0]).not.toBe(start.data);
+      // in place, yet every step saw the x of its own step: consecutive x differ
+      for (let i = 1; i < seen.length; i++) expect(relErr(seen[i], seen[i - 1])).toBeGreaterThan(1e-6);
+      expect(out.data.length).toBe(8);
+    });
+
     it(`${entry.id}: onStep once per step, exact model calls, noise only when stochastic`, async () => {
       for (const steps of [1, 2, 10]) {
         const sigmas = buildSigmas('karras', steps, model);

@@ -2,6 +2,7 @@
  * Test harness for samplers: the analytic denoiser of Gaussian data, D(x, σ) = μ + (x − μ)·v/(v + σ²)
  * (the exact posterior mean for data ~ N(μ, v·I)), float64/float32 tensors, and a replayable noise source.
  */
+import { clone } from '../../../../src-main/engine/samplers/ops.ts';
 import type { FloatTensor } from '../../../../src-main/engine/samplers/ops.ts';
 import type { DenoiserOf, SamplerContextOf, StepInfoOf } from '../../../../src-main/engine/samplers/types.ts';
 import type { F32Tensor } from '../../../../src-main/engine/types.ts';
@@ -32,7 +33,7 @@ export function gaussianDenoiser<T extends FloatTensor>(mean: readonly number[],
   return fn;
 }
 
-/** A context replaying fixed noise draws in order; records every step and every noise request. */
+/** A context replaying fixed noise draws in order; records every step (x copied) and every noise request. */
 export function replayContext<T extends FloatTensor>(draws: readonly (readonly number[])[], make: (a: ArrayLike<number>) => T, signal?: AbortSignal) {
   const steps: StepInfoOf<T>[] = [];
   const noiseCalls: [number, number][] = [];
@@ -43,7 +44,8 @@ export function replayContext<T extends FloatTensor>(draws: readonly (readonly n
       return make(draws[noiseCalls.length - 1]);
     },
     signal,
-    onStep: (info) => steps.push(info),
+    // x is the sampler's working buffer, valid during the call: kept as a copy
+    onStep: (info) => steps.push({ ...info, x: clone(info.x) }),
   };
   return { ctx, steps, noiseCalls };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { add, addScaled, blend, clone, combine, concatBatch, lerp, mul, scale, splitBatch, splitBatchViews, sub } from '../../../../src-main/engine/samplers/ops.ts';
+import { add, addScaled, addScaledInto, blend, clone, combine, combineInto, concatBatch, lerp, mul, own, scale, scratchLike, splitBatch, splitBatchViews, sub } from '../../../../src-main/engine/samplers/ops.ts';
 import { EngineError } from '../../../../src-main/engine/types.ts';
+import type { FloatTensor } from '../../../../src-main/engine/samplers/ops.ts';
 import { f32, f64 } from './harness.ts';
 
 describe('tensor ops', () => {
@@ -23,6 +24,27 @@ describe('tensor ops', () => {
     expect(out.dims).toEqual([1, 1, 2, 2]);
     expect(out).not.toBe(a);
     expect(Array.from(a.data)).toEqual([1, 2, 3, 4]); // inputs untouched
+  });
+
+  it('write the same numbers into an owned buffer, which may be one of the inputs', () => {
+    const xs = Float32Array.from({ length: 257 }, (_, i) => Math.sin(i * 1.7) * 3);
+    const ds = Float32Array.from({ length: 257 }, (_, i) => Math.cos(i * 0.3));
+    const es = Float32Array.from({ length: 257 }, (_, i) => (i % 7) / 7 - 0.5);
+    const x = f32(xs, [1, 1, 1, 257]);
+    const d = f32(ds, [1, 1, 1, 257]);
+    const e = f32(es, [1, 1, 1, 257]);
+    for (const terms of [[[x, 0.3]], [[x, 1], [d, -0.07]], [[x, 0.9], [d, 0.2], [e, -1.3]], [[x, 0.5], [d, 0.25], [e, 0.125], [d, -0.3], [x, 1e-3]]] as [typeof x, number][][]) {
+      const fresh = combine(...terms);
+      const mine = own(x);
+      const into = combineInto(mine, ...terms.map(([t, c]) => [t === x ? mine : t, c] as [typeof x, number]));
+      expect(into).toBe(mine);
+      expect(Array.from(into.data)).toEqual(Array.from(fresh.data)); // bit for bit, x updated in place
+    }
+    const scratch = scratchLike(x);
+    expect(Array.from(addScaledInto(scratch, x, d, 2).data)).toEqual(Array.from(addScaled(x, d, 2).data));
+    expect(Array.from(x.data)).toEqual(Array.from(xs)); // inputs that are not the output stay untouched
+    expect(() => combineInto(f32([1, 2], [1, 2]), [x, 1])).toThrow(EngineError);
+    expect(() => combineInto<FloatTensor>(f64([1, 2, 3, 4], [1, 1, 2, 2]), [a, 1])).toThrow(/float64/);
   });
 
   it('keep float64 tensors in float64', () => {
