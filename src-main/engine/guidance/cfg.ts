@@ -50,12 +50,15 @@ export function expandBatch(t: F32Tensor, batch: number, what: string): F32Tenso
   return batch === 1 ? t : concatBatch(...Array.from({ length: batch }, () => t));
 }
 
-/** uncond + scale·(cond − uncond), computed in double and rounded once to float32. */
-export function combineGuidance(cond: F32Tensor, uncond: F32Tensor, scale: number): F32Tensor {
+/**
+ * uncond + scale·(cond − uncond), computed in double and rounded once to float32, into a new tensor,
+ * or with `inPlace` over uncond's data (a prediction fresh from the model that nothing else reads).
+ */
+export function combineGuidance(cond: F32Tensor, uncond: F32Tensor, scale: number, inPlace = false): F32Tensor {
   if (cond.data.length !== uncond.data.length) {
     throw new EngineError('INTERNAL', `CFG: cond [${cond.dims.join(',')}] and uncond [${uncond.dims.join(',')}] differ`);
   }
-  const out = new Float32Array(cond.data.length);
+  const out = inPlace ? uncond.data : new Float32Array(cond.data.length);
   const c = cond.data;
   const u = uncond.data;
   for (let i = 0; i < out.length; i++) out[i] = u[i] + scale * (c[i] - u[i]);
@@ -66,7 +69,9 @@ export function cfgDenoiser(model: ModelDenoiser, cond: F32Tensor, uncond: F32Te
   if (!Number.isFinite(scale)) throw new EngineError('BAD_INPUT', `CFG scale must be a finite number, got ${scale}`);
   const guided = uncond !== null && scale !== 1;
   const split = (sigma: number, outU: F32Tensor, outC: F32Tensor): F32Tensor => {
-    const out = combineGuidance(outC, outU, scale);
+    // both predictions are fresh from this step's model call(s): unless the split is observed (and
+    // kept), the guided x̂₀ goes over the uncond one, with no allocation per step
+    const out = combineGuidance(outC, outU, scale, opts.onSplit === undefined);
     opts.onSplit?.({ sigma, uncond: outU, cond: outC, scale, guided: out });
     return out;
   };
@@ -82,6 +87,16 @@ export function cfgDenoiser(model: ModelDenoiser, cond: F32Tensor, uncond: F32Te
     const both = guided && opts.batched && scale !== 0 ? { context: concatBatch(u, c), extra: extra && concatBatch(extra, extra), added: concatAdded(addedU, addedC) } : undefined;
     return { c, extra, addedC, u, addedU, both };
   };
+  // the [x ‖ x] input of batched CFG, one array for the whole run: x is lent to the model for the call
+  // only (types.ts Denoiser), and a fresh 2× latent array per step cost page faults (ops.ts)
+  let pairIn: Float32Array | undefined;
+  const pairOf = (x: F32Tensor): F32Tensor => {
+    const n = x.data.length;
+    if (pairIn?.length !== 2 * n) pairIn = new Float32Array(2 * n);
+    pairIn.set(x.data, 0);
+    pairIn.set(x.data, n);
+    return { dtype: 'float32', dims: [2 * x.dims[0], ...x.dims.slice(1)], data: pairIn };
+  };
   return async (x, sigma) => {
     const batch = x.dims[0];
     let cached = inputs.get(batch);
@@ -95,7 +110,7 @@ export function cfgDenoiser(model: ModelDenoiser, cond: F32Tensor, uncond: F32Te
     if (scale === 0) return model(x, sigma, u, extra, addedU);
     if (both) {
       // k-diffusion CFGDenoiser order: cat([uncond, cond]) then chunk(2)
-      const pair = await model(concatBatch(x, x), sigma, both.context, both.extra, both.added);
+      const pair = await model(pairOf(x), sigma, both.context, both.extra, both.added);
       // views: the pair is fresh from this call and only read from here on
       const [outU, outC] = splitBatchViews(pair, 2);
       return split(sigma, outU, outC);

@@ -63,7 +63,8 @@ export type { AddedConditioning } from './unet.ts';
 /**
  * x: latents [B,C,h,w] at noise sigma (NOT c_in scaled); context: text embeddings [B,L,H]; concat: extra
  * channels for 9-channel inpainting UNets [B,5,h,w]; added: SDXL's text_embeds and time_ids [B, ·].
- * Returns denoised x̂₀ [B,C,h,w].
+ * Returns denoised x̂₀ [B,C,h,w]. As for a Denoiser, x is lent for the call only (CFG reuses the array
+ * of its [x ‖ x] pair) and the result is a new tensor per call.
  */
 export type ModelDenoiser = (x: F32Tensor, sigma: number, context: F32Tensor, concat?: F32Tensor, added?: AddedConditioning) => Promise<F32Tensor>;
 

@@ -94,12 +94,17 @@ export type UnetDenoiser = (x: F32Tensor, sigma: number, context: F32Tensor, con
 export type UnetTap = (outputs: Readonly<Record<string, Tensor>>, call: { readonly x: F32Tensor; readonly sigma: number; readonly context: F32Tensor }) => void;
 
 export function unetDenoiser(session: ModelSession, shape: UnetShape, schedule: DiscreteSchedule, prediction: PredictionType, tap?: UnetTap): UnetDenoiser {
+  // c_in·x is lent to ONNX Runtime for one call (its run reads the feeds and is done when it resolves):
+  // one array serves every step instead of a fresh one per step; a call made while another holds it
+  // (two jobs on one model) takes its own
+  let spare: Float32Array | undefined;
   return async (x, sigma, context, concat, added) => {
     checkDenoiseInputs(shape, x, sigma, context, concat);
     checkAdded(shape, x.dims[0], added);
     const batch = x.dims[0];
     const cIn = 1 / Math.sqrt(sigma * sigma + 1);
-    const scaledData = new Float32Array(x.data.length);
+    const scaledData = spare?.length === x.data.length ? spare : new Float32Array(x.data.length);
+    spare = undefined;
     for (let i = 0; i < scaledData.length; i++) scaledData[i] = x.data[i] * cIn;
     const scaled = f32(x.dims, scaledData);
     const sample = concat ? concatChannels([scaled, concat]) : scaled;
@@ -111,13 +116,16 @@ export function unetDenoiser(session: ModelSession, shape: UnetShape, schedule: 
     };
     const batched = ['sample', 'encoder_hidden_states', ...(shape.timestepLayout === 'batch' ? ['timestep'] : []), ...(shape.added ? ['text_embeds', 'time_ids'] : [])];
     const out = await session.runBatched(feeds, batched, batch);
+    spare = scaledData;
     const pred = toFloat32(out.out_sample);
     if (pred.data.length !== x.data.length) {
       throw new EngineError('RUNTIME', `${session.label} returned out_sample [${pred.dims.join(', ')}] for sample [${x.dims.join(', ')}]`);
     }
     checkFinite(pred, session.label, 'out_sample', `at sigma ${sigma.toPrecision(4)}`);
     tap?.(out, { x, sigma, context });
-    const denoised = new Float32Array(x.data.length);
+    // the prediction is this call's own output (widened from fp16 or not): x̂₀ is written over it, with
+    // no allocation per step, unless a tap was handed the outputs
+    const denoised = tap ? new Float32Array(x.data.length) : pred.data;
     if (prediction === 'epsilon') {
       for (let i = 0; i < denoised.length; i++) denoised[i] = x.data[i] - sigma * pred.data[i];
     } else {

@@ -47,6 +47,25 @@ describe('cfgDenoiser', () => {
     out.data.forEach((v, i) => expect(v).toBeCloseTo(want[i], 5));
   });
 
+  it('batched, step after step: one [x ‖ x] array reused, each call right; an observed split keeps both predictions', async () => {
+    const seenInputs = new Set<ArrayBufferLike>();
+    const model = fakeModel([]);
+    const d = cfgDenoiser((xx, s, c) => (seenInputs.add(xx.data.buffer), model(xx, s, c)), cond, uncond, 7.5, { batched: true });
+    const x2 = tensor([2, 4, 3, 3], (i) => Math.cos(i) * 2);
+    for (const input of [x, x2, x]) {
+      const out = await d(input, 2.0);
+      const u = input.data.map((v) => 0.5 * v - 1); // the uncond context rows are -1
+      const c = input.data.map((v) => 0.5 * v + 3);
+      out.data.forEach((v, i) => expect(v).toBeCloseTo(u[i] + 7.5 * (c[i] - u[i]), 4));
+    }
+    expect(seenInputs.size).toBe(1);
+    const splits: { uncond: number[]; guided: number[] }[] = [];
+    const observed = cfgDenoiser(fakeModel([]), cond, uncond, 7.5, { batched: true, onSplit: (s) => splits.push({ uncond: Array.from(s.uncond.data), guided: Array.from(s.guided.data) }) });
+    const out = await observed(x, 2.0);
+    expect(splits[0].uncond[0]).toBeCloseTo(0.5 * x.data[0] - 1, 6); // not overwritten by the guided mix
+    expect(splits[0].guided).toEqual(Array.from(out.data));
+  });
+
   it('unbatched: two calls (uncond, then cond) and the same numbers bit for bit', async () => {
     const calls: Call[] = [];
     const a = await cfgDenoiser(fakeModel(calls), cond, uncond, 7.5, { batched: false })(x, 2.0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { latentsToPreviewRgb8, pixelsToRgb8, rgb8ToPixels } from '../../../../src-main/engine/imageio/convert.ts';
+import { latentItemPreviewRgb8, latentsToPreviewRgb8, pixelsToRgb8, rgb8ToPixels } from '../../../../src-main/engine/imageio/convert.ts';
 
 describe('pixel tensor ↔ RGB8', () => {
   it('clamps, rounds half up and interleaves NCHW → HWC', () => {
@@ -30,6 +30,27 @@ describe('pixel tensor ↔ RGB8', () => {
 
   it('rejects mixed sizes in one batch', () => {
     expect(() => rgb8ToPixels([{ width: 1, height: 1, data: new Uint8Array(3) }, { width: 2, height: 1, data: new Uint8Array(6) }])).toThrow(/share a size: 1x1 vs 2x1/);
+  });
+
+  it('the preview of one item (of c_in·x too) has the bytes of the planar float32 computation', () => {
+    const [b, c, h, w] = [2, 4, 5, 7];
+    const plane = h * w;
+    const data = Float32Array.from({ length: b * c * plane }, (_, i) => Math.sin(i * 0.37) * 1.8);
+    const latents = { dtype: 'float32' as const, dims: [b, c, h, w], data };
+    const factors = { weights: [[0.298, 0.207, 0.208], [0.187, 0.286, 0.173], [-0.158, 0.189, 0.264], [-0.184, -0.271, -0.473]], bias: [0.01, -0.02, 0.03] };
+    for (const [item, scale] of [[0, 1], [1, 1], [1, 1 / Math.sqrt(3 * 3 + 1)]]) {
+      const src = data.slice(item * c * plane, (item + 1) * c * plane).map((v) => v * scale);
+      const pixels = new Float32Array(3 * plane);
+      for (let o = 0; o < 3; o++) {
+        pixels.fill(factors.bias[o], o * plane, (o + 1) * plane);
+        for (let ch = 0; ch < c; ch++) for (let i = 0; i < plane; i++) pixels[o * plane + i] += src[ch * plane + i] * factors.weights[ch][o];
+      }
+      const [want] = pixelsToRgb8({ dtype: 'float32', dims: [1, 3, h, w], data: pixels });
+      const got = latentItemPreviewRgb8(latents, factors, item, scale);
+      expect([got.width, got.height]).toEqual([w, h]);
+      expect(Array.from(got.data)).toEqual(Array.from(want.data));
+    }
+    expect(() => latentItemPreviewRgb8(latents, factors, 2)).toThrow(/outside/);
   });
 
   it('latent preview applies weights and bias per channel', () => {
