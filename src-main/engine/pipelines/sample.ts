@@ -10,6 +10,8 @@
 import { cfgDenoiser } from '../guidance/cfg.ts';
 import type { GuidanceSplit } from '../guidance/cfg.ts';
 import type { AddedConditioning, ModelDenoiser } from '../models/model.ts';
+import { BrownianNoise } from '../runtime/brownian-tree.ts';
+import type { BrownianSpec } from '../runtime/brownian-tree.ts';
 import { threadNoise } from '../runtime/noise-thread.ts';
 import { Rng } from '../runtime/rng.ts';
 import { concatBatch, splitBatch } from '../samplers/ops.ts';
@@ -69,15 +71,18 @@ export interface SampledLatents {
  * (runtime/noise-thread.ts), which draws while the JavaScript thread is inside ONNX Runtime's
  * synchronous `run`: Box–Muller on 4×128×128 costs milliseconds, a GPU UNet step ~20 ms. Without a
  * worker (or without `threaded`) they are drawn here. The values and their order are the same either way.
+ * With `brownian` the initial noise still comes from the generators, and each step's noise is the
+ * images' Brownian-tree increment over the step (runtime/brownian-tree.ts), the same on either thread.
  * `close` frees the worker's generators: call it when the run ends.
  */
 export function imageNoise(
   seeds: readonly number[],
   shape: readonly [number, number, number],
   threaded = false,
+  brownian?: BrownianSpec,
 ): { initial: F32Tensor; noise: NoiseSampler; prefetch: () => void; close: () => void } {
-  const stream = threaded ? threadNoise(seeds, shape) : null;
-  if (stream) return { initial: stream.initial, noise: () => stream.noise(), prefetch: stream.prefetch, close: stream.close };
+  const stream = threaded ? threadNoise(seeds, shape, brownian) : null;
+  if (stream) return { initial: stream.initial, noise: stream.noise, prefetch: stream.prefetch, close: stream.close };
   const [c, h, w] = shape;
   const n = c * h * w;
   const rngs = seeds.map((s) => new Rng(s));
@@ -87,6 +92,15 @@ export function imageNoise(
     return { dtype: 'float32', dims: [rngs.length, c, h, w], data };
   };
   const initial = draw();
+  if (brownian) {
+    const paths = new BrownianNoise(seeds, n, brownian);
+    const increment = (sigma: number, sigmaNext: number): F32Tensor => {
+      const data = paths.draw(sigma, sigmaNext);
+      paths.warm(); // as the noise thread does after answering, so the paths see the same queries
+      return { dtype: 'float32', dims: [rngs.length, c, h, w], data };
+    };
+    return { initial, noise: increment, prefetch: () => undefined, close: () => undefined };
+  }
   let ahead: F32Tensor | null = null;
   const noise = (): F32Tensor => {
     const next = ahead ?? draw();
@@ -126,7 +140,8 @@ function itemByItem(denoise: ModelDenoiser): ModelDenoiser {
 }
 
 export async function sampleLatents(input: SampleLatentsInput): Promise<SampledLatents> {
-  const { initial, noise, prefetch, close } = imageNoise(input.seeds, input.latentShape, input.sampler.stochastic);
+  const brownian = input.samplerOptions?.noise === 'brownian' ? { sigmas: Array.from(input.sigmas) } : undefined;
+  const { initial, noise, prefetch, close } = imageNoise(input.seeds, input.latentShape, input.sampler.stochastic, brownian);
   try {
     return await sampleFrom(input, initial, noise, prefetch);
   } finally {

@@ -20,6 +20,7 @@ import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_thread
 import type { MessagePort, Transferable } from 'node:worker_threads';
 import { EngineError } from '../types.ts';
 import type { F32Tensor } from '../types.ts';
+import type { BrownianSpec } from './brownian-tree.ts';
 import { scriptBeside } from './script-beside.ts';
 
 /** control word: the worker has written the requested draw */
@@ -31,15 +32,16 @@ const START_TIMEOUT_MS = 10_000;
 const DRAW_TIMEOUT_MS = 60_000;
 
 export type NoiseRequest =
-  | { readonly kind: 'open'; readonly id: number; readonly seeds: readonly number[]; readonly perImage: number; readonly port: MessagePort; readonly control: SharedArrayBuffer }
-  | { readonly kind: 'draw'; readonly id: number }
+  | { readonly kind: 'open'; readonly id: number; readonly seeds: readonly number[]; readonly perImage: number; readonly port: MessagePort; readonly control: SharedArrayBuffer; readonly brownian?: BrownianSpec }
+  /** the next Gaussian draw, or with `interval` the Brownian increment over it */
+  | { readonly kind: 'draw'; readonly id: number; readonly interval?: readonly [number, number] }
   | { readonly kind: 'close'; readonly id: number };
 
 export interface NoiseStream {
   /** the first draw: [B, C, h, w] */
   readonly initial: F32Tensor;
-  /** the next draw (waits for the worker if it is still drawing, asks for it if nobody did) */
-  readonly noise: () => F32Tensor;
+  /** the next draw (waits for the worker if it is still drawing, asks for it if nobody did); a Brownian stream's increment over (sigma, sigmaNext) */
+  readonly noise: (sigma: number, sigmaNext: number) => F32Tensor;
   /** asks the worker for the next draw now (a no-op while one is asked for) */
   readonly prefetch: () => void;
   /** frees the worker's generators of this run */
@@ -74,8 +76,13 @@ function noiseWorker(): Worker | null {
   return worker;
 }
 
-/** Per-image noise drawn on the worker, or null when there is no worker (draw on this thread instead). */
-export function threadNoise(seeds: readonly number[], shape: readonly [number, number, number]): NoiseStream | null {
+/**
+ * Per-image noise drawn on the worker, or null when there is no worker (draw on this thread instead).
+ * With `brownian` the steps' noise is Brownian-tree increments (brownian-tree.ts): the worker cannot draw
+ * those before it knows the step's sigmas, so `prefetch` does nothing and `noise` asks and waits; the
+ * worker builds the next step's point of the path right after answering, while the model runs.
+ */
+export function threadNoise(seeds: readonly number[], shape: readonly [number, number, number], brownian?: BrownianSpec): NoiseStream | null {
   const w = noiseWorker();
   if (!w) return null;
   const [c, h, wd] = shape;
@@ -89,17 +96,17 @@ export function threadNoise(seeds: readonly number[], shape: readonly [number, n
   drawn.unref();
   const id = nextId++;
   const post = (msg: NoiseRequest, transfer: Transferable[] = []): void => w.postMessage(msg, transfer);
-  post({ kind: 'open', id, seeds: [...seeds], perImage, port: port2, control }, [port2]);
+  post({ kind: 'open', id, seeds: [...seeds], perImage, port: port2, control, ...(brownian ? { brownian: { sigmas: [...brownian.sigmas] } } : {}) }, [port2]);
   let asked = false;
-  const prefetch = (): void => {
+  const ask = (interval?: readonly [number, number]): void => {
     if (asked) return;
     Atomics.store(flag, 0, WAITING);
-    post({ kind: 'draw', id });
+    post(interval ? { kind: 'draw', id, interval } : { kind: 'draw', id });
     asked = true;
   };
   /** the next draw, or null when the worker did not send it within timeoutMs */
-  const take = (timeoutMs: number): F32Tensor | null => {
-    prefetch();
+  const take = (timeoutMs: number, interval?: readonly [number, number]): F32Tensor | null => {
+    ask(interval);
     if (Atomics.wait(flag, 0, WAITING, timeoutMs) === 'timed-out') return null;
     // the worker posts the buffer before it sets the flag, so it is in the port's queue now
     const got = receiveMessageOnPort(drawn);
@@ -119,10 +126,12 @@ export function threadNoise(seeds: readonly number[], shape: readonly [number, n
     void w.terminate();
     return null;
   }
-  const noise = (): F32Tensor => {
-    const next = take(DRAW_TIMEOUT_MS);
+  const noise = (sigma: number, sigmaNext: number): F32Tensor => {
+    const next = take(DRAW_TIMEOUT_MS, brownian ? [sigma, sigmaNext] : undefined);
     if (!next) throw new EngineError('RUNTIME', `the noise thread did not answer within ${DRAW_TIMEOUT_MS / 1000} s; try the job again`);
     return next;
   };
+  // a Brownian step's noise depends on its sigmas: nothing to ask for ahead
+  const prefetch = brownian ? () => undefined : () => ask();
   return { initial, noise, prefetch, close };
 }

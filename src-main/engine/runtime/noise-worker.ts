@@ -8,12 +8,14 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
+import { BrownianNoise } from './brownian-tree.ts';
 import { Rng } from './rng.ts';
 import type { NoiseRequest } from './noise-thread.ts';
 import { READY } from './noise-thread.ts';
 
 interface Stream {
   readonly rngs: Rng[];
+  readonly brownian?: BrownianNoise;
   readonly perImage: number;
   readonly port: MessagePort;
   readonly control: Int32Array;
@@ -23,16 +25,25 @@ const streams = new Map<number, Stream>();
 
 parentPort?.on('message', (msg: NoiseRequest) => {
   if (msg.kind === 'open') {
-    streams.set(msg.id, { rngs: msg.seeds.map((s) => new Rng(s)), perImage: msg.perImage, port: msg.port, control: new Int32Array(msg.control) });
+    const brownian = msg.brownian ? new BrownianNoise(msg.seeds, msg.perImage, msg.brownian) : undefined;
+    streams.set(msg.id, { rngs: msg.seeds.map((s) => new Rng(s)), ...(brownian ? { brownian } : {}), perImage: msg.perImage, port: msg.port, control: new Int32Array(msg.control) });
   } else if (msg.kind === 'draw') {
     const s = streams.get(msg.id);
     if (!s) return;
-    const data = new Float32Array(s.perImage * s.rngs.length);
-    s.rngs.forEach((r, k) => r.randnInto(data.subarray(k * s.perImage, (k + 1) * s.perImage)));
+    let data: Float32Array;
+    if (msg.interval && s.brownian) {
+      data = s.brownian.draw(msg.interval[0], msg.interval[1]);
+    } else {
+      data = new Float32Array(s.perImage * s.rngs.length);
+      s.rngs.forEach((r, k) => r.randnInto(data.subarray(k * s.perImage, (k + 1) * s.perImage)));
+    }
     // the buffer first, then the flag: the JavaScript thread reads the port as soon as the flag is up
-    s.port.postMessage(data.buffer, [data.buffer]);
+    const buffer = data.buffer as ArrayBuffer;
+    s.port.postMessage(buffer, [buffer]);
     Atomics.store(s.control, 0, READY);
     Atomics.notify(s.control, 0);
+    // the next step's point of the path, built while the JavaScript thread runs the model
+    if (msg.interval) s.brownian?.warm();
   } else {
     streams.get(msg.id)?.port.close();
     streams.delete(msg.id);

@@ -77,3 +77,6 @@ export function stepCount(sigmas: Float64Array): number {
   }
   return sigmas.length - 1;
 }
+
+/** The SDE samplers' `noise` option: a fresh seeded draw per step, or Brownian-tree increments (pipelines/sample.ts draws them). */
+export const NOISE_KINDS = ['gaussian', 'brownian'] as const;

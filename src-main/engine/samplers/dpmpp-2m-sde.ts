@@ -1,5 +1,5 @@
 /** DPM-Solver++(2M) SDE, the 2nd-order multistep SDE solver of Lu et al. (2022), "DPM-Solver++" (k-diffusion `sample_dpmpp_2m_sde`). */
-import { guarded, optChoice, optNumber, stepCount } from './common.ts';
+import { NOISE_KINDS, guarded, optChoice, optNumber, stepCount } from './common.ts';
 import { addScaledInto, combineInto, own } from './ops.ts';
 import type { GenericSampler } from './types.ts';
 
@@ -7,6 +7,7 @@ export const dpmpp2mSde: GenericSampler = async (denoise, xInit, sigmas, ctx, op
   const eta = optNumber(options, 'eta', 1, 0);
   const sNoise = optNumber(options, 's_noise', 1, 0);
   const solverType = optChoice(options, 'solver_type', ['midpoint', 'heun'] as const, 'midpoint');
+  optChoice(options, 'noise', NOISE_KINDS, 'gaussian'); // drawn by the caller's ctx.noise (pipelines/sample.ts)
   const steps = stepCount(sigmas);
   const model = guarded(denoise, ctx);
   const x = own(xInit);

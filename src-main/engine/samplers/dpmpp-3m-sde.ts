@@ -1,11 +1,12 @@
 /** DPM-Solver++(3M) SDE, the 3rd-order multistep SDE solver after Lu et al. (2022), "DPM-Solver++" (k-diffusion `sample_dpmpp_3m_sde`). */
-import { guarded, optNumber, stepCount } from './common.ts';
+import { NOISE_KINDS, guarded, optChoice, optNumber, stepCount } from './common.ts';
 import { addScaledInto, combineInto, own } from './ops.ts';
 import type { GenericSampler } from './types.ts';
 
 export const dpmpp3mSde: GenericSampler = async (denoise, xInit, sigmas, ctx, options) => {
   const eta = optNumber(options, 'eta', 1, 0);
   const sNoise = optNumber(options, 's_noise', 1, 0);
+  optChoice(options, 'noise', NOISE_KINDS, 'gaussian'); // drawn by the caller's ctx.noise (pipelines/sample.ts)
   const steps = stepCount(sigmas);
   const model = guarded(denoise, ctx);
   const x = own(xInit);

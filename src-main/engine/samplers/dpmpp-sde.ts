@@ -1,5 +1,5 @@
 /** DPM-Solver++ (stochastic), a 2nd-order SDE solver (Lu et al. 2022, "DPM-Solver++"; k-diffusion `sample_dpmpp_sde`). */
-import { ancestralStep, guarded, optNumber, stepCount, toDInto } from './common.ts';
+import { NOISE_KINDS, ancestralStep, guarded, optChoice, optNumber, stepCount, toDInto } from './common.ts';
 import { addScaledInto, combineInto, own, scratchLike } from './ops.ts';
 import type { GenericSampler } from './types.ts';
 
@@ -7,6 +7,7 @@ export const dpmppSde: GenericSampler = async (denoise, xInit, sigmas, ctx, opti
   const eta = optNumber(options, 'eta', 1, 0);
   const sNoise = optNumber(options, 's_noise', 1, 0);
   const r = optNumber(options, 'r', 1 / 2, Number.MIN_VALUE, 1);
+  optChoice(options, 'noise', NOISE_KINDS, 'gaussian'); // drawn by the caller's ctx.noise (pipelines/sample.ts)
   const steps = stepCount(sigmas);
   const model = guarded(denoise, ctx);
   const x = own(xInit);

@@ -36,7 +36,11 @@ export interface SamplerEntry {
   /** model calls per step, for progress and ETA (the last step to sigma 0 needs only one) */
   modelCallsPerStep: number;
   defaults: SamplerOptions;
-  /** every option name the sampler reads (defaults may omit some, e.g. s_tmax = ∞) */
+  /**
+   * every option name the sampler reads (defaults may omit some, e.g. s_tmax = ∞). The SDE samplers'
+   * `noise` ('gaussian', the default: a fresh seeded draw per step; or 'brownian': increments of one
+   * Brownian path per image, k-diffusion's default for them) is read by the pipeline that draws it.
+   */
   options: readonly string[];
   description: string;
 }
@@ -59,13 +63,13 @@ const TABLE: SamplerEntry[] = [
     description: 'Reuses the last few steps to take bigger, smarter steps; can be unstable at very low step counts.' },
   { id: 'dpmpp_2s_ancestral', label: 'DPM++ 2S a', aliases: ['sample_dpmpp_2s_ancestral', 'k_dpmpp_2s_a', 'k_dpmpp_2s_ancestral', 'dpmpp_2s_a'], fn: dpmpp2sAncestral, stochastic: true, modelCallsPerStep: 2, defaults: { eta: 1, s_noise: 1 }, options: ['eta', 's_noise'],
     description: 'A second-order DPM++ step with fresh noise each step; two model calls per step.' },
-  { id: 'dpmpp_sde', label: 'DPM++ SDE', aliases: ['sample_dpmpp_sde', 'k_dpmpp_sde'], fn: dpmppSde, stochastic: true, modelCallsPerStep: 2, defaults: { eta: 1, s_noise: 1, r: 0.5 }, options: ['eta', 's_noise', 'r'],
+  { id: 'dpmpp_sde', label: 'DPM++ SDE', aliases: ['sample_dpmpp_sde', 'k_dpmpp_sde'], fn: dpmppSde, stochastic: true, modelCallsPerStep: 2, defaults: { eta: 1, s_noise: 1, r: 0.5 }, options: ['eta', 's_noise', 'r', 'noise'],
     description: 'A stochastic second-order solver that gives detailed images in few steps; two model calls per step.' },
   { id: 'dpmpp_2m', label: 'DPM++ 2M', aliases: ['sample_dpmpp_2m', 'k_dpmpp_2m'], fn: dpmpp2m, stochastic: false, modelCallsPerStep: 1, defaults: {}, options: [],
     description: 'A fast, accurate multistep solver and a good default: one model call per step.' },
-  { id: 'dpmpp_2m_sde', label: 'DPM++ 2M SDE', aliases: ['sample_dpmpp_2m_sde', 'k_dpmpp_2m_sde'], fn: dpmpp2mSde, stochastic: true, modelCallsPerStep: 1, defaults: { eta: 1, s_noise: 1, solver_type: 'midpoint' }, options: ['eta', 's_noise', 'solver_type'],
+  { id: 'dpmpp_2m_sde', label: 'DPM++ 2M SDE', aliases: ['sample_dpmpp_2m_sde', 'k_dpmpp_2m_sde'], fn: dpmpp2mSde, stochastic: true, modelCallsPerStep: 1, defaults: { eta: 1, s_noise: 1, solver_type: 'midpoint' }, options: ['eta', 's_noise', 'solver_type', 'noise'],
     description: 'DPM++ 2M with a little fresh noise each step, often crisper at medium step counts.' },
-  { id: 'dpmpp_3m_sde', label: 'DPM++ 3M SDE', aliases: ['sample_dpmpp_3m_sde', 'k_dpmpp_3m_sde'], fn: dpmpp3mSde, stochastic: true, modelCallsPerStep: 1, defaults: { eta: 1, s_noise: 1 }, options: ['eta', 's_noise'],
+  { id: 'dpmpp_3m_sde', label: 'DPM++ 3M SDE', aliases: ['sample_dpmpp_3m_sde', 'k_dpmpp_3m_sde'], fn: dpmpp3mSde, stochastic: true, modelCallsPerStep: 1, defaults: { eta: 1, s_noise: 1 }, options: ['eta', 's_noise', 'noise'],
     description: 'A third-order stochastic multistep solver that shines with more steps (30 or so).' },
   { id: 'ddim', label: 'DDIM', aliases: ['sample_ddim', 'k_ddim'], fn: ddim, stochastic: false, modelCallsPerStep: 1, defaults: { eta: 0 }, options: ['eta'],
     description: 'The classic deterministic sampler of the original Stable Diffusion release: the same seed always gives the same image.' },

@@ -37,11 +37,11 @@ describe('noise thread', () => {
       expect(Array.from(stream.initial.data)).toEqual(Array.from(expected[0]));
       // prefetched, then taken; taken without a prefetch; prefetched twice (one draw only)
       stream.prefetch();
-      expect(Array.from(stream.noise().data)).toEqual(Array.from(expected[1]));
-      expect(Array.from(stream.noise().data)).toEqual(Array.from(expected[2]));
+      expect(Array.from(stream.noise(1, 0.5).data)).toEqual(Array.from(expected[1]));
+      expect(Array.from(stream.noise(1, 0.5).data)).toEqual(Array.from(expected[2]));
       stream.prefetch();
       stream.prefetch();
-      expect(Array.from(stream.noise().data)).toEqual(Array.from(expected[3]));
+      expect(Array.from(stream.noise(1, 0.5).data)).toEqual(Array.from(expected[3]));
     } finally {
       stream.close();
     }
@@ -56,8 +56,8 @@ describe('noise thread', () => {
     const [b0, b1] = localDraws([2], 64, 2);
     a.prefetch();
     b.prefetch();
-    expect(Array.from(b.noise().data)).toEqual(Array.from(b1));
-    expect(Array.from(a.noise().data)).toEqual(Array.from(a1));
+    expect(Array.from(b.noise(1, 0.5).data)).toEqual(Array.from(b1));
+    expect(Array.from(a.noise(1, 0.5).data)).toEqual(Array.from(a1));
     expect(Array.from(a.initial.data)).toEqual(Array.from(a0));
     expect(Array.from(b.initial.data)).toEqual(Array.from(b0));
     a.close();
@@ -77,7 +77,7 @@ describe('noise thread', () => {
       stream.prefetch();
       block(Math.max(50, drawMs * 10));
       const t1 = performance.now();
-      stream.noise();
+      stream.noise(1, 0.5);
       const takeMs = performance.now() - t1;
       // taking a finished draw is a copy: far less than drawing it
       expect(takeMs).toBeLessThan(drawMs);
