@@ -32,6 +32,9 @@ Generates images from a text prompt and writes them as PNGs carrying A1111 "para
   --hires-denoise N      the second pass's denoising strength, 0 to 1 (default 0.7)
   --hires-steps N        the second pass's steps (default: --steps)
   --hires-upscaler ID    latent (bilinear latents, default) or lanczos (the decoded image, sharp's Lanczos)
+  --sde-noise KIND       DPM++ SDE, 2M SDE and 3M SDE: gaussian (a fresh seeded draw per step, default) or
+                         brownian (one Brownian path per image, as k-diffusion and A1111 draw it; the
+                         path does not depend on the steps, so changing them changes less)
 ${SIZE_CONDITIONING_HELP}
   --lora FILE:WEIGHT     merge a LoRA (repeatable; models imported from a checkpoint); a prompt's
                          <lora:NAME:WEIGHT> finds NAME.safetensors in the data folder's loras/
@@ -53,8 +56,16 @@ const OPTIONS = {
   'hires-denoise': { type: 'string' },
   'hires-steps': { type: 'string' },
   'hires-upscaler': { type: 'string' },
+  'sde-noise': { type: 'string' },
   ...COMPARE_OPTIONS,
 } as const;
+
+/** --sde-noise: the SDE samplers' noise option; another sampler with it is the engine's BAD_INPUT. */
+function sdeNoiseOption(value: string | undefined): Txt2ImgParams['samplerOptions'] {
+  if (value === undefined) return undefined;
+  if (value !== 'gaussian' && value !== 'brownian') throw new UsageError(`--sde-noise must be gaussian or brownian, got ${JSON.stringify(value)}`);
+  return { noise: value };
+}
 
 /** The hires fix flags; none given: no second pass. */
 function hiresOption(values: { 'hires-scale'?: string; 'hires-denoise'?: string; 'hires-steps'?: string; 'hires-upscaler'?: string }): Txt2ImgParams['hires'] {
@@ -85,6 +96,7 @@ export async function generate(args: readonly string[], io: Io, signal: AbortSig
     batchSize: intOption('batch-size', values['batch-size']),
     batchCount: intOption('batch-count', values['batch-count']),
     hires: hiresOption(values),
+    samplerOptions: sdeNoiseOption(values['sde-noise']),
   };
   const compare = compareOption(values, numbers);
   const modelDir = await resolveModelDir(values.model, io.cwd);

@@ -7,13 +7,16 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { inspectModelFolder } from '../../engine/models/folder.ts';
-import { drawingAhead, imageNoise } from '../../engine/pipelines/sample.ts';
+import { PREVIEWS_PER_SECOND } from '../../engine/jobs/job-hooks.ts';
+import { FAMILIES } from '../../engine/models/families.ts';
+import type { ModelDenoiser } from '../../engine/models/model.ts';
+import { previewStream } from '../../engine/pipelines/preview.ts';
+import { imageNoise, sampleLatents } from '../../engine/pipelines/sample.ts';
 import { txt2img } from '../../engine/pipelines/txt2img.ts';
 import { ortVersion, plainReason, probeProviders } from '../../engine/runtime/ort.ts';
 import type { ProviderId } from '../../engine/runtime/ort.ts';
 import { randnTensor } from '../../engine/runtime/rng.ts';
 import { SAMPLERS, totalModelCalls } from '../../engine/samplers/registry.ts';
-import type { SamplerId } from '../../engine/samplers/registry.ts';
 import { karrasSigmas } from '../../engine/schedules/index.ts';
 import { ClipTokenizer } from '../../engine/tokenizer/clip-bpe.ts';
 import type { F32Tensor } from '../../engine/types.ts';
@@ -53,7 +56,8 @@ export interface RngBench {
 }
 
 export interface SamplerBench {
-  id: SamplerId;
+  /** the sampler's id, with "+brownian" for an SDE sampler drawing Brownian-tree noise */
+  id: string;
   label: string;
   modelCalls: number;
   /** sampler + analytic denoiser + noise draws, per step */
@@ -61,11 +65,14 @@ export interface SamplerBench {
   /** perStepMs minus the denoiser calls' own cost: what the sampler's arithmetic and noise cost */
   overheadPerStepMs: number;
   /**
-   * with a model that blocks the JavaScript thread for GPU_STEP_MS per call, as onnxruntime-node does
-   * during a GPU UNet step, and the stochastic samplers' noise drawn on the noise thread meanwhile:
-   * what the sampler still adds to each step's wall time
+   * what the whole TypeScript loop (sampleLatents: sampler, noise, batched CFG at scale 7, the studio's
+   * previews) adds to each step's wall time beside a model that blocks the JavaScript thread for
+   * GPU_STEP_MS per call, as onnxruntime-node does during a GPU UNet step: the wall time outside the
+   * model calls, the difference between a 4-step and a 14-step run, per step
    */
   criticalPerStepMs: number;
+  /** what that loop adds once per run (initial noise, opening the noise stream, the last preview) */
+  criticalPerRunMs: number;
 }
 
 export interface SamplersBench {
@@ -73,7 +80,7 @@ export interface SamplersBench {
   steps: number;
   /** one call of the analytic denoiser D(x, σ) = μ + (x − μ)·v/(v + σ²) */
   denoiserCallMs: number;
-  /** what one call of the GPU_STEP_MS blocking model really took (the wait, the denoiser, the hand-off) */
+  /** what one call of the GPU_STEP_MS blocking model on the CFG pair really took (the wait, the denoiser, the hand-off) */
   gpuCallMs: number;
   samplers: SamplerBench[];
 }
@@ -104,6 +111,14 @@ export function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** Runs `fn` once to warm up, then `repeats` times; the median of the values it returns. */
+async function timedValue(repeats: number, fn: () => Promise<number>): Promise<number> {
+  await fn();
+  const values: number[] = [];
+  for (let i = 0; i < repeats; i++) values.push(await fn());
+  return median(values);
 }
 
 /** Runs `fn` once to warm up, then `repeats` times; the median in ms. */
@@ -187,23 +202,32 @@ export const GPU_STEP_MS = 20;
 /**
  * A model call as onnxruntime-node makes it on a GPU: `run` is a setImmediate around a synchronous
  * native call, so the JavaScript thread is blocked (here: asleep in Atomics.wait) for the step's
- * GPU_STEP_MS, then the output is there. Work "overlapped" with it on this thread is not overlapped.
+ * GPU_STEP_MS, then the output is there, in a fresh array as ONNX Runtime returns it. Work
+ * "overlapped" with it on this thread is not overlapped. `inside` sums the time spent in the calls
+ * (the wait with its late wake-ups, and the prediction), so that the loop's own time is the rest.
  */
-function blockingModel(denoise: (x: F32Tensor, sigma: number) => Promise<F32Tensor>): (x: F32Tensor, sigma: number) => Promise<F32Tensor> {
+function blockingModel(predict: (x: F32Tensor, sigma: number) => F32Tensor): { model: ModelDenoiser; inside: () => number } {
   const flag = new Int32Array(new SharedArrayBuffer(4));
-  return (x, sigma) =>
+  let inside = 0;
+  const model: ModelDenoiser = (x, sigma) =>
     new Promise((resolve) => {
       setImmediate(() => {
+        const t = performance.now();
         Atomics.wait(flag, 0, 0, GPU_STEP_MS);
-        resolve(denoise(x, sigma));
+        const out = predict(x, sigma);
+        inside += performance.now() - t;
+        resolve(out);
       });
     });
+  return { model, inside: () => inside };
 }
 
 /**
  * Every sampler on SD's latent sizes for 512² and 1024² (1×4×64×64, 1×4×128×128), Karras sigmas over
- * SD 1.x's range: its own cost per step on an analytic denoiser, and what it adds to a GPU-like step
- * (blockingModel) as sampleLatents runs it, stochastic samplers drawing on the noise thread.
+ * SD 1.x's range: its own cost per step on an analytic denoiser, and what the whole TypeScript loop
+ * adds to a GPU-like step: sampleLatents itself (the stochastic samplers' noise drawn on the noise
+ * thread, CFG at scale 7 on a batched [uncond ‖ cond] call, the studio's x̂₀ previews streamed at
+ * PREVIEWS_PER_SECOND) around a model that blocks the thread GPU_STEP_MS per call (blockingModel).
  */
 export async function benchSamplers(plan: BenchPlan, side = 64): Promise<SamplersBench> {
   const shape: [number, number, number] = [4, side, side];
@@ -212,48 +236,69 @@ export async function benchSamplers(plan: BenchPlan, side = 64): Promise<Sampler
   // the exact denoiser of Gaussian data (see ../shared/README.md): μ + (x − μ)·v/(v + σ²)
   const mean = 0.1;
   const variance = 0.25;
-  const denoise = (x: F32Tensor, sigma: number): Promise<F32Tensor> => {
+  const predict = (x: F32Tensor, sigma: number): F32Tensor => {
     const k = variance / (variance + sigma * sigma);
     const data = new Float32Array(x.data.length);
     for (let i = 0; i < data.length; i++) data[i] = mean + (x.data[i] - mean) * k;
-    return Promise.resolve({ dtype: 'float32', dims: x.dims, data });
+    return { dtype: 'float32', dims: x.dims, data };
   };
+  const denoise = (x: F32Tensor, sigma: number): Promise<F32Tensor> => Promise.resolve(predict(x, sigma));
   const sample = randnTensor(0, dims);
   const denoiserCallMs = await timed(plan.quick ? 20 : 200, () => denoise(sample, 1));
-  const gpuModel = blockingModel(denoise);
-  // what one blocked call really takes (the wait overshoots a little), denoiser included
-  const gpuCallMs = await timed(plan.quick ? 3 : 10, () => gpuModel(sample, 1));
+  const gpu = blockingModel(predict);
+  // what one blocked call on the CFG pair really takes (the wait overshoots a little), denoiser included
+  const pair = randnTensor(0, [2, ...shape]);
+  const context: F32Tensor = { dtype: 'float32', dims: [1, 77, 768], data: new Float32Array(77 * 768) };
+  const gpuCallMs = await timed(plan.quick ? 3 : 10, () => gpu.model(pair, 1, context));
   // SD 1.x's sigma range (scaled-linear betas 0.00085 → 0.012 over 1000 steps)
   const sigmas = karrasSigmas(steps, 0.0292, 14.6146);
   const samplers: SamplerBench[] = [];
   plan.log(`samplers: ${SAMPLERS.length} on ${dims.join('×')}, ${steps} steps`);
-  for (const entry of SAMPLERS) {
+  // the SDE samplers once more with Brownian-tree noise (option noise: 'brownian')
+  const cases = [...SAMPLERS.map((entry) => ({ entry, options: entry.defaults, id: entry.id as string, label: entry.label })), ...SAMPLERS.filter((e) => e.options.includes('noise')).map((entry) => ({ entry, options: { ...entry.defaults, noise: 'brownian' }, id: `${entry.id}+brownian`, label: `${entry.label} (Brownian)` }))];
+  for (const { entry, options, id, label } of cases) {
     plan.signal?.throwIfAborted();
     let seed = 7;
     const run = async (): Promise<void> => {
-      const { initial, noise } = imageNoise([seed++], shape);
+      const brownian = options.noise === 'brownian' ? { sigmas: Array.from(sigmas) } : undefined;
+      const { initial, noise } = imageNoise([seed++], shape, false, brownian);
       const x: F32Tensor = { ...initial, data: initial.data.map((v) => v * sigmas[0]) };
-      await entry.fn(denoise, x, sigmas, { noise }, entry.defaults);
+      await entry.fn(denoise, x, sigmas, { noise }, options);
     };
     const ms = await timed(plan.quick ? 1 : 3, run);
     const modelCalls = totalModelCalls(entry, steps);
-    // the same sampler against the blocking GPU-like model, as sampleLatents runs it
-    const gpuSteps = plan.quick ? 3 : 10;
-    const gpuSigmas = karrasSigmas(gpuSteps, 0.0292, 14.6146);
-    const runGpu = async (): Promise<void> => {
-      const { initial, noise, prefetch, close } = imageNoise([seed++], shape, entry.stochastic);
-      try {
-        const x: F32Tensor = { ...initial, data: initial.data.map((v) => v * gpuSigmas[0]) };
-        const model = entry.stochastic ? drawingAhead(gpuModel, prefetch) : gpuModel;
-        await entry.fn(model, x, gpuSigmas, { noise }, entry.defaults);
-      } finally {
-        close();
-      }
+    // the studio's loop around the blocking GPU-like model, at two step counts: the difference is what
+    // a step costs, apart from what a run costs once (the initial noise, opening the noise stream)
+    const runGpu = async (gpuSteps: number): Promise<number> => {
+      const gpuSigmas = karrasSigmas(gpuSteps, 0.0292, 14.6146);
+      const previews = previewStream(FAMILIES.sd1.previewFactors, PREVIEWS_PER_SECOND, () => undefined);
+      const before = gpu.inside();
+      const t = performance.now();
+      await sampleLatents({
+        denoise: gpu.model,
+        cond: context,
+        uncond: context,
+        cfgScale: 7,
+        cfgBatched: true,
+        unetBatchable: true,
+        sampler: entry,
+        samplerOptions: options,
+        sigmas: gpuSigmas,
+        seeds: [seed++],
+        latentShape: shape,
+        onStep: previews.onStep,
+      });
+      previews.flush();
+      await previews.idle();
+      return performance.now() - t - (gpu.inside() - before);
     };
-    // the median of 5: a 20 ms wait wakes late now and then, and one late wake is 1–2 ms on a step
-    const gpuMs = await timed(plan.quick ? 1 : 5, runGpu);
-    const critical = (gpuMs - totalModelCalls(entry, gpuSteps) * gpuCallMs) / gpuSteps;
-    samplers.push({ id: entry.id, label: entry.label, modelCalls, perStepMs: ms / steps, overheadPerStepMs: (ms - modelCalls * denoiserCallMs) / steps, criticalPerStepMs: Math.max(0, critical) });
+    const [few, many] = plan.quick ? [2, 4] : [4, 14];
+    // the time outside the model calls, medians of 5
+    const loopFew = await timedValue(plan.quick ? 1 : 5, () => runGpu(few));
+    const loopMany = await timedValue(plan.quick ? 1 : 5, () => runGpu(many));
+    const critical = (loopMany - loopFew) / (many - few);
+    const criticalPerRunMs = Math.max(0, loopFew - few * critical);
+    samplers.push({ id, label, modelCalls, perStepMs: ms / steps, overheadPerStepMs: (ms - modelCalls * denoiserCallMs) / steps, criticalPerStepMs: Math.max(0, critical), criticalPerRunMs });
   }
   return { dims, steps, denoiserCallMs, gpuCallMs, samplers };
 }

@@ -93,11 +93,11 @@ export function formatBench(r: BenchReport): string {
       '',
       `samplers on ${b.dims.join('×')}, ${b.steps} Karras steps, analytic denoiser (pure JavaScript):`,
       table([
-        ['SAMPLER', 'CALLS', 'PER STEP', 'OWN COST PER STEP', `ADDED TO A ${GPU_STEP_MS} MS GPU STEP`],
-        ...b.samplers.map((s) => [s.label, String(s.modelCalls), ms(s.perStepMs), ms(s.overheadPerStepMs), ms(s.criticalPerStepMs)]),
+        ['SAMPLER', 'CALLS', 'PER STEP', 'OWN COST PER STEP', `LOOP PER ${GPU_STEP_MS} MS GPU STEP`, 'LOOP PER RUN'],
+        ...b.samplers.map((s) => [s.label, String(s.modelCalls), ms(s.perStepMs), ms(s.overheadPerStepMs), ms(s.criticalPerStepMs), ms(s.criticalPerRunMs)]),
       ]),
     ]),
-    `(the last column: each model call blocks the JavaScript thread for ${GPU_STEP_MS} ms, as onnxruntime-node's run does during a GPU UNet step; stochastic samplers draw their next noise on the noise thread meanwhile)`,
+    `(LOOP: what sampleLatents adds to the wall time, sampler, noise, batched CFG at scale 7 and the studio's previews, while each model call blocks the JavaScript thread for ${GPU_STEP_MS} ms as onnxruntime-node's run does during a GPU UNet step; stochastic samplers draw their noise on the noise thread meanwhile; per step = the difference between 4- and 14-step runs)`,
     '',
     `txt2img: LOAD is a fresh model load, GENERATE = TOTAL − LOAD; the fixture is the median of ${r.fixture.runs} run${r.fixture.runs === 1 ? '' : 's'}:`,
   ];

@@ -202,7 +202,13 @@ export function infotext(pr: Prepared, seed: number): string {
     height: p.height,
     model: model.info.name,
     // SDXL's sizes only where they differ from the defaults (imageio/sdxl-size.ts); pr.extra is the pipeline's own
-    extra: [['RNG', 'CPU'], ...(model.info.sdxl ? sizeConditioningInfotext(p.sizeConditioning, p.width, p.height) : []), ...(pr.extra ?? [])],
+    extra: [
+      ['RNG', 'CPU'],
+      // Reverie's own key: A1111 always draws Brownian-tree noise for these samplers, Reverie on request
+      ...(p.samplerOptions.noise === 'brownian' ? [['SDE noise', 'Brownian'] as [string, string]] : []),
+      ...(model.info.sdxl ? sizeConditioningInfotext(p.sizeConditioning, p.width, p.height) : []),
+      ...(pr.extra ?? []),
+    ],
   });
 }
 

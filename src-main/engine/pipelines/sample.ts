@@ -94,9 +94,10 @@ export function imageNoise(
   const initial = draw();
   if (brownian) {
     const paths = new BrownianNoise(seeds, n, brownian);
+    paths.warm(); // as the noise thread does after each answer (the initial noise too): same queries, same values
     const increment = (sigma: number, sigmaNext: number): F32Tensor => {
       const data = paths.draw(sigma, sigmaNext);
-      paths.warm(); // as the noise thread does after answering, so the paths see the same queries
+      paths.warm();
       return { dtype: 'float32', dims: [rngs.length, c, h, w], data };
     };
     return { initial, noise: increment, prefetch: () => undefined, close: () => undefined };

@@ -295,15 +295,17 @@ export interface BrownianSpec {
 
 /**
  * A batch's Brownian noise: one tree per image (seeded by the image's seed), the noise of a step the
- * images' normalised increments side by side. After each draw, `warm` builds W at the schedule's next
- * sigma below the draw, which the next step asks for: the noise thread does it while the model runs, the
- * JavaScript thread right away; either way the trees see the same queries in the same order, so the
- * values are the same.
+ * images' normalised increments side by side. `warm` draws ahead the increment from the last draw's
+ * lower sigma to the schedule's next one, which is what a multistep SDE sampler asks for next: the
+ * noise thread warms right after answering (and after the initial noise), while the model runs; the
+ * JavaScript thread does the same at the same moments, so the trees see the same queries in the same
+ * order and the values are the same either way. A draw that was not foreseen is computed when asked.
  */
 export class BrownianNoise {
   private readonly trees: BrownianTree[];
   private readonly grid: number[];
-  private lastLow = Infinity;
+  private lastLow: number;
+  private ahead: { readonly sigma: number; readonly sigmaNext: number; readonly data: Float32Array } | null = null;
 
   constructor(
     seeds: readonly number[],
@@ -316,20 +318,29 @@ export class BrownianNoise {
     // one positive sigma (a one-step run) spans nothing: a tiny range around it keeps the law
     const [lo, hi] = t1 > t0 ? [t0, t1] : [t0 / 2, t0 * 2];
     this.trees = seeds.map((seed) => new BrownianTree(seed, perImage, lo, hi));
+    this.lastLow = t1;
   }
 
-  /** The images' normalised increments from sigma to sigmaNext, [B·perImage]. */
+  /** The images' normalised increments from sigma to sigmaNext, [B·perImage] (a new array). */
   draw(sigma: number, sigmaNext: number): Float32Array {
+    const ahead = this.ahead;
+    this.ahead = null;
+    this.lastLow = Math.min(sigma, sigmaNext);
+    if (ahead && ahead.sigma === sigma && ahead.sigmaNext === sigmaNext) return ahead.data;
+    return this.compute(sigma, sigmaNext);
+  }
+
+  /** Draws ahead the increment from the last draw's lower sigma to the schedule's next one (none at the end). */
+  warm(): void {
+    const from = this.lastLow;
+    const next = this.grid.find((s) => s < from);
+    this.lastLow = -Infinity;
+    if (next !== undefined) this.ahead = { sigma: from, sigmaNext: next, data: this.compute(from, next) };
+  }
+
+  private compute(sigma: number, sigmaNext: number): Float32Array {
     const out = new Float32Array(this.perImage * this.trees.length);
     this.trees.forEach((tree, k) => tree.increment(sigma, sigmaNext, out.subarray(k * this.perImage, (k + 1) * this.perImage)));
-    this.lastLow = Math.min(sigma, sigmaNext);
     return out;
-  }
-
-  /** Builds W at the schedule's next sigma below the last draw (a no-op at the end of the schedule). */
-  warm(): void {
-    const next = this.grid.find((s) => s < this.lastLow);
-    this.lastLow = -Infinity;
-    if (next !== undefined) for (const tree of this.trees) tree.at(next);
   }
 }

@@ -42,8 +42,9 @@ parentPort?.on('message', (msg: NoiseRequest) => {
     s.port.postMessage(buffer, [buffer]);
     Atomics.store(s.control, 0, READY);
     Atomics.notify(s.control, 0);
-    // the next step's point of the path, built while the JavaScript thread runs the model
-    if (msg.interval) s.brownian?.warm();
+    // the next step's Brownian noise, drawn while the JavaScript thread runs the model (after the
+    // initial noise too: BrownianNoise's warm-ups happen at the same moments on either thread)
+    s.brownian?.warm();
   } else {
     streams.get(msg.id)?.port.close();
     streams.delete(msg.id);

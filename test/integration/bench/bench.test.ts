@@ -53,7 +53,7 @@ describe('reverie bench', () => {
 
     expect(report.samplers.map((b) => b.dims)).toEqual([[1, 4, 64, 64], [1, 4, 128, 128]]);
     for (const b of report.samplers) {
-      expect(b.samplers.map((s) => s.id)).toEqual(SAMPLERS.map((s) => s.id));
+      expect(b.samplers.map((s) => s.id)).toEqual([...SAMPLERS.map((s) => s.id), 'dpmpp_sde+brownian', 'dpmpp_2m_sde+brownian', 'dpmpp_3m_sde+brownian']);
       positive(b.denoiserCallMs);
       // a call of the blocking GPU-like model takes its 20 ms at least
       expect(b.gpuCallMs).toBeGreaterThanOrEqual(GPU_STEP_MS);
@@ -62,6 +62,7 @@ describe('reverie bench', () => {
         positive(s.modelCalls);
         expect(Number.isFinite(s.overheadPerStepMs)).toBe(true);
         expect(s.criticalPerStepMs).toBeGreaterThanOrEqual(0);
+        expect(s.criticalPerRunMs).toBeGreaterThanOrEqual(0);
       }
     }
 
@@ -75,7 +76,7 @@ describe('reverie bench', () => {
     // the table (what runs without --json) shows every section
     const table = formatBench(report);
     expect(table).toMatch(/^machine {4}.+ cores, .+onnxruntime-node \d+\.\d+\.\d+\nproviders {2}cpu works/);
-    for (const line of ['tokenizer load (', 'randn 4×32×32', 'randn 4×64×64', 'DPM++ 2M ', 'sd15-script 512×512  cpu', 'reverie-mini: skipped, not run with --quick']) expect(table).toContain(line);
+    for (const line of ['tokenizer load (', 'randn 4×32×32', 'randn 4×64×64', 'DPM++ 2M ', 'DPM++ SDE (Brownian)', 'LOOP PER RUN', 'sd15-script 512×512  cpu', 'reverie-mini: skipped, not run with --quick']) expect(table).toContain(line);
   });
 
   it('--model accounts one model: cold and warm load, encode, steps, decode, and wall split into ONNX Runtime and engine overhead', async () => {

@@ -50,6 +50,24 @@ describe('reverie generate', () => {
     expect(bad.stderr).toMatch(/--hires-denoise, --hires-steps and --hires-upscaler need --hires-scale N/);
   });
 
+  it('--sde-noise brownian: DPM++ 2M SDE on Brownian-tree noise, said in the PNG; the same command again, the same bytes', async () => {
+    const args = ['generate', '--model', FIXTURE, '--prompt', 'a green dog', '--sampler', 'dpmpp_2m_sde', '--steps', '4', '--seed', '8', '--width', '64', '--height', '64', '--provider', 'cpu'];
+    const runs = [await reverie([...args, '--sde-noise', 'brownian', '--out', 'bt-a.png']), await reverie([...args, '--sde-noise', 'brownian', '--out', 'bt-b.png']), await reverie([...args, '--out', 'gauss.png'])];
+    expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
+    const [a, b, g] = await Promise.all(['bt-a.png', 'bt-b.png', 'gauss.png'].map((f) => readFile(path.join(tmp, f))));
+    expect(a.equals(b)).toBe(true);
+    expect(readPngTextMap(a).get('parameters')).toMatch(/RNG: CPU, SDE noise: Brownian$/);
+    expect(readPngTextMap(g).get('parameters')).not.toMatch(/SDE noise/);
+    const [pa, pg] = await Promise.all([a, g].map((f) => sharp(f).raw().toBuffer()));
+    expect(pa.equals(pg)).toBe(false); // the same initial noise, other noise in the steps
+    const bad = await reverie(['generate', '--model', FIXTURE, '--prompt', 'x', '--sde-noise', 'pink', '--out', 'never.png']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--sde-noise must be gaussian or brownian, got "pink"/);
+    const euler = await reverie(['generate', '--model', FIXTURE, '--prompt', 'x', '--sampler', 'euler', '--sde-noise', 'brownian', '--out', 'never.png']);
+    expect(euler.code).toBe(2);
+    expect(euler.stderr).toMatch(/sampler euler has no option "noise"/);
+  });
+
   it('same command twice gives byte-identical PNGs; plain output names the file and seed', async () => {
     const args = ['generate', '--model', FIXTURE, '--prompt', 'a green dog', '--steps', '3', '--seed', '8', '--width', '64', '--height', '64', '--provider', 'cpu'];
     const a = await reverie([...args, '--out', 'same-a.png']);
