@@ -305,7 +305,8 @@ export class BrownianNoise {
   private readonly trees: BrownianTree[];
   private readonly grid: number[];
   private lastLow: number;
-  private ahead: { readonly sigma: number; readonly sigmaNext: number; readonly data: Float32Array } | null = null;
+  /** draws made ahead, newest last (two: DPM++ SDE's half-step draw comes between the step's own ones) */
+  private ahead: { readonly sigma: number; readonly sigmaNext: number; readonly data: Float32Array }[] = [];
 
   constructor(
     seeds: readonly number[],
@@ -323,10 +324,9 @@ export class BrownianNoise {
 
   /** The images' normalised increments from sigma to sigmaNext, [B·perImage] (a new array). */
   draw(sigma: number, sigmaNext: number): Float32Array {
-    const ahead = this.ahead;
-    this.ahead = null;
     this.lastLow = Math.min(sigma, sigmaNext);
-    if (ahead && ahead.sigma === sigma && ahead.sigmaNext === sigmaNext) return ahead.data;
+    const k = this.ahead.findIndex((a) => a.sigma === sigma && a.sigmaNext === sigmaNext);
+    if (k >= 0) return this.ahead.splice(k, 1)[0].data;
     return this.compute(sigma, sigmaNext);
   }
 
@@ -335,7 +335,9 @@ export class BrownianNoise {
     const from = this.lastLow;
     const next = this.grid.find((s) => s < from);
     this.lastLow = -Infinity;
-    if (next !== undefined) this.ahead = { sigma: from, sigmaNext: next, data: this.compute(from, next) };
+    if (next === undefined || this.ahead.some((a) => a.sigma === from && a.sigmaNext === next)) return;
+    this.ahead.push({ sigma: from, sigmaNext: next, data: this.compute(from, next) });
+    if (this.ahead.length > 2) this.ahead.shift();
   }
 
   private compute(sigma: number, sigmaNext: number): Float32Array {

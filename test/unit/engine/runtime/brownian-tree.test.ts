@@ -104,8 +104,9 @@ describe('BrownianTree', () => {
 describe('Brownian noise for a run', () => {
   const shape = [4, 8, 8] as const;
   const sigmas = Array.from(karrasSigmas(6, T0, T1));
+  // DPM++ SDE's pattern: a half step, then the step (the first is not foreseen, the second is)
   const intervals: [number, number][] = [];
-  for (let i = 0; i + 2 < sigmas.length; i++) intervals.push([sigmas[i], sigmas[i + 1]]);
+  for (let i = 0; i + 2 < sigmas.length; i++) intervals.push([sigmas[i], Math.sqrt(sigmas[i] * sigmas[i + 1])], [sigmas[i], sigmas[i + 1]]);
 
   it('gives the same values on the noise thread and on this thread, image by image from the seeds', () => {
     const here = imageNoise([4, 9], shape, false, { sigmas });
