@@ -1,7 +1,7 @@
 /** The app's engine process: an Electron utilityProcess running dist/main/engine-worker.cjs. */
 import { utilityProcess } from 'electron';
 import type { WorkerExit, WorkerPort } from '../engine/hosting/process-host.ts';
-import { ProcessHost } from '../engine/hosting/process-host.ts';
+import { ProcessHost, WORKER_V8_FLAGS } from '../engine/hosting/process-host.ts';
 
 /**
  * A utility process's exit as a WorkerExit. Its 'exit' event carries only a code; for a child killed by
@@ -14,7 +14,7 @@ function utilityExit(code: number): WorkerExit {
 }
 
 export function utilityWorker(entry: string, env: NodeJS.ProcessEnv): WorkerPort {
-  const child = utilityProcess.fork(entry, [], { serviceName: 'Reverie engine', stdio: 'inherit', env });
+  const child = utilityProcess.fork(entry, [], { serviceName: 'Reverie engine', stdio: 'inherit', env, execArgv: [...WORKER_V8_FLAGS] });
   return {
     get pid() {
       return child.pid ?? null;

@@ -49,7 +49,9 @@ async function main() {
   }
   if (!serve) console.log('Electron runtime not installed (see README) — opening Reverie in browser mode.');
   const open = !serve && !rest.includes('--no-open') ? ['--open'] : [];
-  run(process.execPath, [path.join(ROOT, 'dist', 'main', 'server.cjs'), ...open, ...rest]);
+  // the young-generation cap of the engine process (engine/hosting/process-host.ts WORKER_V8_FLAGS), for
+  // the same reason: a server's allocations are small and steady, and V8's default let RSS grow ~40 MiB
+  run(process.execPath, ['--max-semi-space-size=1', path.join(ROOT, 'dist', 'main', 'server.cjs'), ...open, ...rest]);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -5,7 +5,7 @@
 import { fork } from 'node:child_process';
 import type { ForkOptions } from 'node:child_process';
 import type { ProcessHostOptions, WorkerPort } from './process-host.ts';
-import { ProcessHost } from './process-host.ts';
+import { ProcessHost, WORKER_V8_FLAGS } from './process-host.ts';
 
 export interface ChildProcessOptions extends ProcessHostOptions {
   /** the worker script: dist/main/engine-worker.cjs, or worker-main.ts with execArgv ['--import', 'tsx'] */
@@ -19,7 +19,7 @@ export function forkWorker(opts: ChildProcessOptions): WorkerPort {
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: opts.env ?? process.env,
-    execArgv: opts.execArgv ?? [],
+    execArgv: [...WORKER_V8_FLAGS, ...(opts.execArgv ?? [])],
   };
   const child = fork(opts.entry, [], forkOptions);
   return {

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CrashReport } from '../../../src-main/engine/hosting/host.ts';
 import type { ProcessHost } from '../../../src-main/engine/hosting/process-host.ts';
+import { WORKER_V8_FLAGS } from '../../../src-main/engine/hosting/process-host.ts';
 import type { EngineEvent } from '../../../src-main/engine/hosting/protocol.ts';
 import { EngineCallError } from '../../../src-main/engine/hosting/protocol.ts';
 import { TINY_MODEL, tsxChildHost } from './helpers.ts';
@@ -35,6 +37,13 @@ describe('engine in a Node child process', () => {
     expect(info.providers.find((p) => p.id === 'cpu')).toMatchObject({ bundled: true, works: true });
     const registry = await host.invoke('registry', {});
     expect(registry.samplers.map((s) => s.id)).toContain('euler');
+  });
+
+  it.runIf(process.platform === 'linux')('starts the engine with the young-generation cap (a flat RSS over many images)', async () => {
+    host = tsxChildHost();
+    const { pid } = await host.invoke('info', {});
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    for (const flag of WORKER_V8_FLAGS) expect(argv).toContain(flag);
   });
 
   it('keeps error codes across the process boundary', async () => {
