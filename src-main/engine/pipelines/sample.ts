@@ -141,7 +141,8 @@ function itemByItem(denoise: ModelDenoiser): ModelDenoiser {
 }
 
 export async function sampleLatents(input: SampleLatentsInput): Promise<SampledLatents> {
-  const brownian = input.samplerOptions?.noise === 'brownian' ? { sigmas: Array.from(input.sigmas) } : undefined;
+  const half = input.sampler.halfStepOption === undefined ? undefined : input.samplerOptions?.[input.sampler.halfStepOption];
+  const brownian = input.samplerOptions?.noise === 'brownian' ? { sigmas: Array.from(input.sigmas), ...(typeof half === 'number' ? { halfStep: half } : {}) } : undefined;
   const { initial, noise, prefetch, close } = imageNoise(input.seeds, input.latentShape, input.sampler.stochastic, brownian);
   try {
     return await sampleFrom(input, initial, noise, prefetch);

@@ -291,6 +291,19 @@ function floatBits(t: number): number {
 export interface BrownianSpec {
   /** the run's sigmas (descending, ending in 0): the range is their smallest positive and largest */
   readonly sigmas: readonly number[];
+  /**
+   * DPM++ SDE's r: the sampler also asks for the noise from σ to its half step exp(−(t + r·h)) (t = −log σ,
+   * h the step in t), which is then drawn ahead too
+   */
+  readonly halfStep?: number;
+}
+
+/** DPM++ SDE's intermediate sigma, computed exactly as the sampler computes it (so a draw made ahead matches). */
+export function halfStepSigma(sigma: number, sigmaNext: number, r: number): number {
+  const t = -Math.log(sigma);
+  const tNext = -Math.log(sigmaNext);
+  const h = tNext - t;
+  return Math.exp(-(t + h * r));
 }
 
 /**
@@ -304,6 +317,7 @@ export interface BrownianSpec {
 export class BrownianNoise {
   private readonly trees: BrownianTree[];
   private readonly grid: number[];
+  private readonly halfStep: number | undefined;
   private lastLow: number;
   /** draws made ahead, newest last (two: DPM++ SDE's half-step draw comes between the step's own ones) */
   private ahead: { readonly sigma: number; readonly sigmaNext: number; readonly data: Float32Array }[] = [];
@@ -319,6 +333,7 @@ export class BrownianNoise {
     // one positive sigma (a one-step run) spans nothing: a tiny range around it keeps the law
     const [lo, hi] = t1 > t0 ? [t0, t1] : [t0 / 2, t0 * 2];
     this.trees = seeds.map((seed) => new BrownianTree(seed, perImage, lo, hi));
+    this.halfStep = spec.halfStep;
     this.lastLow = t1;
   }
 
@@ -330,13 +345,23 @@ export class BrownianNoise {
     return this.compute(sigma, sigmaNext);
   }
 
-  /** Draws ahead the increment from the last draw's lower sigma to the schedule's next one (none at the end). */
+  /**
+   * Draws ahead the step from the last draw's lower sigma, when that is a sigma of the schedule, to the
+   * schedule's next one (none at the end), and with `halfStep` the half step before it, in the order the
+   * sampler asks for them.
+   */
   warm(): void {
     const from = this.lastLow;
-    const next = this.grid.find((s) => s < from);
     this.lastLow = -Infinity;
-    if (next === undefined || this.ahead.some((a) => a.sigma === from && a.sigmaNext === next)) return;
-    this.ahead.push({ sigma: from, sigmaNext: next, data: this.compute(from, next) });
+    const next = this.grid.find((s) => s < from);
+    if (next === undefined || !this.grid.includes(from)) return;
+    if (this.halfStep !== undefined && next > 0) this.drawAhead(from, halfStepSigma(from, next, this.halfStep));
+    this.drawAhead(from, next);
+  }
+
+  private drawAhead(sigma: number, sigmaNext: number): void {
+    if (this.ahead.some((a) => a.sigma === sigma && a.sigmaNext === sigmaNext)) return;
+    this.ahead.push({ sigma, sigmaNext, data: this.compute(sigma, sigmaNext) });
     if (this.ahead.length > 2) this.ahead.shift();
   }
 

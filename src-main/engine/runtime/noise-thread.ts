@@ -96,7 +96,7 @@ export function threadNoise(seeds: readonly number[], shape: readonly [number, n
   drawn.unref();
   const id = nextId++;
   const post = (msg: NoiseRequest, transfer: Transferable[] = []): void => w.postMessage(msg, transfer);
-  post({ kind: 'open', id, seeds: [...seeds], perImage, port: port2, control, ...(brownian ? { brownian: { sigmas: [...brownian.sigmas] } } : {}) }, [port2]);
+  post({ kind: 'open', id, seeds: [...seeds], perImage, port: port2, control, ...(brownian ? { brownian: { ...brownian, sigmas: [...brownian.sigmas] } } : {}) }, [port2]);
   let asked = false;
   const ask = (interval?: readonly [number, number]): void => {
     if (asked) return;

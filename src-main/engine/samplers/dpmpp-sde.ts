@@ -24,7 +24,7 @@ export const dpmppSde: GenericSampler = async (denoise, xInit, sigmas, ctx, opti
     const t = -Math.log(sigma);
     const tNext = -Math.log(sigmas[i + 1]);
     const h = tNext - t;
-    const s = t + h * r;
+    const s = t + h * r; // sigmaOf(s) is runtime/brownian-tree.ts halfStepSigma, whose Brownian draw is made ahead
     const fac = 1 / (2 * r);
     // step 1: ancestral step to the intermediate time s
     const a1 = ancestralStep(sigma, sigmaOf(s), eta);

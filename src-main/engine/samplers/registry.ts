@@ -42,6 +42,8 @@ export interface SamplerEntry {
    * Brownian path per image, k-diffusion's default for them) is read by the pipeline that draws it.
    */
   options: readonly string[];
+  /** the option giving the half step at which the sampler also draws noise each step (DPM++ SDE's r) */
+  halfStepOption?: string;
   description: string;
 }
 
@@ -63,7 +65,7 @@ const TABLE: SamplerEntry[] = [
     description: 'Reuses the last few steps to take bigger, smarter steps; can be unstable at very low step counts.' },
   { id: 'dpmpp_2s_ancestral', label: 'DPM++ 2S a', aliases: ['sample_dpmpp_2s_ancestral', 'k_dpmpp_2s_a', 'k_dpmpp_2s_ancestral', 'dpmpp_2s_a'], fn: dpmpp2sAncestral, stochastic: true, modelCallsPerStep: 2, defaults: { eta: 1, s_noise: 1 }, options: ['eta', 's_noise'],
     description: 'A second-order DPM++ step with fresh noise each step; two model calls per step.' },
-  { id: 'dpmpp_sde', label: 'DPM++ SDE', aliases: ['sample_dpmpp_sde', 'k_dpmpp_sde'], fn: dpmppSde, stochastic: true, modelCallsPerStep: 2, defaults: { eta: 1, s_noise: 1, r: 0.5 }, options: ['eta', 's_noise', 'r', 'noise'],
+  { id: 'dpmpp_sde', label: 'DPM++ SDE', aliases: ['sample_dpmpp_sde', 'k_dpmpp_sde'], fn: dpmppSde, stochastic: true, modelCallsPerStep: 2, defaults: { eta: 1, s_noise: 1, r: 0.5 }, options: ['eta', 's_noise', 'r', 'noise'], halfStepOption: 'r',
     description: 'A stochastic second-order solver that gives detailed images in few steps; two model calls per step.' },
   { id: 'dpmpp_2m', label: 'DPM++ 2M', aliases: ['sample_dpmpp_2m', 'k_dpmpp_2m'], fn: dpmpp2m, stochastic: false, modelCallsPerStep: 1, defaults: {}, options: [],
     description: 'A fast, accurate multistep solver and a good default: one model call per step.' },

@@ -1,7 +1,7 @@
 /** Brownian-tree noise: the law of its increments, its independence from query order, and the same values on either thread. */
 import { describe, expect, it } from 'vitest';
 import { imageNoise } from '../../../../src-main/engine/pipelines/sample.ts';
-import { BrownianNoise, BrownianTree, keyedNormals } from '../../../../src-main/engine/runtime/brownian-tree.ts';
+import { BrownianNoise, BrownianTree, halfStepSigma, keyedNormals } from '../../../../src-main/engine/runtime/brownian-tree.ts';
 import { threadNoise } from '../../../../src-main/engine/runtime/noise-thread.ts';
 import { karrasSigmas } from '../../../../src-main/engine/schedules/index.ts';
 
@@ -103,14 +103,16 @@ describe('BrownianTree', () => {
 
 describe('Brownian noise for a run', () => {
   const shape = [4, 8, 8] as const;
-  const sigmas = Array.from(karrasSigmas(6, T0, T1));
+  // many steps, so that a half step and the step's end often share a leaf: then the order in which the
+  // two are built matters, and the noise thread must build them in the JavaScript thread's order
+  const sigmas = Array.from(karrasSigmas(120, T0, T1));
   // DPM++ SDE's pattern: a half step, then the step (the first is not foreseen, the second is)
   const intervals: [number, number][] = [];
-  for (let i = 0; i + 2 < sigmas.length; i++) intervals.push([sigmas[i], Math.sqrt(sigmas[i] * sigmas[i + 1])], [sigmas[i], sigmas[i + 1]]);
+  for (let i = 80; i + 2 < sigmas.length; i++) intervals.push([sigmas[i], halfStepSigma(sigmas[i], sigmas[i + 1], 0.5)], [sigmas[i], sigmas[i + 1]]);
 
   it('gives the same values on the noise thread and on this thread, image by image from the seeds', () => {
-    const here = imageNoise([4, 9], shape, false, { sigmas });
-    const thread = threadNoise([4, 9], shape, { sigmas });
+    const here = imageNoise([4, 9], shape, false, { sigmas, halfStep: 0.5 });
+    const thread = threadNoise([4, 9], shape, { sigmas, halfStep: 0.5 });
     expect(thread).toBeTruthy();
     if (!thread) return;
     try {
@@ -119,6 +121,11 @@ describe('Brownian noise for a run', () => {
     } finally {
       thread.close();
     }
+    // drawn ahead or when asked, a draw is the same numbers
+    const ahead = new BrownianNoise([3], 256, { sigmas, halfStep: 0.5 });
+    const asked = new BrownianNoise([3], 256, { sigmas, halfStep: 0.5 });
+    ahead.warm();
+    for (const [s, t] of intervals.slice(0, 2)) expect(Array.from(ahead.draw(s, t))).toEqual(Array.from(asked.draw(s, t)));
     // image 2 of the batch is image 1 of a run seeded 9
     const alone = new BrownianNoise([9], 256, { sigmas });
     const pair = new BrownianNoise([4, 9], 256, { sigmas });
