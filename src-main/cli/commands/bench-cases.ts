@@ -67,11 +67,11 @@ export interface SamplerBench {
   /**
    * what the whole TypeScript loop (sampleLatents: sampler, noise, batched CFG at scale 7, the studio's
    * previews) adds to each step's wall time beside a model that blocks the JavaScript thread for
-   * GPU_STEP_MS per call, as onnxruntime-node does during a GPU UNet step: the wall time outside the
-   * model calls, the difference between a 4-step and a 14-step run, per step
+   * GPU_STEP_MS per call, as onnxruntime-node does during a GPU UNet step: the time between model calls
+   * over a 14-step run, per step (a step of a two-call sampler has two such gaps), median of 5 runs
    */
   criticalPerStepMs: number;
-  /** what that loop adds once per run (initial noise, opening the noise stream, the last preview) */
+  /** what that loop adds once per run, outside the model calls and the gaps between them (initial noise, opening the noise stream, the last update and preview) */
   criticalPerRunMs: number;
 }
 
@@ -111,14 +111,6 @@ export function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
-/** Runs `fn` once to warm up, then `repeats` times; the median of the values it returns. */
-async function timedValue(repeats: number, fn: () => Promise<number>): Promise<number> {
-  await fn();
-  const values: number[] = [];
-  for (let i = 0; i < repeats; i++) values.push(await fn());
-  return median(values);
 }
 
 /** Runs `fn` once to warm up, then `repeats` times; the median in ms. */
@@ -204,22 +196,31 @@ export const GPU_STEP_MS = 20;
  * native call, so the JavaScript thread is blocked (here: asleep in Atomics.wait) for the step's
  * GPU_STEP_MS, then the output is there, in a fresh array as ONNX Runtime returns it. Work
  * "overlapped" with it on this thread is not overlapped. `inside` sums the time spent in the calls
- * (the wait with its late wake-ups, and the prediction), so that the loop's own time is the rest.
+ * (the wait with its late wake-ups, and the prediction); `between` the time from one call's end to the
+ * next one's start (the loop's own work and the hop into the next call), summed since `reset`.
  */
-function blockingModel(predict: (x: F32Tensor, sigma: number) => F32Tensor): { model: ModelDenoiser; inside: () => number } {
+function blockingModel(predict: (x: F32Tensor, sigma: number) => F32Tensor): { model: ModelDenoiser; inside: () => number; between: () => number; reset: () => void } {
   const flag = new Int32Array(new SharedArrayBuffer(4));
   let inside = 0;
+  let between = 0;
+  let lastEnd: number | null = null;
   const model: ModelDenoiser = (x, sigma) =>
     new Promise((resolve) => {
       setImmediate(() => {
         const t = performance.now();
+        if (lastEnd !== null) between += t - lastEnd;
         Atomics.wait(flag, 0, 0, GPU_STEP_MS);
         const out = predict(x, sigma);
-        inside += performance.now() - t;
+        lastEnd = performance.now();
+        inside += lastEnd - t;
         resolve(out);
       });
     });
-  return { model, inside: () => inside };
+  const reset = (): void => {
+    between = 0;
+    lastEnd = null;
+  };
+  return { model, inside: () => inside, between: () => between, reset };
 }
 
 /**
@@ -267,12 +268,15 @@ export async function benchSamplers(plan: BenchPlan, side = 64): Promise<Sampler
     };
     const ms = await timed(plan.quick ? 1 : 3, run);
     const modelCalls = totalModelCalls(entry, steps);
-    // the studio's loop around the blocking GPU-like model, at two step counts: the difference is what
-    // a step costs, apart from what a run costs once (the initial noise, opening the noise stream)
-    const runGpu = async (gpuSteps: number): Promise<number> => {
-      const gpuSigmas = karrasSigmas(gpuSteps, 0.0292, 14.6146);
+    // the studio's loop around the blocking GPU-like model: per step, the time between model calls (the
+    // loop's own work and the hop into the next call); per run, the rest outside the calls (the initial
+    // noise, opening the noise stream, the last step's update and preview)
+    const gpuSteps = plan.quick ? 3 : 14;
+    const gpuSigmas = karrasSigmas(gpuSteps, 0.0292, 14.6146);
+    const runGpu = async (): Promise<{ perStep: number; perRun: number }> => {
       const previews = previewStream(FAMILIES.sd1.previewFactors, PREVIEWS_PER_SECOND, () => undefined);
       const before = gpu.inside();
+      gpu.reset();
       const t = performance.now();
       await sampleLatents({
         denoise: gpu.model,
@@ -290,14 +294,14 @@ export async function benchSamplers(plan: BenchPlan, side = 64): Promise<Sampler
       });
       previews.flush();
       await previews.idle();
-      return performance.now() - t - (gpu.inside() - before);
+      const outside = performance.now() - t - (gpu.inside() - before);
+      return { perStep: gpu.between() / (gpuSteps - 1), perRun: outside - gpu.between() };
     };
-    const [few, many] = plan.quick ? [2, 4] : [4, 14];
-    // the time outside the model calls, medians of 5
-    const loopFew = await timedValue(plan.quick ? 1 : 5, () => runGpu(few));
-    const loopMany = await timedValue(plan.quick ? 1 : 5, () => runGpu(many));
-    const critical = (loopMany - loopFew) / (many - few);
-    const criticalPerRunMs = Math.max(0, loopFew - few * critical);
+    await runGpu();
+    const loops: { perStep: number; perRun: number }[] = [];
+    for (let k = 0; k < (plan.quick ? 1 : 5); k++) loops.push(await runGpu());
+    const critical = median(loops.map((l) => l.perStep));
+    const criticalPerRunMs = Math.max(0, median(loops.map((l) => l.perRun)));
     samplers.push({ id, label, modelCalls, perStepMs: ms / steps, overheadPerStepMs: (ms - modelCalls * denoiserCallMs) / steps, criticalPerStepMs: Math.max(0, critical), criticalPerRunMs });
   }
   return { dims, steps, denoiserCallMs, gpuCallMs, samplers };

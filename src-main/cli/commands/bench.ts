@@ -97,7 +97,7 @@ export function formatBench(r: BenchReport): string {
         ...b.samplers.map((s) => [s.label, String(s.modelCalls), ms(s.perStepMs), ms(s.overheadPerStepMs), ms(s.criticalPerStepMs), ms(s.criticalPerRunMs)]),
       ]),
     ]),
-    `(LOOP: what sampleLatents adds to the wall time, sampler, noise, batched CFG at scale 7 and the studio's previews, while each model call blocks the JavaScript thread for ${GPU_STEP_MS} ms as onnxruntime-node's run does during a GPU UNet step; stochastic samplers draw their noise on the noise thread meanwhile; per step = the difference between 4- and 14-step runs)`,
+    `(LOOP: what sampleLatents adds to the wall time, sampler, noise, batched CFG at scale 7 and the studio's previews, while each model call blocks the JavaScript thread for ${GPU_STEP_MS} ms as onnxruntime-node's run does during a GPU UNet step; stochastic samplers draw their noise on the noise thread meanwhile; per step: the time between model calls over a 14-step run, median of 5)`,
     '',
     `txt2img: LOAD is a fresh model load, GENERATE = TOTAL − LOAD; the fixture is the median of ${r.fixture.runs} run${r.fixture.runs === 1 ? '' : 's'}:`,
   ];
