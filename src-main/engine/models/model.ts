@@ -121,7 +121,8 @@ export class LoadedModel {
     const open = async (component: string): Promise<ModelSession> => {
       if (opts.signal?.aborted) throw new CancelledError();
       const file = opts.files?.[component as 'text_encoder' | 'text_encoder_2' | 'unet'] ?? path.join(root, component, 'model.onnx');
-      const session = await ModelSession.open(file, `${component}/model.onnx`, opts.provider ?? 'auto', { cacheDir: opts.ortCacheDir });
+      // only the UNet runs back to back; the others' threads must not spin on the cores it needs (runtime/ort.ts)
+      const session = await ModelSession.open(file, `${component}/model.onnx`, opts.provider ?? 'auto', { cacheDir: opts.ortCacheDir, spinning: component === 'unet' });
       opened.push(session);
       return session;
     };
