@@ -48,6 +48,20 @@ export interface NoiseStream {
   readonly close: () => void;
 }
 
+/**
+ * Blocks while flag[0] holds `waiting`, up to timeoutMs; false when it still does then. It waits for the
+ * value, not for a wake-up: the worker stores READY and then notifies, so the notify of the previous draw
+ * (taken as soon as its READY was seen) can land in the next wait, with nothing ready yet.
+ */
+export function waitWhile(flag: Int32Array, waiting: number, timeoutMs: number): boolean {
+  const deadline = performance.now() + timeoutMs;
+  while (Atomics.load(flag, 0) === waiting) {
+    const left = deadline - performance.now();
+    if (left <= 0 || Atomics.wait(flag, 0, waiting, left) === 'timed-out') return false;
+  }
+  return true;
+}
+
 /** undefined: not started yet; null: it failed, draw on the JavaScript thread */
 let worker: Worker | null | undefined;
 let nextId = 1;
@@ -107,7 +121,7 @@ export function threadNoise(seeds: readonly number[], shape: readonly [number, n
   /** the next draw, or null when the worker did not send it within timeoutMs */
   const take = (timeoutMs: number, interval?: readonly [number, number]): F32Tensor | null => {
     ask(interval);
-    if (Atomics.wait(flag, 0, WAITING, timeoutMs) === 'timed-out') return null;
+    if (!waitWhile(flag, WAITING, timeoutMs)) return null;
     // the worker posts the buffer before it sets the flag, so it is in the port's queue now
     const got = receiveMessageOnPort(drawn);
     if (!got || !(got.message instanceof ArrayBuffer)) return null;

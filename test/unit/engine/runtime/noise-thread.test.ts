@@ -5,9 +5,10 @@
  * onnxruntime-node's synchronous run.
  */
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { imageNoise } from '../../../../src-main/engine/pipelines/sample.ts';
-import { noiseWorkerBeside, threadNoise } from '../../../../src-main/engine/runtime/noise-thread.ts';
+import { noiseWorkerBeside, threadNoise, waitWhile } from '../../../../src-main/engine/runtime/noise-thread.ts';
 import { Rng } from '../../../../src-main/engine/runtime/rng.ts';
 
 /** what the same seeds give on this thread: initial, then every later draw, image by image */
@@ -106,5 +107,32 @@ describe('noise thread', () => {
     expect(noiseWorkerBeside(path.join('/opt', 'Reverie', 'resources', 'app.asar', 'dist', 'main', 'engine-worker.cjs'))).toBe(
       path.join('/opt', 'Reverie', 'resources', 'app.asar.unpacked', 'dist', 'main', 'noise-worker.cjs'),
     );
+  });
+
+  it('waits for the flag, not for a wake-up: a late notify of the previous draw does not end the wait', async () => {
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    // another thread notifies after 100 ms without raising the flag (the previous draw's late notify, while
+    // this thread already waits), then raises it 200 ms later
+    const helper = new Worker(
+      `const { workerData } = require('node:worker_threads');
+       const f = new Int32Array(workerData);
+       const pause = new Int32Array(new SharedArrayBuffer(4));
+       Atomics.wait(pause, 0, 0, 100);
+       Atomics.notify(f, 0);
+       Atomics.wait(pause, 0, 0, 200);
+       Atomics.store(f, 0, 1);
+       Atomics.notify(f, 0);`,
+      { eval: true, workerData: flag.buffer },
+    );
+    try {
+      await new Promise((resolve) => helper.once('online', resolve));
+      const t = performance.now();
+      expect(waitWhile(flag, 0, 5_000)).toBe(true);
+      expect(performance.now() - t).toBeGreaterThan(150); // past the stale notify (about 100 ms in)
+      expect(Atomics.load(flag, 0)).toBe(1);
+      expect(waitWhile(new Int32Array(new SharedArrayBuffer(4)), 0, 20)).toBe(false);
+    } finally {
+      await helper.terminate();
+    }
   });
 });
