@@ -11,7 +11,7 @@ import { PREVIEWS_PER_SECOND } from '../../engine/jobs/job-hooks.ts';
 import { FAMILIES } from '../../engine/models/families.ts';
 import type { ModelDenoiser } from '../../engine/models/model.ts';
 import { previewStream } from '../../engine/pipelines/preview.ts';
-import { imageNoise, sampleLatents } from '../../engine/pipelines/sample.ts';
+import { brownianSpec, imageNoise, sampleLatents } from '../../engine/pipelines/sample.ts';
 import { txt2img } from '../../engine/pipelines/txt2img.ts';
 import { ortVersion, plainReason, probeProviders } from '../../engine/runtime/ort.ts';
 import type { ProviderId } from '../../engine/runtime/ort.ts';
@@ -261,8 +261,7 @@ export async function benchSamplers(plan: BenchPlan, side = 64): Promise<Sampler
     plan.signal?.throwIfAborted();
     let seed = 7;
     const run = async (): Promise<void> => {
-      const brownian = options.noise === 'brownian' ? { sigmas: Array.from(sigmas) } : undefined;
-      const { initial, noise } = imageNoise([seed++], shape, false, brownian);
+      const { initial, noise } = imageNoise([seed++], shape, false, brownianSpec(entry, options, sigmas));
       const x: F32Tensor = { ...initial, data: initial.data.map((v) => v * sigmas[0]) };
       await entry.fn(denoise, x, sigmas, { noise }, options);
     };

@@ -20,6 +20,11 @@ import type { Recording } from './record.ts';
 export type PreviewFactors = ModelInfo['previewFactors'];
 export type StepImageKind = 'x' | 'denoised';
 
+/** c_in = 1/√(σ² + 1), the DDPM scaling of x_t at sigma; 1 without a sigma. */
+function cInScale(sigma: number | undefined): number {
+  return sigma === undefined ? 1 : 1 / Math.sqrt(sigma * sigma + 1);
+}
+
 /** Batch item `item` of [B, C, h, w], optionally scaled by c_in = 1/√(σ² + 1). */
 export function latentItem(latents: F32Tensor, item = 0, sigma?: number): F32Tensor {
   const [b, c, h, w] = latents.dims;
@@ -28,14 +33,14 @@ export function latentItem(latents: F32Tensor, item = 0, sigma?: number): F32Ten
   }
   const n = c * h * w;
   const slice = latents.data.subarray(item * n, (item + 1) * n);
-  const scale = sigma === undefined ? 1 : 1 / Math.sqrt(sigma * sigma + 1);
+  const scale = cInScale(sigma);
   const data = scale === 1 ? Float32Array.from(slice) : slice.map((v) => v * scale);
   return { dtype: 'float32', dims: [1, c, h, w], data };
 }
 
 /** Linear-factor preview (latent resolution) of one batch item; pass sigma to show x_t in DDPM scaling. */
 export function previewRgb8(latents: F32Tensor, factors: PreviewFactors, item = 0, sigma?: number): Rgb8Image {
-  return latentItemPreviewRgb8(latents, factors, item, sigma === undefined ? 1 : 1 / Math.sqrt(sigma * sigma + 1));
+  return latentItemPreviewRgb8(latents, factors, item, cInScale(sigma));
 }
 
 export async function previewPng(latents: F32Tensor, factors: PreviewFactors, item = 0, sigma?: number): Promise<Buffer> {

@@ -114,6 +114,13 @@ export function imageNoise(
   return { initial, noise, prefetch, close: () => undefined };
 }
 
+/** A run's Brownian-noise spec when its options ask for it (option noise: 'brownian'), with the sampler's half step if it has one. */
+export function brownianSpec(sampler: SamplerEntry, options: SamplerOptions | undefined, sigmas: ArrayLike<number>): BrownianSpec | undefined {
+  if (options?.noise !== 'brownian') return undefined;
+  const half = sampler.halfStepOption === undefined ? undefined : options[sampler.halfStepOption];
+  return { sigmas: Array.from(sigmas), ...(typeof half === 'number' ? { halfStep: half } : {}) };
+}
+
 /** The denoiser with the next noise drawn while its model call runs (stochastic samplers only). */
 export function drawingAhead(denoiser: Denoiser, prefetch: () => void): Denoiser {
   return (x, sigma) => {
@@ -141,8 +148,7 @@ function itemByItem(denoise: ModelDenoiser): ModelDenoiser {
 }
 
 export async function sampleLatents(input: SampleLatentsInput): Promise<SampledLatents> {
-  const half = input.sampler.halfStepOption === undefined ? undefined : input.samplerOptions?.[input.sampler.halfStepOption];
-  const brownian = input.samplerOptions?.noise === 'brownian' ? { sigmas: Array.from(input.sigmas), ...(typeof half === 'number' ? { halfStep: half } : {}) } : undefined;
+  const brownian = brownianSpec(input.sampler, input.samplerOptions, input.sigmas);
   const { initial, noise, prefetch, close } = imageNoise(input.seeds, input.latentShape, input.sampler.stochastic, brownian);
   try {
     return await sampleFrom(input, initial, noise, prefetch);
