@@ -346,6 +346,21 @@ export class BrownianNoise {
   }
 
   /**
+   * The caller used a draw it took with `takeAhead` for (sigma, sigmaNext): the bookkeeping of `draw`
+   * without the array, so the next `warm` foresees the same step.
+   */
+  claim(sigma: number, sigmaNext: number): void {
+    this.lastLow = Math.min(sigma, sigmaNext);
+  }
+
+  /** Hands over the draws made ahead, oldest first (the noise thread sends them on before they are asked for). */
+  takeAhead(): { readonly sigma: number; readonly sigmaNext: number; readonly data: Float32Array }[] {
+    const out = this.ahead;
+    this.ahead = [];
+    return out;
+  }
+
+  /**
    * Draws ahead the step from the last draw's lower sigma, when that is a sigma of the schedule, to the
    * schedule's next one (none at the end), and with `halfStep` the half step before it, in the order the
    * sampler asks for them.

@@ -6,8 +6,10 @@
  * or after it: the torch-compatible randn of a 4×64×64 latent costs 1–2 ms there, 5–15 % of a GPU UNet
  * step. Here the per-image generators live in a worker (noise-worker.ts): `prefetch` asks it for the next
  * draw, which it makes while the JavaScript thread sits in ONNX Runtime and sends over a MessagePort as a
- * transferred ArrayBuffer, raising a shared flag; `noise` waits on the flag (Atomics.wait returns at once
- * when it is up) and takes the buffer with receiveMessageOnPort, both synchronous. The generators and the order of their
+ * transferred ArrayBuffer, counting it on a shared control word; `noise` waits on that count
+ * (Atomics.wait returns at once when a draw is there) and takes the buffer with receiveMessageOnPort,
+ * both synchronous. Brownian-tree noise is sent on as soon as the worker has drawn it ahead, tagged with
+ * its interval, so taking it needs no round trip to the worker. The generators and the order of their
  * draws are the ones the JavaScript thread would use, so every value is the same.
  *
  * One worker per process, started on the first stochastic run and unref'd. When it cannot start (or
@@ -23,9 +25,6 @@ import type { F32Tensor } from '../types.ts';
 import type { BrownianSpec } from './brownian-tree.ts';
 import { scriptBeside } from './script-beside.ts';
 
-/** control word: the worker has written the requested draw */
-export const READY = 1;
-const WAITING = 0;
 /** the first draw includes the worker's start (tsx compiles the sources in development) */
 const START_TIMEOUT_MS = 10_000;
 /** a later draw takes milliseconds; this long means the worker is gone */
@@ -36,6 +35,20 @@ export type NoiseRequest =
   /** the next Gaussian draw, or with `interval` the Brownian increment over it */
   | { readonly kind: 'draw'; readonly id: number; readonly interval?: readonly [number, number] }
   | { readonly kind: 'close'; readonly id: number };
+
+/** What the worker sends on a run's port: a draw, with its interval when it is a Brownian increment. */
+export interface NoiseMessage {
+  readonly buffer: ArrayBuffer;
+  readonly interval?: readonly [number, number];
+}
+
+/** A Brownian interval as a map key (a number's string form round-trips exactly). */
+export function intervalKey(sigma: number, sigmaNext: number): string {
+  return `${sigma} ${sigmaNext}`;
+}
+
+/** Brownian draws the JavaScript thread keeps that it has not asked for yet: the two foreseen ones, with room for a stray */
+const KEPT_AHEAD = 4;
 
 export interface NoiseStream {
   /** the first draw: [B, C, h, w] */
@@ -50,8 +63,8 @@ export interface NoiseStream {
 
 /**
  * Blocks while flag[0] holds `waiting`, up to timeoutMs; false when it still does then. It waits for the
- * value, not for a wake-up: the worker stores READY and then notifies, so the notify of the previous draw
- * (taken as soon as its READY was seen) can land in the next wait, with nothing ready yet.
+ * value, not for a wake-up: the worker counts a draw and then notifies, so the notify of an earlier draw
+ * (taken as soon as its count was seen) can land in a later wait, with nothing new sent yet.
  */
 export function waitWhile(flag: Int32Array, waiting: number, timeoutMs: number): boolean {
   const deadline = performance.now() + timeoutMs;
@@ -92,9 +105,10 @@ function noiseWorker(): Worker | null {
 
 /**
  * Per-image noise drawn on the worker, or null when there is no worker (draw on this thread instead).
- * With `brownian` the steps' noise is Brownian-tree increments (brownian-tree.ts): the worker cannot draw
- * those before it knows the step's sigmas, so `prefetch` does nothing and `noise` asks and waits; the
- * worker builds the next step's point of the path right after answering, while the model runs.
+ * With `brownian` the steps' noise is Brownian-tree increments (brownian-tree.ts), foreseen from the
+ * schedule: right after each request the worker draws the next step's increments (and DPM++ SDE's half
+ * step) while the model runs and sends them on, so `noise` finds them here; `prefetch` does nothing, and
+ * a draw nobody foresaw is asked for and awaited.
  */
 export function threadNoise(seeds: readonly number[], shape: readonly [number, number, number], brownian?: BrownianSpec): NoiseStream | null {
   const w = noiseWorker();
@@ -102,8 +116,10 @@ export function threadNoise(seeds: readonly number[], shape: readonly [number, n
   const [c, h, wd] = shape;
   const perImage = c * h * wd;
   const dims = [seeds.length, c, h, wd];
+  // the control word counts the draws the worker has sent; `read` counts those taken from the port
   const control = new SharedArrayBuffer(4);
   const flag = new Int32Array(control);
+  let read = 0;
   // the worker sends each draw as a fresh ArrayBuffer, transferred (no copy): the new array's page faults
   // (0.24–0.7 ms per 256 KiB on a VM) happen on its thread, beside the model, not on this one
   const { port1: drawn, port2 } = new MessageChannel();
@@ -111,22 +127,48 @@ export function threadNoise(seeds: readonly number[], shape: readonly [number, n
   const id = nextId++;
   const post = (msg: NoiseRequest, transfer: Transferable[] = []): void => w.postMessage(msg, transfer);
   post({ kind: 'open', id, seeds: [...seeds], perImage, port: port2, control, ...(brownian ? { brownian: { ...brownian, sigmas: [...brownian.sigmas] } } : {}) }, [port2]);
+  const tensor = (buffer: ArrayBuffer): F32Tensor => ({ dtype: 'float32', dims: [...dims], data: new Float32Array(buffer) });
+  /** the next message on the port, waiting up to timeoutMs for the worker to send one; null when it sent none */
+  const receive = (timeoutMs: number): NoiseMessage | null => {
+    if (!waitWhile(flag, read, timeoutMs)) return null;
+    // the worker posts the buffer before it counts it, so it is in the port's queue now
+    const got = receiveMessageOnPort(drawn);
+    if (!got) return null;
+    read++;
+    const message = got.message as NoiseMessage;
+    return message.buffer instanceof ArrayBuffer ? message : null;
+  };
   let asked = false;
-  const ask = (interval?: readonly [number, number]): void => {
+  const ask = (): void => {
     if (asked) return;
-    Atomics.store(flag, 0, WAITING);
-    post(interval ? { kind: 'draw', id, interval } : { kind: 'draw', id });
+    post({ kind: 'draw', id });
     asked = true;
   };
-  /** the next draw, or null when the worker did not send it within timeoutMs */
-  const take = (timeoutMs: number, interval?: readonly [number, number]): F32Tensor | null => {
-    ask(interval);
-    if (!waitWhile(flag, WAITING, timeoutMs)) return null;
-    // the worker posts the buffer before it sets the flag, so it is in the port's queue now
-    const got = receiveMessageOnPort(drawn);
-    if (!got || !(got.message instanceof ArrayBuffer)) return null;
+  /** the next Gaussian draw, or null when the worker did not send it within timeoutMs */
+  const take = (timeoutMs: number): F32Tensor | null => {
+    ask();
+    const got = receive(timeoutMs);
+    if (!got) return null;
     asked = false;
-    return { dtype: 'float32', dims: [...dims], data: new Float32Array(got.message) };
+    return tensor(got.buffer);
+  };
+  // Brownian increments the worker sent ahead, oldest first
+  const kept: { readonly key: string; readonly buffer: ArrayBuffer }[] = [];
+  /** the Brownian increment over (sigma, sigmaNext): sent ahead already, or asked for and awaited */
+  const increment = (sigma: number, sigmaNext: number): F32Tensor | null => {
+    // the request is the claim of a draw sent ahead, or asks for one that was not foreseen; either way the
+    // worker then draws the next step's ahead while this thread runs the model
+    post({ kind: 'draw', id, interval: [sigma, sigmaNext] });
+    const key = intervalKey(sigma, sigmaNext);
+    const deadline = performance.now() + DRAW_TIMEOUT_MS;
+    for (;;) {
+      const k = kept.findIndex((e) => e.key === key);
+      if (k >= 0) return tensor(kept.splice(k, 1)[0].buffer);
+      const got = receive(Math.max(0, deadline - performance.now()));
+      if (!got) return null;
+      if (got.interval) kept.push({ key: intervalKey(got.interval[0], got.interval[1]), buffer: got.buffer });
+      if (kept.length > KEPT_AHEAD) kept.shift();
+    }
   };
   const close = (): void => {
     post({ kind: 'close', id });
@@ -141,7 +183,7 @@ export function threadNoise(seeds: readonly number[], shape: readonly [number, n
     return null;
   }
   const noise = (sigma: number, sigmaNext: number): F32Tensor => {
-    const next = take(DRAW_TIMEOUT_MS, brownian ? [sigma, sigmaNext] : undefined);
+    const next = brownian ? increment(sigma, sigmaNext) : take(DRAW_TIMEOUT_MS);
     if (!next) throw new EngineError('RUNTIME', `the noise thread did not answer within ${DRAW_TIMEOUT_MS / 1000} s; try the job again`);
     return next;
   };

@@ -5,10 +5,13 @@
  * onnxruntime-node's synchronous run.
  */
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { imageNoise } from '../../../../src-main/engine/pipelines/sample.ts';
+import { BrownianNoise, halfStepSigma } from '../../../../src-main/engine/runtime/brownian-tree.ts';
 import { noiseWorkerBeside, threadNoise, waitWhile } from '../../../../src-main/engine/runtime/noise-thread.ts';
+import type { NoiseMessage, NoiseRequest } from '../../../../src-main/engine/runtime/noise-thread.ts';
+import { karrasSigmas } from '../../../../src-main/engine/schedules/index.ts';
 import { Rng } from '../../../../src-main/engine/runtime/rng.ts';
 
 /** what the same seeds give on this thread: initial, then every later draw, image by image */
@@ -133,6 +136,59 @@ describe('noise thread', () => {
       expect(waitWhile(new Int32Array(new SharedArrayBuffer(4)), 0, 20)).toBe(false);
     } finally {
       await helper.terminate();
+    }
+  });
+
+  it('sends Brownian increments on before they are asked for, and a claim gets no second copy', async () => {
+    const script = noiseWorkerBeside(path.resolve('src-main', 'engine', 'runtime', 'noise-thread.ts'));
+    const w = new Worker(script);
+    const { port1, port2 } = new MessageChannel();
+    const control = new SharedArrayBuffer(4);
+    const count = new Int32Array(control);
+    const sigmas = Array.from(karrasSigmas(10, 0.03, 14.6));
+    const spec = { sigmas, halfStep: 0.5 };
+    const post = (msg: NoiseRequest, transfer: Transferable[] = []): void => w.postMessage(msg, transfer as never);
+    /** waits until the worker has counted `n` messages (10 s at most, the worker's start included) */
+    const counted = (n: number): number => {
+      while (Atomics.load(count, 0) < n) if (!waitWhile(count, Atomics.load(count, 0), 10_000)) break;
+      return Atomics.load(count, 0);
+    };
+    const next = (): NoiseMessage => receiveMessageOnPort(port1)?.message as NoiseMessage;
+    try {
+      post({ kind: 'open', id: 1, seeds: [4], perImage: 64, port: port2, control, brownian: spec }, [port2]);
+      post({ kind: 'draw', id: 1 });
+      // the initial noise, then unasked the first step's half step and the step, in the sampler's order
+      expect(counted(3)).toBe(3);
+      const half0 = halfStepSigma(sigmas[0], sigmas[1], 0.5);
+      const here = new BrownianNoise([4], 64, spec);
+      here.warm();
+      expect(next().interval).toBeUndefined();
+      const a = next();
+      expect(a.interval).toEqual([sigmas[0], half0]);
+      expect(Array.from(new Float32Array(a.buffer))).toEqual(Array.from(here.draw(sigmas[0], half0)));
+      const b = next();
+      expect(b.interval).toEqual([sigmas[0], sigmas[1]]);
+      // claiming both: nothing sent again, and after the step's claim the next step's two come unasked
+      post({ kind: 'draw', id: 1, interval: [sigmas[0], half0] });
+      post({ kind: 'draw', id: 1, interval: [sigmas[0], sigmas[1]] });
+      expect(counted(5)).toBe(5);
+      expect(Array.from(new Float32Array(b.buffer))).toEqual(Array.from(here.draw(sigmas[0], sigmas[1])));
+      here.warm();
+      const c = next();
+      const half1 = halfStepSigma(sigmas[1], sigmas[2], 0.5);
+      expect(c.interval).toEqual([sigmas[1], half1]);
+      expect(Array.from(new Float32Array(c.buffer))).toEqual(Array.from(here.draw(sigmas[1], half1)));
+      expect(next().interval).toEqual([sigmas[1], sigmas[2]]);
+      expect(receiveMessageOnPort(port1)).toBeUndefined();
+      // an interval nobody foresaw is drawn when asked and sent tagged
+      post({ kind: 'draw', id: 1, interval: [sigmas[3], sigmas[5]] });
+      expect(counted(6)).toBeGreaterThanOrEqual(6);
+      const d = next();
+      expect(d.interval).toEqual([sigmas[3], sigmas[5]]);
+      expect(Array.from(new Float32Array(d.buffer))).toEqual(Array.from(here.draw(sigmas[3], sigmas[5])));
+    } finally {
+      port1.close();
+      await w.terminate();
     }
   });
 });
