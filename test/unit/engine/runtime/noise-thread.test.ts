@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { imageNoise } from '../../../../src-main/engine/pipelines/sample.ts';
 import { BrownianNoise, halfStepSigma } from '../../../../src-main/engine/runtime/brownian-tree.ts';
@@ -147,7 +148,7 @@ describe('noise thread', () => {
     const count = new Int32Array(control);
     const sigmas = Array.from(karrasSigmas(10, 0.03, 14.6));
     const spec = { sigmas, halfStep: 0.5 };
-    const post = (msg: NoiseRequest, transfer: Transferable[] = []): void => w.postMessage(msg, transfer as never);
+    const post = (msg: NoiseRequest, transfer: MessagePort[] = []): void => w.postMessage(msg, transfer);
     /** waits until the worker has counted `n` messages (10 s at most, the worker's start included) */
     const counted = (n: number): number => {
       while (Atomics.load(count, 0) < n) if (!waitWhile(count, Atomics.load(count, 0), 10_000)) break;
