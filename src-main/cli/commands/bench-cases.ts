@@ -82,6 +82,12 @@ export interface SamplersBench {
   denoiserCallMs: number;
   /** what one call of the GPU_STEP_MS blocking model on the CFG pair really took (the wait, the denoiser, the hand-off) */
   gpuCallMs: number;
+  /**
+   * the floor of LOOP PER STEP on this machine: the same blocking model in a bare loop that does only what
+   * any guided step must (copy x into the [x ‖ x] input, combine the two predictions, one Euler update) on
+   * plain arrays, measured the same way (time between calls, 14-step runs, median of 5)
+   */
+  floorPerStepMs: number;
   samplers: SamplerBench[];
 }
 
@@ -223,6 +229,26 @@ function blockingModel(predict: (x: F32Tensor, sigma: number) => F32Tensor): { m
   return { model, inside: () => inside, between: () => between, reset };
 }
 
+/** The bare loop of floorPerStepMs: no engine code between the blocking calls, only a guided Euler step's arithmetic. */
+async function floorLoop(gpu: ReturnType<typeof blockingModel>, shape: readonly [number, number, number], steps: number): Promise<number> {
+  const n = shape[0] * shape[1] * shape[2];
+  const x = new Float32Array(n).fill(1);
+  const pair: F32Tensor = { dtype: 'float32', dims: [2, ...shape], data: new Float32Array(2 * n) };
+  const context: F32Tensor = { dtype: 'float32', dims: [2, 77, 768], data: new Float32Array(2 * 77 * 768) };
+  gpu.reset();
+  for (let i = 0; i < steps; i++) {
+    pair.data.set(x, 0);
+    pair.data.set(x, n);
+    const out = (await gpu.model(pair, 1, context)).data;
+    const dt = -0.5 / steps;
+    for (let k = 0; k < n; k++) {
+      const guided = out[k] + 7 * (out[n + k] - out[k]);
+      x[k] = x[k] + (x[k] - guided) * dt;
+    }
+  }
+  return gpu.between() / (steps - 1);
+}
+
 /**
  * Every sampler on SD's latent sizes for 512² and 1024² (1×4×64×64, 1×4×128×128), Karras sigmas over
  * SD 1.x's range: its own cost per step on an analytic denoiser, and what the whole TypeScript loop
@@ -251,6 +277,11 @@ export async function benchSamplers(plan: BenchPlan, side = 64): Promise<Sampler
   const pair = randnTensor(0, [2, ...shape]);
   const context: F32Tensor = { dtype: 'float32', dims: [1, 77, 768], data: new Float32Array(77 * 768) };
   const gpuCallMs = await timed(plan.quick ? 3 : 10, () => gpu.model(pair, 1, context));
+  const gpuSteps = plan.quick ? 3 : 14;
+  await floorLoop(gpu, shape, gpuSteps);
+  const floors: number[] = [];
+  for (let k = 0; k < (plan.quick ? 1 : 5); k++) floors.push(await floorLoop(gpu, shape, gpuSteps));
+  const floorPerStepMs = median(floors);
   // SD 1.x's sigma range (scaled-linear betas 0.00085 → 0.012 over 1000 steps)
   const sigmas = karrasSigmas(steps, 0.0292, 14.6146);
   const samplers: SamplerBench[] = [];
@@ -270,7 +301,6 @@ export async function benchSamplers(plan: BenchPlan, side = 64): Promise<Sampler
     // the studio's loop around the blocking GPU-like model: per step, the time between model calls (the
     // loop's own work and the hop into the next call); per run, the rest outside the calls (the initial
     // noise, opening the noise stream, the last step's update and preview)
-    const gpuSteps = plan.quick ? 3 : 14;
     const gpuSigmas = karrasSigmas(gpuSteps, 0.0292, 14.6146);
     const runGpu = async (): Promise<{ perStep: number; perRun: number }> => {
       const previews = previewStream(FAMILIES.sd1.previewFactors, PREVIEWS_PER_SECOND, () => undefined);
@@ -303,7 +333,7 @@ export async function benchSamplers(plan: BenchPlan, side = 64): Promise<Sampler
     const criticalPerRunMs = Math.max(0, median(loops.map((l) => l.perRun)));
     samplers.push({ id, label, modelCalls, perStepMs: ms / steps, overheadPerStepMs: (ms - modelCalls * denoiserCallMs) / steps, criticalPerStepMs: Math.max(0, critical), criticalPerRunMs });
   }
-  return { dims, steps, denoiserCallMs, gpuCallMs, samplers };
+  return { dims, steps, denoiserCallMs, gpuCallMs, floorPerStepMs, samplers };
 }
 
 /** One txt2img run with a fresh cache (so the model load is part of it). */

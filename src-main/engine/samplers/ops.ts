@@ -44,8 +44,15 @@ export function allocLike(t: FloatTensor): FloatArray {
   return t.data instanceof Float64Array ? new Float64Array(n) : new Float32Array(n);
 }
 
+/** dims equal, element by element (a plain loop: it runs several times per sampler step) */
+function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function sameShape(op: string, a: FloatTensor, b: FloatTensor): void {
-  if (a.data.length !== b.data.length || a.dims.length !== b.dims.length || a.dims.some((d, i) => d !== b.dims[i])) {
+  if (a.data.length !== b.data.length || !sameDims(a.dims, b.dims)) {
     throw new EngineError('INTERNAL', `ops.${op}: shapes differ: [${a.dims.join(',')}] vs [${b.dims.join(',')}]`);
   }
 }
@@ -104,7 +111,7 @@ export function combine<T extends FloatTensor>(...terms: readonly (readonly [T, 
  */
 export function combineInto<T extends FloatTensor>(out: T, ...terms: readonly (readonly [T, number])[]): T {
   if (terms.length === 0) throw new EngineError('INTERNAL', 'ops.combine needs at least one term');
-  for (const [t] of terms) sameShape('combine', out, t);
+  for (let k = 0; k < terms.length; k++) sameShape('combine', out, terms[k][0]);
   if (out.data instanceof Float64Array !== terms[0][0].data instanceof Float64Array) {
     throw new EngineError('INTERNAL', `ops.combineInto: out is ${out.dtype} but the terms are ${terms[0][0].dtype}`);
   }
@@ -112,15 +119,19 @@ export function combineInto<T extends FloatTensor>(out: T, ...terms: readonly (r
   // every term is read before out[i] is written, so out may alias a term
   const n = out.data.length;
   const o = out.data;
-  const [a, ca] = [terms[0][0].data, terms[0][1]];
+  const a = terms[0][0].data;
+  const ca = terms[0][1];
   if (terms.length === 1) {
     for (let i = 0; i < n; i++) o[i] = 0 + a[i] * ca;
   } else if (terms.length === 2) {
-    const [b, cb] = [terms[1][0].data, terms[1][1]];
+    const b = terms[1][0].data;
+    const cb = terms[1][1];
     for (let i = 0; i < n; i++) o[i] = 0 + a[i] * ca + b[i] * cb;
   } else if (terms.length === 3) {
-    const [b, cb] = [terms[1][0].data, terms[1][1]];
-    const [c, cc] = [terms[2][0].data, terms[2][1]];
+    const b = terms[1][0].data;
+    const cb = terms[1][1];
+    const c = terms[2][0].data;
+    const cc = terms[2][1];
     for (let i = 0; i < n; i++) o[i] = 0 + a[i] * ca + b[i] * cb + c[i] * cc;
   } else {
     const ds = terms.map(([t]) => t.data);
@@ -200,5 +211,7 @@ function batchParts<T extends FloatTensor>(t: T, n: number, op: string, part: (f
   }
   const size = t.data.length / n;
   const dims = [batch / n, ...t.dims.slice(1)];
-  return Array.from({ length: n }, (_, k) => reshapedLike(t, dims, part(k * size, (k + 1) * size)));
+  const parts: T[] = [];
+  for (let k = 0; k < n; k++) parts.push(reshapedLike(t, dims, part(k * size, (k + 1) * size)));
+  return parts;
 }

@@ -57,6 +57,7 @@ describe('reverie bench', () => {
       positive(b.denoiserCallMs);
       // a call of the blocking GPU-like model takes its 20 ms at least
       expect(b.gpuCallMs).toBeGreaterThanOrEqual(GPU_STEP_MS);
+      positive(b.floorPerStepMs);
       for (const s of b.samplers) {
         positive(s.perStepMs);
         positive(s.modelCalls);
