@@ -74,7 +74,53 @@ interface Sessions {
   text2?: TextEncoder;
   unet: ModelSession;
   decoder: VaeDecoder;
-  encoder?: VaeEncoder;
+  /** opened on the first image to encode (OnDemand) */
+  encoder?: OnDemand<VaeEncoder>;
+}
+
+/**
+ * A component opened the first time it is needed. The VAE encoder runs only for jobs that start from an
+ * image, and an open ONNX Runtime session costs more than its weights: a full-size SD 1.5's opened with
+ * the model raised a 512² txt2img's peak by 0.27–0.34 GiB (5.59–5.66 → 5.32 GiB); opening it from the
+ * optimized-model cache takes ~20 ms.
+ */
+class OnDemand<T extends { readonly session: ModelSession }> {
+  private value: T | undefined;
+  private opening: Promise<T> | null = null;
+  private closed = false;
+
+  constructor(private readonly open: () => Promise<T>) {}
+
+  /** the component, opening it now if it is not open yet */
+  get(): Promise<T> {
+    if (this.value) return Promise.resolve(this.value);
+    if (this.closed) return Promise.reject(new EngineError('INTERNAL', 'a component of a disposed model was used'));
+    this.opening ??= this.open().then(
+      (v) => {
+        this.value = v;
+        this.opening = null;
+        return v;
+      },
+      (err: unknown) => {
+        this.opening = null;
+        throw err;
+      },
+    );
+    return this.opening;
+  }
+
+  /** the component if it is open */
+  get opened(): T | undefined {
+    return this.value;
+  }
+
+  /** closes it, waiting for an opening in flight */
+  async dispose(): Promise<void> {
+    this.closed = true;
+    const v = this.value ?? (await this.opening?.catch(() => undefined));
+    this.value = undefined;
+    await v?.session.dispose();
+  }
 }
 
 export class LoadedModel {
@@ -118,8 +164,9 @@ export class LoadedModel {
     const layer = facts.sdxl ? 'penultimate' : 'last';
     const discrete = new DiscreteSchedule(facts.schedule);
     const opened: ModelSession[] = [];
-    const open = async (component: string): Promise<ModelSession> => {
-      if (opts.signal?.aborted) throw new CancelledError();
+    // `later`: opened on demand by a later job, which the loading job's signal has nothing to do with
+    const open = async (component: string, later = false): Promise<ModelSession> => {
+      if (!later && opts.signal?.aborted) throw new CancelledError();
       const file = opts.files?.[component as 'text_encoder' | 'text_encoder_2' | 'unet'] ?? path.join(root, component, 'model.onnx');
       // only the UNet runs back to back; the others' threads must not spin on the cores it needs (runtime/ort.ts)
       const session = await ModelSession.open(file, `${component}/model.onnx`, opts.provider ?? 'auto', { cacheDir: opts.ortCacheDir, spinning: component === 'unet' });
@@ -132,7 +179,7 @@ export class LoadedModel {
         text2: facts.sdxl ? new TextEncoder(await open('text_encoder_2'), { component: 'text_encoder_2', layer }) : undefined,
         unet: await open('unet'),
         decoder: new VaeDecoder(await open('vae_decoder')),
-        encoder: facts.hasVaeEncoder ? new VaeEncoder(await open('vae_encoder')) : undefined,
+        encoder: facts.hasVaeEncoder ? new OnDemand(async () => new VaeEncoder(await open('vae_encoder', true))) : undefined,
       };
       const { info, shape } = await buildInfo(report, facts, sessions, tokenizer);
       return new LoadedModel(info, tokenizer, discrete, sessions, shape, tokenizer2);
@@ -171,21 +218,23 @@ export class LoadedModel {
   }
 
   /** pixels in [-1, 1] → scaled latents; samples latent_parameters exports with `noise` (standard normal) if given */
-  encode(pixels: F32Tensor, noise?: () => number): Promise<F32Tensor> {
+  async encode(pixels: F32Tensor, noise?: () => number): Promise<F32Tensor> {
     const encoder = this.sessions.encoder;
     if (!encoder) {
       throw new EngineError('MODEL_UNSUPPORTED', `${this.info.name} has no vae_encoder/model.onnx, so it cannot start from an image; add the VAE encoder export to the folder`);
     }
-    return encoder.encode(pixels, this.info.scalingFactor, this.info.latentChannels, noise);
+    return (await encoder.get()).encode(pixels, this.info.scalingFactor, this.info.latentChannels, noise);
   }
 
   async dispose(): Promise<void> {
-    await Promise.all(this.allSessions().map((s) => s.dispose()));
+    await Promise.all([...this.allSessions().map((s) => s.dispose()), this.sessions.encoder?.dispose()]);
   }
 
+  /** the open sessions (the VAE encoder once it has been opened) */
   private allSessions(): ModelSession[] {
     const { text, text2, unet, decoder, encoder } = this.sessions;
-    return [text.session, ...(text2 ? [text2.session] : []), unet, decoder.session, ...(encoder ? [encoder.session] : [])];
+    const vaeEncoder = encoder?.opened;
+    return [text.session, ...(text2 ? [text2.session] : []), unet, decoder.session, ...(vaeEncoder ? [vaeEncoder.session] : [])];
   }
 }
 
