@@ -26,6 +26,8 @@ export const MAIN_ENTRIES = {
   'probe-script': 'src-main/engine/runtime/probe-script.mjs',
   // the stochastic samplers' noise thread (a worker_threads script, started by engine/runtime/noise-thread.ts)
   'noise-worker': 'src-main/engine/runtime/noise-worker.ts',
+  // the live previews' rendering thread (a worker_threads script, started by engine/imageio/preview-thread.ts)
+  'preview-worker': 'src-main/engine/imageio/preview-worker.ts',
 };
 export const MAIN_EXTERNALS = ['electron', 'onnxruntime-node', 'sharp', 'bufferutil', 'utf-8-validate'];
 

@@ -81,6 +81,17 @@ export function latentsToPreviewRgb8(latents: F32Tensor, factors: LatentRgbFacto
   return Array.from({ length: latents.dims[0] }, (_, b) => latentItemPreviewRgb8(latents, factors, b));
 }
 
+/** One batch item's latents, checked against the preview factors (a view, no copy). */
+export function previewItem(latents: F32Tensor, factors: LatentRgbFactors, item: number): Float32Array {
+  const [batch, channels, height, width] = latents.dims;
+  if (latents.dims.length !== 4 || factors.weights.length !== channels) {
+    throw new EngineError('INTERNAL', `latent preview: ${factors.weights.length} factor rows for latents [${latents.dims.join(', ')}]`);
+  }
+  if (!Number.isInteger(item) || item < 0 || item >= batch) throw new EngineError('BAD_INPUT', `batch item ${item} is outside latents [${latents.dims.join(', ')}]`);
+  const size = channels * height * width;
+  return latents.data.subarray(item * size, (item + 1) * size);
+}
+
 /**
  * One batch item's linear preview, optionally of c_in·x (scale), straight to RGB8 with one plane of
  * float temporaries: the studio renders one while sampling, and full-size float copies (the item, the
@@ -88,13 +99,9 @@ export function latentsToPreviewRgb8(latents: F32Tensor, factors: LatentRgbFacto
  * Σ latent·weight in float32 in channel order, as before.
  */
 export function latentItemPreviewRgb8(latents: F32Tensor, factors: LatentRgbFactors, item: number, scale = 1): Rgb8Image {
-  const [batch, channels, height, width] = latents.dims;
-  if (latents.dims.length !== 4 || factors.weights.length !== channels) {
-    throw new EngineError('INTERNAL', `latent preview: ${factors.weights.length} factor rows for latents [${latents.dims.join(', ')}]`);
-  }
-  if (!Number.isInteger(item) || item < 0 || item >= batch) throw new EngineError('BAD_INPUT', `batch item ${item} is outside latents [${latents.dims.join(', ')}]`);
+  const src = previewItem(latents, factors, item);
+  const [, channels, height, width] = latents.dims;
   const plane = height * width;
-  const src = latents.data.subarray(item * channels * plane, (item + 1) * channels * plane);
   const data = new Uint8Array(plane * 3);
   // c_in·x rounded to float32 as a scaled copy would hold it (one plane at a time, reused)
   const scaled = scale === 1 ? null : new Float32Array(plane);

@@ -11,6 +11,7 @@
 import { latentItemPreviewRgb8, pixelsToRgb8 } from '../imageio/convert.ts';
 import type { Rgb8Image } from '../imageio/convert.ts';
 import { encodePng } from '../imageio/png.ts';
+import { renderPreviewPng } from '../imageio/preview-thread.ts';
 import type { LoadedModel, ModelInfo } from '../models/model.ts';
 import { clone } from '../samplers/ops.ts';
 import { EngineError } from '../types.ts';
@@ -139,7 +140,8 @@ export interface StreamedPreview {
 /**
  * An onStep hook that streams linear previews (x̂₀ by default, or x_t) of one batch item at most
  * `perSecond` times a second, always including the last step once `flush` is called; only the steps
- * that go out are rendered. PNG encoding is asynchronous: previews arrive in order, shortly after.
+ * that go out are rendered, on the preview thread (imageio/preview-thread.ts): previews arrive in
+ * order, shortly after.
  */
 export function previewStream(
   factors: PreviewFactors,
@@ -150,10 +152,12 @@ export function previewStream(
   let chain: Promise<void> = Promise.resolve();
   let failure: { error: unknown } | null = null;
   const render = (info: StepInfo): void => {
-    const rgb = opts.kind === 'x' ? previewRgb8(info.x, factors, opts.item ?? 0, info.sigmaHat) : previewRgb8(info.denoised, factors, opts.item ?? 0);
+    // rendered on the preview thread (imageio/preview-thread.ts), off the sampler loop; emitted in order
+    const png = opts.kind === 'x' ? renderPreviewPng(info.x, factors, opts.item ?? 0, cInScale(info.sigmaHat)) : renderPreviewPng(info.denoised, factors, opts.item ?? 0);
+    png.catch(() => undefined); // awaited below, in turn: not an unhandled rejection meanwhile
     // a failing preview must not fail the run (nor leave an unhandled rejection): kept for idle()
     chain = chain
-      .then(async () => emit({ i: info.i, sigma: info.sigma, png: await encodePng(rgb) }))
+      .then(async () => emit({ i: info.i, sigma: info.sigma, png: await png }))
       .catch((error: unknown) => {
         failure ??= { error };
       });

@@ -16,14 +16,13 @@
  * does not answer the first draw within START_TIMEOUT_MS), `threadNoise` returns null and the caller
  * draws on its own thread, from the same seeds: nothing was taken from the generators yet.
  */
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import type { MessagePort, Transferable } from 'node:worker_threads';
 import { EngineError } from '../types.ts';
 import type { F32Tensor } from '../types.ts';
 import type { BrownianSpec } from './brownian-tree.ts';
-import { scriptBeside } from './script-beside.ts';
+import { workerScriptBeside } from './script-beside.ts';
 
 /** the first draw includes the worker's start (tsx compiles the sources in development) */
 const START_TIMEOUT_MS = 10_000;
@@ -81,9 +80,7 @@ let nextId = 1;
 
 /** The worker script for this build: noise-worker.cjs beside a bundle, noise-worker-tsx.mjs (tsx, then noise-worker.ts) beside the sources. */
 export function noiseWorkerBeside(moduleFile: string): string {
-  // inside a packaged app the bundle is in app.asar, the worker script unpacked beside it (electron-builder.yml)
-  const unpacked = moduleFile.replace(`app.asar${path.sep}`, `app.asar.unpacked${path.sep}`);
-  return scriptBeside(unpacked, 'noise-worker.cjs', 'noise-worker-tsx.mjs');
+  return workerScriptBeside(moduleFile, 'noise-worker.cjs', 'noise-worker-tsx.mjs');
 }
 
 function noiseWorker(): Worker | null {

@@ -49,7 +49,7 @@ describe('electron-builder.yml', () => {
   });
 
   it('unpacks the native modules from the asar and ships models/ as extra resources', () => {
-    expect(config.asarUnpack).toEqual(expect.arrayContaining(['node_modules/onnxruntime-node/**', 'node_modules/sharp/**', 'node_modules/@img/**', 'dist/main/noise-worker.cjs']));
+    expect(config.asarUnpack).toEqual(expect.arrayContaining(['node_modules/onnxruntime-node/**', 'node_modules/sharp/**', 'node_modules/@img/**', 'dist/main/noise-worker.cjs', 'dist/main/preview-worker.cjs']));
     expect(config.extraResources).toContainEqual(expect.objectContaining({ from: 'models', to: 'models' }));
     expect(existsSync(path.join(repo, 'models'))).toBe(true);
     expect(config.npmRebuild).toBe(false);
