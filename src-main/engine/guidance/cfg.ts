@@ -109,6 +109,9 @@ export function cfgDenoiser(model: ModelDenoiser, cond: F32Tensor, uncond: F32Te
     if (opts.added && !addedU) throw new EngineError('INTERNAL', 'CFG with SDXL conditioning needs the negative prompt\'s text_embeds and time_ids');
     if (scale === 0) return model(x, sigma, u, extra, addedU);
     if (both) {
+      // the model's own batched CFG (models/unet.ts): the same numbers in fewer passes over the latents,
+      // when nothing observes the split
+      if (model.guided && opts.onSplit === undefined) return model.guided(x, sigma, scale, both.context, both.extra, both.added);
       // k-diffusion CFGDenoiser order: cat([uncond, cond]) then chunk(2)
       const pair = await model(pairOf(x), sigma, both.context, both.extra, both.added);
       // views: the pair is fresh from this call and only read from here on

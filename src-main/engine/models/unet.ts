@@ -17,7 +17,7 @@ import { castFloat, concatChannels, f32, toFloat32 } from '../runtime/tensor.ts'
 import { toHalfBits } from '../runtime/fp16.ts';
 import { EngineError } from '../types.ts';
 import type { F32Tensor, Tensor } from '../types.ts';
-import { checkFinite } from './finite.ts';
+import { nonFiniteError } from './finite.ts';
 import { checkSignature } from './signatures.ts';
 
 export type TimestepLayout = 'scalar' | 'one' | 'batch';
@@ -85,7 +85,18 @@ export function timestepTensor(t: number, shape: UnetShape, batch: number): Tens
   }
 }
 
-export type UnetDenoiser = (x: F32Tensor, sigma: number, context: F32Tensor, concat?: F32Tensor, added?: AddedConditioning) => Promise<F32Tensor>;
+/**
+ * CFG's batched call in one piece: runs the UNet on [x ‖ x] with the [uncond ‖ cond] inputs (context,
+ * concat and added conditioning already paired, batch 2B) and returns uncond + scale·(cond − uncond) of
+ * the two x̂₀, the same numbers as the unguided call followed by guidance/cfg.ts combineGuidance, in fewer
+ * passes over the latents. x is [B, C, h, w].
+ */
+export type GuidedUnetDenoiser = (x: F32Tensor, sigma: number, scale: number, contextPair: F32Tensor, concatPair?: F32Tensor, addedPair?: AddedConditioning) => Promise<F32Tensor>;
+
+export type UnetDenoiser = ((x: F32Tensor, sigma: number, context: F32Tensor, concat?: F32Tensor, added?: AddedConditioning) => Promise<F32Tensor>) & {
+  /** absent when the outputs are tapped (the Attention view): then CFG takes the two-step path */
+  readonly guided?: GuidedUnetDenoiser;
+};
 
 /**
  * Sees every UNet call's outputs (the attention copy's extra outputs, models/attention-graph.ts) with the
@@ -93,20 +104,23 @@ export type UnetDenoiser = (x: F32Tensor, sigma: number, context: F32Tensor, con
  */
 export type UnetTap = (outputs: Readonly<Record<string, Tensor>>, call: { readonly x: F32Tensor; readonly sigma: number; readonly context: F32Tensor }) => void;
 
-export function unetDenoiser(session: ModelSession, shape: UnetShape, schedule: DiscreteSchedule, prediction: PredictionType, tap?: UnetTap): UnetDenoiser {
+/** What the denoiser needs of the UNet's session (runtime/session.ts ModelSession): its batched run and its name. */
+export type UnetRunner = Pick<ModelSession, 'runBatched' | 'label'>;
+
+export function unetDenoiser(session: UnetRunner, shape: UnetShape, schedule: DiscreteSchedule, prediction: PredictionType, tap?: UnetTap): UnetDenoiser {
   // c_in·x is lent to ONNX Runtime for one call (its run reads the feeds and is done when it resolves):
   // one array serves every step instead of a fresh one per step; a call made while another holds it
   // (two jobs on one model) takes its own
   let spare: Float32Array | undefined;
-  return async (x, sigma, context, concat, added) => {
-    checkDenoiseInputs(shape, x, sigma, context, concat);
-    checkAdded(shape, x.dims[0], added);
-    const batch = x.dims[0];
-    const cIn = 1 / Math.sqrt(sigma * sigma + 1);
-    const scaledData = spare?.length === x.data.length ? spare : new Float32Array(x.data.length);
+  const take = (n: number): Float32Array => {
+    const a = spare?.length === n ? spare : new Float32Array(n);
     spare = undefined;
-    for (let i = 0; i < scaledData.length; i++) scaledData[i] = x.data[i] * cIn;
-    const scaled = f32(x.dims, scaledData);
+    return a;
+  };
+  /** the UNet's prediction (ε or v) for c_in·x given as `scaledData`, this call's own array */
+  const predict = async (dims: readonly number[], scaledData: Float32Array, sigma: number, context: F32Tensor, concat?: F32Tensor, added?: AddedConditioning): Promise<{ out: Record<string, Tensor>; pred: F32Tensor }> => {
+    const batch = dims[0];
+    const scaled = f32(dims, scaledData);
     const sample = concat ? concatChannels([scaled, concat]) : scaled;
     const feeds = {
       sample: castFloat(sample, shape.floatType),
@@ -118,23 +132,80 @@ export function unetDenoiser(session: ModelSession, shape: UnetShape, schedule: 
     const out = await session.runBatched(feeds, batched, batch);
     spare = scaledData;
     const pred = toFloat32(out.out_sample);
-    if (pred.data.length !== x.data.length) {
-      throw new EngineError('RUNTIME', `${session.label} returned out_sample [${pred.dims.join(', ')}] for sample [${x.dims.join(', ')}]`);
+    if (pred.data.length !== scaledData.length) {
+      throw new EngineError('RUNTIME', `${session.label} returned out_sample [${pred.dims.join(', ')}] for sample [${dims.join(', ')}]`);
     }
-    checkFinite(pred, session.label, 'out_sample', `at sigma ${sigma.toPrecision(4)}`);
-    tap?.(out, { x, sigma, context });
+    return { out, pred };
+  };
+  const when = (sigma: number): string => `at sigma ${sigma.toPrecision(4)}`;
+  // x̂₀ = x − σ·ε (eps), or x·c_skip + v·c_out with c_skip = 1/(σ²+1), c_out = −σ·c_in (v)
+  const coefficients = (sigma: number): { eps: boolean; cSkip: number; cOut: number } => {
+    const cIn = 1 / Math.sqrt(sigma * sigma + 1);
+    return { eps: prediction === 'epsilon', cSkip: 1 / (sigma * sigma + 1), cOut: -sigma * cIn };
+  };
+
+  const denoise = async (x: F32Tensor, sigma: number, context: F32Tensor, concat?: F32Tensor, added?: AddedConditioning): Promise<F32Tensor> => {
+    checkDenoiseInputs(shape, x, sigma, context, concat);
+    checkAdded(shape, x.dims[0], added);
+    const cIn = 1 / Math.sqrt(sigma * sigma + 1);
+    const scaledData = take(x.data.length);
+    for (let i = 0; i < scaledData.length; i++) scaledData[i] = x.data[i] * cIn;
+    const { out, pred } = await predict(x.dims, scaledData, sigma, context, concat, added);
     // the prediction is this call's own output (widened from fp16 or not): x̂₀ is written over it, with
-    // no allocation per step, unless a tap was handed the outputs
+    // no allocation per step, unless a tap is handed the outputs. The same pass checks the prediction for
+    // NaN and infinity (p − p is 0 only for finite p): a pass of its own cost ~0.2 ms a call on a 2×4×128×128
+    // pair on a VM, on the loop's critical path between two GPU steps
     const denoised = tap ? new Float32Array(x.data.length) : pred.data;
-    if (prediction === 'epsilon') {
-      for (let i = 0; i < denoised.length; i++) denoised[i] = x.data[i] - sigma * pred.data[i];
-    } else {
-      const cSkip = 1 / (sigma * sigma + 1);
-      const cOut = -sigma * cIn;
-      for (let i = 0; i < denoised.length; i++) denoised[i] = x.data[i] * cSkip + pred.data[i] * cOut;
+    const p = pred.data;
+    const { eps, cSkip, cOut } = coefficients(sigma);
+    let bad = -1;
+    for (let i = 0; i < denoised.length; i++) {
+      const v = p[i];
+      if (v - v !== 0) {
+        bad = i;
+        break;
+      }
+      denoised[i] = eps ? x.data[i] - sigma * v : x.data[i] * cSkip + v * cOut;
     }
+    // stopped at the first NaN or infinity: what was written over before it was finite, so the counts are those from there on
+    if (bad >= 0) throw nonFiniteError(session.label, 'out_sample', pred.dims, p.subarray(bad), p.length, when(sigma));
+    tap?.(out, { x, sigma, context });
     return f32(x.dims, denoised);
   };
+
+  const guided: GuidedUnetDenoiser = async (x, sigma, scale, contextPair, concatPair, addedPair) => {
+    const n = x.data.length;
+    const pairDims = [2 * x.dims[0], ...x.dims.slice(1)];
+    // c_in·x into both halves in one pass: the numbers c_in·[x ‖ x] has
+    const cIn = 1 / Math.sqrt(sigma * sigma + 1);
+    const scaledData = take(2 * n);
+    for (let i = 0; i < n; i++) scaledData[i] = scaledData[n + i] = x.data[i] * cIn;
+    checkDenoiseInputs(shape, f32(pairDims, scaledData), sigma, contextPair, concatPair);
+    checkAdded(shape, pairDims[0], addedPair);
+    const { pred } = await predict(pairDims, scaledData, sigma, contextPair, concatPair, addedPair);
+    // one pass: both x̂₀ rounded to float32 as the unguided call stores them, mixed in double and rounded
+    // once as combineGuidance does, written over the uncond half (read at i before it is written)
+    const p = pred.data;
+    const { eps, cSkip, cOut } = coefficients(sigma);
+    const round = Math.fround;
+    let bad = -1;
+    for (let i = 0; i < n; i++) {
+      const vu = p[i];
+      const vc = p[n + i];
+      if (vu - vu !== 0 || vc - vc !== 0) {
+        bad = i;
+        break;
+      }
+      const xi = x.data[i];
+      const u = round(eps ? xi - sigma * vu : xi * cSkip + vu * cOut);
+      const c = round(eps ? xi - sigma * vc : xi * cSkip + vc * cOut);
+      p[i] = u + scale * (c - u);
+    }
+    if (bad >= 0) throw nonFiniteError(session.label, 'out_sample', pred.dims, p.subarray(bad), p.length, when(sigma));
+    return f32(x.dims, p.subarray(0, n));
+  };
+
+  return tap ? denoise : Object.assign(denoise, { guided });
 }
 
 function checkAdded(shape: UnetShape, b: number, added: AddedConditioning | undefined): void {

@@ -5,7 +5,9 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { combineGuidance } from '../../../src-main/engine/guidance/cfg.ts';
 import { LoadedModel } from '../../../src-main/engine/models/model.ts';
+import { concatBatch, splitBatch } from '../../../src-main/engine/samplers/ops.ts';
 import { f32 } from '../../../src-main/engine/runtime/tensor.ts';
 import { EngineError } from '../../../src-main/engine/types.ts';
 import type { F32Tensor } from '../../../src-main/engine/types.ts';
@@ -83,6 +85,42 @@ describe('UNet denoiser', () => {
       }
     },
   );
+
+  it.each(VARIANTS)('%s: the guided call gives the two-step CFG numbers bit for bit (eps, v, fp16; batch 1 and 2)', async (name) => {
+    const model = models.get(name)!;
+    const guided = model.denoise.guided;
+    expect(guided).toBeDefined();
+    if (!guided) return;
+    const spec = FACTS.folders[name];
+    for (const batch of [1, 2]) {
+      const u = await context(model, Array.from({ length: batch }, () => ''));
+      const c = await context(model, Array.from({ length: batch }, (_, b) => `a photo of cat ${b}`));
+      const contextPair = concatBatch(u, c); // k-diffusion's cat([uncond, cond]), as guidance/cfg.ts builds it
+      for (const [i, sigma] of SIGMAS.entries()) {
+        const x = latents(batch, spec.channels, 2, 3, 10 + i);
+        const scale = 1 + 2.3 * i;
+        const pair = await model.denoise(concatBatch(x, x), sigma, contextPair);
+        const [outU, outC] = splitBatch(pair, 2);
+        const want = combineGuidance(outC, outU, scale);
+        const got = await guided(x, sigma, scale, contextPair);
+        expect(got.dims).toEqual(x.dims);
+        expect(Array.from(got.data)).toEqual(Array.from(want.data));
+      }
+    }
+  });
+
+  it('the guided call of an inpainting UNet takes the paired concat channels', async () => {
+    const model = models.get('sd15-inpaint')!;
+    const guided = model.denoise.guided;
+    if (!guided) throw new Error('no guided call');
+    const x = latents(1, 4, 1, 2, 4);
+    const concat = f32([1, 5, 1, 2], [1, 0, 0.3, -0.4, 0.5, 0.1, -0.2, 0.6, 0.0, 0.7]);
+    const contextPair = concatBatch(await context(model, ['']), await context(model, ['cat']));
+    const pair = await model.denoise(concatBatch(x, x), 0.8, contextPair, concatBatch(concat, concat));
+    const [outU, outC] = splitBatch(pair, 2);
+    const got = await guided(x, 0.8, 6, contextPair, concatBatch(concat, concat));
+    expect(Array.from(got.data)).toEqual(Array.from(combineGuidance(outC, outU, 6).data));
+  });
 
   it('rounds t for int64 timesteps (not floor): the reference with Math.round matches, floor would not', async () => {
     const model = models.get('sd15-script')!;
