@@ -10,6 +10,8 @@ import { inspectModelFolder } from '../../engine/models/folder.ts';
 import { PREVIEWS_PER_SECOND } from '../../engine/jobs/job-hooks.ts';
 import { FAMILIES } from '../../engine/models/families.ts';
 import type { ModelDenoiser } from '../../engine/models/model.ts';
+import { unetDenoiser } from '../../engine/models/unet.ts';
+import type { UnetRunner, UnetShape } from '../../engine/models/unet.ts';
 import { previewStream } from '../../engine/pipelines/preview.ts';
 import { brownianSpec, imageNoise, sampleLatents } from '../../engine/pipelines/sample.ts';
 import { txt2img } from '../../engine/pipelines/txt2img.ts';
@@ -17,6 +19,7 @@ import { ortVersion, plainReason, probeProviders } from '../../engine/runtime/or
 import type { ProviderId } from '../../engine/runtime/ort.ts';
 import { randnTensor } from '../../engine/runtime/rng.ts';
 import { SAMPLERS, totalModelCalls } from '../../engine/samplers/registry.ts';
+import { DiscreteSchedule, trainingScheduleFromConfig } from '../../engine/schedules/discrete.ts';
 import { karrasSigmas } from '../../engine/schedules/index.ts';
 import { ClipTokenizer } from '../../engine/tokenizer/clip-bpe.ts';
 import type { F32Tensor } from '../../engine/types.ts';
@@ -67,8 +70,10 @@ export interface SamplerBench {
   /**
    * what the whole TypeScript loop (sampleLatents: sampler, noise, batched CFG at scale 7, the studio's
    * previews) adds to each step's wall time beside a model that blocks the JavaScript thread for
-   * GPU_STEP_MS per call, as onnxruntime-node does during a GPU UNet step: the time between model calls
-   * over a 14-step run, per step (a step of a two-call sampler has two such gaps), median of 5 runs
+   * GPU_STEP_MS per call, as onnxruntime-node does during a GPU UNet step: the time from one model call's
+   * return to the next call, over a 14-step run, per step (a step of a two-call sampler has two such gaps),
+   * median of 5 runs. The setImmediate that onnxruntime-node's `run` starts with is inside the call, as
+   * in ort_ms and the overhead (runtime/ort.ts times the whole `run`): SamplersBench.hopPerCallMs
    */
   criticalPerStepMs: number;
   /** what that loop adds once per run, outside the model calls and the gaps between them (initial noise, opening the noise stream, the last update and preview) */
@@ -80,7 +85,7 @@ export interface SamplersBench {
   steps: number;
   /** one call of the analytic denoiser D(x, σ) = μ + (x − μ)·v/(v + σ²) */
   denoiserCallMs: number;
-  /** what one call of the GPU_STEP_MS blocking model on the CFG pair really took (the wait, the denoiser, the hand-off) */
+  /** what one call of the GPU_STEP_MS blocking UNet on the CFG pair really took (the wait, the UNet wrapper, the hand-off) */
   gpuCallMs: number;
   /**
    * the floor of LOOP PER STEP on this machine: the same blocking model in a bare loop that does only what
@@ -88,6 +93,12 @@ export interface SamplersBench {
    * plain arrays, measured the same way (time between calls, 14-step runs, median of 5)
    */
   floorPerStepMs: number;
+  /**
+   * onnxruntime-node's own hop into a run, per call: its `run` resolves from a setImmediate, so a call
+   * waits for the event loop's next turn before the native run starts (measured in the floor's runs,
+   * median of 5). Part of ONNX Runtime's time, not of the loop's.
+   */
+  hopPerCallMs: number;
   samplers: SamplerBench[];
 }
 
@@ -197,56 +208,82 @@ export async function benchRng(plan: BenchPlan): Promise<RngBench[]> {
 /** the model call of the critical-path measure: a UNet step on a fast GPU */
 export const GPU_STEP_MS = 20;
 
+/** The blocking UNet's layout: SD 1.x's eps-predicting UNet with a dynamic batch. */
+const BLOCKING_UNET: UnetShape = { latentChannels: 4, inChannels: 4, floatType: 'float32', timestepType: 'int64', timestepLayout: 'one' };
+
 /**
- * A model call as onnxruntime-node makes it on a GPU: `run` is a setImmediate around a synchronous
- * native call, so the JavaScript thread is blocked (here: asleep in Atomics.wait) for the step's
- * GPU_STEP_MS, then the output is there, in a fresh array as ONNX Runtime returns it. Work
- * "overlapped" with it on this thread is not overlapped. `inside` sums the time spent in the calls
- * (the wait with its late wake-ups, and the prediction); `between` the time from one call's end to the
- * next one's start (the loop's own work and the hop into the next call), summed since `reset`.
+ * A UNet session's run as onnxruntime-node makes it on a GPU: `run` is a setImmediate around a
+ * synchronous native call, so the JavaScript thread is blocked (here: asleep in Atomics.wait) for the
+ * step's GPU_STEP_MS, then the output is there, in a fresh array as ONNX Runtime returns it (here the
+ * prediction ε = the scaled input, a copy). Work "overlapped" with it on this thread is not overlapped.
+ * The engine's UNet wrapper (models/unet.ts unetDenoiser: c_in, the feeds, x̂₀ from ε and the NaN check)
+ * runs around it as around a real session. `inside` sums the time in the runs, from the call to the
+ * output (the setImmediate hop, the wait with its late wake-ups, the copy), as runtime/ort.ts times a
+ * `run`; `hop` the hops alone; `between` the time from one run's output to the next run's call (the
+ * loop's own work), summed since `reset`.
  */
-function blockingModel(predict: (x: F32Tensor, sigma: number) => F32Tensor): { model: ModelDenoiser; inside: () => number; between: () => number; reset: () => void } {
+function blockingUnet(): { runner: UnetRunner; model: ModelDenoiser; inside: () => number; between: () => number; hop: () => number; reset: () => void } {
   const flag = new Int32Array(new SharedArrayBuffer(4));
   let inside = 0;
   let between = 0;
+  let hop = 0;
   let lastEnd: number | null = null;
-  const model: ModelDenoiser = (x, sigma) =>
-    new Promise((resolve) => {
-      setImmediate(() => {
-        const t = performance.now();
-        if (lastEnd !== null) between += t - lastEnd;
-        Atomics.wait(flag, 0, 0, GPU_STEP_MS);
-        const out = predict(x, sigma);
-        lastEnd = performance.now();
-        inside += lastEnd - t;
-        resolve(out);
+  const runner: UnetRunner = {
+    label: 'bench/blocking-unet',
+    runBatched: (feeds) => {
+      const called = performance.now();
+      if (lastEnd !== null) between += called - lastEnd;
+      return new Promise((resolve) => {
+        setImmediate(() => {
+          hop += performance.now() - called;
+          Atomics.wait(flag, 0, 0, GPU_STEP_MS);
+          const sample = feeds.sample as F32Tensor;
+          const eps = new Float32Array(sample.data.length);
+          eps.set(sample.data);
+          lastEnd = performance.now();
+          inside += lastEnd - called;
+          resolve({ out_sample: { dtype: 'float32', dims: [...sample.dims], data: eps } });
+        });
       });
-    });
+    },
+  };
   const reset = (): void => {
     between = 0;
+    hop = 0;
     lastEnd = null;
   };
-  return { model, inside: () => inside, between: () => between, reset };
+  const model = unetDenoiser(runner, BLOCKING_UNET, new DiscreteSchedule(trainingScheduleFromConfig({})), 'epsilon');
+  return { runner, model, inside: () => inside, between: () => between, hop: () => hop, reset };
 }
 
-/** The bare loop of floorPerStepMs: no engine code between the blocking calls, only a guided Euler step's arithmetic. */
-async function floorLoop(gpu: ReturnType<typeof blockingModel>, shape: readonly [number, number, number], steps: number): Promise<number> {
+/**
+ * The bare loop of floorPerStepMs: no engine code between the blocking runs, only a guided Euler step's
+ * arithmetic on an eps-predicting UNet, in two passes: c_in·x into both halves of the input, then x̂₀ of
+ * both predictions, their CFG mix and the update.
+ */
+async function floorLoop(gpu: ReturnType<typeof blockingUnet>, shape: readonly [number, number, number], steps: number): Promise<{ perStep: number; hop: number }> {
   const n = shape[0] * shape[1] * shape[2];
   const x = new Float32Array(n).fill(1);
-  const pair: F32Tensor = { dtype: 'float32', dims: [2, ...shape], data: new Float32Array(2 * n) };
-  const context: F32Tensor = { dtype: 'float32', dims: [2, 77, 768], data: new Float32Array(2 * 77 * 768) };
+  const input = new Float32Array(2 * n);
+  const feeds = {
+    sample: { dtype: 'float32', dims: [2, ...shape], data: input },
+    timestep: { dtype: 'int64', dims: [1], data: BigInt64Array.of(500n) },
+    encoder_hidden_states: { dtype: 'float32', dims: [2, 77, 768], data: new Float32Array(2 * 77 * 768) },
+  } as const;
   gpu.reset();
   for (let i = 0; i < steps; i++) {
-    pair.data.set(x, 0);
-    pair.data.set(x, n);
-    const out = (await gpu.model(pair, 1, context)).data;
+    const sigma = 14 / (i + 1);
+    const cIn = 1 / Math.sqrt(sigma * sigma + 1);
+    for (let k = 0; k < n; k++) input[k] = input[n + k] = x[k] * cIn;
+    const eps = (await gpu.runner.runBatched(feeds, ['sample', 'encoder_hidden_states'], 2)).out_sample.data as Float32Array;
     const dt = -0.5 / steps;
     for (let k = 0; k < n; k++) {
-      const guided = out[k] + 7 * (out[n + k] - out[k]);
-      x[k] = x[k] + (x[k] - guided) * dt;
+      const u = x[k] - sigma * eps[k];
+      const guided = u + 7 * (x[k] - sigma * eps[n + k] - u);
+      x[k] = x[k] + ((x[k] - guided) / sigma) * dt;
     }
   }
-  return gpu.between() / (steps - 1);
+  return { perStep: gpu.between() / (steps - 1), hop: gpu.hop() / steps };
 }
 
 /**
@@ -254,7 +291,7 @@ async function floorLoop(gpu: ReturnType<typeof blockingModel>, shape: readonly 
  * SD 1.x's range: its own cost per step on an analytic denoiser, and what the whole TypeScript loop
  * adds to a GPU-like step: sampleLatents itself (the stochastic samplers' noise drawn on the noise
  * thread, CFG at scale 7 on a batched [uncond ‖ cond] call, the studio's x̂₀ previews streamed at
- * PREVIEWS_PER_SECOND) around a model that blocks the thread GPU_STEP_MS per call (blockingModel).
+ * PREVIEWS_PER_SECOND, the UNet wrapper) around a UNet run that blocks the thread GPU_STEP_MS per call (blockingUnet).
  */
 export async function benchSamplers(plan: BenchPlan, side = 64): Promise<SamplersBench> {
   const shape: [number, number, number] = [4, side, side];
@@ -272,16 +309,18 @@ export async function benchSamplers(plan: BenchPlan, side = 64): Promise<Sampler
   const denoise = (x: F32Tensor, sigma: number): Promise<F32Tensor> => Promise.resolve(predict(x, sigma));
   const sample = randnTensor(0, dims);
   const denoiserCallMs = await timed(plan.quick ? 20 : 200, () => denoise(sample, 1));
-  const gpu = blockingModel(predict);
-  // what one blocked call on the CFG pair really takes (the wait overshoots a little), denoiser included
+  const gpu = blockingUnet();
+  // what one blocked call on the CFG pair really takes (the wait overshoots a little), the UNet wrapper included
   const pair = randnTensor(0, [2, ...shape]);
   const context: F32Tensor = { dtype: 'float32', dims: [1, 77, 768], data: new Float32Array(77 * 768) };
-  const gpuCallMs = await timed(plan.quick ? 3 : 10, () => gpu.model(pair, 1, context));
+  const pairContext: F32Tensor = { dtype: 'float32', dims: [2, 77, 768], data: new Float32Array(2 * 77 * 768) };
+  const gpuCallMs = await timed(plan.quick ? 3 : 10, () => gpu.model(pair, 1, pairContext));
   const gpuSteps = plan.quick ? 3 : 14;
   await floorLoop(gpu, shape, gpuSteps);
-  const floors: number[] = [];
+  const floors: { perStep: number; hop: number }[] = [];
   for (let k = 0; k < (plan.quick ? 1 : 5); k++) floors.push(await floorLoop(gpu, shape, gpuSteps));
-  const floorPerStepMs = median(floors);
+  const floorPerStepMs = median(floors.map((f) => f.perStep));
+  const hopPerCallMs = median(floors.map((f) => f.hop));
   // SD 1.x's sigma range (scaled-linear betas 0.00085 → 0.012 over 1000 steps)
   const sigmas = karrasSigmas(steps, 0.0292, 14.6146);
   const samplers: SamplerBench[] = [];
@@ -298,8 +337,8 @@ export async function benchSamplers(plan: BenchPlan, side = 64): Promise<Sampler
     };
     const ms = await timed(plan.quick ? 1 : 3, run);
     const modelCalls = totalModelCalls(entry, steps);
-    // the studio's loop around the blocking GPU-like model: per step, the time between model calls (the
-    // loop's own work and the hop into the next call); per run, the rest outside the calls (the initial
+    // the studio's loop around the blocking GPU-like model: per step, the time from a call's output to the
+    // next call (the loop's own work); per run, the rest outside the calls (the initial
     // noise, opening the noise stream, the last step's update and preview)
     const gpuSigmas = karrasSigmas(gpuSteps, 0.0292, 14.6146);
     const runGpu = async (): Promise<{ perStep: number; perRun: number }> => {
@@ -333,7 +372,7 @@ export async function benchSamplers(plan: BenchPlan, side = 64): Promise<Sampler
     const criticalPerRunMs = Math.max(0, median(loops.map((l) => l.perRun)));
     samplers.push({ id, label, modelCalls, perStepMs: ms / steps, overheadPerStepMs: (ms - modelCalls * denoiserCallMs) / steps, criticalPerStepMs: Math.max(0, critical), criticalPerRunMs });
   }
-  return { dims, steps, denoiserCallMs, gpuCallMs, floorPerStepMs, samplers };
+  return { dims, steps, denoiserCallMs, gpuCallMs, floorPerStepMs, hopPerCallMs, samplers };
 }
 
 /** One txt2img run with a fresh cache (so the model load is part of it). */

@@ -89,6 +89,7 @@ export function formatBench(r: BenchReport): string {
       ...r.rng.map((x) => [`randn ${x.dims.join('×')} (torch-compatible CPU generator)`, ms(x.ms)]),
       ...r.samplers.map((b) => [`analytic denoiser call on ${b.dims.join('×')}`, ms(b.denoiserCallMs)]),
       ...r.samplers.map((b) => [`loop floor per ${GPU_STEP_MS} ms step on ${b.dims.join('×')} (bare loop: CFG input copy, combine, Euler update)`, ms(b.floorPerStepMs)]),
+      ...r.samplers.map((b) => [`onnxruntime-node's setImmediate into run, per call, on ${b.dims.join('×')} (ONNX Runtime's time, not the loop's)`, ms(b.hopPerCallMs)]),
     ]),
     ...r.samplers.flatMap((b) => [
       '',
@@ -98,7 +99,7 @@ export function formatBench(r: BenchReport): string {
         ...b.samplers.map((s) => [s.label, String(s.modelCalls), ms(s.perStepMs), ms(s.overheadPerStepMs), ms(s.criticalPerStepMs), ms(s.criticalPerRunMs)]),
       ]),
     ]),
-    `(LOOP: what sampleLatents adds to the wall time, sampler, noise, batched CFG at scale 7 and the studio's previews, while each model call blocks the JavaScript thread for ${GPU_STEP_MS} ms as onnxruntime-node's run does during a GPU UNet step; stochastic samplers draw their noise on the noise thread meanwhile; per step: the time between model calls over a 14-step run, median of 5)`,
+    `(LOOP: what sampleLatents adds to the wall time, sampler, noise, batched CFG at scale 7 and the studio's previews, while each model call blocks the JavaScript thread for ${GPU_STEP_MS} ms as onnxruntime-node's run does during a GPU UNet step; stochastic samplers draw their noise on the noise thread meanwhile; per step: the time from a model call's output to the next call over a 14-step run, median of 5; the setImmediate that onnxruntime-node's run starts with is inside the call, as in ort_ms)`,
     '',
     `txt2img: LOAD is a fresh model load, GENERATE = TOTAL − LOAD; the fixture is the median of ${r.fixture.runs} run${r.fixture.runs === 1 ? '' : 's'}:`,
   ];

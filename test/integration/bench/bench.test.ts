@@ -58,6 +58,7 @@ describe('reverie bench', () => {
       // a call of the blocking GPU-like model takes its 20 ms at least
       expect(b.gpuCallMs).toBeGreaterThanOrEqual(GPU_STEP_MS);
       positive(b.floorPerStepMs);
+      positive(b.hopPerCallMs);
       for (const s of b.samplers) {
         positive(s.perStepMs);
         positive(s.modelCalls);
