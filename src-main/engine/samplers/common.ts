@@ -1,7 +1,7 @@
 /** Pieces shared by the samplers: k-diffusion's `to_d`, `get_ancestral_step`, guarded model calls, options. */
 import { CancelledError, EngineError } from '../types.ts';
 import type { SamplerOptions } from '../types.ts';
-import { combine, combineInto } from './ops.ts';
+import { combine, combineAndStepInto, combineInto } from './ops.ts';
 import type { FloatTensor } from './ops.ts';
 import type { DenoiserOf, SamplerContextOf } from './types.ts';
 
@@ -28,6 +28,14 @@ export function toD<T extends FloatTensor>(x: T, sigma: number, denoised: T): T 
 /** toD written into a scratch tensor the sampler owns (same numbers). */
 export function toDInto<T extends FloatTensor>(out: T, x: T, sigma: number, denoised: T): T {
   return combineInto(out, [x, 1 / sigma], [denoised, -1 / sigma]);
+}
+
+/**
+ * An Euler step with its derivative: d = toD(x, σ, x̂₀) written into d, out = x + d·dt, in one pass with
+ * the numbers of toDInto then addScaledInto (ops.ts combineAndStepInto). `out` may be x.
+ */
+export function eulerStepInto<T extends FloatTensor>(out: T, d: T, x: T, sigma: number, denoised: T, dt: number): T {
+  return combineAndStepInto(out, d, [x, 1 / sigma], [denoised, -1 / sigma], dt);
 }
 
 /**

@@ -1,5 +1,5 @@
 /** Ancestral sampling with DPM-Solver-2 steps (Lu et al. 2022, "DPM-Solver"; k-diffusion `sample_dpm_2_ancestral`). */
-import { ancestralStep, guarded, optNumber, stepCount, toDInto } from './common.ts';
+import { ancestralStep, eulerStepInto, guarded, optNumber, stepCount, toDInto } from './common.ts';
 import { addScaledInto, own, scratchLike } from './ops.ts';
 import type { GenericSampler } from './types.ts';
 
@@ -15,12 +15,11 @@ export const dpm2Ancestral: GenericSampler = async (denoise, xInit, sigmas, ctx,
     const denoised = await model(x, sigma);
     const { sigmaDown, sigmaUp } = ancestralStep(sigma, sigmas[i + 1], eta);
     ctx.onStep?.({ i, sigma, sigmaHat: sigma, x, denoised });
-    toDInto(d, x, sigma, denoised);
     if (sigmaDown === 0) {
-      addScaledInto(x, x, d, sigmaDown - sigma); // Euler to sigma 0
+      eulerStepInto(x, d, x, sigma, denoised, sigmaDown - sigma); // Euler to sigma 0
     } else {
       const sigmaMid = Math.exp((Math.log(sigma) + Math.log(sigmaDown)) / 2);
-      addScaledInto(x2, x, d, sigmaMid - sigma);
+      eulerStepInto(x2, d, x, sigma, denoised, sigmaMid - sigma);
       toDInto(d2, x2, sigmaMid, await model(x2, sigmaMid));
       addScaledInto(x, x, d2, sigmaDown - sigma);
       if (sigmaUp > 0) addScaledInto(x, x, ctx.noise(sigma, sigmas[i + 1]), sNoise * sigmaUp);

@@ -1,6 +1,6 @@
 /** DPM-Solver-2 (Lu et al. 2022, "DPM-Solver") on the Karras et al. (2022) ODE with optional churn (k-diffusion `sample_dpm_2`). */
 import { churnFrom } from './churn.ts';
-import { guarded, stepCount, toDInto } from './common.ts';
+import { eulerStepInto, guarded, stepCount, toDInto } from './common.ts';
 import { addScaledInto, own, scratchLike } from './ops.ts';
 import type { GenericSampler } from './types.ts';
 
@@ -16,13 +16,12 @@ export const dpm2: GenericSampler = async (denoise, xInit, sigmas, ctx, options)
     const sigmaHat = churn.apply(x, sigma, ctx);
     const denoised = await model(x, sigmaHat);
     ctx.onStep?.({ i, sigma, sigmaHat, x, denoised });
-    toDInto(d, x, sigmaHat, denoised);
     if (sigmaNext === 0) {
-      addScaledInto(x, x, d, sigmaNext - sigmaHat); // last step: Euler
+      eulerStepInto(x, d, x, sigmaHat, denoised, sigmaNext - sigmaHat); // last step: Euler
     } else {
       // midpoint in log sigma (geometric mean), then a full step with the midpoint slope
       const sigmaMid = Math.exp((Math.log(sigmaHat) + Math.log(sigmaNext)) / 2);
-      addScaledInto(x2, x, d, sigmaMid - sigmaHat);
+      eulerStepInto(x2, d, x, sigmaHat, denoised, sigmaMid - sigmaHat);
       toDInto(d2, x2, sigmaMid, await model(x2, sigmaMid));
       addScaledInto(x, x, d2, sigmaNext - sigmaHat);
     }

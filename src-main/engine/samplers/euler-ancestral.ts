@@ -1,5 +1,5 @@
 /** Ancestral sampling with Euler steps: Ho et al. (2020) ancestral noise on the Karras et al. (2022) ODE (k-diffusion `sample_euler_ancestral`). */
-import { ancestralStep, guarded, optNumber, stepCount, toDInto } from './common.ts';
+import { ancestralStep, eulerStepInto, guarded, optNumber, stepCount } from './common.ts';
 import { addScaledInto, own, scratchLike } from './ops.ts';
 import type { GenericSampler } from './types.ts';
 
@@ -15,7 +15,7 @@ export const eulerAncestral: GenericSampler = async (denoise, xInit, sigmas, ctx
     const denoised = await model(x, sigma);
     const { sigmaDown, sigmaUp } = ancestralStep(sigma, sigmas[i + 1], eta);
     ctx.onStep?.({ i, sigma, sigmaHat: sigma, x, denoised });
-    addScaledInto(x, x, toDInto(d, x, sigma, denoised), sigmaDown - sigma);
+    eulerStepInto(x, d, x, sigma, denoised, sigmaDown - sigma);
     if (sigmas[i + 1] > 0 && sigmaUp > 0) addScaledInto(x, x, ctx.noise(sigma, sigmas[i + 1]), sNoise * sigmaUp);
   }
   return x;

@@ -1,7 +1,7 @@
 /** Karras et al. (2022), "Elucidating the Design Space of Diffusion-Based Generative Models", Algorithm 2 with Euler steps (k-diffusion `sample_euler`). */
 import { churnFrom } from './churn.ts';
-import { guarded, stepCount, toDInto } from './common.ts';
-import { addScaledInto, own, scratchLike } from './ops.ts';
+import { eulerStepInto, guarded, stepCount } from './common.ts';
+import { own, scratchLike } from './ops.ts';
 import type { GenericSampler } from './types.ts';
 
 export const euler: GenericSampler = async (denoise, xInit, sigmas, ctx, options) => {
@@ -15,8 +15,7 @@ export const euler: GenericSampler = async (denoise, xInit, sigmas, ctx, options
     const sigmaHat = churn.apply(x, sigma, ctx);
     const denoised = await model(x, sigmaHat);
     ctx.onStep?.({ i, sigma, sigmaHat, x, denoised });
-    toDInto(d, x, sigmaHat, denoised);
-    addScaledInto(x, x, d, sigmas[i + 1] - sigmaHat);
+    eulerStepInto(x, d, x, sigmaHat, denoised, sigmas[i + 1] - sigmaHat);
   }
   return x;
 };

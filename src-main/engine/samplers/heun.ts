@@ -1,7 +1,7 @@
 /** Karras et al. (2022), "Elucidating the Design Space of Diffusion-Based Generative Models", Algorithm 2 with Heun's 2nd-order steps (k-diffusion `sample_heun`). */
 import { churnFrom } from './churn.ts';
-import { guarded, stepCount, toDInto } from './common.ts';
-import { addScaledInto, combineInto, own, scratchLike } from './ops.ts';
+import { eulerStepInto, guarded, stepCount, toDInto } from './common.ts';
+import { combineInto, own, scratchLike } from './ops.ts';
 import type { GenericSampler } from './types.ts';
 
 export const heun: GenericSampler = async (denoise, xInit, sigmas, ctx, options) => {
@@ -16,12 +16,11 @@ export const heun: GenericSampler = async (denoise, xInit, sigmas, ctx, options)
     const sigmaHat = churn.apply(x, sigma, ctx);
     const denoised = await model(x, sigmaHat);
     ctx.onStep?.({ i, sigma, sigmaHat, x, denoised });
-    toDInto(d, x, sigmaHat, denoised);
     const dt = sigmaNext - sigmaHat;
     if (sigmaNext === 0) {
-      addScaledInto(x, x, d, dt); // last step: Euler (the denoiser is undefined at sigma 0)
+      eulerStepInto(x, d, x, sigmaHat, denoised, dt); // last step: Euler (the denoiser is undefined at sigma 0)
     } else {
-      addScaledInto(x2, x, d, dt);
+      eulerStepInto(x2, d, x, sigmaHat, denoised, dt);
       toDInto(d2, x2, sigmaNext, await model(x2, sigmaNext));
       combineInto(x, [x, 1], [d, dt / 2], [d2, dt / 2]); // x + (d + d2)/2 · dt
     }

@@ -155,6 +155,30 @@ export function combineInto<T extends FloatTensor>(out: T, ...terms: readonly (r
   return out;
 }
 
+/**
+ * Two combines in one pass: d = a·ca + b·cb, then out = a + d·s, each as combineInto computes it (d is
+ * stored and read back as stored, float32 or float64), so the numbers are those of
+ * `combineInto(d, [a, ca], [b, cb]); combineInto(out, [a, 1], [d, s])`: an Euler step after its
+ * derivative (samplers/common.ts eulerStepInto). `out` may be a; d must be neither a, b nor out. One pass
+ * instead of two matters on a GPU step: each costs ~0.2 ms on 4×128×128 on a VM, waking after the run.
+ */
+export function combineAndStepInto<T extends FloatTensor>(out: T, d: T, [a, ca]: readonly [T, number], [b, cb]: readonly [T, number], s: number): T {
+  sameShape('combineAndStepInto', out, a);
+  sameShape('combineAndStepInto', d, a);
+  sameShape('combineAndStepInto', b, a);
+  if (d.data === a.data || d.data === b.data || d.data === out.data) throw new EngineError('INTERNAL', 'ops.combineAndStepInto: d must be a buffer of its own');
+  const o = out.data;
+  const dd = d.data;
+  const av = a.data;
+  const bv = b.data;
+  const n = o.length;
+  for (let i = 0; i < n; i++) {
+    dd[i] = 0 + av[i] * ca + bv[i] * cb;
+    o[i] = 0 + av[i] * 1 + dd[i] * s;
+  }
+  return out;
+}
+
 /** a + b · s written into `out` (which may be a or b) */
 export function addScaledInto<T extends FloatTensor>(out: T, a: T, b: T, s: number): T {
   return combineInto(out, [a, 1], [b, s]);

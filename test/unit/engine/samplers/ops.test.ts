@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { add, addScaled, addScaledInto, blend, clone, combine, combineInto, concatBatch, lerp, mul, own, scale, scratchLike, splitBatch, splitBatchViews, sub } from '../../../../src-main/engine/samplers/ops.ts';
+import { add, addScaled, addScaledInto, blend, clone, combine, combineAndStepInto, combineInto, concatBatch, lerp, mul, own, scale, scratchLike, splitBatch, splitBatchViews, sub } from '../../../../src-main/engine/samplers/ops.ts';
 import { EngineError } from '../../../../src-main/engine/types.ts';
 import type { FloatTensor } from '../../../../src-main/engine/samplers/ops.ts';
 import { f32, f64 } from './harness.ts';
@@ -45,6 +45,43 @@ describe('tensor ops', () => {
     expect(Array.from(x.data)).toEqual(Array.from(xs)); // inputs that are not the output stay untouched
     expect(() => combineInto(f32([1, 2], [1, 2]), [x, 1])).toThrow(EngineError);
     expect(() => combineInto<FloatTensor>(f64([1, 2, 3, 4], [1, 1, 2, 2]), [a, 1])).toThrow(/float64/);
+  });
+
+  it('give every number of terms the general accumulation: 0, then each term in order, rounded once on store', () => {
+    const arrays = [0, 1, 2, 3, 4, 5].map((k) => Float32Array.from({ length: 301 }, (_, i) => Math.sin(i * (0.7 + k)) * (k + 1) * 3.1));
+    const coefs = [0.31, -1.7, 0.0123, 2.9, -0.45, 1e-3];
+    for (let count = 1; count <= 6; count++) {
+      for (const kind of ['float32', 'float64'] as const) {
+        const ts = arrays.slice(0, count).map((v) => (kind === 'float32' ? f32(v, [1, 1, 1, 301]) : f64(v, [1, 1, 1, 301])));
+        const got = combine<FloatTensor>(...ts.map((t, k) => [t, coefs[k]] as const));
+        const want = Array.from({ length: 301 }, (_, i) => {
+          let acc = 0;
+          for (let k = 0; k < count; k++) acc += ts[k].data[i] * coefs[k];
+          return kind === 'float32' ? Math.fround(acc) : acc;
+        });
+        expect(Array.from(got.data)).toEqual(want);
+      }
+    }
+  });
+
+  it('combineAndStepInto gives the numbers of the two combines in one pass, float32 and float64, out may be a', () => {
+    for (const make of [f32, f64] as ((v: ArrayLike<number>, dims: readonly number[]) => FloatTensor)[]) {
+      const x = make(Float64Array.from({ length: 203 }, (_, i) => Math.sin(i * 1.3) * 7.7), [1, 1, 1, 203]);
+      const den = make(Float64Array.from({ length: 203 }, (_, i) => Math.cos(i * 0.37) * 0.9), [1, 1, 1, 203]);
+      const sigma = 3.7;
+      const dt = -0.613;
+      const dWant = combine<FloatTensor>([x, 1 / sigma], [den, -1 / sigma]);
+      const outWant = combine<FloatTensor>([x, 1], [dWant, dt]);
+      const d = scratchLike(x);
+      const out = scratchLike(x);
+      expect(combineAndStepInto(out, d, [x, 1 / sigma], [den, -1 / sigma], dt)).toBe(out);
+      expect(Array.from(d.data)).toEqual(Array.from(dWant.data));
+      expect(Array.from(out.data)).toEqual(Array.from(outWant.data));
+      const mine = own(x); // in place, as an Euler step updates x
+      combineAndStepInto(mine, scratchLike(x), [mine, 1 / sigma], [den, -1 / sigma], dt);
+      expect(Array.from(mine.data)).toEqual(Array.from(outWant.data));
+      expect(() => combineAndStepInto(out, x, [x, 1], [den, 1], 1)).toThrow(/a buffer of its own/);
+    }
   });
 
   it('keep float64 tensors in float64', () => {
