@@ -155,13 +155,21 @@ export function createEditHandlers(deps: EditHandlerDeps): Pick<Handlers, EditCa
   const provider = () => deps.settings().provider;
   /** process calls running under a caller's requestId, so process.cancel can stop them */
   const cancellable = new Map<string, AbortController>();
-  const underRequest = async <T>(requestId: string | undefined, run: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> => {
-    if (requestId === undefined) return run(undefined);
+  /**
+   * Runs a process call under its requestId: the id is taken before anything is awaited, so a cancel that
+   * arrives while the call still finds its model or reads its image (which took over 200 ms for a 512²
+   * upload on a slow VM) stops it instead of being answered `cancelled: false` and lost. `prepare` does that
+   * finding and reading; a cancel that came meanwhile ends the call before the engine is asked.
+   */
+  const underRequest = async <P, T>(requestId: string | undefined, prepare: () => Promise<P>, run: (prepared: P, signal: AbortSignal | undefined) => Promise<T>): Promise<T> => {
+    if (requestId === undefined) return run(await prepare(), undefined);
     if (cancellable.has(requestId)) throw new ApiCallError('BAD_REQUEST', `A call with requestId "${requestId}" is already running; use a new id per call.`);
     const controller = new AbortController();
     cancellable.set(requestId, controller);
     try {
-      return await run(controller.signal);
+      const prepared = await prepare();
+      if (controller.signal.aborted) throw new ApiCallError('CANCELLED', 'cancelled before it started');
+      return await run(prepared, controller.signal);
     } finally {
       cancellable.delete(requestId);
     }
@@ -172,8 +180,8 @@ export function createEditHandlers(deps: EditHandlerDeps): Pick<Handlers, EditCa
    * queue: it waits for the running job (cancellable by its requestId while it waits) and the next job
    * waits for it, instead of the two sharing the engine or one being refused.
    */
-  const heavy = <T>(requestId: string | undefined, run: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> =>
-    underRequest(requestId, (signal) => deps.exclusive(() => run(signal), signal));
+  const heavy = <P, T>(requestId: string | undefined, prepare: () => Promise<P>, run: (prepared: P, signal: AbortSignal | undefined) => Promise<T>): Promise<T> =>
+    underRequest(requestId, prepare, (prepared, signal) => deps.exclusive(() => run(prepared, signal), signal));
 
   /** a process view's one text-to-image run (Pipeline, Attention): the model checked, the seed drawn, the prompt's LoRA tags resolved */
   const oneRun = async (r: Parameters<Handlers['process.pipeline']>[0]) => {
@@ -194,44 +202,54 @@ export function createEditHandlers(deps: EditHandlerDeps): Pick<Handlers, EditCa
       const view = await deps.host.invoke('processRecording', { file, modelDir: (await exists(modelDir)) ? modelDir : null });
       return { item, ...view };
     },
-    'process.decodeStep': async ({ id, step, kind, requestId }) => {
-      const { item, file } = await recordedItem(id);
-      const model = await findModel(item.request.params.model);
-      idleFor(model, 'A full-quality decode');
-      const params = { file, modelDir: model.path, provider: provider(), step, kind };
-      return underRequest(requestId, (signal) => deps.host.invoke('processDecodeStep', params, signal ? { signal } : {}));
-    },
+    'process.decodeStep': async ({ id, step, kind, requestId }) =>
+      underRequest(
+        requestId,
+        async () => {
+          const { item, file } = await recordedItem(id);
+          const model = await findModel(item.request.params.model);
+          idleFor(model, 'A full-quality decode');
+          return { file, modelDir: model.path, provider: provider(), step, kind };
+        },
+        (params, signal) => deps.host.invoke('processDecodeStep', params, signal ? { signal } : {}),
+      ),
     'process.export': async ({ id, kind, format, quality, frameMs, requestId }) => {
-      const { item, file } = await recordedItem(id);
       const full = quality === 'full' && kind !== 'noise';
-      let modelDir: string | null = path.resolve(item.request.params.model);
-      if (full) {
-        modelDir = (await findModel(item.request.params.model)).path;
-      } else if (!(await exists(modelDir))) modelDir = null;
-      const params = { file, modelDir, provider: provider(), kind, format, quality, frameMs, finalImage: item.path, name: item.id };
+      const prepare = async () => {
+        const { item, file } = await recordedItem(id);
+        let modelDir: string | null = path.resolve(item.request.params.model);
+        if (full) {
+          modelDir = (await findModel(item.request.params.model)).path;
+        } else if (!(await exists(modelDir))) modelDir = null;
+        return { file, modelDir, provider: provider(), kind, format, quality, frameMs, finalImage: item.path, name: item.id };
+      };
       // a call with a requestId can be followed (process.exportProgress) and cancelled (process.cancel)
       const onEvent: NonNullable<InvokeOptions['onEvent']> = (e) => {
         if (requestId !== undefined && e.type === 'export') deps.events.emit('process.exportProgress', { requestId, stage: e.stage, done: e.done, total: e.total });
       };
       // a full decode of every step is heavy and takes its turn in the queue; previews are not
-      const call = (signal: AbortSignal | undefined) => deps.host.invoke('processExport', params, signal ? { signal, onEvent } : { onEvent });
-      return full ? heavy(requestId, call) : underRequest(requestId, call);
+      const call = (params: Awaited<ReturnType<typeof prepare>>, signal: AbortSignal | undefined) => deps.host.invoke('processExport', params, signal ? { signal, onEvent } : { onEvent });
+      return full ? heavy(requestId, prepare, call) : underRequest(requestId, prepare, call);
     },
-    'process.forward': async (r) => {
-      const model = await findModel(r.model);
-      idleFor(model, 'The forward viewer');
-      const image = await deps.inputs.resolve(r.image, 'image');
-      const params = {
-        modelDir: model.path,
-        image,
-        seed: r.seed,
-        decoder: r.decoder,
-        fit: r.fit,
-        provider: provider(),
-        ...optional({ t: r.t, sigma: r.sigma, width: r.width, height: r.height }),
-      };
-      return underRequest(r.requestId, (signal) => deps.host.invoke('processForward', params, signal ? { signal } : {}));
-    },
+    'process.forward': async (r) =>
+      underRequest(
+        r.requestId,
+        async () => {
+          const model = await findModel(r.model);
+          idleFor(model, 'The forward viewer');
+          const image = await deps.inputs.resolve(r.image, 'image');
+          return {
+            modelDir: model.path,
+            image,
+            seed: r.seed,
+            decoder: r.decoder,
+            fit: r.fit,
+            provider: provider(),
+            ...optional({ t: r.t, sigma: r.sigma, width: r.width, height: r.height }),
+          };
+        },
+        (params, signal) => deps.host.invoke('processForward', params, signal ? { signal } : {}),
+      ),
     'process.curves': async ({ model, schedule, steps, strength }) => {
       const m = await findModel(model);
       return deps.host.invoke('processCurves', { modelDir: m.path, schedule, steps, strength });
@@ -245,22 +263,20 @@ export function createEditHandlers(deps: EditHandlerDeps): Pick<Handlers, EditCa
       }
       return { jobs };
     },
-    'process.anomaly': async (r) => {
-      const model = await findModel(r.model);
-      const image = await deps.inputs.resolve(r.image, 'image');
-      const seed = r.seed >= 0 ? r.seed : randomInt(0, 2 ** 32 - 1);
-      const params = { modelDir: model.path, image, prompt: r.prompt, strength: r.strength, samples: r.samples, seed, fit: r.fit, provider: provider(), ...optional({ steps: r.steps }) };
+    'process.anomaly': async (r) =>
       // cancellable by its requestId; the engine host stops a call that ignores the cancel within a second
-      return heavy(r.requestId, (signal) => deps.host.invoke('processAnomaly', params, signal ? { signal } : {}));
-    },
-    'process.pipeline': async (r) => {
-      const params = await oneRun(r);
-      return heavy(r.requestId, (signal) => deps.host.invoke('processPipeline', params, signal ? { signal } : {}));
-    },
-    'process.attention': async (r) => {
-      const params = await oneRun(r);
-      return heavy(r.requestId, (signal) => deps.host.invoke('processAttention', params, signal ? { signal } : {}));
-    },
+      heavy(
+        r.requestId,
+        async () => {
+          const model = await findModel(r.model);
+          const image = await deps.inputs.resolve(r.image, 'image');
+          const seed = r.seed >= 0 ? r.seed : randomInt(0, 2 ** 32 - 1);
+          return { modelDir: model.path, image, prompt: r.prompt, strength: r.strength, samples: r.samples, seed, fit: r.fit, provider: provider(), ...optional({ steps: r.steps }) };
+        },
+        (params, signal) => deps.host.invoke('processAnomaly', params, signal ? { signal } : {}),
+      ),
+    'process.pipeline': async (r) => heavy(r.requestId, () => oneRun(r), (params, signal) => deps.host.invoke('processPipeline', params, signal ? { signal } : {})),
+    'process.attention': async (r) => heavy(r.requestId, () => oneRun(r), (params, signal) => deps.host.invoke('processAttention', params, signal ? { signal } : {})),
     'process.cancel': async ({ requestId }) => {
       const controller = cancellable.get(requestId);
       controller?.abort();

@@ -190,6 +190,20 @@ describe('process calls', () => {
     await waitJob(t, job); // the job itself runs on
   });
 
+  it('a cancel sent right after the call, while it still finds its model and reads its image, stops it before the engine runs', async () => {
+    h = await startBackend();
+    const t = h;
+    const { image } = await t.call<EditUploadResult>('edit.upload', { data: await testImage(512, 512), name: 'big.png' });
+    const outcome = t.call('process.forward', { model: SD15, image, t: [0, 500, 999], decoder: 'vae', requestId: 'early-1' }).then(
+      () => 'finished',
+      (err: { code?: string }) => err.code ?? 'error',
+    );
+    // no wait: the id is taken when the call begins, not once its inputs are ready
+    await expect(t.call('process.cancel', { requestId: 'early-1' })).resolves.toEqual({ cancelled: true });
+    await expect(outcome).resolves.toBe('CANCELLED');
+    await expect(t.call('process.cancel', { requestId: 'early-1' })).resolves.toEqual({ cancelled: false }); // the id is free again
+  });
+
   it('process.cancel stops a forward-process call given a requestId (200 full VAE decodes at 512²)', async () => {
     h = await startBackend();
     const t = h;
