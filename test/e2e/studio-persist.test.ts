@@ -36,6 +36,9 @@ describe('a reload', () => {
     await field(page, 'spinbutton', 'Steps').fill('1000');
     await field(page, 'spinbutton', 'Width').fill('512');
     await field(page, 'spinbutton', 'Height').fill('512');
+    // long enough to outlast the reload on any machine: 1000 steps of the fixture UNet took ~3 s on one VM,
+    // and the job had ended before the page was back
+    await field(page, 'spinbutton', 'Batch count').fill('40');
     await page.getByRole('button', { name: 'Generate', exact: true }).click();
     const bar = page.getByRole('progressbar', { name: 'Generation progress' });
     await bar.waitFor({ timeout: 20_000 });
