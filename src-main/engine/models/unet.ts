@@ -138,10 +138,13 @@ export function unetDenoiser(session: UnetRunner, shape: UnetShape, schedule: Di
     return { out, pred };
   };
   const when = (sigma: number): string => `at sigma ${sigma.toPrecision(4)}`;
-  // x̂₀ = x − σ·ε (eps), or x·c_skip + v·c_out with c_skip = 1/(σ²+1), c_out = −σ·c_in (v)
-  const coefficients = (sigma: number): { eps: boolean; cSkip: number; cOut: number } => {
+  // x̂₀ = x·c_skip + prediction·c_out: eps c_skip = 1, c_out = −σ (x·1 + ε·(−σ) is x − σ·ε to the bit: both
+  // products are exact or the same rounding, and adding a negated term is subtracting it); v c_skip =
+  // 1/(σ²+1), c_out = −σ·c_in
+  const coefficients = (sigma: number): { cSkip: number; cOut: number } => {
+    if (prediction === 'epsilon') return { cSkip: 1, cOut: -sigma };
     const cIn = 1 / Math.sqrt(sigma * sigma + 1);
-    return { eps: prediction === 'epsilon', cSkip: 1 / (sigma * sigma + 1), cOut: -sigma * cIn };
+    return { cSkip: 1 / (sigma * sigma + 1), cOut: -sigma * cIn };
   };
 
   const denoise = async (x: F32Tensor, sigma: number, context: F32Tensor, concat?: F32Tensor, added?: AddedConditioning): Promise<F32Tensor> => {
@@ -158,27 +161,15 @@ export function unetDenoiser(session: UnetRunner, shape: UnetShape, schedule: Di
     // pair on a VM, on the loop's critical path between two GPU steps
     const denoised = tap ? new Float32Array(x.data.length) : pred.data;
     const p = pred.data;
-    const { eps, cSkip, cOut } = coefficients(sigma);
+    const { cSkip, cOut } = coefficients(sigma);
     let bad = -1;
-    // one loop per parameterization: a loop-invariant branch inside cost V8 twice the time
-    if (eps) {
-      for (let i = 0; i < denoised.length; i++) {
-        const v = p[i];
-        if (v - v !== 0) {
-          bad = i;
-          break;
-        }
-        denoised[i] = xs[i] - sigma * v;
+    for (let i = 0; i < denoised.length; i++) {
+      const v = p[i];
+      if (v - v !== 0) {
+        bad = i;
+        break;
       }
-    } else {
-      for (let i = 0; i < denoised.length; i++) {
-        const v = p[i];
-        if (v - v !== 0) {
-          bad = i;
-          break;
-        }
-        denoised[i] = xs[i] * cSkip + v * cOut;
-      }
+      denoised[i] = xs[i] * cSkip + v * cOut;
     }
     // stopped at the first NaN or infinity: what was written over before it was finite, so the counts are those from there on
     if (bad >= 0) throw nonFiniteError(session.label, 'out_sample', pred.dims, p.subarray(bad), p.length, when(sigma));
@@ -200,34 +191,20 @@ export function unetDenoiser(session: UnetRunner, shape: UnetShape, schedule: Di
     // one pass: both x̂₀ rounded to float32 as the unguided call stores them, mixed in double and rounded
     // once as combineGuidance does, written over the uncond half (read at i before it is written)
     const p = pred.data;
-    const { eps, cSkip, cOut } = coefficients(sigma);
+    const { cSkip, cOut } = coefficients(sigma);
     let bad = -1;
-    // one loop per parameterization, Math.fround called as itself: an alias or a loop-invariant branch
-    // inside made V8's loop twice as slow
-    if (eps) {
-      for (let i = 0; i < n; i++) {
-        const vu = p[i];
-        const vc = p[n + i];
-        if (vu - vu !== 0 || vc - vc !== 0) {
-          bad = i;
-          break;
-        }
-        const u = Math.fround(xs[i] - sigma * vu);
-        const c = Math.fround(xs[i] - sigma * vc);
-        p[i] = u + scale * (c - u);
+    // Math.fround called as itself, no branch on the parameterization inside: an alias of it, or a
+    // loop-invariant branch, made V8's loop twice as slow
+    for (let i = 0; i < n; i++) {
+      const vu = p[i];
+      const vc = p[n + i];
+      if (vu - vu !== 0 || vc - vc !== 0) {
+        bad = i;
+        break;
       }
-    } else {
-      for (let i = 0; i < n; i++) {
-        const vu = p[i];
-        const vc = p[n + i];
-        if (vu - vu !== 0 || vc - vc !== 0) {
-          bad = i;
-          break;
-        }
-        const u = Math.fround(xs[i] * cSkip + vu * cOut);
-        const c = Math.fround(xs[i] * cSkip + vc * cOut);
-        p[i] = u + scale * (c - u);
-      }
+      const u = Math.fround(xs[i] * cSkip + vu * cOut);
+      const c = Math.fround(xs[i] * cSkip + vc * cOut);
+      p[i] = u + scale * (c - u);
     }
     if (bad >= 0) throw nonFiniteError(session.label, 'out_sample', pred.dims, p.subarray(bad), p.length, when(sigma));
     return f32(x.dims, p.subarray(0, n));
