@@ -27,6 +27,11 @@ export interface PreviewRequest {
   readonly scale: number;
 }
 
+/** A request's PNG, rendered on the calling thread: what the worker does, and what this thread does without it. */
+export function renderRequest(r: Pick<PreviewRequest, 'dims' | 'data' | 'factors' | 'scale'>): Promise<Buffer> {
+  return encodePng(latentItemPreviewRgb8({ dtype: 'float32', dims: [...r.dims], data: r.data }, r.factors, 0, r.scale));
+}
+
 /** The worker's answer: the PNG's bytes (transferred), or why it could not render. */
 export type PreviewReply = { readonly id: number; readonly png: ArrayBuffer } | { readonly id: number; readonly error: string };
 
@@ -113,16 +118,15 @@ export function renderPreviewPng(latents: F32Tensor, factors: LatentRgbFactors, 
   }
   const [, c, h, w] = latents.dims;
   const dims = [1, c, h, w] as const;
-  const render = (data: Float32Array): Promise<Buffer> => encodePng(latentItemPreviewRgb8({ dtype: 'float32', dims: [...dims], data }, factors, 0, scale));
   const thread = previewWorker();
-  if (!thread) return render(source);
+  if (!thread) return renderRequest({ dims, data: source, factors, scale });
   const slot = slotFor(source.length);
   slot.set(source);
   const id = nextId++;
+  const request: PreviewRequest = { id, dims, data: slot, factors, scale };
   return new Promise<Buffer>((resolve, reject) => {
-    pending.set(id, { resolve, reject, slot, here: () => render(slot) });
+    pending.set(id, { resolve, reject, slot, here: () => renderRequest(request) });
     if (pending.size === 1) thread.ref(); // a preview is owed: the process waits for it
-    const request: PreviewRequest = { id, dims, data: slot, factors, scale };
     thread.postMessage(request);
   });
 }

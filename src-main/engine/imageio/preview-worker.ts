@@ -1,13 +1,12 @@
 /**
  * The preview thread's entry (bundled as dist/main/preview-worker.cjs; from the sources it runs under
  * tsx): renders the live previews that preview-thread.ts hands over, latents → RGB8 → PNG, exactly as
- * the JavaScript thread would (latentItemPreviewRgb8, encodePng), and sends the bytes back transferred.
+ * the JavaScript thread would (preview-thread.ts renderRequest), and sends the bytes back transferred.
  * It runs at a lower priority than the JavaScript thread (runtime/thread-priority.ts).
  */
 import { parentPort } from 'node:worker_threads';
 import { lowerThreadPriority } from '../runtime/thread-priority.ts';
-import { latentItemPreviewRgb8 } from './convert.ts';
-import { encodePng } from './png.ts';
+import { renderRequest } from './preview-thread.ts';
 import type { PreviewReply, PreviewRequest } from './preview-thread.ts';
 
 // woken by each request, this thread must not take the JavaScript thread's core (thread-priority.ts)
@@ -17,7 +16,7 @@ async function render(msg: PreviewRequest): Promise<void> {
   let reply: PreviewReply;
   let transfer: ArrayBuffer[] = [];
   try {
-    const png = await encodePng(latentItemPreviewRgb8({ dtype: 'float32', dims: [...msg.dims], data: msg.data }, msg.factors, 0, msg.scale));
+    const png = await renderRequest(msg);
     // a buffer of its own (sharp's may be a view into a larger one), so it can be transferred
     const bytes = new Uint8Array(png).buffer;
     reply = { id: msg.id, png: bytes };

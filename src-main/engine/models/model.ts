@@ -18,7 +18,7 @@ import type { FolderFacts, ModelFolderReport } from './folder.ts';
 import { TextEncoder } from './text-encoder.ts';
 import type { TextEncoding } from './text-encoder.ts';
 import { readUnetShape, unetDenoiser } from './unet.ts';
-import type { AddedConditioning, GuidedUnetDenoiser, UnetShape, UnetTap } from './unet.ts';
+import type { UnetDenoiser, UnetShape, UnetTap } from './unet.ts';
 import { VaeDecoder, VaeEncoder } from './vae.ts';
 
 /** prompts longer than the text encoder's window take up to this many windows (A1111 sets no limit; 8 × 75 = 600 CLIP tokens keeps cross-attention bounded) */
@@ -66,10 +66,7 @@ export type { AddedConditioning } from './unet.ts';
  * Returns denoised x̂₀ [B,C,h,w]. As for a Denoiser, x is lent for the call only (CFG reuses the array
  * of its [x ‖ x] pair) and the result is a new tensor per call.
  */
-export type ModelDenoiser = ((x: F32Tensor, sigma: number, context: F32Tensor, concat?: F32Tensor, added?: AddedConditioning) => Promise<F32Tensor>) & {
-  /** CFG's batched call in one piece, when the model offers it (models/unet.ts GuidedUnetDenoiser) */
-  readonly guided?: GuidedUnetDenoiser;
-};
+export type ModelDenoiser = UnetDenoiser;
 
 interface Sessions {
   text: TextEncoder;

@@ -183,10 +183,10 @@ export function unetDenoiser(session: UnetRunner, shape: UnetShape, schedule: Di
     // c_in·x into both halves in one pass: the numbers c_in·[x ‖ x] has
     const cIn = 1 / Math.sqrt(sigma * sigma + 1);
     const scaledData = take(2 * n);
-    const xs = x.data;
-    for (let i = 0; i < n; i++) scaledData[i] = scaledData[n + i] = xs[i] * cIn;
     checkDenoiseInputs(shape, f32(pairDims, scaledData), sigma, contextPair, concatPair);
     checkAdded(shape, pairDims[0], addedPair);
+    const xs = x.data;
+    for (let i = 0; i < n; i++) scaledData[i] = scaledData[n + i] = xs[i] * cIn;
     const { pred } = await predict(pairDims, scaledData, sigma, contextPair, concatPair, addedPair);
     // one pass: both x̂₀ rounded to float32 as the unguided call stores them, mixed in double and rounded
     // once as combineGuidance does, written over the uncond half (read at i before it is written)
