@@ -53,7 +53,7 @@ export interface EngineInfo {
 }
 
 export interface EngineRegistryData {
-  samplers: { id: string; label: string; description: string; aliases: string[]; stochastic: boolean; modelCallsPerStep: number }[];
+  samplers: { id: string; label: string; description: string; aliases: string[]; stochastic: boolean; modelCallsPerStep: number; sdeNoise: boolean }[];
   schedules: { id: string; label: string; description: string }[];
 }
 
@@ -127,6 +127,7 @@ export function createEngineService(opts: EngineServiceOptions): EngineService {
           aliases: [...s.aliases],
           stochastic: s.stochastic,
           modelCallsPerStep: s.modelCallsPerStep,
+          sdeNoise: s.options.includes('noise'),
         })),
         schedules: SCHEDULES.map((s) => ({ id: s.id, label: s.label, description: s.description })),
       }),

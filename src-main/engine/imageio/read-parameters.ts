@@ -8,6 +8,8 @@
 import { readChunks } from './png-chunks.ts';
 import { readGenerationMetadata } from './metadata.ts';
 import type { GenerationMetadata } from './metadata.ts';
+import { NOISE_KINDS } from '../samplers/common.ts';
+import type { NoiseKind } from '../samplers/common.ts';
 import { SAMPLERS, getSampler, parseA1111Sampler } from '../samplers/registry.ts';
 import { SCHEDULES } from '../schedules/index.ts';
 import type { ScheduleId } from '../schedules/index.ts';
@@ -33,6 +35,8 @@ export interface ImageParameters {
   samplerName?: string;
   schedule?: ScheduleId;
   scheduleName?: string;
+  /** for a sampler that takes it (the SDE samplers): "SDE noise: Brownian" (pipelines/run.ts writes it), else the per-step Gaussian draws */
+  sdeNoise?: NoiseKind;
   cfgScale?: number;
   seed?: number;
   width?: number;
@@ -119,6 +123,7 @@ function toParameters(meta: GenerationMetadata, notes: string[]): ImageParameter
     if (mapped.sampler) p.sampler = mapped.sampler;
     else notes.push(`The sampler "${meta.sampler}" is not available in Reverie; keeping the current sampler.`);
     if (mapped.schedule) p.schedule = mapped.schedule;
+    if (mapped.sampler && getSampler(mapped.sampler).options.includes('noise')) p.sdeNoise = readSdeNoise(meta, notes);
   }
   if (meta.schedule !== undefined) {
     p.scheduleName = meta.schedule;
@@ -131,6 +136,23 @@ function toParameters(meta: GenerationMetadata, notes: string[]): ImageParameter
   const sizeConditioning = readSizeConditioning(meta.extra, notes);
   if (sizeConditioning) p.sizeConditioning = sizeConditioning;
   return p;
+}
+
+/**
+ * The SDE noise of an image whose sampler takes it. ComfyUI and InvokeAI always draw these samplers'
+ * noise from a Brownian tree (k-diffusion's, diffusers' DPMSolverSDEScheduler). In A1111's format
+ * Reverie writes "SDE noise: Brownian", and nothing for its default per-step draws; A1111 itself writes
+ * no such key though it draws Brownian noise too (torchsde's: the same kind of noise, never the same
+ * numbers), so a key-less infotext reads as Reverie's default.
+ */
+function readSdeNoise(meta: GenerationMetadata, notes: string[]): NoiseKind {
+  if (meta.source !== 'a1111') return 'brownian';
+  const written = meta.extra['SDE noise'];
+  if (written === undefined) return 'gaussian';
+  const kind = NOISE_KINDS.find((k) => k === written.trim().toLowerCase());
+  if (kind) return kind;
+  notes.push(`The SDE noise "${written}" is not one Reverie knows (Gaussian or Brownian); using Gaussian.`);
+  return 'gaussian';
 }
 
 /** The hires fix of an A1111 infotext: "Hires upscale: 2" (or "Hires resize: 1024x1024"), steps, upscaler, strength. */

@@ -11,6 +11,7 @@ import type { InpaintMode } from '../pipelines/inpaint.ts';
 import type { HiresParams, LoraParam } from '../pipelines/params.ts';
 import type { SizeConditioning } from '../pipelines/size-conditioning.ts';
 import type { ProviderPreference } from '../runtime/ort.ts';
+import type { NoiseKind } from '../samplers/common.ts';
 import type { EngineCallContext } from '../types.ts';
 
 export interface Txt2ImgJobInput {
@@ -21,6 +22,8 @@ export interface Txt2ImgJobInput {
   cfgScale?: number;
   steps?: number;
   sampler?: string;
+  /** the SDE samplers' noise; the other samplers ignore it (pipelines/params.ts) */
+  sdeNoise?: NoiseKind;
   schedule?: string;
   /** seed of the first image (image n of the run uses seed + n) */
   seed: number;

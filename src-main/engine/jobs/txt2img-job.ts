@@ -48,6 +48,7 @@ export async function runTxt2ImgJob(
       ...(input.cfgScale !== undefined ? { cfgScale: input.cfgScale } : {}),
       ...(input.steps !== undefined ? { steps: input.steps } : {}),
       ...(input.sampler !== undefined ? { sampler: input.sampler } : {}),
+      ...(input.sdeNoise !== undefined ? { sdeNoise: input.sdeNoise } : {}),
       ...(input.schedule !== undefined ? { schedule: input.schedule } : {}),
       ...(input.width !== undefined ? { width: input.width } : {}),
       ...(input.height !== undefined ? { height: input.height } : {}),

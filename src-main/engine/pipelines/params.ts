@@ -15,6 +15,8 @@ import { randomInt } from 'node:crypto';
 import { MAX_IMAGE_SIDE, MIN_IMAGE_SIDE } from '../models/families.ts';
 import type { ModelInfo } from '../models/model.ts';
 import type { ProviderPreference } from '../runtime/ort.ts';
+import { NOISE_KINDS } from '../samplers/common.ts';
+import type { NoiseKind } from '../samplers/common.ts';
 import { getSampler, parseA1111Sampler, resolveOptions } from '../samplers/registry.ts';
 import type { SamplerEntry } from '../samplers/registry.ts';
 import { getSchedule } from '../schedules/index.ts';
@@ -50,6 +52,12 @@ export interface Txt2ImgParams {
   /** sampler id, A1111 label or alias; an A1111 "DPM++ 2M Karras" also sets the schedule */
   sampler?: string;
   samplerOptions?: SamplerOptions;
+  /**
+   * the SDE samplers' noise (DPM++ SDE, 2M SDE, 3M SDE: their `noise` option), as the studio sends it
+   * beside its sampler: applied when the run's sampler takes it, ignored by the others (they draw no
+   * SDE noise). An explicit samplerOptions.noise wins; the CLI's --sde-noise sets that one, strictly.
+   */
+  sdeNoise?: NoiseKind;
   /** schedule id or label; default karras (normal for guidance-distilled models) */
   schedule?: string;
   /** 0..2^32−1, or −1 (default) for a random seed */
@@ -124,6 +132,7 @@ export interface CheckedParams {
   steps?: number;
   sampler?: SamplerEntry;
   samplerOptions: SamplerOptions;
+  sdeNoise?: NoiseKind;
   schedule?: ScheduleId;
   seed: number;
   seedWasRandom: boolean;
@@ -228,6 +237,7 @@ export function checkTxt2ImgParams(p: Txt2ImgParams): CheckedParams {
   }
   if (p.schedule !== undefined && p.schedule.trim().toLowerCase() !== 'automatic') schedule = resolveSchedule(p.schedule);
   const samplerOptions = sampler ? resolveOptions(sampler, p.samplerOptions ?? {}) : (p.samplerOptions ?? {});
+  if (p.sdeNoise !== undefined && !NOISE_KINDS.includes(p.sdeNoise)) bad(`SDE noise must be ${NOISE_KINDS.join(' or ')}, got ${JSON.stringify(p.sdeNoise)}`);
   const seedIn = p.seed ?? -1;
   if (seedIn !== -1) checkInt('seed', seedIn, 0, MAX_SEED, ' (or -1 for a random seed)');
   if (p.provider !== undefined && !PROVIDERS.includes(p.provider)) bad(`unknown provider ${JSON.stringify(p.provider)}; valid: ${PROVIDERS.join(', ')}`);
@@ -239,6 +249,7 @@ export function checkTxt2ImgParams(p: Txt2ImgParams): CheckedParams {
     steps,
     sampler,
     samplerOptions,
+    ...(p.sdeNoise !== undefined ? { sdeNoise: p.sdeNoise } : {}),
     schedule,
     seed: seedIn === -1 ? randomInt(0, MAX_SEED + 1) : seedIn,
     seedWasRandom: seedIn === -1,
@@ -272,13 +283,19 @@ export function resolveForModel(p: CheckedParams, info: ModelInfo): ResolvedPara
   return {
     ...p,
     sampler,
-    samplerOptions: p.sampler ? p.samplerOptions : resolveOptions(sampler, p.samplerOptions),
+    samplerOptions: withSdeNoise(sampler, p.sampler ? p.samplerOptions : resolveOptions(sampler, p.samplerOptions), p.sdeNoise),
     schedule: p.schedule ?? (turbo ? 'normal' : 'karras'),
     steps: p.steps ?? (turbo ? 1 : 20),
     cfgScale: p.cfgScale ?? (turbo ? 1 : 7),
     width: checkModelSide('width', p.width ?? info.defaultWidth, info),
     height: checkModelSide('height', p.height ?? info.defaultHeight, info),
   };
+}
+
+/** The run's sampler options with the studio's SDE noise choice, for a sampler that takes it (an explicit option wins). */
+function withSdeNoise(sampler: SamplerEntry, options: SamplerOptions, noise: NoiseKind | undefined): SamplerOptions {
+  if (noise === undefined || !sampler.options.includes('noise') || options.noise !== undefined) return options;
+  return { ...options, noise };
 }
 
 /** Seed of image n (0-based over the whole run): A1111's seed + n, kept in 32 bits. */

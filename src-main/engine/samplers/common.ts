@@ -88,3 +88,4 @@ export function stepCount(sigmas: Float64Array): number {
 
 /** The SDE samplers' `noise` option: a fresh seeded draw per step, or Brownian-tree increments (pipelines/sample.ts draws them). */
 export const NOISE_KINDS = ['gaussian', 'brownian'] as const;
+export type NoiseKind = (typeof NOISE_KINDS)[number];

@@ -47,7 +47,7 @@ export async function runEditEngineJob(host: EngineHost, request: EditRequest, m
     seed: p.seed,
     provider: p.provider,
     previewEvery: opts.previewEvery,
-    ...optional({ cfgScale: p.cfgScale, steps: p.steps, sampler: p.sampler, schedule: p.schedule, sizeConditioning: p.sizeConditioning }),
+    ...optional({ cfgScale: p.cfgScale, steps: p.steps, sampler: p.sampler, sdeNoise: p.sdeNoise, schedule: p.schedule, sizeConditioning: p.sizeConditioning }),
     ...(opts.loras?.length ? { loras: opts.loras } : {}),
   };
   const image = need(opts.images.image, 'input image');

@@ -61,6 +61,7 @@ export async function runEngineJob(host: EngineHost, request: JobRequest, model:
           ...(p.cfgScale !== undefined ? { cfgScale: p.cfgScale } : {}),
           ...(p.steps !== undefined ? { steps: p.steps } : {}),
           ...(p.sampler !== undefined ? { sampler: p.sampler } : {}),
+          ...(p.sdeNoise !== undefined ? { sdeNoise: p.sdeNoise } : {}),
           ...(p.schedule !== undefined ? { schedule: p.schedule } : {}),
           ...(p.width !== undefined ? { width: p.width } : {}),
           ...(p.height !== undefined ? { height: p.height } : {}),

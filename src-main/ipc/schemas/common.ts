@@ -40,3 +40,10 @@ export const ProviderPreferenceSchema = z.enum(['auto', 'cpu', 'cuda', 'webgpu',
 
 /** Noise schedules, as in engine/schedules/index.ts (ScheduleId). */
 export const ScheduleIdSchema = z.enum(['normal', 'karras', 'exponential', 'sgm_uniform', 'simple']);
+
+/**
+ * The SDE samplers' noise, as in engine/samplers/common.ts (NOISE_KINDS): a fresh seeded draw per step, or
+ * increments of one Brownian path per image (k-diffusion's BrownianTreeNoiseSampler, which A1111 and
+ * ComfyUI use for these samplers).
+ */
+export const SdeNoiseSchema = z.enum(['gaussian', 'brownian']);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ScheduleIdSchema } from './common.ts';
+import { ScheduleIdSchema, SdeNoiseSchema } from './common.ts';
 import { SizeConditioningSchema } from './txt2img.ts';
 
 /** Images read by images.readParameters may be this large (decoded bytes). */
@@ -35,6 +35,8 @@ export const ImageParametersSchema = z.object({
   samplerName: z.string().optional(),
   schedule: ScheduleIdSchema.optional(),
   scheduleName: z.string().optional(),
+  /** for a sampler that takes it: Reverie's "SDE noise: Brownian", else the per-step Gaussian draws */
+  sdeNoise: SdeNoiseSchema.optional(),
   cfgScale: z.number().min(0).max(100).optional(),
   seed: z.int().min(0).max(4294967295).optional(),
   width: z.int().min(64).max(4096).multipleOf(8).optional(),

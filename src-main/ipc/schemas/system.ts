@@ -103,6 +103,8 @@ export const SamplerInfoSchema = z.object({
   aliases: z.array(z.string()),
   stochastic: z.boolean(),
   modelCallsPerStep: z.number(),
+  /** takes the SDE noise choice (gaussian or brownian: the jobs' sdeNoise) */
+  sdeNoise: z.boolean(),
 });
 export const ScheduleInfoSchema = z.object({ id: z.string(), label: z.string(), description: z.string() });
 export const EngineRegistrySchema = z.object({

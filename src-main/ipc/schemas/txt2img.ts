@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { promptText } from './prompt.ts';
-import { ProviderPreferenceSchema, ScheduleIdSchema } from './common.ts';
+import { ProviderPreferenceSchema, ScheduleIdSchema, SdeNoiseSchema } from './common.ts';
 
 const MAX_SEED = 4294967295; // seeds are uint32, as in A1111
 
@@ -50,6 +50,8 @@ export const Txt2ImgParamsSchema = z.object({
   steps: z.int().min(1).max(1000).optional(),
   /** a sampler id or A1111 label/alias from engine.samplers */
   sampler: z.string().min(1).optional(),
+  /** the SDE samplers' noise (engine.samplers' sdeNoise); the other samplers ignore it */
+  sdeNoise: SdeNoiseSchema.optional(),
   schedule: ScheduleIdSchema.optional(),
   seed: z.int().min(-1).max(MAX_SEED).default(-1),
   width: z.int().min(64).max(4096).multipleOf(8).optional(),

@@ -184,6 +184,38 @@ describe('GenerateForm', () => {
     expect(form.model?.name).toBe('sd15');
   });
 
+  it('sends the SDE noise with a sampler that takes it, keeps it through a reload, and takes it back from an image or a gallery item', () => {
+    const sampler = (id: string, sdeNoise: boolean) => ({ id, label: id, description: '', aliases: [], stochastic: sdeNoise, modelCallsPerStep: 1, sdeNoise });
+    const models = { validModels: [SD15], registry: { samplers: [sampler('euler', false), sampler('dpmpp_2m_sde', true)], schedules: [] } };
+    const form = new GenerateForm(models);
+    form.prompt = 'a cat';
+    form.seedText = '5';
+    form.sampler = 'dpmpp_2m_sde';
+    expect([form.takesSdeNoise, form.sdeNoise]).toEqual([true, 'gaussian']);
+    expect(form.toRequest('cpu')?.params).not.toHaveProperty('sdeNoise'); // the engine's default goes unsaid
+    const before = form.inputsKey;
+    form.sdeNoise = 'brownian';
+    expect(form.inputsKey).not.toBe(before);
+    expect(form.toRequest('cpu')?.params).toMatchObject({ sampler: 'dpmpp_2m_sde', sdeNoise: 'brownian' });
+    form.sdeNoise = 'pink' as never;
+    expect(form.sdeNoise).toBe('brownian');
+    // Euler draws no SDE noise: the choice stays in the form, out of the request
+    form.sampler = 'euler';
+    expect([form.takesSdeNoise, form.toRequest('cpu')?.params]).toEqual([false, expect.not.objectContaining({ sdeNoise: expect.anything() })]);
+    form.sampler = 'dpmpp_2m_sde';
+    const reloaded = new GenerateForm(models);
+    expect(reloaded.restore(JSON.parse(JSON.stringify(form.snapshot())))).toBe(true);
+    expect(reloaded.sdeNoise).toBe('brownian');
+    // an image's parameters: its own choice, or the default when it had none
+    reloaded.applyParameters({ source: 'a1111', prompt: 'p', negativePrompt: '', sampler: 'dpmpp_2m_sde', extra: {} });
+    expect(reloaded.sdeNoise).toBe('gaussian');
+    reloaded.applyParameters({ source: 'a1111', prompt: 'p', negativePrompt: '', sampler: 'dpmpp_2m_sde', sdeNoise: 'brownian', extra: {} });
+    expect(reloaded.sdeNoise).toBe('brownian');
+    const item = { id: 'y', width: 512, height: 512, seed: 7, modelName: 'sd15', request: { kind: 'txt2img', params: { model: SD15.id, prompt: 'fox', negativePrompt: '', sampler: 'dpmpp_2m_sde', seed: 7, batchSize: 1, batchCount: 1, provider: 'auto' } } } as unknown as GalleryItem;
+    reloaded.applyItem(item);
+    expect(reloaded.sdeNoise).toBe('gaussian');
+  });
+
   it('reuses a gallery item: its request, its own seed, one image', () => {
     const form = new GenerateForm(source([SD15, TINY, TURBO]));
     form.batchSize = 4;

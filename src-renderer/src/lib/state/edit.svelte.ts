@@ -8,6 +8,7 @@ import type { EditUploadResult, JobOutput, ModelReport, ReverieApi, Settings } f
 import { blobToBase64 } from './input-image.svelte.ts';
 import type { Studio } from './studio.svelte.ts';
 import { errorText } from './system.svelte.ts';
+import type { SdeNoise } from './generate-form.svelte.ts';
 import type { SizeConditioningRequest } from './sdxl-size.svelte.ts';
 
 export type UploadPurpose = 'image' | 'mask' | 'reference';
@@ -67,6 +68,8 @@ export interface BaseParams {
   cfgScale: number;
   steps: number;
   sampler: string;
+  /** the SDE samplers' noise, when the form's sampler takes it and it is not the default */
+  sdeNoise?: SdeNoise;
   schedule: Settings['defaults']['schedule'];
   seed: number;
   provider: Settings['provider'];
@@ -89,6 +92,7 @@ export function baseParams(studio: Studio, model: ModelReport | null = studio.fo
       cfgScale: form.cfgScale,
       steps: form.steps,
       sampler: form.sampler,
+      ...form.sdeNoiseRequest(),
       schedule: form.schedule,
       seed: form.seedParse.seed,
       provider: studio.settings.settings?.provider ?? 'auto',

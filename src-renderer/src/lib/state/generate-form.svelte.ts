@@ -3,7 +3,7 @@
  * (size, turbo-style CFG) derived rather than copied, and the ways values come in from outside:
  * settings defaults, "reuse parameters" of a gallery item, parameters read from a dropped PNG.
  */
-import type { GalleryItem, ImageParameters, JobRequestInput, ModelReport, Settings } from '../api/types.ts';
+import type { EngineRegistry, GalleryItem, ImageParameters, JobRequestInput, ModelReport, Settings } from '../api/types.ts';
 import { drawSeed, parseSeed } from './seed.ts';
 import { HiresSettings } from './hires.svelte.ts';
 import { SdxlSizeSettings } from './sdxl-size.svelte.ts';
@@ -16,10 +16,14 @@ const optionalSizeConditioning = (sc: SizeConditioningRequest | undefined): { si
 
 type Defaults = Settings['defaults'];
 type Provider = Settings['provider'];
+/** the SDE samplers' noise: fresh Gaussian draws per step (the engine's default) or a Brownian tree */
+export type SdeNoise = NonNullable<ImageParameters['sdeNoise']>;
+const SDE_NOISES: readonly SdeNoise[] = ['gaussian', 'brownian'];
 
-/** Where the form finds the models (SystemState in the app). */
+/** Where the form finds the models, and the samplers' table (SystemState in the app). */
 export interface ModelSource {
   readonly validModels: readonly ModelReport[];
+  readonly registry?: EngineRegistry;
 }
 
 /** How the size was chosen: the model's default, a preset (which follows the model), or exact pixels. */
@@ -47,6 +51,8 @@ export interface FormSnapshot {
   hires: ReturnType<HiresSettings['snapshot']>;
   /** left out by older snapshots */
   sdxlSize?: ReturnType<SdxlSizeSettings['snapshot']>;
+  /** left out by older snapshots */
+  sdeNoise?: SdeNoise;
 }
 export const CFG_MAX = 30;
 const FALLBACK_SIZE = 512;
@@ -59,6 +65,7 @@ export class GenerateForm {
   #prompt = $state('');
   #negativePrompt = $state('');
   #sampler = $state('dpmpp_2m');
+  #sdeNoise = $state<SdeNoise>('gaussian');
   #schedule = $state<Defaults['schedule']>('karras');
   #steps = $state(20);
   #cfgScale = $state(7);
@@ -80,11 +87,13 @@ export class GenerateForm {
   readonly width = $derived.by(() => this.#dims()[0]);
   readonly height = $derived.by(() => this.#dims()[1]);
   readonly seedParse = $derived(parseSeed(this.#seedText));
+  /** the chosen sampler takes the SDE noise choice (the SDE samplers; the registry says which) */
+  readonly takesSdeNoise = $derived.by(() => this.#takesSdeNoise());
   /** what stops a Generate, in plain words (empty when the form is ready) */
   readonly problems = $derived.by(() => this.#problems());
   /** every input of a job made from this form, as one string: an error about them holds while it is unchanged */
   readonly inputsKey = $derived(
-    JSON.stringify([this.model?.id ?? null, this.#prompt, this.#negativePrompt, this.#sampler, this.#schedule, this.#steps, this.#cfgScale, this.#seedText, this.width, this.height, this.#batchSize, this.#batchCount, this.hires.request() ?? null, this.sizeConditioning() ?? null]),
+    JSON.stringify([this.model?.id ?? null, this.#prompt, this.#negativePrompt, this.#sampler, this.#sdeNoise, this.#schedule, this.#steps, this.#cfgScale, this.#seedText, this.width, this.height, this.#batchSize, this.#batchCount, this.hires.request() ?? null, this.sizeConditioning() ?? null]),
   );
 
   constructor(private readonly models: ModelSource) {}
@@ -117,6 +126,12 @@ export class GenerateForm {
   }
   set sampler(v: string) {
     this.#sampler = v;
+  }
+  get sdeNoise(): SdeNoise {
+    return this.#sdeNoise;
+  }
+  set sdeNoise(v: SdeNoise) {
+    if (SDE_NOISES.includes(v)) this.#sdeNoise = v;
   }
   get schedule(): Defaults['schedule'] {
     return this.#schedule;
@@ -211,6 +226,7 @@ export class GenerateForm {
       batchCount: this.#batchCount,
       hires: this.hires.snapshot(),
       sdxlSize: this.sdxlSize.snapshot(),
+      sdeNoise: this.#sdeNoise,
     };
   }
 
@@ -227,6 +243,7 @@ export class GenerateForm {
     if (str(s.prompt)) this.#prompt = s.prompt;
     if (str(s.negativePrompt)) this.#negativePrompt = s.negativePrompt;
     if (str(s.sampler) && s.sampler !== '') this.#sampler = s.sampler;
+    if (str(s.sdeNoise)) this.sdeNoise = s.sdeNoise as SdeNoise;
     if (str(s.schedule) && SCHEDULES.includes(s.schedule as Defaults['schedule'])) this.#schedule = s.schedule as Defaults['schedule'];
     if (num(s.steps)) this.steps = s.steps;
     if (num(s.cfgScale)) this.cfgScale = s.cfgScale;
@@ -267,13 +284,19 @@ export class GenerateForm {
     this.#size = d.width !== null && d.height !== null ? { kind: 'custom', width: d.width, height: d.height } : { kind: 'default' };
   }
 
-  /** The prompts and the sampling settings that both reuse paths carry; a missing one keeps the form's. */
-  #applySampling(p: Pick<ImageParameters, 'prompt' | 'negativePrompt' | 'steps' | 'cfgScale' | 'sampler' | 'schedule'>): void {
+  /**
+   * The prompts and the sampling settings that both reuse paths carry; a missing one keeps the form's.
+   * With a sampler comes its SDE noise: an image made without the choice drew Gaussian noise.
+   */
+  #applySampling(p: Pick<ImageParameters, 'prompt' | 'negativePrompt' | 'steps' | 'cfgScale' | 'sampler' | 'schedule' | 'sdeNoise'>): void {
     this.#prompt = p.prompt;
     this.#negativePrompt = p.negativePrompt;
     if (p.steps !== undefined) this.steps = p.steps;
     if (p.cfgScale !== undefined) this.cfgScale = p.cfgScale;
-    if (p.sampler !== undefined) this.#sampler = p.sampler;
+    if (p.sampler !== undefined) {
+      this.#sampler = p.sampler;
+      this.#sdeNoise = p.sdeNoise ?? 'gaussian';
+    }
     if (p.schedule !== undefined) this.#schedule = p.schedule;
   }
 
@@ -323,6 +346,7 @@ export class GenerateForm {
         cfgScale: this.#cfgScale,
         steps: this.#steps,
         sampler: this.#sampler,
+        ...this.sdeNoiseRequest(),
         schedule: this.#schedule,
         seed: this.seedParse.seed,
         width: this.width,
@@ -337,9 +361,18 @@ export class GenerateForm {
   }
 
   // ── derivations ───────────────────────────────────────────────────────
+  /** a job's sdeNoise: sent for a sampler that takes it when it is not the engine's default (Gaussian) */
+  sdeNoiseRequest(): { sdeNoise?: SdeNoise } {
+    return this.takesSdeNoise && this.#sdeNoise !== 'gaussian' ? { sdeNoise: this.#sdeNoise } : {};
+  }
+
   /** SDXL's size conditioning of a job from this form: only for an SDXL model (the form's, or an edit tab's own), only when not the defaults */
   sizeConditioning(model: ModelReport | null | undefined = this.model): SizeConditioningRequest | undefined {
     return isSdxlModel(model) ? this.sdxlSize.request(this.width, this.height) : undefined;
+  }
+
+  #takesSdeNoise(): boolean {
+    return this.models.registry?.samplers.find((s) => s.id === this.#sampler)?.sdeNoise === true;
   }
 
   #resolveModel(): ModelReport | undefined {

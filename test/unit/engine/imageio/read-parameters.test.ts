@@ -59,6 +59,19 @@ describe('images.readParameters in the engine', () => {
     expect(out.notes.join('\n')).toMatch(/width 514 is not a multiple of 8.*using 512/);
   });
 
+  it("reads the SDE noise of an SDE sampler: Reverie's key, its default without one, Brownian for ComfyUI", async () => {
+    const read = async (text: string, keyword = 'parameters') => readImageParameters({ bytes: await encodePng(pixels(2, 2), [{ keyword, text }]) });
+    const line = (sampler: string, extra = '') => `a fox\nSteps: 8, Sampler: ${sampler}, CFG scale: 7, Seed: 3, Size: 64x64, RNG: CPU${extra}`;
+    expect((await read(line('DPM++ 2M SDE', ', SDE noise: Brownian'))).parameters).toMatchObject({ sampler: 'dpmpp_2m_sde', sdeNoise: 'brownian' });
+    expect((await read(line('DPM++ SDE'))).parameters?.sdeNoise).toBe('gaussian');
+    const odd = await read(line('DPM++ 3M SDE', ', SDE noise: pink'));
+    expect(odd.parameters?.sdeNoise).toBe('gaussian');
+    expect(odd.notes).toEqual(['The SDE noise "pink" is not one Reverie knows (Gaussian or Brownian); using Gaussian.']);
+    // a sampler without SDE noise carries none, whatever the text says
+    expect((await read(line('Euler a', ', SDE noise: Brownian'))).parameters?.sdeNoise).toBeUndefined();
+    expect((await read(COMFY, 'prompt')).parameters).toMatchObject({ sampler: 'dpmpp_2m_sde', sdeNoise: 'brownian' });
+  });
+
   it('says so when a PNG has no parameters, or the file is no PNG', async () => {
     const plain = readImageParameters({ bytes: await encodePng(pixels(3, 5)), name: 'photo.png' });
     expect(plain).toMatchObject({ format: 'png', width: 3, height: 5, parameters: null });

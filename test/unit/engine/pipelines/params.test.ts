@@ -76,6 +76,20 @@ describe('txt2img parameter validation', () => {
     expect([chosen.width, chosen.height, chosen.cfgScale, chosen.steps]).toEqual([512, 384, 3, 4]);
   });
 
+  it("sdeNoise (the studio's SDE noise choice) reaches the samplers that take it, is ignored by the others, and loses to an explicit option", () => {
+    const info = { name: 'm', defaultWidth: 256, defaultHeight: 256, guidanceFree: false, vaeFactor: 8, sizeStep: 8 } as ModelInfo;
+    const run = (p: Partial<Txt2ImgParams>) => resolveForModel(checkTxt2ImgParams({ ...base, seed: 1, ...p }), info).samplerOptions;
+    expect(run({ sampler: 'dpmpp_2m_sde', sdeNoise: 'brownian' })).toEqual({ eta: 1, s_noise: 1, solver_type: 'midpoint', noise: 'brownian' });
+    expect(run({ sampler: 'DPM++ SDE', sdeNoise: 'brownian' }).noise).toBe('brownian');
+    expect(run({ sampler: 'dpmpp_3m_sde', sdeNoise: 'gaussian' }).noise).toBe('gaussian');
+    expect(run({ sampler: 'dpmpp_3m_sde' }).noise).toBeUndefined();
+    // Euler and the model's default sampler (DPM++ 2M) draw no SDE noise: no option, no error
+    expect(run({ sampler: 'euler', sdeNoise: 'brownian' })).toEqual({ s_churn: 0, s_tmin: 0, s_noise: 1 });
+    expect(run({ sdeNoise: 'brownian' })).toEqual({});
+    expect(run({ sampler: 'dpmpp_sde', samplerOptions: { noise: 'gaussian' }, sdeNoise: 'brownian' }).noise).toBe('gaussian');
+    expect(errorOf({ sdeNoise: 'pink' as never }).message).toBe('SDE noise must be gaussian or brownian, got "pink"');
+  });
+
   it("refuses a side the UNet cannot halve evenly, naming the model's size step and the nearest valid sides", () => {
     // reverie-mini v2: a ×16 VAE and a UNet that halves the latents twice: sides are multiples of 64
     const info = { name: 'reverie-mini', defaultWidth: 256, defaultHeight: 256, guidanceFree: false, vaeFactor: 16, sizeStep: 64 } as ModelInfo;
