@@ -18,6 +18,7 @@ import { toHalfBits } from '../runtime/fp16.ts';
 import { EngineError } from '../types.ts';
 import type { F32Tensor, Tensor } from '../types.ts';
 import { nonFiniteError } from './finite.ts';
+import { CfgPairLease } from './unet-kernels.ts';
 import { checkSignature } from './signatures.ts';
 
 export type TimestepLayout = 'scalar' | 'one' | 'batch';
@@ -117,6 +118,13 @@ export function unetDenoiser(session: UnetRunner, shape: UnetShape, schedule: Di
     spare = undefined;
     return a;
   };
+  // the guided call's memory for its SIMD kernels (unet-kernels.ts), lent the same way; null: none here
+  let spareLease: CfgPairLease | null | undefined;
+  const takeLease = (n: number): CfgPairLease | null => {
+    const lease = spareLease !== undefined && (spareLease === null || spareLease.n === n) ? spareLease : CfgPairLease.create(n);
+    spareLease = undefined;
+    return lease;
+  };
   /** the UNet's prediction (ε or v) for c_in·x given as `scaledData`, this call's own array */
   const predict = async (dims: readonly number[], scaledData: Float32Array, sigma: number, context: F32Tensor, concat?: F32Tensor, added?: AddedConditioning): Promise<{ out: Record<string, Tensor>; pred: F32Tensor }> => {
     const batch = dims[0];
@@ -130,7 +138,6 @@ export function unetDenoiser(session: UnetRunner, shape: UnetShape, schedule: Di
     };
     const batched = ['sample', 'encoder_hidden_states', ...(shape.timestepLayout === 'batch' ? ['timestep'] : []), ...(shape.added ? ['text_embeds', 'time_ids'] : [])];
     const out = await session.runBatched(feeds, batched, batch);
-    spare = scaledData;
     const pred = toFloat32(out.out_sample);
     if (pred.data.length !== scaledData.length) {
       throw new EngineError('RUNTIME', `${session.label} returned out_sample [${pred.dims.join(', ')}] for sample [${dims.join(', ')}]`);
@@ -155,6 +162,7 @@ export function unetDenoiser(session: UnetRunner, shape: UnetShape, schedule: Di
     const xs = x.data;
     for (let i = 0; i < scaledData.length; i++) scaledData[i] = xs[i] * cIn;
     const { out, pred } = await predict(x.dims, scaledData, sigma, context, concat, added);
+    spare = scaledData;
     // the prediction is this call's own output (widened from fp16 or not): x̂₀ is written over it, with
     // no allocation per step, unless a tap is handed the outputs. The same pass checks the prediction for
     // NaN and infinity (p − p is 0 only for finite p): a pass of its own cost ~0.2 ms a call on a 2×4×128×128
@@ -182,35 +190,46 @@ export function unetDenoiser(session: UnetRunner, shape: UnetShape, schedule: Di
     const pairDims = [2 * x.dims[0], ...x.dims.slice(1)];
     // c_in·x into both halves in one pass: the numbers c_in·[x ‖ x] has
     const cIn = 1 / Math.sqrt(sigma * sigma + 1);
-    const scaledData = take(2 * n);
+    // the SIMD kernels when this runtime has them (the same numbers, unet-kernels.ts), else the loops below
+    const lease = takeLease(n);
+    const scaledData = lease ? lease.input : take(2 * n);
     checkDenoiseInputs(shape, f32(pairDims, scaledData), sigma, contextPair, concatPair);
     checkAdded(shape, pairDims[0], addedPair);
     const xs = x.data;
-    for (let i = 0; i < n; i++) scaledData[i] = scaledData[n + i] = xs[i] * cIn;
+    if (lease) lease.scale(xs, cIn);
+    else for (let i = 0; i < n; i++) scaledData[i] = scaledData[n + i] = xs[i] * cIn;
     const { pred } = await predict(pairDims, scaledData, sigma, contextPair, concatPair, addedPair);
+    if (lease) spareLease = lease;
+    else spare = scaledData;
     // one pass: both x̂₀ rounded to float32 as the unguided call stores them, mixed in double and rounded
     // once as combineGuidance does, written over the uncond half (read at i before it is written)
     const p = pred.data;
     const { cSkip, cOut } = coefficients(sigma);
-    let bad = -1;
-    // Math.fround called as itself, no branch on the parameterization inside: an alias of it, or a
-    // loop-invariant branch, made V8's loop twice as slow
-    for (let i = 0; i < n; i++) {
-      const vu = p[i];
-      const vc = p[n + i];
-      if (vu - vu !== 0 || vc - vc !== 0) {
-        bad = i;
-        break;
-      }
-      const u = Math.fround(xs[i] * cSkip + vu * cOut);
-      const c = Math.fround(xs[i] * cSkip + vc * cOut);
-      p[i] = u + scale * (c - u);
-    }
+    const bad = lease ? lease.guided(p, cSkip, cOut, scale) : guidedLoop(p, xs, cSkip, cOut, scale);
     if (bad >= 0) throw nonFiniteError(session.label, 'out_sample', pred.dims, p.subarray(bad), p.length, when(sigma));
     return f32(x.dims, p.subarray(0, n));
   };
 
   return tap ? denoise : Object.assign(denoise, { guided });
+}
+
+/**
+ * The guided pass in JavaScript (where WebAssembly SIMD is missing): over the uncond half of the pair p,
+ * both x̂₀ rounded to float32, mixed in double, rounded once; stops at the first non-finite value of
+ * either half and returns its index (−1: none). Math.fround is called as itself and nothing branches on
+ * the parameterization inside: an alias of it, or a loop-invariant branch, made V8's loop twice as slow.
+ */
+function guidedLoop(p: Float32Array, xs: Float32Array, cSkip: number, cOut: number, scale: number): number {
+  const n = xs.length;
+  for (let i = 0; i < n; i++) {
+    const vu = p[i];
+    const vc = p[n + i];
+    if (vu - vu !== 0 || vc - vc !== 0) return i;
+    const u = Math.fround(xs[i] * cSkip + vu * cOut);
+    const c = Math.fround(xs[i] * cSkip + vc * cOut);
+    p[i] = u + scale * (c - u);
+  }
+  return -1;
 }
 
 function checkAdded(shape: UnetShape, b: number, added: AddedConditioning | undefined): void {
