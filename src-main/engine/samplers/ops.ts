@@ -17,6 +17,7 @@
  * throws EngineError('INTERNAL') naming both shapes.
  */
 import { EngineError } from '../types.ts';
+import { simdCombine, simdStep } from './ops-kernels.ts';
 
 export type FloatArray = Float32Array | Float64Array;
 
@@ -116,9 +117,13 @@ export function combineInto<T extends FloatTensor>(out: T, ...terms: readonly (r
     throw new EngineError('INTERNAL', `ops.combineInto: out is ${out.dtype} but the terms are ${terms[0][0].dtype}`);
   }
   // accumulate each element in float64 from 0 in the terms' order, round once on store; element i of
-  // every term is read before out[i] is written, so out may alias a term
+  // every term is read before out[i] is written, so out may alias a term. Float32 latents of some size
+  // take the SIMD kernels (the same numbers, ops-kernels.ts)
   const n = out.data.length;
   const o = out.data;
+  if (o instanceof Float32Array && terms.every(([t]) => t.data instanceof Float32Array)) {
+    if (simdCombine(o, terms.map(([t]) => t.data as Float32Array), terms.map(([, c]) => c))) return out;
+  }
   const a = terms[0][0].data;
   const ca = terms[0][1];
   if (terms.length === 1) {
@@ -171,6 +176,7 @@ export function combineAndStepInto<T extends FloatTensor>(out: T, d: T, [a, ca]:
   const dd = d.data;
   const av = a.data;
   const bv = b.data;
+  if (o instanceof Float32Array && dd instanceof Float32Array && av instanceof Float32Array && bv instanceof Float32Array && simdStep(o, dd, av, ca, bv, cb, s)) return out;
   const n = o.length;
   for (let i = 0; i < n; i++) {
     dd[i] = 0 + av[i] * ca + bv[i] * cb;

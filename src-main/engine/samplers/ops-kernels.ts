@@ -1,0 +1,171 @@
+/**
+ * The samplers' float32 updates (ops.ts combineInto and combineAndStepInto) as WebAssembly SIMD kernels
+ * (runtime/wasm-simd.ts): the same double accumulation from 0 in the terms' order, rounded once to
+ * float32 on store, so every number is the JavaScript loop's, bit for bit (ops-kernels.test.ts).
+ *
+ * The terms live in JavaScript arrays, so a call copies them into one scratch memory (a memcpy each),
+ * runs the kernel there and copies the results back. That pays where the loop's own cost matters: on a
+ * large latent after a GPU step, where scalar JavaScript takes 3–8 ns an element and a copy a fraction of
+ * one. The calls are synchronous, so one scratch memory serves the process (a larger one replaces it).
+ */
+import { HIGH_PAIR, I32, F64, LOW_PAIRS, V128, assemble, compileModule, instantiate, op } from '../runtime/wasm-simd.ts';
+import type { Bytes, ValueType, WasmFunction, WasmModule } from '../runtime/wasm-simd.ts';
+
+/** the most terms a kernel takes (combineInto spells out up to five) */
+export const MAX_TERMS = 5;
+/** below this many floats the JavaScript loops are as fast (and nothing is copied) */
+export const SIMD_MIN_FLOATS = 4096;
+
+const widen = (l: number, high: boolean): Bytes[] => [op.get(l), ...(high ? [op.get(l), op.shuffle(HIGH_PAIR)] : []), op.f64x2PromoteLowF32x4];
+
+/** a loop over `bytes` (param index) in 16-byte steps with counter local `i`, around `body` */
+const loop16 = (i: number, bytes: number, body: Bytes[]): Bytes[] => [
+  op.i32(0), op.set(i),
+  op.block, op.loop,
+  op.get(i), op.get(bytes), op.i32GeU, op.brIf(1),
+  ...body,
+  op.get(i), op.i32(16), op.i32Add, op.set(i), op.br(0),
+  op.end, op.end,
+];
+
+/**
+ * comb<k>(out, t1 … tk, bytes, c1 … ck): out = fround(0 + t1·c1 + … + tk·ck), accumulated in double in
+ * that order (combineInto's loops).
+ */
+function comb(k: number): WasmFunction {
+  const out = 0;
+  const term = (j: number): number => 1 + j;
+  const bytes = 1 + k;
+  const coef = (j: number): number => 2 + k + j;
+  const i = 2 + 2 * k;
+  const splat = (j: number): number => i + 1 + j;
+  const vec = (j: number): number => i + 1 + k + j;
+  const lo = i + 1 + 2 * k;
+  const sum = (high: boolean): Bytes[] => [
+    zeroF64(), op.f64x2Splat, // 0 + …, as the loops start (0 + −0 is +0)
+    ...Array.from({ length: k }, (_, j) => [...widen(vec(j), high), op.get(splat(j)), op.f64x2Mul, op.f64x2Add]).flat(),
+    op.f32x4DemoteF64x2Zero,
+  ];
+  return {
+    name: `comb${k}`,
+    params: [I32, ...Array<ValueType>(k).fill(I32), I32, ...Array<ValueType>(k).fill(F64)],
+    results: [],
+    locals: [[1, I32], [2 * k + 1, V128]],
+    body: [
+      ...Array.from({ length: k }, (_, j) => [op.get(coef(j)), op.f64x2Splat, op.set(splat(j))]).flat(),
+      ...loop16(i, bytes, [
+        ...Array.from({ length: k }, (_, j) => [op.get(term(j)), op.get(i), op.i32Add, op.v128Load, op.set(vec(j))]).flat(),
+        ...sum(false), op.set(lo),
+        op.get(out), op.get(i), op.i32Add,
+        op.get(lo), ...sum(true), op.shuffle(LOW_PAIRS),
+        op.v128Store,
+      ]),
+    ],
+  };
+}
+
+/** f64.const 0, the zero each sum starts from */
+function zeroF64(): Bytes {
+  return [0x44, 0, 0, 0, 0, 0, 0, 0, 0];
+}
+
+/**
+ * step(out, d, a, b, bytes, ca, cb, s): d = fround(0 + a·ca + b·cb), then out = fround(0 + a·1 + d·s) with d
+ * as stored (combineAndStepInto: an Euler step after its derivative).
+ */
+function step(): WasmFunction {
+  const [out, d, a, b, bytes, ca, cb, s] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [i, ca2, cb2, s2, one2, va, vb, dv, lo] = [8, 9, 10, 11, 12, 13, 14, 15, 16];
+  const dHalf = (high: boolean): Bytes[] => [zeroF64(), op.f64x2Splat, ...widen(va, high), op.get(ca2), op.f64x2Mul, op.f64x2Add, ...widen(vb, high), op.get(cb2), op.f64x2Mul, op.f64x2Add, op.f32x4DemoteF64x2Zero];
+  const xHalf = (high: boolean): Bytes[] => [zeroF64(), op.f64x2Splat, ...widen(va, high), op.get(one2), op.f64x2Mul, op.f64x2Add, ...widen(dv, high), op.get(s2), op.f64x2Mul, op.f64x2Add, op.f32x4DemoteF64x2Zero];
+  return {
+    name: 'step',
+    params: [I32, I32, I32, I32, I32, F64, F64, F64],
+    results: [],
+    locals: [[1, I32], [8, V128]],
+    body: [
+      op.get(ca), op.f64x2Splat, op.set(ca2), op.get(cb), op.f64x2Splat, op.set(cb2), op.get(s), op.f64x2Splat, op.set(s2),
+      [0x44, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f], op.f64x2Splat, op.set(one2), // 1.0
+      ...loop16(i, bytes, [
+        op.get(a), op.get(i), op.i32Add, op.v128Load, op.set(va),
+        op.get(b), op.get(i), op.i32Add, op.v128Load, op.set(vb),
+        op.get(d), op.get(i), op.i32Add,
+        ...dHalf(false), op.set(lo), op.get(lo), ...dHalf(true), op.shuffle(LOW_PAIRS), op.tee(dv),
+        op.v128Store,
+        op.get(out), op.get(i), op.i32Add,
+        ...xHalf(false), op.set(lo), op.get(lo), ...xHalf(true), op.shuffle(LOW_PAIRS),
+        op.v128Store,
+      ]),
+    ],
+  };
+}
+
+type Kernel = (...args: number[]) => void;
+
+let compiled: WasmModule | null | undefined;
+function kernelModule(): WasmModule | null {
+  if (compiled === undefined) {
+    compiled = process.env.REVERIE_NO_SIMD === '1' ? null : compileModule(assemble([...Array.from({ length: MAX_TERMS }, (_, j) => comb(j + 1)), step()]));
+  }
+  return compiled;
+}
+
+/** the scratch memory of the calls: its kernels and its floats */
+let scratch: { kernels: Record<string, Kernel>; floats: Float32Array } | null = null;
+
+/** scratch for `floats` floats (grown by replacing it), or null without SIMD or past 256 MiB */
+function scratchFor(floats: number): { kernels: Record<string, Kernel>; floats: Float32Array } | null {
+  if (scratch && scratch.floats.length >= floats) return scratch;
+  const module = kernelModule();
+  if (!module || floats * 4 > 256 * 2 ** 20) return null;
+  const size = Math.max(floats, 2 * (scratch?.floats.length ?? 0));
+  const { exports, buffer } = instantiate<Record<string, Kernel>>(module, size * 4);
+  scratch = { kernels: exports, floats: new Float32Array(buffer, 0, size) };
+  return scratch;
+}
+
+/**
+ * Copies each distinct array of `inputs` into the scratch after `reserve` floats of outputs (an array
+ * given twice, as in combineInto(x, [x, …], …), once) and returns their byte offsets.
+ */
+function load(s: Float32Array, inputs: readonly Float32Array[], n: number, reserve: number): number[] {
+  const seen: Float32Array[] = [];
+  return inputs.map((t) => {
+    let k = seen.indexOf(t);
+    if (k < 0) {
+      k = seen.push(t) - 1;
+      s.set(t, (reserve + k) * n);
+    }
+    return 4 * (reserve + k) * n;
+  });
+}
+
+/**
+ * out = Σ tₖ·cₖ (1 to MAX_TERMS terms of n floats, out may be one of them) with the kernels; false when
+ * they do not apply here (no SIMD, too few floats, too many terms, a length not a multiple of 4): then
+ * nothing is written and the caller runs its loop.
+ */
+export function simdCombine(out: Float32Array, terms: readonly Float32Array[], coefficients: readonly number[]): boolean {
+  const n = out.length;
+  const k = terms.length;
+  if (k < 1 || k > MAX_TERMS || n < SIMD_MIN_FLOATS || n % 4 !== 0) return false;
+  const s = scratchFor((k + 1) * n);
+  if (!s) return false;
+  const at = load(s.floats, terms, n, 1);
+  s.kernels[`comb${k}`](0, ...at, 4 * n, ...coefficients);
+  out.set(s.floats.subarray(0, n));
+  return true;
+}
+
+/** combineAndStepInto's d = a·ca + b·cb and out = a + d·s with the kernel; false (nothing written) where it does not apply. */
+export function simdStep(out: Float32Array, d: Float32Array, a: Float32Array, ca: number, b: Float32Array, cb: number, step: number): boolean {
+  const n = out.length;
+  if (n < SIMD_MIN_FLOATS || n % 4 !== 0) return false;
+  const s = scratchFor(4 * n);
+  if (!s) return false;
+  const [pa, pb] = load(s.floats, [a, b], n, 2);
+  s.kernels.step(0, 4 * n, pa, pb, 4 * n, ca, cb, step);
+  d.set(s.floats.subarray(n, 2 * n));
+  out.set(s.floats.subarray(0, n));
+  return true;
+}

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_TERMS, SIMD_MIN_FLOATS, simdCombine, simdStep } from '../../../../src-main/engine/samplers/ops-kernels.ts';
+
+/** a seeded generator of awkward float32 values: wide exponents, subnormals, ±0, NaN and infinities now and then */
+function values(seed: number, n: number): Float32Array {
+  let s = seed >>> 0;
+  const next = (): number => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = next();
+    const sign = next() < 0.5 ? -1 : 1;
+    out[i] = k < 0.03 ? sign * next() * 1e-40 : k < 0.05 ? sign * 0 : k < 0.06 ? sign * 3.4e38 * next() : k < 0.062 ? [Number.NaN, Infinity, -Infinity][i % 3] : sign * next() * 10 ** (next() * 12 - 6);
+  }
+  return out;
+}
+
+/** combineInto's and combineAndStepInto's loops, the reference to the bit */
+function combineRef(out: Float32Array, terms: readonly Float32Array[], cs: readonly number[]): void {
+  for (let i = 0; i < out.length; i++) {
+    let acc = 0;
+    for (let k = 0; k < terms.length; k++) acc += terms[k][i] * cs[k];
+    out[i] = acc;
+  }
+}
+function stepRef(out: Float32Array, d: Float32Array, a: Float32Array, ca: number, b: Float32Array, cb: number, s: number): void {
+  for (let i = 0; i < out.length; i++) {
+    d[i] = 0 + a[i] * ca + b[i] * cb;
+    out[i] = 0 + a[i] * 1 + d[i] * s;
+  }
+}
+
+const bits = (a: Float32Array): Uint32Array => new Uint32Array(a.buffer, a.byteOffset, a.length);
+/** NaN payloads may differ between engines; every other value is compared by its bits */
+const same = (got: Float32Array, want: Float32Array): void => {
+  const g = bits(got);
+  const w = bits(want);
+  let bad = 0;
+  for (let i = 0; i < got.length; i++) if (g[i] !== w[i] && !(Number.isNaN(got[i]) && Number.isNaN(want[i]))) bad++;
+  expect(bad).toBe(0);
+};
+
+describe("the samplers' SIMD kernels", () => {
+  it('combine 1 to 5 terms with the loop\'s numbers, bit for bit, out aliasing a term or not', () => {
+    const n = 4 * 64 * 64;
+    for (let k = 1; k <= MAX_TERMS; k++) {
+      for (const alias of [false, true]) {
+        const terms = Array.from({ length: k }, (_, j) => values(100 * k + j, n));
+        const cs = [1, -0.37, 2.5e-3, 14.61, -1e-8].slice(0, k);
+        const want = new Float32Array(n);
+        combineRef(want, terms, cs);
+        const out = alias ? terms[0] : new Float32Array(n);
+        expect(simdCombine(out, terms, cs)).toBe(true);
+        same(out, want);
+      }
+    }
+    // the same array twice (x + x·c): copied in once, read twice
+    const x = values(9, n);
+    const want = new Float32Array(n);
+    combineRef(want, [x, x], [1, 0.25]);
+    expect(simdCombine(x, [x, x], [1, 0.25])).toBe(true);
+    same(x, want);
+  });
+
+  it('step (an Euler step after its derivative) with the loop\'s numbers, in place too', () => {
+    const n = 4 * 64 * 64 * 2;
+    for (const inPlace of [false, true]) {
+      const a = values(3, n);
+      const b = values(4, n);
+      const [wantOut, wantD] = [new Float32Array(n), new Float32Array(n)];
+      stepRef(wantOut, wantD, a, 1 / 3.2, b, -1 / 3.2, -0.41);
+      const d = new Float32Array(n);
+      const out = inPlace ? a : new Float32Array(n);
+      expect(simdStep(out, d, a, 1 / 3.2, b, -1 / 3.2, -0.41)).toBe(true);
+      same(out, wantOut);
+      same(d, wantD);
+    }
+  });
+
+  it('leave small, odd-sized or many-term calls to the loops, writing nothing', () => {
+    const small = new Float32Array(SIMD_MIN_FLOATS - 4).fill(2);
+    expect(simdCombine(small, [small], [3])).toBe(false);
+    const odd = new Float32Array(SIMD_MIN_FLOATS + 2).fill(2);
+    expect(simdCombine(odd, [odd], [3])).toBe(false);
+    const big = new Float32Array(SIMD_MIN_FLOATS);
+    expect(simdCombine(big, Array(6).fill(big), [1, 1, 1, 1, 1, 1])).toBe(false);
+    expect([small[0], odd[0]]).toEqual([2, 2]);
+  });
+});
