@@ -9,11 +9,8 @@
  * it never grows (growing would detach the views ONNX Runtime reads): the input pair is a view over that
  * memory and goes to ONNX Runtime as it is; the prediction comes back in a fresh array and is copied in.
  */
-import { HIGH_PAIR, I32, F64, LOW_PAIRS, V128, assemble, compileModule, instantiate, op } from '../runtime/wasm-simd.ts';
+import { I32, F64, LOW_PAIRS, V128, assemble, compileModule, instantiate, loop16, op, widen } from '../runtime/wasm-simd.ts';
 import type { Bytes, WasmFunction, WasmModule } from '../runtime/wasm-simd.ts';
-
-/** f64x2 of the low (or, with `high`, the high) two f32 lanes of local `l` */
-const widen = (l: number, high: boolean): Bytes[] => [op.get(l), ...(high ? [op.get(l), op.shuffle(HIGH_PAIR)] : []), op.f64x2PromoteLowF32x4];
 
 /**
  * scale2(x, s0, s1, bytes, cIn): s0[i] = s1[i] = fround(x[i]·cIn) for the `bytes` of x (a multiple of 16),
@@ -29,16 +26,13 @@ function scale2(): WasmFunction {
     locals: [[1, I32], [3, V128]],
     body: [
       op.get(cIn), op.f64x2Splat, op.set(c2),
-      op.i32(0), op.set(i),
-      op.block, op.loop,
-      op.get(i), op.get(bytes), op.i32GeU, op.brIf(1),
-      op.get(x), op.get(i), op.i32Add, op.v128Load, op.set(v),
-      op.get(s0), op.get(i), op.i32Add,
-      ...half(false), ...half(true), op.shuffle(LOW_PAIRS), op.tee(r),
-      op.v128Store,
-      op.get(s1), op.get(i), op.i32Add, op.get(r), op.v128Store,
-      op.get(i), op.i32(16), op.i32Add, op.set(i), op.br(0),
-      op.end, op.end,
+      ...loop16(i, bytes, [
+        op.get(x), op.get(i), op.i32Add, op.v128Load, op.set(v),
+        op.get(s0), op.get(i), op.i32Add,
+        ...half(false), ...half(true), op.shuffle(LOW_PAIRS), op.tee(r),
+        op.v128Store,
+        op.get(s1), op.get(i), op.i32Add, op.get(r), op.v128Store,
+      ]),
     ],
   };
 }
@@ -68,21 +62,18 @@ function guided(): WasmFunction {
     locals: [[1, I32], [9, V128]],
     body: [
       op.get(cSkip), op.f64x2Splat, op.set(cs2), op.get(cOut), op.f64x2Splat, op.set(co2), op.get(scale), op.f64x2Splat, op.set(sc2),
-      op.i32(0), op.set(i),
-      op.block, op.loop,
-      op.get(i), op.get(bytes), op.i32GeU, op.brIf(1),
-      op.get(pu), op.get(i), op.i32Add, op.v128Load, op.set(vu),
-      op.get(pc), op.get(i), op.i32Add, op.v128Load, op.set(vc),
-      op.get(x), op.get(i), op.i32Add, op.v128Load, op.set(xv),
-      // (p − p) is 0 for a finite p and NaN otherwise: a NaN lane in the sum means a bad one in either half
-      op.get(vu), op.get(vu), op.f32x4Sub, op.get(vc), op.get(vc), op.f32x4Sub, op.f32x4Add, op.tee(lo), op.get(lo), op.f32x4Ne, op.anyTrue,
-      op.if, op.get(i), op.return, op.end,
-      ...half(false), op.set(lo),
-      op.get(pu), op.get(i), op.i32Add,
-      op.get(lo), ...half(true), op.shuffle(LOW_PAIRS),
-      op.v128Store,
-      op.get(i), op.i32(16), op.i32Add, op.set(i), op.br(0),
-      op.end, op.end,
+      ...loop16(i, bytes, [
+        op.get(pu), op.get(i), op.i32Add, op.v128Load, op.set(vu),
+        op.get(pc), op.get(i), op.i32Add, op.v128Load, op.set(vc),
+        op.get(x), op.get(i), op.i32Add, op.v128Load, op.set(xv),
+        // (p − p) is 0 for a finite p and NaN otherwise: a NaN lane in the sum means a bad one in either half
+        op.get(vu), op.get(vu), op.f32x4Sub, op.get(vc), op.get(vc), op.f32x4Sub, op.f32x4Add, op.tee(lo), op.get(lo), op.f32x4Ne, op.anyTrue,
+        op.if, op.get(i), op.return, op.end,
+        ...half(false), op.set(lo),
+        op.get(pu), op.get(i), op.i32Add,
+        op.get(lo), ...half(true), op.shuffle(LOW_PAIRS),
+        op.v128Store,
+      ]),
       op.i32(-1),
     ],
   };

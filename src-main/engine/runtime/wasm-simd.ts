@@ -55,6 +55,7 @@ export const op = {
   set: (i: number): Bytes => [0x21, ...uleb(i)],
   tee: (i: number): Bytes => [0x22, ...uleb(i)],
   i32: (v: number): Bytes => [0x41, ...sleb(v)],
+  f64: (v: number): Bytes => [0x44, ...new Uint8Array(Float64Array.of(v).buffer)],
   i32Add: [0x6a] as Bytes,
   i32GeU: [0x4f] as Bytes,
   block: [0x02, 0x40] as Bytes,
@@ -83,6 +84,19 @@ export const op = {
 export const HIGH_PAIR = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
 /** i8x16.shuffle lanes: the low two f32 lanes of a and of b as one vector */
 export const LOW_PAIRS = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+
+/** f64x2 of the low (or, with `high`, the high) two f32 lanes of the v128 in local `l`: exact widening */
+export const widen = (l: number, high: boolean): Bytes[] => [op.get(l), ...(high ? [op.get(l), op.shuffle(HIGH_PAIR)] : []), op.f64x2PromoteLowF32x4];
+
+/** a loop over the first `bytes` (a local holding a multiple of 16) in 16-byte steps, counter local `i`, around `body` */
+export const loop16 = (i: number, bytes: number, body: readonly Bytes[]): Bytes[] => [
+  op.i32(0), op.set(i),
+  op.block, op.loop,
+  op.get(i), op.get(bytes), op.i32GeU, op.brIf(1),
+  ...body,
+  op.get(i), op.i32(16), op.i32Add, op.set(i), op.br(0),
+  op.end, op.end,
+];
 
 export interface WasmFunction {
   readonly name: string;

@@ -8,25 +8,13 @@
  * large latent after a GPU step, where scalar JavaScript takes 3–8 ns an element and a copy a fraction of
  * one. The calls are synchronous, so one scratch memory serves the process (a larger one replaces it).
  */
-import { HIGH_PAIR, I32, F64, LOW_PAIRS, V128, assemble, compileModule, instantiate, op } from '../runtime/wasm-simd.ts';
+import { I32, F64, LOW_PAIRS, V128, assemble, compileModule, instantiate, loop16, op, widen } from '../runtime/wasm-simd.ts';
 import type { Bytes, ValueType, WasmFunction, WasmModule } from '../runtime/wasm-simd.ts';
 
 /** the most terms a kernel takes (combineInto spells out up to five) */
 export const MAX_TERMS = 5;
 /** below this many floats the JavaScript loops are as fast (and nothing is copied) */
 export const SIMD_MIN_FLOATS = 4096;
-
-const widen = (l: number, high: boolean): Bytes[] => [op.get(l), ...(high ? [op.get(l), op.shuffle(HIGH_PAIR)] : []), op.f64x2PromoteLowF32x4];
-
-/** a loop over `bytes` (param index) in 16-byte steps with counter local `i`, around `body` */
-const loop16 = (i: number, bytes: number, body: Bytes[]): Bytes[] => [
-  op.i32(0), op.set(i),
-  op.block, op.loop,
-  op.get(i), op.get(bytes), op.i32GeU, op.brIf(1),
-  ...body,
-  op.get(i), op.i32(16), op.i32Add, op.set(i), op.br(0),
-  op.end, op.end,
-];
 
 /**
  * comb<k>(out, t1 … tk, bytes, c1 … ck): out = fround(0 + t1·c1 + … + tk·ck), accumulated in double in
@@ -42,7 +30,7 @@ function comb(k: number): WasmFunction {
   const vec = (j: number): number => i + 1 + k + j;
   const lo = i + 1 + 2 * k;
   const sum = (high: boolean): Bytes[] => [
-    zeroF64(), op.f64x2Splat, // 0 + …, as the loops start (0 + −0 is +0)
+    op.f64(0), op.f64x2Splat, // 0 + …, as the loops start (0 + −0 is +0)
     ...Array.from({ length: k }, (_, j) => [...widen(vec(j), high), op.get(splat(j)), op.f64x2Mul, op.f64x2Add]).flat(),
     op.f32x4DemoteF64x2Zero,
   ];
@@ -64,11 +52,6 @@ function comb(k: number): WasmFunction {
   };
 }
 
-/** f64.const 0, the zero each sum starts from */
-function zeroF64(): Bytes {
-  return [0x44, 0, 0, 0, 0, 0, 0, 0, 0];
-}
-
 /**
  * step(out, d, a, b, bytes, ca, cb, s): d = fround(0 + a·ca + b·cb), then out = fround(0 + a·1 + d·s) with d
  * as stored (combineAndStepInto: an Euler step after its derivative).
@@ -76,8 +59,8 @@ function zeroF64(): Bytes {
 function step(): WasmFunction {
   const [out, d, a, b, bytes, ca, cb, s] = [0, 1, 2, 3, 4, 5, 6, 7];
   const [i, ca2, cb2, s2, one2, va, vb, dv, lo] = [8, 9, 10, 11, 12, 13, 14, 15, 16];
-  const dHalf = (high: boolean): Bytes[] => [zeroF64(), op.f64x2Splat, ...widen(va, high), op.get(ca2), op.f64x2Mul, op.f64x2Add, ...widen(vb, high), op.get(cb2), op.f64x2Mul, op.f64x2Add, op.f32x4DemoteF64x2Zero];
-  const xHalf = (high: boolean): Bytes[] => [zeroF64(), op.f64x2Splat, ...widen(va, high), op.get(one2), op.f64x2Mul, op.f64x2Add, ...widen(dv, high), op.get(s2), op.f64x2Mul, op.f64x2Add, op.f32x4DemoteF64x2Zero];
+  const dHalf = (high: boolean): Bytes[] => [op.f64(0), op.f64x2Splat, ...widen(va, high), op.get(ca2), op.f64x2Mul, op.f64x2Add, ...widen(vb, high), op.get(cb2), op.f64x2Mul, op.f64x2Add, op.f32x4DemoteF64x2Zero];
+  const xHalf = (high: boolean): Bytes[] => [op.f64(0), op.f64x2Splat, ...widen(va, high), op.get(one2), op.f64x2Mul, op.f64x2Add, ...widen(dv, high), op.get(s2), op.f64x2Mul, op.f64x2Add, op.f32x4DemoteF64x2Zero];
   return {
     name: 'step',
     params: [I32, I32, I32, I32, I32, F64, F64, F64],
@@ -85,7 +68,7 @@ function step(): WasmFunction {
     locals: [[1, I32], [8, V128]],
     body: [
       op.get(ca), op.f64x2Splat, op.set(ca2), op.get(cb), op.f64x2Splat, op.set(cb2), op.get(s), op.f64x2Splat, op.set(s2),
-      [0x44, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f], op.f64x2Splat, op.set(one2), // 1.0
+      op.f64(1), op.f64x2Splat, op.set(one2),
       ...loop16(i, bytes, [
         op.get(a), op.get(i), op.i32Add, op.v128Load, op.set(va),
         op.get(b), op.get(i), op.i32Add, op.v128Load, op.set(vb),
