@@ -37,8 +37,11 @@ describe('the queue from every tab', () => {
     await field(session.page, 'spinbutton', 'Steps').fill('1000');
     await field(session.page, 'spinbutton', 'Width').fill('1024');
     await field(session.page, 'spinbutton', 'Height').fill('1024');
+    // 40 runs: it must still run when the next test stops it, and one run of 1000 steps at 1024² takes ~5 s here
+    await field(session.page, 'spinbutton', 'Batch count').fill('40');
     await session.page.getByRole('button', { name: 'Generate', exact: true }).click();
     await field(session.page, 'spinbutton', 'Steps').fill('4');
+    await field(session.page, 'spinbutton', 'Batch count').fill('1');
 
     await openTab(session.page, 'Image to image');
     await chooseImage(session.page, await photo(), 'landscape.png');
@@ -52,7 +55,7 @@ describe('the queue from every tab', () => {
     const [running, waiting] = [active.getByRole('listitem').nth(0), active.getByRole('listitem').nth(1)];
     const runningText = (await running.innerText()).replace(/\s+/g, ' ');
     expect(runningText).toMatch(/^Running Text to image a lighthouse on a rocky cliff/);
-    expect(runningText).toMatch(/1024 × 1024 · 1000 steps · DPM\+\+ 2M · seed \d+/);
+    expect(runningText).toMatch(/1024 × 1024 · 1000 steps · DPM\+\+ 2M · 40 images · seed \d+/);
     expect(runningText).not.toMatch(/dpmpp_2m|\?/);
     const waitingText = (await waiting.innerText()).replace(/\s+/g, ' ');
     expect(waitingText).toMatch(/^Queued Image to image a lighthouse/);

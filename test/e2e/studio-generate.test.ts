@@ -94,6 +94,9 @@ describe('Generate', () => {
 
   it('the Cancel button stops the running job; the queue panel reorders and removes waiting ones', async () => {
     await slowJob(session.page, 'first job');
+    // 40 runs each: with the SIMD kernels one run of 1000 steps at 1024² takes ~5 s here, and the whole
+    // suite in parallel once let the first and the third job end before the queue was looked at
+    await field(session.page, 'spinbutton', 'Batch count').fill('40');
     await session.page.getByRole('button', { name: 'Generate', exact: true }).click();
     await promptField(session.page).fill('second job');
     await session.page.getByRole('button', { name: 'Generate', exact: true }).click();
@@ -114,6 +117,7 @@ describe('Generate', () => {
     await session.page.getByRole('button', { name: 'Stop the running job' }).click();
     await expect.poll(() => active.getByRole('listitem').count(), { timeout: 20_000 }).toBe(0);
     await expect.poll(() => session.page.getByRole('list', { name: 'Finished jobs' }).innerText()).toMatch(/Cancelled[\s\S]*third job[\s\S]*Cancelled[\s\S]*first job/);
+    await field(session.page, 'spinbutton', 'Batch count').fill('1');
   });
 
   it('shows an engine failure inline, in plain words', async () => {

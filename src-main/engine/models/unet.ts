@@ -219,7 +219,7 @@ export function unetDenoiser(session: UnetRunner, shape: UnetShape, schedule: Di
  * either half and returns its index (−1: none). Math.fround is called as itself and nothing branches on
  * the parameterization inside: an alias of it, or a loop-invariant branch, made V8's loop twice as slow.
  */
-function guidedLoop(p: Float32Array, xs: Float32Array, cSkip: number, cOut: number, scale: number): number {
+export function guidedLoop(p: Float32Array, xs: Float32Array, cSkip: number, cOut: number, scale: number): number {
   const n = xs.length;
   for (let i = 0; i < n; i++) {
     const vu = p[i];

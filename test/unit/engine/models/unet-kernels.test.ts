@@ -1,44 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { guidedLoop } from '../../../../src-main/engine/models/unet.ts';
 import { CfgPairLease } from '../../../../src-main/engine/models/unet-kernels.ts';
+import { awkwardFloats as values, floatBits as bits } from '../../../helpers/awkward-floats.ts';
 import { assemble, compileModule } from '../../../../src-main/engine/runtime/wasm-simd.ts';
 
-/** the JavaScript loops the kernels replace (models/unet.ts before them), the reference to the bit */
+/** the loop the kernels replace (models/unet.ts `scaled[i] = scaled[n + i] = xs[i] * cIn`), the reference to the bit */
 function scaleRef(x: Float32Array, cIn: number): Float32Array {
   const n = x.length;
   const out = new Float32Array(2 * n);
   for (let i = 0; i < n; i++) out[i] = out[n + i] = x[i] * cIn;
   return out;
 }
-function guidedRef(x: Float32Array, pred: Float32Array, cSkip: number, cOut: number, scale: number): number {
-  const n = x.length;
-  for (let i = 0; i < n; i++) {
-    const vu = pred[i];
-    const vc = pred[n + i];
-    if (vu - vu !== 0 || vc - vc !== 0) return i;
-    const u = Math.fround(x[i] * cSkip + vu * cOut);
-    const c = Math.fround(x[i] * cSkip + vc * cOut);
-    pred[i] = u + scale * (c - u);
-  }
-  return -1;
-}
-
-/** a seeded generator of awkward float32 values: wide exponents, subnormals, ±0, values near the rounding edges */
-function values(seed: number, n: number): Float32Array {
-  let s = seed >>> 0;
-  const next = (): number => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const k = next();
-    const sign = next() < 0.5 ? -1 : 1;
-    out[i] = k < 0.03 ? sign * next() * 1e-40 : k < 0.05 ? sign * 0 : k < 0.06 ? sign * 3.4e38 * next() : sign * next() * 10 ** (next() * 12 - 6);
-  }
-  return out;
-}
-
-const bits = (a: Float32Array): Uint32Array => new Uint32Array(a.buffer, a.byteOffset, a.length);
 
 describe('the batched-CFG kernels (WebAssembly SIMD)', () => {
   it('assemble a module this runtime validates', () => {
@@ -62,7 +34,7 @@ describe('the batched-CFG kernels (WebAssembly SIMD)', () => {
         const want = pred.slice();
         const [cSkip, cOut] = trial % 2 === 0 ? [1, -sigma] : [1 / (sigma * sigma + 1), -sigma * cIn];
         const scale = [7, 1.5, 0, -1, 30, 7.25][trial];
-        expect(guidedRef(x, want, cSkip, cOut, scale)).toBe(-1);
+        expect(guidedLoop(want, x, cSkip, cOut, scale)).toBe(-1);
         expect(lease.guided(pred, cSkip, cOut, scale)).toBe(-1);
         expect(bits(pred.subarray(0, n))).toEqual(bits(want.subarray(0, n)));
         expect(bits(pred.subarray(n))).toEqual(bits(want.subarray(n))); // the cond half is only read
@@ -81,7 +53,7 @@ describe('the batched-CFG kernels (WebAssembly SIMD)', () => {
       pred[(where % n) + 40 < n ? (where % n) + 40 : where] = Number.NaN; // a later one does not matter
       const before = pred.slice();
       const want = pred.slice();
-      expect(lease.guided(pred, 1, -2, 7)).toBe(guidedRef(x, want, 1, -2, 7));
+      expect(lease.guided(pred, 1, -2, 7)).toBe(guidedLoop(want, x, 1, -2, 7));
       expect(lease.guided(pred, 1, -2, 7)).toBe(where % n);
       expect(bits(pred)).toEqual(bits(before));
     }

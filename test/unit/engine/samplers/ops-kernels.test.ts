@@ -1,21 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_TERMS, SIMD_MIN_FLOATS, simdCombine, simdStep } from '../../../../src-main/engine/samplers/ops-kernels.ts';
+import { awkwardFloats, floatBits as bits } from '../../../helpers/awkward-floats.ts';
 
-/** a seeded generator of awkward float32 values: wide exponents, subnormals, ±0, NaN and infinities now and then */
-function values(seed: number, n: number): Float32Array {
-  let s = seed >>> 0;
-  const next = (): number => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const k = next();
-    const sign = next() < 0.5 ? -1 : 1;
-    out[i] = k < 0.03 ? sign * next() * 1e-40 : k < 0.05 ? sign * 0 : k < 0.06 ? sign * 3.4e38 * next() : k < 0.062 ? [Number.NaN, Infinity, -Infinity][i % 3] : sign * next() * 10 ** (next() * 12 - 6);
-  }
-  return out;
-}
+const values = (seed: number, n: number): Float32Array => awkwardFloats(seed, n, true);
 
 /** combineInto's and combineAndStepInto's loops, the reference to the bit */
 function combineRef(out: Float32Array, terms: readonly Float32Array[], cs: readonly number[]): void {
@@ -32,7 +19,6 @@ function stepRef(out: Float32Array, d: Float32Array, a: Float32Array, ca: number
   }
 }
 
-const bits = (a: Float32Array): Uint32Array => new Uint32Array(a.buffer, a.byteOffset, a.length);
 /** NaN payloads may differ between engines; every other value is compared by its bits */
 const same = (got: Float32Array, want: Float32Array): void => {
   const g = bits(got);
