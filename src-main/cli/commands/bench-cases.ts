@@ -11,6 +11,7 @@ import { PREVIEWS_PER_SECOND } from '../../engine/jobs/job-hooks.ts';
 import { FAMILIES } from '../../engine/models/families.ts';
 import type { ModelDenoiser } from '../../engine/models/model.ts';
 import { unetDenoiser } from '../../engine/models/unet.ts';
+import { CfgPairLease } from '../../engine/models/unet-kernels.ts';
 import type { UnetRunner, UnetShape } from '../../engine/models/unet.ts';
 import { previewStream } from '../../engine/pipelines/preview.ts';
 import { brownianSpec, imageNoise, sampleLatents } from '../../engine/pipelines/sample.ts';
@@ -18,6 +19,7 @@ import { txt2img } from '../../engine/pipelines/txt2img.ts';
 import { ortVersion, plainReason, probeProviders } from '../../engine/runtime/ort.ts';
 import type { ProviderId } from '../../engine/runtime/ort.ts';
 import { randnTensor } from '../../engine/runtime/rng.ts';
+import { simdStep } from '../../engine/samplers/ops-kernels.ts';
 import { SAMPLERS, totalModelCalls } from '../../engine/samplers/registry.ts';
 import { DiscreteSchedule, trainingScheduleFromConfig } from '../../engine/schedules/discrete.ts';
 import { karrasSigmas } from '../../engine/schedules/index.ts';
@@ -89,8 +91,8 @@ export interface SamplersBench {
   gpuCallMs: number;
   /**
    * the floor of LOOP PER STEP on this machine: the same blocking model in a bare loop that does only what
-   * any guided step must (copy x into the [x ‖ x] input, combine the two predictions, one Euler update) on
-   * plain arrays, measured the same way (time between calls, 14-step runs, median of 5)
+   * any guided step must (c_in·x into the [x ‖ x] input, combine the two predictions, one Euler update)
+   * with the engine's SIMD kernels, measured the same way (time between calls, 14-step runs, median of 5)
    */
   floorPerStepMs: number;
   /**
@@ -258,13 +260,16 @@ function blockingUnet(): { runner: UnetRunner; model: ModelDenoiser; inside: () 
 
 /**
  * The bare loop of floorPerStepMs: no engine code between the blocking runs, only a guided Euler step's
- * arithmetic on an eps-predicting UNet, in two passes: c_in·x into both halves of the input, then x̂₀ of
- * both predictions, their CFG mix and the update.
+ * arithmetic on an eps-predicting UNet: c_in·x into both halves of the input, then x̂₀ of both
+ * predictions, their CFG mix and the update, with the engine's SIMD kernels where it has them
+ * (models/unet-kernels.ts, samplers/ops-kernels.ts), else as JavaScript loops in two passes.
  */
 async function floorLoop(gpu: ReturnType<typeof blockingUnet>, shape: readonly [number, number, number], steps: number): Promise<{ perStep: number; hop: number }> {
   const n = shape[0] * shape[1] * shape[2];
   const x = new Float32Array(n).fill(1);
-  const input = new Float32Array(2 * n);
+  const d = new Float32Array(n);
+  const lease = CfgPairLease.create(n);
+  const input = lease ? lease.input : new Float32Array(2 * n);
   const feeds = {
     sample: { dtype: 'float32', dims: [2, ...shape], data: input },
     timestep: { dtype: 'int64', dims: [1], data: BigInt64Array.of(500n) },
@@ -274,9 +279,17 @@ async function floorLoop(gpu: ReturnType<typeof blockingUnet>, shape: readonly [
   for (let i = 0; i < steps; i++) {
     const sigma = 14 / (i + 1);
     const cIn = 1 / Math.sqrt(sigma * sigma + 1);
-    for (let k = 0; k < n; k++) input[k] = input[n + k] = x[k] * cIn;
-    const eps = (await gpu.runner.runBatched(feeds, ['sample', 'encoder_hidden_states'], 2)).out_sample.data as Float32Array;
     const dt = -0.5 / steps;
+    if (lease) lease.scale(x, cIn);
+    else for (let k = 0; k < n; k++) input[k] = input[n + k] = x[k] * cIn;
+    const eps = (await gpu.runner.runBatched(feeds, ['sample', 'encoder_hidden_states'], 2)).out_sample.data as Float32Array;
+    if (lease) {
+      // the floor's arithmetic is finite: the blocking run's ε is c_in·x
+      lease.guided(eps, 1, -sigma, 7);
+      const den = eps.subarray(0, n);
+      if (!simdStep(x, d, x, 1 / sigma, den, -1 / sigma, dt)) for (let k = 0; k < n; k++) x[k] = x[k] + ((x[k] - den[k]) / sigma) * dt;
+      continue;
+    }
     for (let k = 0; k < n; k++) {
       const u = x[k] - sigma * eps[k];
       const guided = u + 7 * (x[k] - sigma * eps[n + k] - u);

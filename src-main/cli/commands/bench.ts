@@ -88,7 +88,7 @@ export function formatBench(r: BenchReport): string {
       [`tokenizer per prompt, ${r.tokenizer.prompts} prompts (first pass / cached words)`, `${ms(r.tokenizer.perPromptMs)} / ${ms(r.tokenizer.perPromptWarmMs)}`],
       ...r.rng.map((x) => [`randn ${x.dims.join('×')} (torch-compatible CPU generator)`, ms(x.ms)]),
       ...r.samplers.map((b) => [`analytic denoiser call on ${b.dims.join('×')}`, ms(b.denoiserCallMs)]),
-      ...r.samplers.map((b) => [`loop floor per ${GPU_STEP_MS} ms step on ${b.dims.join('×')} (bare loop: CFG input copy, combine, Euler update)`, ms(b.floorPerStepMs)]),
+      ...r.samplers.map((b) => [`loop floor per ${GPU_STEP_MS} ms step on ${b.dims.join('×')} (bare loop: c_in·x pair, CFG combine, Euler update; SIMD)`, ms(b.floorPerStepMs)]),
       ...r.samplers.map((b) => [`onnxruntime-node's setImmediate into run, per call, on ${b.dims.join('×')} (ONNX Runtime's time, not the loop's)`, ms(b.hopPerCallMs)]),
     ]),
     ...r.samplers.flatMap((b) => [
