@@ -93,6 +93,17 @@ describe('ODE vs SDE', () => {
     expect(largest).toBeGreaterThan(0);
     await session.page.screenshot({ path: screenshotPath('process-ode-sde') });
   });
+
+  it('offers the SDE noise for an SDE sampler and runs it on a Brownian tree', async () => {
+    const noise = session.page.getByRole('combobox', { name: 'SDE noise', exact: true });
+    await expect(noise.count()).resolves.toBe(0); // Euler a draws fresh noise, no choice
+    await session.page.getByRole('combobox', { name: 'Stochastic (SDE)' }).selectOption({ label: 'DPM++ 2M SDE' });
+    await noise.selectOption({ label: 'Brownian tree' });
+    await session.page.getByRole('button', { name: 'Run both from one seed' }).click();
+    const pair = session.page.getByRole('region', { name: 'ODE and SDE side by side' });
+    await pair.getByRole('figure', { name: /DPM\+\+ 2M SDE \(Brownian\) — SDE/ }).waitFor({ timeout: 60_000 });
+    await session.page.screenshot({ path: screenshotPath('process-ode-sde-brownian') });
+  });
 });
 
 describe('Forward viewer', () => {

@@ -6,6 +6,7 @@
 import { SvelteMap } from 'svelte/reactivity';
 import type { GalleryItem, JobSummary, RecordedStepView, StepKind } from '../api/types.ts';
 import { logSnrOf } from '../canvas/plot.ts';
+import type { SdeNoise } from './generate-form.svelte.ts';
 import { RecordingSlot } from './process-recording.svelte.ts';
 import type { Studio } from './studio.svelte.ts';
 import { errorText } from './system.svelte.ts';
@@ -223,9 +224,10 @@ export class ProcessState {
 
   /**
    * ODE vs SDE: queues the Generate form's prompt with a deterministic and a stochastic sampler from
-   * one seed; `settleComparison` opens both when they are done.
+   * one seed; `settleComparison` opens both when they are done. `sdeNoise` is for an SDE sampler that
+   * takes it (DPM++ SDE, 2M SDE, 3M SDE); the engine ignores it for the others.
    */
-  async compare(ode = 'euler', sde = 'euler_ancestral'): Promise<boolean> {
+  async compare(ode = 'euler', sde = 'euler_ancestral', sdeNoise: SdeNoise = 'gaussian'): Promise<boolean> {
     const form = this.studio.form;
     const model = form.model;
     this.#compareError = null;
@@ -249,6 +251,7 @@ export class ProcessState {
         ...(sizeConditioning ? { sizeConditioning } : {}),
         ode,
         sde,
+        ...(sdeNoise === 'brownian' ? { sdeNoise } : {}),
       });
       this.#comparisonJobs = jobs.map((j) => j.id);
       return true;
