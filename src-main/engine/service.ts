@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { ortVersion, probeProviders } from './runtime/ort.ts';
 import type { ProviderStatus } from './runtime/ort.ts';
-import { SAMPLERS } from './samplers/registry.ts';
+import { SAMPLERS, takesSdeNoise } from './samplers/registry.ts';
 import { SCHEDULES } from './schedules/index.ts';
 import { liveSessionCount } from './runtime/session.ts';
 import { PipelineCache } from './pipelines/cache.ts';
@@ -127,7 +127,7 @@ export function createEngineService(opts: EngineServiceOptions): EngineService {
           aliases: [...s.aliases],
           stochastic: s.stochastic,
           modelCallsPerStep: s.modelCallsPerStep,
-          sdeNoise: s.options.includes('noise'),
+          sdeNoise: takesSdeNoise(s),
         })),
         schedules: SCHEDULES.map((s) => ({ id: s.id, label: s.label, description: s.description })),
       }),

@@ -10,7 +10,7 @@ import { readGenerationMetadata } from './metadata.ts';
 import type { GenerationMetadata } from './metadata.ts';
 import { NOISE_KINDS } from '../samplers/common.ts';
 import type { NoiseKind } from '../samplers/common.ts';
-import { SAMPLERS, getSampler, parseA1111Sampler } from '../samplers/registry.ts';
+import { SAMPLERS, getSampler, parseA1111Sampler, takesSdeNoise } from '../samplers/registry.ts';
 import { SCHEDULES } from '../schedules/index.ts';
 import type { ScheduleId } from '../schedules/index.ts';
 import { readSizeConditioning } from './sdxl-size.ts';
@@ -123,7 +123,7 @@ function toParameters(meta: GenerationMetadata, notes: string[]): ImageParameter
     if (mapped.sampler) p.sampler = mapped.sampler;
     else notes.push(`The sampler "${meta.sampler}" is not available in Reverie; keeping the current sampler.`);
     if (mapped.schedule) p.schedule = mapped.schedule;
-    if (mapped.sampler && getSampler(mapped.sampler).options.includes('noise')) p.sdeNoise = readSdeNoise(meta, notes);
+    if (mapped.sampler && takesSdeNoise(getSampler(mapped.sampler))) p.sdeNoise = readSdeNoise(meta, notes);
   }
   if (meta.schedule !== undefined) {
     p.scheduleName = meta.schedule;

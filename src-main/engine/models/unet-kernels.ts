@@ -9,7 +9,7 @@
  * it never grows (growing would detach the views ONNX Runtime reads): the input pair is a view over that
  * memory and goes to ONNX Runtime as it is; the prediction comes back in a fresh array and is copied in.
  */
-import { I32, F64, LOW_PAIRS, V128, assemble, compileModule, instantiate, loop16, op, widen } from '../runtime/wasm-simd.ts';
+import { I32, F64, LOW_PAIRS, V128, instantiate, lazyModule, loop16, op, widen } from '../runtime/wasm-simd.ts';
 import type { Bytes, WasmFunction, WasmModule } from '../runtime/wasm-simd.ts';
 
 /**
@@ -84,12 +84,7 @@ interface Exports {
   guided(pu: number, pc: number, x: number, bytes: number, cSkip: number, cOut: number, scale: number): number;
 }
 
-let compiled: WasmModule | null | undefined;
-/** the kernels' module, compiled once per process; null without WebAssembly SIMD (or with REVERIE_NO_SIMD=1, to compare) */
-function kernelModule(): WasmModule | null {
-  if (compiled === undefined) compiled = process.env.REVERIE_NO_SIMD === '1' ? null : compileModule(assemble([scale2(), guided()]));
-  return compiled;
-}
+const kernelModule = lazyModule(() => [scale2(), guided()]);
 
 /**
  * One call's worth of memory for a latent of n floats: x (n), the UNet's input pair (2n) and the

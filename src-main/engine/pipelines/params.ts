@@ -17,7 +17,7 @@ import type { ModelInfo } from '../models/model.ts';
 import type { ProviderPreference } from '../runtime/ort.ts';
 import { NOISE_KINDS } from '../samplers/common.ts';
 import type { NoiseKind } from '../samplers/common.ts';
-import { getSampler, parseA1111Sampler, resolveOptions } from '../samplers/registry.ts';
+import { getSampler, parseA1111Sampler, resolveOptions, takesSdeNoise } from '../samplers/registry.ts';
 import type { SamplerEntry } from '../samplers/registry.ts';
 import { getSchedule } from '../schedules/index.ts';
 import type { ScheduleId } from '../schedules/index.ts';
@@ -294,7 +294,7 @@ export function resolveForModel(p: CheckedParams, info: ModelInfo): ResolvedPara
 
 /** The run's sampler options with the studio's SDE noise choice, for a sampler that takes it (an explicit option wins). */
 function withSdeNoise(sampler: SamplerEntry, options: SamplerOptions, noise: NoiseKind | undefined): SamplerOptions {
-  if (noise === undefined || !sampler.options.includes('noise') || options.noise !== undefined) return options;
+  if (noise === undefined || !takesSdeNoise(sampler) || options.noise !== undefined) return options;
   return { ...options, noise };
 }
 

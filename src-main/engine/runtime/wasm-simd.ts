@@ -149,6 +149,18 @@ export function compileModule(bytes: Uint8Array): WasmModule | null {
 }
 
 /**
+ * A module compiled on first use and kept for the process: null where this runtime has no WebAssembly
+ * SIMD, or with REVERIE_NO_SIMD=1 (which keeps the callers' JavaScript loops, to compare them).
+ */
+export function lazyModule(functions: () => readonly WasmFunction[]): () => WasmModule | null {
+  let compiled: WasmModule | null | undefined;
+  return () => {
+    if (compiled === undefined) compiled = process.env.REVERIE_NO_SIMD === '1' ? null : compileModule(assemble(functions()));
+    return compiled;
+  };
+}
+
+/**
  * An instance of `module` over a memory of its own, `bytes` long (whole 64 KiB pages) and never grown:
  * views of `buffer` stay valid as long as the instance lives.
  */

@@ -8,8 +8,8 @@
  * large latent after a GPU step, where scalar JavaScript takes 3–8 ns an element and a copy a fraction of
  * one. The calls are synchronous, so one scratch memory serves the process (a larger one replaces it).
  */
-import { I32, F64, LOW_PAIRS, V128, assemble, compileModule, instantiate, loop16, op, widen } from '../runtime/wasm-simd.ts';
-import type { Bytes, ValueType, WasmFunction, WasmModule } from '../runtime/wasm-simd.ts';
+import { I32, F64, LOW_PAIRS, V128, instantiate, lazyModule, loop16, op, widen } from '../runtime/wasm-simd.ts';
+import type { Bytes, ValueType, WasmFunction } from '../runtime/wasm-simd.ts';
 
 /** the most terms a kernel takes (combineInto spells out up to five) */
 export const MAX_TERMS = 5;
@@ -85,13 +85,7 @@ function step(): WasmFunction {
 
 type Kernel = (...args: number[]) => void;
 
-let compiled: WasmModule | null | undefined;
-function kernelModule(): WasmModule | null {
-  if (compiled === undefined) {
-    compiled = process.env.REVERIE_NO_SIMD === '1' ? null : compileModule(assemble([...Array.from({ length: MAX_TERMS }, (_, j) => comb(j + 1)), step()]));
-  }
-  return compiled;
-}
+const kernelModule = lazyModule(() => [...Array.from({ length: MAX_TERMS }, (_, j) => comb(j + 1)), step()]);
 
 /** the scratch memory of the calls: its kernels and its floats */
 let scratch: { kernels: Record<string, Kernel>; floats: Float32Array } | null = null;

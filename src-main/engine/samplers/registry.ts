@@ -106,6 +106,11 @@ export function parseA1111Sampler(name: string): { sampler: SamplerEntry; schedu
   return { sampler: getSampler(key) };
 }
 
+/** The sampler takes the SDE noise choice (its `noise` option: DPM++ SDE, 2M SDE, 3M SDE). */
+export function takesSdeNoise(entry: SamplerEntry): boolean {
+  return entry.options.includes('noise');
+}
+
 /** The entry's defaults overlaid with `options`; BAD_INPUT for an option the sampler does not read. */
 export function resolveOptions(entry: SamplerEntry, options: SamplerOptions = {}): SamplerOptions {
   for (const name of Object.keys(options)) {

@@ -18,7 +18,13 @@ type Defaults = Settings['defaults'];
 type Provider = Settings['provider'];
 /** the SDE samplers' noise: fresh Gaussian draws per step (the engine's default) or a Brownian tree */
 export type SdeNoise = NonNullable<ImageParameters['sdeNoise']>;
-const SDE_NOISES: readonly SdeNoise[] = ['gaussian', 'brownian'];
+/** the choices, as every SDE noise select offers them (Generate, Process → ODE vs SDE) */
+export const SDE_NOISE_OPTIONS: readonly { readonly value: SdeNoise; readonly label: string }[] = [
+  { value: 'gaussian', label: 'Gaussian, fresh each step' },
+  { value: 'brownian', label: 'Brownian tree' },
+];
+/** the registry's word on whether a sampler takes the SDE noise choice (DPM++ SDE, 2M SDE, 3M SDE) */
+export const samplerTakesSdeNoise = (registry: EngineRegistry | undefined, samplerId: string): boolean => registry?.samplers.find((s) => s.id === samplerId)?.sdeNoise === true;
 
 /** Where the form finds the models, and the samplers' table (SystemState in the app). */
 export interface ModelSource {
@@ -88,7 +94,7 @@ export class GenerateForm {
   readonly height = $derived.by(() => this.#dims()[1]);
   readonly seedParse = $derived(parseSeed(this.#seedText));
   /** the chosen sampler takes the SDE noise choice (the SDE samplers; the registry says which) */
-  readonly takesSdeNoise = $derived.by(() => this.#takesSdeNoise());
+  readonly takesSdeNoise = $derived.by(() => samplerTakesSdeNoise(this.models.registry, this.#sampler));
   /** what stops a Generate, in plain words (empty when the form is ready) */
   readonly problems = $derived.by(() => this.#problems());
   /** every input of a job made from this form, as one string: an error about them holds while it is unchanged */
@@ -131,7 +137,7 @@ export class GenerateForm {
     return this.#sdeNoise;
   }
   set sdeNoise(v: SdeNoise) {
-    if (SDE_NOISES.includes(v)) this.#sdeNoise = v;
+    if (SDE_NOISE_OPTIONS.some((o) => o.value === v)) this.#sdeNoise = v;
   }
   get schedule(): Defaults['schedule'] {
     return this.#schedule;
@@ -371,9 +377,6 @@ export class GenerateForm {
     return isSdxlModel(model) ? this.sdxlSize.request(this.width, this.height) : undefined;
   }
 
-  #takesSdeNoise(): boolean {
-    return this.models.registry?.samplers.find((s) => s.id === this.#sampler)?.sdeNoise === true;
-  }
 
   #resolveModel(): ModelReport | undefined {
     const valid = this.models.validModels;
