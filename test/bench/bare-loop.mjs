@@ -12,8 +12,10 @@
  * --height default to 256 (reverie-mini's size; use 512 for SD 1.5). Prints one JSON line.
  * BARE_THREADS=N sets intraOpNumThreads (the engine uses every core; onnxruntime-node's default used one
  * here, which is 6 % faster for reverie-mini at 256² and 1.7× slower for SD 1.5).
+ * On Linux it also prints peak_rss_mb, this process's peak resident memory from the first image on (the
+ * kernel's peak is reset after the loads, as `reverie bench --model` does), and load_peak_rss_mb before it.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -104,6 +106,21 @@ async function image(seed) {
   await run(vae, { [vae.inputNames[0]]: new ort.Tensor('float32', x.map((v) => v / 0.18215), [1, channels, h, w]) });
 }
 
+/** VmHWM in MiB (Linux), or null */
+const peakRssMb = () => {
+  try {
+    const kib = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    return kib === undefined ? null : Math.round(Number(kib) / 1024);
+  } catch {
+    return null;
+  }
+};
+const loadPeak = peakRssMb();
+try {
+  writeFileSync('/proc/self/clear_refs', '5');
+} catch {
+  // not Linux: the peak then includes the loads
+}
 await image(1);
 const walls = [];
 const orts = [];
@@ -117,4 +134,4 @@ for (let r = 0; r < runs; r++) {
 const mean = (a) => a.reduce((p, c) => p + c, 0) / a.length;
 const wall = mean(walls);
 const inOrt = mean(orts);
-console.log(JSON.stringify({ model: path.basename(dir), width, height, steps, runs, wall_ms: +wall.toFixed(1), ort_ms: +inOrt.toFixed(1), overhead: +((wall - inOrt) / wall).toFixed(4), per_step_ms: +((inOrt) / (steps + 2)).toFixed(2) }));
+console.log(JSON.stringify({ model: path.basename(dir), width, height, steps, runs, wall_ms: +wall.toFixed(1), ort_ms: +inOrt.toFixed(1), overhead: +((wall - inOrt) / wall).toFixed(4), per_step_ms: +((inOrt) / (steps + 2)).toFixed(2), peak_rss_mb: peakRssMb(), load_peak_rss_mb: loadPeak }));

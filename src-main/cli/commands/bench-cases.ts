@@ -78,6 +78,14 @@ export interface SamplerBench {
    * in ort_ms and the overhead (runtime/ort.ts times the whole `run`): SamplersBench.hopPerCallMs
    */
   criticalPerStepMs: number;
+  /** model calls per step in that loop: gaps between calls counted per step (1, or 2 for Heun, DPM2, DPM++ 2S a and SDE) */
+  callsPerStep: number;
+  /**
+   * criticalPerStepMs less the bare loop's floor for as many calls (callsPerStep × floorPerStepMs): what the
+   * engine's loop adds over a loop that does nothing but the guided Euler arithmetic around the same calls.
+   * Near 0 or below it (noise) means the sampler costs what any loop with its calls costs on this machine
+   */
+  aboveFloorPerStepMs: number;
   /** what that loop adds once per run, outside the model calls and the gaps between them (initial noise, opening the noise stream, the last update and preview) */
   criticalPerRunMs: number;
 }
@@ -381,9 +389,21 @@ export async function benchSamplers(plan: BenchPlan, side = 64): Promise<Sampler
     await runGpu();
     const loops: { perStep: number; perRun: number }[] = [];
     for (let k = 0; k < (plan.quick ? 1 : 5); k++) loops.push(await runGpu());
-    const critical = median(loops.map((l) => l.perStep));
+    const critical = Math.max(0, median(loops.map((l) => l.perStep)));
     const criticalPerRunMs = Math.max(0, median(loops.map((l) => l.perRun)));
-    samplers.push({ id, label, modelCalls, perStepMs: ms / steps, overheadPerStepMs: (ms - modelCalls * denoiserCallMs) / steps, criticalPerStepMs: Math.max(0, critical), criticalPerRunMs });
+    // the gaps counted per step: every call but the run's first is preceded by one
+    const callsPerStep = (totalModelCalls(entry, gpuSteps) - 1) / (gpuSteps - 1);
+    samplers.push({
+      id,
+      label,
+      modelCalls,
+      perStepMs: ms / steps,
+      overheadPerStepMs: (ms - modelCalls * denoiserCallMs) / steps,
+      criticalPerStepMs: critical,
+      callsPerStep,
+      aboveFloorPerStepMs: critical - callsPerStep * floorPerStepMs,
+      criticalPerRunMs,
+    });
   }
   return { dims, steps, denoiserCallMs, gpuCallMs, floorPerStepMs, hopPerCallMs, samplers };
 }

@@ -64,6 +64,10 @@ describe('reverie bench', () => {
         positive(s.modelCalls);
         expect(Number.isFinite(s.overheadPerStepMs)).toBe(true);
         expect(s.criticalPerStepMs).toBeGreaterThanOrEqual(0);
+        // the gaps of a 1- or 2-call sampler's run, per step, and its loop less the bare loop's floor for each
+        const entry = SAMPLERS.find((e) => `${e.id}${s.id.endsWith('+brownian') ? '+brownian' : ''}` === s.id);
+        expect(s.callsPerStep).toBe(entry?.modelCallsPerStep);
+        expect(s.aboveFloorPerStepMs).toBeCloseTo(s.criticalPerStepMs - s.callsPerStep * b.floorPerStepMs, 2); // --json rounds to 4 digits
         expect(s.criticalPerRunMs).toBeGreaterThanOrEqual(0);
       }
     }
@@ -78,7 +82,7 @@ describe('reverie bench', () => {
     // the table (what runs without --json) shows every section
     const table = formatBench(report);
     expect(table).toMatch(/^machine {4}.+ cores, .+onnxruntime-node \d+\.\d+\.\d+\nproviders {2}cpu works/);
-    for (const line of ['tokenizer load (', 'randn 4×32×32', 'randn 4×64×64', 'DPM++ 2M ', 'DPM++ SDE (Brownian)', 'LOOP PER RUN', 'sd15-script 512×512  cpu', 'reverie-mini: skipped, not run with --quick']) expect(table).toContain(line);
+    for (const line of ['tokenizer load (', 'randn 4×32×32', 'randn 4×64×64', 'DPM++ 2M ', 'DPM++ SDE (Brownian)', 'ABOVE BARE LOOP', 'LOOP PER RUN', 'sd15-script 512×512  cpu', 'reverie-mini: skipped, not run with --quick']) expect(table).toContain(line);
   });
 
   it('--model accounts one model: cold and warm load, encode, steps, decode, and wall split into ONNX Runtime and engine overhead', async () => {
