@@ -306,6 +306,13 @@ export function halfStepSigma(sigma: number, sigmaNext: number, r: number): numb
   return Math.exp(-(t + h * r));
 }
 
+/** A step's noise drawn before it was asked for: the images' increments from sigma to sigmaNext. */
+export interface AheadDraw {
+  readonly sigma: number;
+  readonly sigmaNext: number;
+  readonly data: Float32Array;
+}
+
 /**
  * A batch's Brownian noise: one tree per image (seeded by the image's seed), the noise of a step the
  * images' normalised increments side by side. `warm` draws ahead the increment from the last draw's
@@ -319,8 +326,8 @@ export class BrownianNoise {
   private readonly grid: number[];
   private readonly halfStep: number | undefined;
   private lastLow: number;
-  /** draws made ahead, newest last (two: DPM++ SDE's half-step draw comes between the step's own ones) */
-  private ahead: { readonly sigma: number; readonly sigmaNext: number; readonly data: Float32Array }[] = [];
+  /** draws made ahead and kept, newest last (two: DPM++ SDE's half-step draw comes between the step's own ones) */
+  private ahead: AheadDraw[] = [];
 
   constructor(
     seeds: readonly number[],
@@ -353,30 +360,27 @@ export class BrownianNoise {
     this.lastLow = Math.min(sigma, sigmaNext);
   }
 
-  /** Hands over the draws made ahead, oldest first (the noise thread sends them on before they are asked for). */
-  takeAhead(): { readonly sigma: number; readonly sigmaNext: number; readonly data: Float32Array }[] {
-    const out = this.ahead;
-    this.ahead = [];
-    return out;
-  }
-
   /**
    * Draws ahead the step from the last draw's lower sigma, when that is a sigma of the schedule, to the
    * schedule's next one (none at the end), and with `halfStep` the half step before it, in the order the
-   * sampler asks for them.
+   * sampler asks for them. They are kept for `draw`, or with `send` handed to it one by one as soon as
+   * each is made (the noise thread sends them on before they are asked for: DPM++ SDE's half-step draw,
+   * which the sampler wants after the step's first model call, goes before the full step is drawn).
    */
-  warm(): void {
+  warm(send?: (draw: AheadDraw) => void): void {
     const from = this.lastLow;
     this.lastLow = -Infinity;
     const next = this.grid.find((s) => s < from);
     if (next === undefined || !this.grid.includes(from)) return;
-    if (this.halfStep !== undefined && next > 0) this.drawAhead(from, halfStepSigma(from, next, this.halfStep));
-    this.drawAhead(from, next);
+    if (this.halfStep !== undefined && next > 0) this.drawAhead(from, halfStepSigma(from, next, this.halfStep), send);
+    this.drawAhead(from, next, send);
   }
 
-  private drawAhead(sigma: number, sigmaNext: number): void {
+  private drawAhead(sigma: number, sigmaNext: number, send: ((draw: AheadDraw) => void) | undefined): void {
     if (this.ahead.some((a) => a.sigma === sigma && a.sigmaNext === sigmaNext)) return;
-    this.ahead.push({ sigma, sigmaNext, data: this.compute(sigma, sigmaNext) });
+    const draw = { sigma, sigmaNext, data: this.compute(sigma, sigmaNext) };
+    if (send) return send(draw);
+    this.ahead.push(draw);
     if (this.ahead.length > 2) this.ahead.shift();
   }
 

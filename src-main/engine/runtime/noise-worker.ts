@@ -56,15 +56,12 @@ parentPort?.on('message', (msg: NoiseRequest) => {
       send(s, data);
     }
     // the next step's Brownian noise, drawn while the JavaScript thread runs the model (after the
-    // initial noise too: BrownianNoise's warm-ups happen at the same moments on either thread) and sent
-    // on at once, so that taking it is no round trip
-    if (s.brownian) {
-      s.brownian.warm();
-      for (const a of s.brownian.takeAhead()) {
-        s.pushed.add(intervalKey(a.sigma, a.sigmaNext));
-        send(s, a.data, [a.sigma, a.sigmaNext]);
-      }
-    }
+    // initial noise too: BrownianNoise's warm-ups happen at the same moments on either thread) and each
+    // draw sent on as soon as it is made, so that taking it is no round trip
+    s.brownian?.warm((a) => {
+      s.pushed.add(intervalKey(a.sigma, a.sigmaNext));
+      send(s, a.data, [a.sigma, a.sigmaNext]);
+    });
   } else {
     streams.get(msg.id)?.port.close();
     streams.delete(msg.id);

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { imageNoise } from '../../../../src-main/engine/pipelines/sample.ts';
 import { BrownianNoise, BrownianTree, halfStepSigma, keyedNormals } from '../../../../src-main/engine/runtime/brownian-tree.ts';
+import type { AheadDraw } from '../../../../src-main/engine/runtime/brownian-tree.ts';
 import { threadNoise } from '../../../../src-main/engine/runtime/noise-thread.ts';
 import { karrasSigmas } from '../../../../src-main/engine/schedules/index.ts';
 
@@ -126,6 +127,13 @@ describe('Brownian noise for a run', () => {
     const asked = new BrownianNoise([3], 256, { sigmas, halfStep: 0.5 });
     ahead.warm();
     for (const [s, t] of intervals.slice(0, 2)) expect(Array.from(ahead.draw(s, t))).toEqual(Array.from(asked.draw(s, t)));
+    // handed over one by one as they are made (the noise thread's way): the half step first, then the step, same numbers
+    const sending = new BrownianNoise([3], 256, { sigmas, halfStep: 0.5 });
+    const again = new BrownianNoise([3], 256, { sigmas, halfStep: 0.5 });
+    const sent: AheadDraw[] = [];
+    sending.warm((d) => sent.push(d));
+    expect(sent.map((d) => [d.sigma, d.sigmaNext])).toEqual([[sigmas[0], halfStepSigma(sigmas[0], sigmas[1], 0.5)], [sigmas[0], sigmas[1]]]);
+    for (const d of sent) expect(Array.from(d.data)).toEqual(Array.from(again.draw(d.sigma, d.sigmaNext)));
     // image 2 of the batch is image 1 of a run seeded 9
     const alone = new BrownianNoise([9], 256, { sigmas });
     const pair = new BrownianNoise([4, 9], 256, { sigmas });
