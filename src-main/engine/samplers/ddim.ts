@@ -6,7 +6,7 @@
  * which is one Euler step of the probability-flow ODE (the test proves both against the ᾱ form).
  */
 import { ancestralStep, guarded, optNumber, stepCount } from './common.ts';
-import { addScaledInto, combineInto, own } from './ops.ts';
+import { combineThenAddInto, own } from './ops.ts';
 import type { GenericSampler } from './types.ts';
 
 export const ddim: GenericSampler = async (denoise, xInit, sigmas, ctx, options) => {
@@ -20,9 +20,8 @@ export const ddim: GenericSampler = async (denoise, xInit, sigmas, ctx, options)
     const denoised = await model(x, sigma);
     ctx.onStep?.({ i, sigma, sigmaHat: sigma, x, denoised });
     const { sigmaDown, sigmaUp } = ancestralStep(sigma, sigmaNext, eta);
-    // x̂₀ + σ_down·(x − x̂₀)/σ
-    combineInto(x, [x, sigmaDown / sigma], [denoised, 1 - sigmaDown / sigma]);
-    if (sigmaNext > 0 && sigmaUp > 0) addScaledInto(x, x, ctx.noise(sigma, sigmaNext), sigmaUp);
+    // x̂₀ + σ_down·(x − x̂₀)/σ, then the noise (one pass: ops.ts combineThenAddInto)
+    combineThenAddInto(x, [[x, sigmaDown / sigma], [denoised, 1 - sigmaDown / sigma]], sigmaNext > 0 && sigmaUp > 0 ? [ctx.noise(sigma, sigmaNext), sigmaUp] : null);
   }
   return x;
 };

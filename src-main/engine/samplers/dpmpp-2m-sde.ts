@@ -1,6 +1,6 @@
 /** DPM-Solver++(2M) SDE, the 2nd-order multistep SDE solver of Lu et al. (2022), "DPM-Solver++" (k-diffusion `sample_dpmpp_2m_sde`). */
 import { NOISE_KINDS, guarded, optChoice, optNumber, stepCount } from './common.ts';
-import { addScaledInto, combineInto, own } from './ops.ts';
+import { combineThenAddInto, own } from './ops.ts';
 import type { GenericSampler } from './types.ts';
 
 export const dpmpp2mSde: GenericSampler = async (denoise, xInit, sigmas, ctx, options) => {
@@ -28,8 +28,8 @@ export const dpmpp2mSde: GenericSampler = async (denoise, xInit, sigmas, ctx, op
       const k = solverType === 'heun' ? (c / (-h - etaH) + 1) / r : (0.5 * c) / r;
       terms.push([denoised, k], [oldDenoised, -k]);
     }
-    combineInto(x, ...terms);
-    if (eta > 0) addScaledInto(x, x, ctx.noise(sigma, sigmaNext), sigmaNext * Math.sqrt(-Math.expm1(-2 * etaH)) * sNoise);
+    // the update, then its noise (one pass: ops.ts combineThenAddInto)
+    combineThenAddInto(x, terms, eta > 0 ? [ctx.noise(sigma, sigmaNext), sigmaNext * Math.sqrt(-Math.expm1(-2 * etaH)) * sNoise] : null);
     hLast = h;
     oldDenoised = denoised;
   }

@@ -1,6 +1,6 @@
 /** Ancestral sampling with DPM-Solver++(2S) steps (Lu et al. 2022, "DPM-Solver++"; k-diffusion `sample_dpmpp_2s_ancestral`). */
 import { ancestralStep, guarded, optNumber, stepCount, toDInto } from './common.ts';
-import { addScaledInto, combineInto, own, scratchLike } from './ops.ts';
+import { addScaledInto, combineInto, combineThenAddInto, own, scratchLike } from './ops.ts';
 import type { GenericSampler } from './types.ts';
 
 export const dpmpp2sAncestral: GenericSampler = async (denoise, xInit, sigmas, ctx, options) => {
@@ -26,8 +26,11 @@ export const dpmpp2sAncestral: GenericSampler = async (denoise, xInit, sigmas, c
       const s = t + r * h;
       combineInto(x2, [x, Math.exp(-s) / sigma], [denoised, -Math.expm1(-h * r)]);
       const denoised2 = await model(x2, Math.exp(-s));
-      combineInto(x, [x, Math.exp(-tNext) / sigma], [denoised2, -Math.expm1(-h)]);
+      // the full step, then the noise (one pass: ops.ts combineThenAddInto)
+      combineThenAddInto(x, [[x, Math.exp(-tNext) / sigma], [denoised2, -Math.expm1(-h)]], sigmas[i + 1] > 0 && sigmaUp > 0 ? [ctx.noise(sigma, sigmas[i + 1]), sNoise * sigmaUp] : null);
+      continue;
     }
+    // eta > 1 can take σ_down to 0 before the last step: noise after the Euler step then
     if (sigmas[i + 1] > 0 && sigmaUp > 0) addScaledInto(x, x, ctx.noise(sigma, sigmas[i + 1]), sNoise * sigmaUp);
   }
   return x;

@@ -1,6 +1,6 @@
 /** DPM-Solver++(3M) SDE, the 3rd-order multistep SDE solver after Lu et al. (2022), "DPM-Solver++" (k-diffusion `sample_dpmpp_3m_sde`). */
 import { NOISE_KINDS, guarded, optChoice, optNumber, stepCount } from './common.ts';
-import { addScaledInto, combineInto, own } from './ops.ts';
+import { combineThenAddInto, own } from './ops.ts';
 import type { GenericSampler } from './types.ts';
 
 export const dpmpp3mSde: GenericSampler = async (denoise, xInit, sigmas, ctx, options) => {
@@ -36,8 +36,8 @@ export const dpmpp3mSde: GenericSampler = async (denoise, xInit, sigmas, ctx, op
       const r = h1 / h;
       terms.push([denoised, phi2 / r], [denoised1, -phi2 / r]);
     }
-    combineInto(x, ...terms);
-    if (eta > 0) addScaledInto(x, x, ctx.noise(sigma, sigmaNext), sigmaNext * Math.sqrt(-Math.expm1(-2 * h * eta)) * sNoise);
+    // the update, then its noise (one pass: ops.ts combineThenAddInto)
+    combineThenAddInto(x, terms, eta > 0 ? [ctx.noise(sigma, sigmaNext), sigmaNext * Math.sqrt(-Math.expm1(-2 * h * eta)) * sNoise] : null);
     [denoised1, denoised2] = [denoised, denoised1];
     [h1, h2] = [h, h1];
   }

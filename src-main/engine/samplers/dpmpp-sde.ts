@@ -1,6 +1,6 @@
 /** DPM-Solver++ (stochastic), a 2nd-order SDE solver (Lu et al. 2022, "DPM-Solver++"; k-diffusion `sample_dpmpp_sde`). */
 import { NOISE_KINDS, ancestralStep, guarded, optChoice, optNumber, stepCount, toDInto } from './common.ts';
-import { addScaledInto, combineInto, own, scratchLike } from './ops.ts';
+import { addScaledInto, combineThenAddInto, own, scratchLike } from './ops.ts';
 import type { GenericSampler } from './types.ts';
 
 export const dpmppSde: GenericSampler = async (denoise, xInit, sigmas, ctx, options) => {
@@ -29,15 +29,15 @@ export const dpmppSde: GenericSampler = async (denoise, xInit, sigmas, ctx, opti
     // step 1: ancestral step to the intermediate time s
     const a1 = ancestralStep(sigma, sigmaOf(s), eta);
     const s_ = -Math.log(a1.sigmaDown);
-    combineInto(x2, [x, sigmaOf(s_) / sigma], [denoised, -Math.expm1(t - s_)]);
-    if (a1.sigmaUp > 0) addScaledInto(x2, x2, ctx.noise(sigma, sigmaOf(s)), sNoise * a1.sigmaUp);
+    // the update, then its noise (one pass: ops.ts combineThenAddInto)
+    combineThenAddInto(x2, [[x, sigmaOf(s_) / sigma], [denoised, -Math.expm1(t - s_)]], a1.sigmaUp > 0 ? [ctx.noise(sigma, sigmaOf(s)), sNoise * a1.sigmaUp] : null);
     const denoised2 = await model(x2, sigmaOf(s));
     // step 2: ancestral step to t_next with x̂₀ extrapolated from t and s
     const a2 = ancestralStep(sigma, sigmas[i + 1], eta);
     const tNext_ = -Math.log(a2.sigmaDown);
     const c = -Math.expm1(t - tNext_);
-    combineInto(x, [x, sigmaOf(tNext_) / sigma], [denoised, c * (1 - fac)], [denoised2, c * fac]);
-    if (a2.sigmaUp > 0) addScaledInto(x, x, ctx.noise(sigma, sigmas[i + 1]), sNoise * a2.sigmaUp);
+    const update = [[x, sigmaOf(tNext_) / sigma], [denoised, c * (1 - fac)], [denoised2, c * fac]] as const;
+    combineThenAddInto(x, update, a2.sigmaUp > 0 ? [ctx.noise(sigma, sigmas[i + 1]), sNoise * a2.sigmaUp] : null);
   }
   return x;
 };

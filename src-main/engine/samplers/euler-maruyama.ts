@@ -7,7 +7,7 @@
  * Not in the image registry: the playground uses it as its plain reverse-SDE sampler.
  */
 import { guarded, optNumber, stepCount, toDInto } from './common.ts';
-import { addScaledInto, own, scratchLike } from './ops.ts';
+import { combineThenAddInto, own, scratchLike } from './ops.ts';
 import type { GenericSampler } from './types.ts';
 
 export const eulerMaruyama: GenericSampler = async (denoise, xInit, sigmas, ctx, options) => {
@@ -23,8 +23,8 @@ export const eulerMaruyama: GenericSampler = async (denoise, xInit, sigmas, ctx,
     ctx.onStep?.({ i, sigma, sigmaHat: sigma, x, denoised });
     if (sigmaNext === 0) return denoised;
     const dVar = sigma * sigma - sigmaNext * sigmaNext;
-    addScaledInto(x, x, toDInto(d, x, sigma, denoised), -dVar / sigma);
-    addScaledInto(x, x, ctx.noise(sigma, sigmaNext), sNoise * Math.sqrt(dVar));
+    // x + d·(−Δvar/σ), then the noise (one pass: ops.ts combineThenAddInto)
+    combineThenAddInto(x, [[x, 1], [toDInto(d, x, sigma, denoised), -dVar / sigma]], [ctx.noise(sigma, sigmaNext), sNoise * Math.sqrt(dVar)]);
   }
   return x;
 };

@@ -53,6 +53,51 @@ function comb(k: number): WasmFunction {
 }
 
 /**
+ * combAdd<k>(out, t1 … tk, b, bytes, c1 … ck, s): v = fround(0 + t1·c1 + … + tk·ck) as comb<k> stores it,
+ * then out = fround(0 + v·1 + b·s) (combineInto, then addScaledInto over its result: an update and its noise).
+ */
+function combAdd(k: number): WasmFunction {
+  const out = 0;
+  const term = (j: number): number => 1 + j;
+  const b = 1 + k;
+  const bytes = 2 + k;
+  const coef = (j: number): number => 3 + k + j;
+  const s = 3 + 2 * k;
+  const i = 4 + 2 * k;
+  const splat = (j: number): number => i + 1 + j;
+  const vec = (j: number): number => i + 1 + k + j;
+  const [vb, s2, one2, lo] = [i + 1 + 2 * k, i + 2 + 2 * k, i + 3 + 2 * k, i + 4 + 2 * k];
+  const half = (high: boolean): Bytes[] => [
+    op.f64(0), op.f64x2Splat,
+    // the combine of two lanes, rounded to float32 as stored and widened again as read back
+    op.f64(0), op.f64x2Splat,
+    ...Array.from({ length: k }, (_, j) => [...widen(vec(j), high), op.get(splat(j)), op.f64x2Mul, op.f64x2Add]).flat(),
+    op.f32x4DemoteF64x2Zero, op.f64x2PromoteLowF32x4,
+    op.get(one2), op.f64x2Mul, op.f64x2Add,
+    ...widen(vb, high), op.get(s2), op.f64x2Mul, op.f64x2Add,
+    op.f32x4DemoteF64x2Zero,
+  ];
+  return {
+    name: `combAdd${k}`,
+    params: [I32, ...Array<ValueType>(k).fill(I32), I32, I32, ...Array<ValueType>(k).fill(F64), F64],
+    results: [],
+    locals: [[1, I32], [2 * k + 4, V128]],
+    body: [
+      ...Array.from({ length: k }, (_, j) => [op.get(coef(j)), op.f64x2Splat, op.set(splat(j))]).flat(),
+      op.get(s), op.f64x2Splat, op.set(s2), op.f64(1), op.f64x2Splat, op.set(one2),
+      ...loop16(i, bytes, [
+        ...Array.from({ length: k }, (_, j) => [op.get(term(j)), op.get(i), op.i32Add, op.v128Load, op.set(vec(j))]).flat(),
+        op.get(b), op.get(i), op.i32Add, op.v128Load, op.set(vb),
+        ...half(false), op.set(lo),
+        op.get(out), op.get(i), op.i32Add,
+        op.get(lo), ...half(true), op.shuffle(LOW_PAIRS),
+        op.v128Store,
+      ]),
+    ],
+  };
+}
+
+/**
  * step(out, d, a, b, bytes, ca, cb, s): d = fround(0 + a·ca + b·cb), then out = fround(0 + a·1 + d·s) with d
  * as stored (combineAndStepInto: an Euler step after its derivative).
  */
@@ -85,7 +130,7 @@ function step(): WasmFunction {
 
 type Kernel = (...args: number[]) => void;
 
-const kernelModule = lazyModule(() => [...Array.from({ length: MAX_TERMS }, (_, j) => comb(j + 1)), step()]);
+const kernelModule = lazyModule(() => [...Array.from({ length: MAX_TERMS }, (_, j) => comb(j + 1)), ...Array.from({ length: MAX_TERMS }, (_, j) => combAdd(j + 1)), step()]);
 
 /** the scratch memory of the calls: its kernels and its floats */
 let scratch: { kernels: Record<string, Kernel>; floats: Float32Array } | null = null;
@@ -131,6 +176,22 @@ export function simdCombine(out: Float32Array, terms: readonly Float32Array[], c
   const at = load(s.floats, terms, n, 1);
   s.kernels[`comb${k}`](0, ...at, 4 * n, ...coefficients);
   out.set(s.floats.subarray(0, n));
+  return true;
+}
+
+/**
+ * out = Σ tₖ·cₖ as simdCombine computes it, then out = out + b·s (combineThenAddInto) with the kernels; b
+ * must not be out. False where they do not apply (nothing written).
+ */
+export function simdCombineAdd(out: Float32Array, terms: readonly Float32Array[], coefficients: readonly number[], b: Float32Array, s: number): boolean {
+  const n = out.length;
+  const k = terms.length;
+  if (k < 1 || k > MAX_TERMS || n < SIMD_MIN_FLOATS || n % 4 !== 0) return false;
+  const sc = scratchFor((k + 2) * n);
+  if (!sc) return false;
+  const at = load(sc.floats, [...terms, b], n, 1);
+  sc.kernels[`combAdd${k}`](0, ...at, 4 * n, ...coefficients, s);
+  out.set(sc.floats.subarray(0, n));
   return true;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_TERMS, SIMD_MIN_FLOATS, simdCombine, simdStep } from '../../../../src-main/engine/samplers/ops-kernels.ts';
+import { MAX_TERMS, SIMD_MIN_FLOATS, simdCombine, simdCombineAdd, simdStep } from '../../../../src-main/engine/samplers/ops-kernels.ts';
 import { awkwardFloats, floatBits as bits } from '../../../helpers/awkward-floats.ts';
 
 const values = (seed: number, n: number): Float32Array => awkwardFloats(seed, n, true);
@@ -48,6 +48,35 @@ describe("the samplers' SIMD kernels", () => {
     combineRef(want, [x, x], [1, 0.25]);
     expect(simdCombine(x, [x, x], [1, 0.25])).toBe(true);
     same(x, want);
+  });
+
+  it('combine then add (an update and its noise) with the two loops\' numbers, bit for bit, out aliasing a term or not', () => {
+    const n = 4 * 64 * 64;
+    for (let k = 1; k <= MAX_TERMS; k++) {
+      for (const alias of [false, true]) {
+        const terms = Array.from({ length: k }, (_, j) => values(300 * k + j, n));
+        const noise = values(77 + k, n);
+        const cs = [1, -0.37, 2.5e-3, 14.61, -1e-8].slice(0, k);
+        // combineInto into out (stored as float32), then addScaledInto(out, out, noise, s) over it
+        const want = new Float32Array(n);
+        combineRef(want, terms, cs);
+        combineRef(want, [want, noise], [1, 0.731]);
+        const out = alias ? terms[0] : new Float32Array(n);
+        expect(simdCombineAdd(out, terms, cs, noise, 0.731)).toBe(true);
+        same(out, want);
+      }
+    }
+    // the added array also a term (read before out is written, as in the two loops)
+    const [x, e] = [values(5, n), values(6, n)];
+    const want = new Float32Array(n);
+    combineRef(want, [x, e], [0.5, 2]);
+    combineRef(want, [want, e], [1, -3]);
+    expect(simdCombineAdd(x, [x, e], [0.5, 2], e, -3)).toBe(true);
+    same(x, want);
+    // left to the loops where the kernels do not apply
+    const odd = new Float32Array(SIMD_MIN_FLOATS + 2).fill(2);
+    expect(simdCombineAdd(odd, [odd], [3], new Float32Array(SIMD_MIN_FLOATS + 2), 1)).toBe(false);
+    expect(odd[0]).toBe(2);
   });
 
   it('step (an Euler step after its derivative) with the loop\'s numbers, in place too', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { add, addScaled, addScaledInto, blend, clone, combine, combineAndStepInto, combineInto, concatBatch, lerp, mul, own, scale, scratchLike, splitBatch, splitBatchViews, sub } from '../../../../src-main/engine/samplers/ops.ts';
+import { add, addScaled, addScaledInto, blend, clone, combine, combineAndStepInto, combineInto, combineThenAddInto, concatBatch, lerp, mul, own, scale, scratchLike, splitBatch, splitBatchViews, sub } from '../../../../src-main/engine/samplers/ops.ts';
 import { EngineError } from '../../../../src-main/engine/types.ts';
 import type { FloatTensor } from '../../../../src-main/engine/samplers/ops.ts';
 import { f32, f64 } from './harness.ts';
@@ -81,6 +81,26 @@ describe('tensor ops', () => {
       combineAndStepInto(mine, scratchLike(x), [mine, 1 / sigma], [den, -1 / sigma], dt);
       expect(Array.from(mine.data)).toEqual(Array.from(outWant.data));
       expect(() => combineAndStepInto(out, x, [x, 1], [den, 1], 1)).toThrow(/a buffer of its own/);
+    }
+  });
+
+  it('combineThenAddInto gives the numbers of combineInto then addScaledInto, float32 (kernel-sized or not) and float64', () => {
+    for (const n of [203, 4 * 32 * 32]) {
+      for (const make of [f32, f64] as ((v: ArrayLike<number>, dims: readonly number[]) => FloatTensor)[]) {
+        const x = make(Float64Array.from({ length: n }, (_, i) => Math.sin(i * 1.3) * 7.7), [1, 1, 1, n]);
+        const den = make(Float64Array.from({ length: n }, (_, i) => Math.cos(i * 0.37) * 0.9), [1, 1, 1, n]);
+        const noise = make(Float64Array.from({ length: n }, (_, i) => Math.sin(i * 0.91 + 2) * 1.3), [1, 1, 1, n]);
+        const want = combineInto(own(x), [x, 0.83], [den, 0.17]);
+        addScaledInto(want, want, noise, 0.29);
+        const mine = own(x); // in place, as a sampler updates x
+        expect(combineThenAddInto(mine, [[mine, 0.83], [den, 0.17]], [noise, 0.29])).toBe(mine);
+        expect(Array.from(mine.data)).toEqual(Array.from(want.data));
+        // no noise: the combine alone
+        const plain = own(x);
+        combineThenAddInto(plain, [[plain, 0.83], [den, 0.17]], null);
+        expect(Array.from(plain.data)).toEqual(Array.from(combine<FloatTensor>([x, 0.83], [den, 0.17]).data));
+        expect(() => combineThenAddInto(mine, [[den, 1]], [mine, 1])).toThrow(/must not be out/);
+      }
     }
   });
 
