@@ -32,10 +32,11 @@ export function toDInto<T extends FloatTensor>(out: T, x: T, sigma: number, deno
 
 /**
  * An Euler step with its derivative: d = toD(x, σ, x̂₀) written into d, out = x + d·dt, in one pass with
- * the numbers of toDInto then addScaledInto (ops.ts combineAndStepInto). `out` may be x.
+ * the numbers of toDInto then addScaledInto (ops.ts combineAndStepInto). `out` may be x. With `then` =
+ * [e, c], out + e·c over it in the same pass (an ancestral step's noise), as addScaledInto after it would.
  */
-export function eulerStepInto<T extends FloatTensor>(out: T, d: T, x: T, sigma: number, denoised: T, dt: number): T {
-  return combineAndStepInto(out, d, [x, 1 / sigma], [denoised, -1 / sigma], dt);
+export function eulerStepInto<T extends FloatTensor>(out: T, d: T, x: T, sigma: number, denoised: T, dt: number, then: readonly [T, number] | null = null): T {
+  return combineAndStepInto(out, d, [x, 1 / sigma], [denoised, -1 / sigma], dt, then);
 }
 
 /**

@@ -128,9 +128,47 @@ function step(): WasmFunction {
   };
 }
 
+/**
+ * stepAdd(out, d, a, b, e, bytes, ca, cb, s, se): step's d and out, then out = fround(0 + out·1 + e·se) with
+ * out as stored (combineAndStepInto with `then`: an Euler step and its noise).
+ */
+function stepAdd(): WasmFunction {
+  const [out, d, a, b, e, bytes, ca, cb, s, se] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const [i, ca2, cb2, s2, se2, one2, va, vb, ve, dv, lo] = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
+  const dHalf = (high: boolean): Bytes[] => [op.f64(0), op.f64x2Splat, ...widen(va, high), op.get(ca2), op.f64x2Mul, op.f64x2Add, ...widen(vb, high), op.get(cb2), op.f64x2Mul, op.f64x2Add, op.f32x4DemoteF64x2Zero];
+  const xHalf = (high: boolean): Bytes[] => [
+    op.f64(0), op.f64x2Splat,
+    // the step's x, rounded to float32 as stored and widened again as read back
+    op.f64(0), op.f64x2Splat, ...widen(va, high), op.get(one2), op.f64x2Mul, op.f64x2Add, ...widen(dv, high), op.get(s2), op.f64x2Mul, op.f64x2Add,
+    op.f32x4DemoteF64x2Zero, op.f64x2PromoteLowF32x4,
+    op.get(one2), op.f64x2Mul, op.f64x2Add, ...widen(ve, high), op.get(se2), op.f64x2Mul, op.f64x2Add, op.f32x4DemoteF64x2Zero,
+  ];
+  return {
+    name: 'stepAdd',
+    params: [I32, I32, I32, I32, I32, I32, F64, F64, F64, F64],
+    results: [],
+    locals: [[1, I32], [10, V128]],
+    body: [
+      op.get(ca), op.f64x2Splat, op.set(ca2), op.get(cb), op.f64x2Splat, op.set(cb2), op.get(s), op.f64x2Splat, op.set(s2),
+      op.get(se), op.f64x2Splat, op.set(se2), op.f64(1), op.f64x2Splat, op.set(one2),
+      ...loop16(i, bytes, [
+        op.get(a), op.get(i), op.i32Add, op.v128Load, op.set(va),
+        op.get(b), op.get(i), op.i32Add, op.v128Load, op.set(vb),
+        op.get(e), op.get(i), op.i32Add, op.v128Load, op.set(ve),
+        op.get(d), op.get(i), op.i32Add,
+        ...dHalf(false), op.set(lo), op.get(lo), ...dHalf(true), op.shuffle(LOW_PAIRS), op.tee(dv),
+        op.v128Store,
+        op.get(out), op.get(i), op.i32Add,
+        ...xHalf(false), op.set(lo), op.get(lo), ...xHalf(true), op.shuffle(LOW_PAIRS),
+        op.v128Store,
+      ]),
+    ],
+  };
+}
+
 type Kernel = (...args: number[]) => void;
 
-const kernelModule = lazyModule(() => [...Array.from({ length: MAX_TERMS }, (_, j) => comb(j + 1)), ...Array.from({ length: MAX_TERMS }, (_, j) => combAdd(j + 1)), step()]);
+const kernelModule = lazyModule(() => [...Array.from({ length: MAX_TERMS }, (_, j) => comb(j + 1)), ...Array.from({ length: MAX_TERMS }, (_, j) => combAdd(j + 1)), step(), stepAdd()]);
 
 /** the scratch memory of the calls: its kernels and its floats */
 let scratch: { kernels: Record<string, Kernel>; floats: Float32Array } | null = null;
@@ -195,14 +233,22 @@ export function simdCombineAdd(out: Float32Array, terms: readonly Float32Array[]
   return true;
 }
 
-/** combineAndStepInto's d = a·ca + b·cb and out = a + d·s with the kernel; false (nothing written) where it does not apply. */
-export function simdStep(out: Float32Array, d: Float32Array, a: Float32Array, ca: number, b: Float32Array, cb: number, step: number): boolean {
+/**
+ * combineAndStepInto's d = a·ca + b·cb and out = a + d·s with the kernel, and with `then` = [e, se] out =
+ * out + e·se over it (e must not be out); false (nothing written) where it does not apply.
+ */
+export function simdStep(out: Float32Array, d: Float32Array, a: Float32Array, ca: number, b: Float32Array, cb: number, step: number, then?: readonly [Float32Array, number]): boolean {
   const n = out.length;
   if (n < SIMD_MIN_FLOATS || n % 4 !== 0) return false;
-  const s = scratchFor(4 * n);
+  const s = scratchFor((then ? 5 : 4) * n);
   if (!s) return false;
-  const [pa, pb] = load(s.floats, [a, b], n, 2);
-  s.kernels.step(0, 4 * n, pa, pb, 4 * n, ca, cb, step);
+  if (then) {
+    const [pa, pb, pe] = load(s.floats, [a, b, then[0]], n, 2);
+    s.kernels.stepAdd(0, 4 * n, pa, pb, pe, 4 * n, ca, cb, step, then[1]);
+  } else {
+    const [pa, pb] = load(s.floats, [a, b], n, 2);
+    s.kernels.step(0, 4 * n, pa, pb, 4 * n, ca, cb, step);
+  }
   d.set(s.floats.subarray(n, 2 * n));
   out.set(s.floats.subarray(0, n));
   return true;

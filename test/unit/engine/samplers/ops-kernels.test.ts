@@ -94,6 +94,23 @@ describe("the samplers' SIMD kernels", () => {
     }
   });
 
+  it('step then add (an ancestral Euler step and its noise) with the loops\' numbers, in place too', () => {
+    const n = 4 * 64 * 64;
+    for (const inPlace of [false, true]) {
+      const a = values(13, n);
+      const b = values(14, n);
+      const e = values(15, n);
+      const [wantOut, wantD] = [new Float32Array(n), new Float32Array(n)];
+      stepRef(wantOut, wantD, a, 1 / 3.2, b, -1 / 3.2, -0.41);
+      combineRef(wantOut, [wantOut, e], [1, 0.77]);
+      const d = new Float32Array(n);
+      const out = inPlace ? a : new Float32Array(n);
+      expect(simdStep(out, d, a, 1 / 3.2, b, -1 / 3.2, -0.41, [e, 0.77])).toBe(true);
+      same(out, wantOut);
+      same(d, wantD);
+    }
+  });
+
   it('leave small, odd-sized or many-term calls to the loops, writing nothing', () => {
     const small = new Float32Array(SIMD_MIN_FLOATS - 4).fill(2);
     expect(simdCombine(small, [small], [3])).toBe(false);

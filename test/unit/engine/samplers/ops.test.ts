@@ -84,6 +84,24 @@ describe('tensor ops', () => {
     }
   });
 
+  it('combineAndStepInto with then adds it over the step as addScaledInto would, float32 (kernel-sized or not) and float64', () => {
+    for (const n of [203, 4 * 32 * 32]) {
+      for (const make of [f32, f64] as ((v: ArrayLike<number>, dims: readonly number[]) => FloatTensor)[]) {
+        const x = make(Float64Array.from({ length: n }, (_, i) => Math.sin(i * 1.3) * 7.7), [1, 1, 1, n]);
+        const den = make(Float64Array.from({ length: n }, (_, i) => Math.cos(i * 0.37) * 0.9), [1, 1, 1, n]);
+        const noise = make(Float64Array.from({ length: n }, (_, i) => Math.sin(i * 0.91 + 2) * 1.3), [1, 1, 1, n]);
+        const want = combineAndStepInto(own(x), scratchLike(x), [x, 1 / 3.7], [den, -1 / 3.7], -0.613);
+        addScaledInto(want, want, noise, 0.29);
+        const mine = own(x);
+        const d = scratchLike(x);
+        expect(combineAndStepInto(mine, d, [mine, 1 / 3.7], [den, -1 / 3.7], -0.613, [noise, 0.29])).toBe(mine);
+        expect(Array.from(mine.data)).toEqual(Array.from(want.data));
+        expect(Array.from(d.data)).toEqual(Array.from(combine<FloatTensor>([x, 1 / 3.7], [den, -1 / 3.7]).data));
+        expect(() => combineAndStepInto(mine, d, [mine, 1], [den, 1], 1, [mine, 1])).toThrow(/neither out nor d/);
+      }
+    }
+  });
+
   it('combineThenAddInto gives the numbers of combineInto then addScaledInto, float32 (kernel-sized or not) and float64', () => {
     for (const n of [203, 4 * 32 * 32]) {
       for (const make of [f32, f64] as ((v: ArrayLike<number>, dims: readonly number[]) => FloatTensor)[]) {
