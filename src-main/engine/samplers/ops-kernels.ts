@@ -17,77 +17,49 @@ export const MAX_TERMS = 5;
 export const SIMD_MIN_FLOATS = 4096;
 
 /**
- * comb<k>(out, t1 … tk, bytes, c1 … ck): out = fround(0 + t1·c1 + … + tk·ck), accumulated in double in
- * that order (combineInto's loops).
+ * For two lanes: v (the bytes of an update, ending rounded to float32 as it is stored), widened again as it
+ * is read back, then fround(0 + v·1 + e·se): addScaledInto over the update (an update and its noise).
  */
-function comb(k: number): WasmFunction {
+function thenAdd(v: Bytes[], e: number, se2: number, one2: number, high: boolean): Bytes[] {
+  return [
+    op.f64(0), op.f64x2Splat, ...v, op.f64x2PromoteLowF32x4, op.get(one2), op.f64x2Mul, op.f64x2Add,
+    ...widen(e, high), op.get(se2), op.f64x2Mul, op.f64x2Add, op.f32x4DemoteF64x2Zero,
+  ];
+}
+
+/**
+ * comb<k>(out, t1 … tk, bytes, c1 … ck): out = fround(0 + t1·c1 + … + tk·ck), accumulated in double in
+ * that order (combineInto's loops). With `add`, combAdd<k>(out, t1 … tk, e, bytes, c1 … ck, se): then
+ * out = fround(0 + out·1 + e·se) with out as stored (combineThenAddInto: an update and its noise).
+ */
+function comb(k: number, add: boolean): WasmFunction {
   const out = 0;
   const term = (j: number): number => 1 + j;
-  const bytes = 1 + k;
-  const coef = (j: number): number => 2 + k + j;
-  const i = 2 + 2 * k;
+  const e = 1 + k;
+  const bytes = add ? 2 + k : 1 + k;
+  const coef = (j: number): number => bytes + 1 + j;
+  const se = bytes + 1 + k;
+  const i = add ? se + 1 : se;
   const splat = (j: number): number => i + 1 + j;
   const vec = (j: number): number => i + 1 + k + j;
-  const lo = i + 1 + 2 * k;
+  const [lo, ve, se2, one2] = [i + 1 + 2 * k, i + 2 + 2 * k, i + 3 + 2 * k, i + 4 + 2 * k];
   const sum = (high: boolean): Bytes[] => [
     op.f64(0), op.f64x2Splat, // 0 + …, as the loops start (0 + −0 is +0)
     ...Array.from({ length: k }, (_, j) => [...widen(vec(j), high), op.get(splat(j)), op.f64x2Mul, op.f64x2Add]).flat(),
     op.f32x4DemoteF64x2Zero,
   ];
+  const half = (high: boolean): Bytes[] => (add ? thenAdd(sum(high), ve, se2, one2, high) : sum(high));
   return {
-    name: `comb${k}`,
-    params: [I32, ...Array<ValueType>(k).fill(I32), I32, ...Array<ValueType>(k).fill(F64)],
+    name: add ? `combAdd${k}` : `comb${k}`,
+    params: [I32, ...Array<ValueType>(k + (add ? 2 : 1)).fill(I32), ...Array<ValueType>(add ? k + 1 : k).fill(F64)],
     results: [],
-    locals: [[1, I32], [2 * k + 1, V128]],
+    locals: [[1, I32], [add ? 2 * k + 4 : 2 * k + 1, V128]],
     body: [
       ...Array.from({ length: k }, (_, j) => [op.get(coef(j)), op.f64x2Splat, op.set(splat(j))]).flat(),
+      ...(add ? [op.get(se), op.f64x2Splat, op.set(se2), op.f64(1), op.f64x2Splat, op.set(one2)] : []),
       ...loop16(i, bytes, [
         ...Array.from({ length: k }, (_, j) => [op.get(term(j)), op.get(i), op.i32Add, op.v128Load, op.set(vec(j))]).flat(),
-        ...sum(false), op.set(lo),
-        op.get(out), op.get(i), op.i32Add,
-        op.get(lo), ...sum(true), op.shuffle(LOW_PAIRS),
-        op.v128Store,
-      ]),
-    ],
-  };
-}
-
-/**
- * combAdd<k>(out, t1 … tk, b, bytes, c1 … ck, s): v = fround(0 + t1·c1 + … + tk·ck) as comb<k> stores it,
- * then out = fround(0 + v·1 + b·s) (combineInto, then addScaledInto over its result: an update and its noise).
- */
-function combAdd(k: number): WasmFunction {
-  const out = 0;
-  const term = (j: number): number => 1 + j;
-  const b = 1 + k;
-  const bytes = 2 + k;
-  const coef = (j: number): number => 3 + k + j;
-  const s = 3 + 2 * k;
-  const i = 4 + 2 * k;
-  const splat = (j: number): number => i + 1 + j;
-  const vec = (j: number): number => i + 1 + k + j;
-  const [vb, s2, one2, lo] = [i + 1 + 2 * k, i + 2 + 2 * k, i + 3 + 2 * k, i + 4 + 2 * k];
-  const half = (high: boolean): Bytes[] => [
-    op.f64(0), op.f64x2Splat,
-    // the combine of two lanes, rounded to float32 as stored and widened again as read back
-    op.f64(0), op.f64x2Splat,
-    ...Array.from({ length: k }, (_, j) => [...widen(vec(j), high), op.get(splat(j)), op.f64x2Mul, op.f64x2Add]).flat(),
-    op.f32x4DemoteF64x2Zero, op.f64x2PromoteLowF32x4,
-    op.get(one2), op.f64x2Mul, op.f64x2Add,
-    ...widen(vb, high), op.get(s2), op.f64x2Mul, op.f64x2Add,
-    op.f32x4DemoteF64x2Zero,
-  ];
-  return {
-    name: `combAdd${k}`,
-    params: [I32, ...Array<ValueType>(k).fill(I32), I32, I32, ...Array<ValueType>(k).fill(F64), F64],
-    results: [],
-    locals: [[1, I32], [2 * k + 4, V128]],
-    body: [
-      ...Array.from({ length: k }, (_, j) => [op.get(coef(j)), op.f64x2Splat, op.set(splat(j))]).flat(),
-      op.get(s), op.f64x2Splat, op.set(s2), op.f64(1), op.f64x2Splat, op.set(one2),
-      ...loop16(i, bytes, [
-        ...Array.from({ length: k }, (_, j) => [op.get(term(j)), op.get(i), op.i32Add, op.v128Load, op.set(vec(j))]).flat(),
-        op.get(b), op.get(i), op.i32Add, op.v128Load, op.set(vb),
+        ...(add ? [op.get(e), op.get(i), op.i32Add, op.v128Load, op.set(ve)] : []),
         ...half(false), op.set(lo),
         op.get(out), op.get(i), op.i32Add,
         op.get(lo), ...half(true), op.shuffle(LOW_PAIRS),
@@ -99,62 +71,31 @@ function combAdd(k: number): WasmFunction {
 
 /**
  * step(out, d, a, b, bytes, ca, cb, s): d = fround(0 + a·ca + b·cb), then out = fround(0 + a·1 + d·s) with d
- * as stored (combineAndStepInto: an Euler step after its derivative).
+ * as stored (combineAndStepInto: an Euler step after its derivative). With `add`, stepAdd(out, d, a, b, e,
+ * bytes, ca, cb, s, se): then out = fround(0 + out·1 + e·se) with out as stored (an Euler step and its noise).
  */
-function step(): WasmFunction {
-  const [out, d, a, b, bytes, ca, cb, s] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const [i, ca2, cb2, s2, one2, va, vb, dv, lo] = [8, 9, 10, 11, 12, 13, 14, 15, 16];
+function step(add: boolean): WasmFunction {
+  const [out, d, a, b, e] = [0, 1, 2, 3, 4];
+  const bytes = add ? 5 : 4;
+  const [ca, cb, s, se] = [bytes + 1, bytes + 2, bytes + 3, bytes + 4];
+  const i = add ? se + 1 : se;
+  const [ca2, cb2, s2, one2, va, vb, dv, lo, ve, se2] = Array.from({ length: 10 }, (_, j) => i + 1 + j);
   const dHalf = (high: boolean): Bytes[] => [op.f64(0), op.f64x2Splat, ...widen(va, high), op.get(ca2), op.f64x2Mul, op.f64x2Add, ...widen(vb, high), op.get(cb2), op.f64x2Mul, op.f64x2Add, op.f32x4DemoteF64x2Zero];
-  const xHalf = (high: boolean): Bytes[] => [op.f64(0), op.f64x2Splat, ...widen(va, high), op.get(one2), op.f64x2Mul, op.f64x2Add, ...widen(dv, high), op.get(s2), op.f64x2Mul, op.f64x2Add, op.f32x4DemoteF64x2Zero];
+  const xStep = (high: boolean): Bytes[] => [op.f64(0), op.f64x2Splat, ...widen(va, high), op.get(one2), op.f64x2Mul, op.f64x2Add, ...widen(dv, high), op.get(s2), op.f64x2Mul, op.f64x2Add, op.f32x4DemoteF64x2Zero];
+  const xHalf = (high: boolean): Bytes[] => (add ? thenAdd(xStep(high), ve, se2, one2, high) : xStep(high));
   return {
-    name: 'step',
-    params: [I32, I32, I32, I32, I32, F64, F64, F64],
+    name: add ? 'stepAdd' : 'step',
+    params: [...Array<ValueType>(bytes + 1).fill(I32), ...Array<ValueType>(add ? 4 : 3).fill(F64)],
     results: [],
-    locals: [[1, I32], [8, V128]],
+    locals: [[1, I32], [add ? 10 : 8, V128]],
     body: [
       op.get(ca), op.f64x2Splat, op.set(ca2), op.get(cb), op.f64x2Splat, op.set(cb2), op.get(s), op.f64x2Splat, op.set(s2),
       op.f64(1), op.f64x2Splat, op.set(one2),
+      ...(add ? [op.get(se), op.f64x2Splat, op.set(se2)] : []),
       ...loop16(i, bytes, [
         op.get(a), op.get(i), op.i32Add, op.v128Load, op.set(va),
         op.get(b), op.get(i), op.i32Add, op.v128Load, op.set(vb),
-        op.get(d), op.get(i), op.i32Add,
-        ...dHalf(false), op.set(lo), op.get(lo), ...dHalf(true), op.shuffle(LOW_PAIRS), op.tee(dv),
-        op.v128Store,
-        op.get(out), op.get(i), op.i32Add,
-        ...xHalf(false), op.set(lo), op.get(lo), ...xHalf(true), op.shuffle(LOW_PAIRS),
-        op.v128Store,
-      ]),
-    ],
-  };
-}
-
-/**
- * stepAdd(out, d, a, b, e, bytes, ca, cb, s, se): step's d and out, then out = fround(0 + out·1 + e·se) with
- * out as stored (combineAndStepInto with `then`: an Euler step and its noise).
- */
-function stepAdd(): WasmFunction {
-  const [out, d, a, b, e, bytes, ca, cb, s, se] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-  const [i, ca2, cb2, s2, se2, one2, va, vb, ve, dv, lo] = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
-  const dHalf = (high: boolean): Bytes[] => [op.f64(0), op.f64x2Splat, ...widen(va, high), op.get(ca2), op.f64x2Mul, op.f64x2Add, ...widen(vb, high), op.get(cb2), op.f64x2Mul, op.f64x2Add, op.f32x4DemoteF64x2Zero];
-  const xHalf = (high: boolean): Bytes[] => [
-    op.f64(0), op.f64x2Splat,
-    // the step's x, rounded to float32 as stored and widened again as read back
-    op.f64(0), op.f64x2Splat, ...widen(va, high), op.get(one2), op.f64x2Mul, op.f64x2Add, ...widen(dv, high), op.get(s2), op.f64x2Mul, op.f64x2Add,
-    op.f32x4DemoteF64x2Zero, op.f64x2PromoteLowF32x4,
-    op.get(one2), op.f64x2Mul, op.f64x2Add, ...widen(ve, high), op.get(se2), op.f64x2Mul, op.f64x2Add, op.f32x4DemoteF64x2Zero,
-  ];
-  return {
-    name: 'stepAdd',
-    params: [I32, I32, I32, I32, I32, I32, F64, F64, F64, F64],
-    results: [],
-    locals: [[1, I32], [10, V128]],
-    body: [
-      op.get(ca), op.f64x2Splat, op.set(ca2), op.get(cb), op.f64x2Splat, op.set(cb2), op.get(s), op.f64x2Splat, op.set(s2),
-      op.get(se), op.f64x2Splat, op.set(se2), op.f64(1), op.f64x2Splat, op.set(one2),
-      ...loop16(i, bytes, [
-        op.get(a), op.get(i), op.i32Add, op.v128Load, op.set(va),
-        op.get(b), op.get(i), op.i32Add, op.v128Load, op.set(vb),
-        op.get(e), op.get(i), op.i32Add, op.v128Load, op.set(ve),
+        ...(add ? [op.get(e), op.get(i), op.i32Add, op.v128Load, op.set(ve)] : []),
         op.get(d), op.get(i), op.i32Add,
         ...dHalf(false), op.set(lo), op.get(lo), ...dHalf(true), op.shuffle(LOW_PAIRS), op.tee(dv),
         op.v128Store,
@@ -168,7 +109,7 @@ function stepAdd(): WasmFunction {
 
 type Kernel = (...args: number[]) => void;
 
-const kernelModule = lazyModule(() => [...Array.from({ length: MAX_TERMS }, (_, j) => comb(j + 1)), ...Array.from({ length: MAX_TERMS }, (_, j) => combAdd(j + 1)), step(), stepAdd()]);
+const kernelModule = lazyModule(() => [false, true].flatMap((add) => [...Array.from({ length: MAX_TERMS }, (_, j) => comb(j + 1, add)), step(add)]));
 
 /** the scratch memory of the calls: its kernels and its floats */
 let scratch: { kernels: Record<string, Kernel>; floats: Float32Array } | null = null;

@@ -4,6 +4,16 @@ import { EngineError } from '../../../../src-main/engine/types.ts';
 import type { FloatTensor } from '../../../../src-main/engine/samplers/ops.ts';
 import { f32, f64 } from './harness.ts';
 
+/** x, a denoised and a noise of n values (203, and kernel-sized), float32 and float64: the cases of an update followed by its noise */
+function eachNoisedStep(check: (x: FloatTensor, den: FloatTensor, noise: FloatTensor) => void): void {
+  for (const n of [203, 4 * 32 * 32]) {
+    for (const make of [f32, f64] as ((v: ArrayLike<number>, dims: readonly number[]) => FloatTensor)[]) {
+      const wave = (f: (i: number) => number): FloatTensor => make(Float64Array.from({ length: n }, (_, i) => f(i)), [1, 1, 1, n]);
+      check(wave((i) => Math.sin(i * 1.3) * 7.7), wave((i) => Math.cos(i * 0.37) * 0.9), wave((i) => Math.sin(i * 0.91 + 2) * 1.3));
+    }
+  }
+}
+
 describe('tensor ops', () => {
   const a = f32([1, 2, 3, 4], [1, 1, 2, 2]);
   const b = f32([0.5, -1, 2, 0], [1, 1, 2, 2]);
@@ -85,41 +95,31 @@ describe('tensor ops', () => {
   });
 
   it('combineAndStepInto with then adds it over the step as addScaledInto would, float32 (kernel-sized or not) and float64', () => {
-    for (const n of [203, 4 * 32 * 32]) {
-      for (const make of [f32, f64] as ((v: ArrayLike<number>, dims: readonly number[]) => FloatTensor)[]) {
-        const x = make(Float64Array.from({ length: n }, (_, i) => Math.sin(i * 1.3) * 7.7), [1, 1, 1, n]);
-        const den = make(Float64Array.from({ length: n }, (_, i) => Math.cos(i * 0.37) * 0.9), [1, 1, 1, n]);
-        const noise = make(Float64Array.from({ length: n }, (_, i) => Math.sin(i * 0.91 + 2) * 1.3), [1, 1, 1, n]);
-        const want = combineAndStepInto(own(x), scratchLike(x), [x, 1 / 3.7], [den, -1 / 3.7], -0.613);
-        addScaledInto(want, want, noise, 0.29);
-        const mine = own(x);
-        const d = scratchLike(x);
-        expect(combineAndStepInto(mine, d, [mine, 1 / 3.7], [den, -1 / 3.7], -0.613, [noise, 0.29])).toBe(mine);
-        expect(Array.from(mine.data)).toEqual(Array.from(want.data));
-        expect(Array.from(d.data)).toEqual(Array.from(combine<FloatTensor>([x, 1 / 3.7], [den, -1 / 3.7]).data));
-        expect(() => combineAndStepInto(mine, d, [mine, 1], [den, 1], 1, [mine, 1])).toThrow(/neither out nor d/);
-      }
-    }
+    eachNoisedStep((x, den, noise) => {
+      const want = combineAndStepInto(own(x), scratchLike(x), [x, 1 / 3.7], [den, -1 / 3.7], -0.613);
+      addScaledInto(want, want, noise, 0.29);
+      const mine = own(x);
+      const d = scratchLike(x);
+      expect(combineAndStepInto(mine, d, [mine, 1 / 3.7], [den, -1 / 3.7], -0.613, [noise, 0.29])).toBe(mine);
+      expect(Array.from(mine.data)).toEqual(Array.from(want.data));
+      expect(Array.from(d.data)).toEqual(Array.from(combine<FloatTensor>([x, 1 / 3.7], [den, -1 / 3.7]).data));
+      expect(() => combineAndStepInto(mine, d, [mine, 1], [den, 1], 1, [mine, 1])).toThrow(/neither out nor d/);
+    });
   });
 
   it('combineThenAddInto gives the numbers of combineInto then addScaledInto, float32 (kernel-sized or not) and float64', () => {
-    for (const n of [203, 4 * 32 * 32]) {
-      for (const make of [f32, f64] as ((v: ArrayLike<number>, dims: readonly number[]) => FloatTensor)[]) {
-        const x = make(Float64Array.from({ length: n }, (_, i) => Math.sin(i * 1.3) * 7.7), [1, 1, 1, n]);
-        const den = make(Float64Array.from({ length: n }, (_, i) => Math.cos(i * 0.37) * 0.9), [1, 1, 1, n]);
-        const noise = make(Float64Array.from({ length: n }, (_, i) => Math.sin(i * 0.91 + 2) * 1.3), [1, 1, 1, n]);
-        const want = combineInto(own(x), [x, 0.83], [den, 0.17]);
-        addScaledInto(want, want, noise, 0.29);
-        const mine = own(x); // in place, as a sampler updates x
-        expect(combineThenAddInto(mine, [[mine, 0.83], [den, 0.17]], [noise, 0.29])).toBe(mine);
-        expect(Array.from(mine.data)).toEqual(Array.from(want.data));
-        // no noise: the combine alone
-        const plain = own(x);
-        combineThenAddInto(plain, [[plain, 0.83], [den, 0.17]], null);
-        expect(Array.from(plain.data)).toEqual(Array.from(combine<FloatTensor>([x, 0.83], [den, 0.17]).data));
-        expect(() => combineThenAddInto(mine, [[den, 1]], [mine, 1])).toThrow(/must not be out/);
-      }
-    }
+    eachNoisedStep((x, den, noise) => {
+      const want = combineInto(own(x), [x, 0.83], [den, 0.17]);
+      addScaledInto(want, want, noise, 0.29);
+      const mine = own(x); // in place, as a sampler updates x
+      expect(combineThenAddInto(mine, [[mine, 0.83], [den, 0.17]], [noise, 0.29])).toBe(mine);
+      expect(Array.from(mine.data)).toEqual(Array.from(want.data));
+      // no noise: the combine alone
+      const plain = own(x);
+      combineThenAddInto(plain, [[plain, 0.83], [den, 0.17]], null);
+      expect(Array.from(plain.data)).toEqual(Array.from(combine<FloatTensor>([x, 0.83], [den, 0.17]).data));
+      expect(() => combineThenAddInto(mine, [[den, 1]], [mine, 1])).toThrow(/must not be out/);
+    });
   });
 
   it('keep float64 tensors in float64', () => {
