@@ -19,7 +19,7 @@ import { txt2img } from '../../engine/pipelines/txt2img.ts';
 import { ortVersion, plainReason, probeProviders } from '../../engine/runtime/ort.ts';
 import type { ProviderId } from '../../engine/runtime/ort.ts';
 import { randnTensor } from '../../engine/runtime/rng.ts';
-import { simdStep } from '../../engine/samplers/ops-kernels.ts';
+import { kernelArena, simdStep } from '../../engine/samplers/ops-kernels.ts';
 import { SAMPLERS, totalModelCalls } from '../../engine/samplers/registry.ts';
 import { DiscreteSchedule, trainingScheduleFromConfig } from '../../engine/schedules/discrete.ts';
 import { karrasSigmas } from '../../engine/schedules/index.ts';
@@ -270,12 +270,15 @@ function blockingUnet(): { runner: UnetRunner; model: ModelDenoiser; inside: () 
  * The bare loop of floorPerStepMs: no engine code between the blocking runs, only a guided Euler step's
  * arithmetic on an eps-predicting UNet: c_in·x into both halves of the input, then x̂₀ of both
  * predictions, their CFG mix and the update, with the engine's SIMD kernels where it has them
- * (models/unet-kernels.ts, samplers/ops-kernels.ts), else as JavaScript loops in two passes.
+ * (models/unet-kernels.ts, samplers/ops-kernels.ts, x and d in an arena as the engine's samplers keep
+ * theirs), else as JavaScript loops in two passes.
  */
 async function floorLoop(gpu: ReturnType<typeof blockingUnet>, shape: readonly [number, number, number], steps: number): Promise<{ perStep: number; hop: number }> {
   const n = shape[0] * shape[1] * shape[2];
-  const x = new Float32Array(n).fill(1);
-  const d = new Float32Array(n);
+  // x and d in an arena, as sampleLatents keeps a sampler's buffers (the kernels use them in place)
+  const arena = kernelArena(n);
+  const x = (arena?.take(n) ?? new Float32Array(n)).fill(1);
+  const d = arena?.take(n) ?? new Float32Array(n);
   const lease = CfgPairLease.create(n);
   const input = lease ? lease.input : new Float32Array(2 * n);
   const feeds = {

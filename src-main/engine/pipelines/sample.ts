@@ -15,6 +15,7 @@ import type { BrownianSpec } from '../runtime/brownian-tree.ts';
 import { threadNoise } from '../runtime/noise-thread.ts';
 import { Rng } from '../runtime/rng.ts';
 import { concatBatch, splitBatch } from '../samplers/ops.ts';
+import { kernelArena } from '../samplers/ops-kernels.ts';
 import { EngineError } from '../types.ts';
 import type { SamplerEntry } from '../samplers/registry.ts';
 import type { Denoiser, F32Tensor, NoiseSampler, SamplerOptions, StepInfo } from '../types.ts';
@@ -160,7 +161,11 @@ export async function sampleLatents(input: SampleLatentsInput): Promise<SampledL
 async function sampleFrom(input: SampleLatentsInput, initial: F32Tensor, noise: NoiseSampler, prefetch: () => void): Promise<SampledLatents> {
   const { sigmas, signal } = input;
   const sigmaMax = sigmas[0];
-  const x0 = new Float32Array(initial.data.length);
+  // the run's latents live in an arena (samplers/ops-kernels.ts kernelArena): the sampler's own x and
+  // scratch tensors are taken from it, and its kernels update them in place instead of copying them in
+  // and out at every step; the result is copied out of it, so that no view of the arena outlives the run
+  const arena = kernelArena(initial.data.length);
+  const x0 = arena?.take(initial.data.length) ?? new Float32Array(initial.data.length);
   const init = input.init?.data;
   const per = initial.data.length / input.seeds.length;
   const start = (i: number): number => (init === undefined ? 0 : init.length === per ? init[i % per] : init[i]);
@@ -189,7 +194,8 @@ async function sampleFrom(input: SampleLatentsInput, initial: F32Tensor, noise: 
     // copies it (StepRecorder does); denoised is the denoiser's own output
     input.onStep?.(info);
   };
-  const latents = await input.sampler.fn(denoiser, { dtype: 'float32', dims: initial.dims, data: x0 }, sigmas, { noise, signal, onStep }, input.samplerOptions);
+  const sampled = await input.sampler.fn(denoiser, { dtype: 'float32', dims: initial.dims, data: x0 }, sigmas, { noise, signal, onStep }, input.samplerOptions);
+  const latents = arena?.holds(sampled.data) ? { ...sampled, data: sampled.data.slice() } : sampled;
   if (stepMs.length > 0) stepMs[stepMs.length - 1] += performance.now() - last;
   return { latents, stepMs };
 }

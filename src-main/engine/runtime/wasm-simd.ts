@@ -134,7 +134,7 @@ interface WasmGlobals {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => WasmModule;
   Instance: new (module: WasmModule, imports: { env: { mem: unknown } }) => { readonly exports: unknown };
-  Memory: new (size: { initial: number; maximum: number }) => { readonly buffer: ArrayBuffer };
+  Memory: new (size: { initial: number; maximum: number }) => WasmMemory;
 }
 
 const wasm = (globalThis as { WebAssembly?: WasmGlobals }).WebAssembly;
@@ -160,14 +160,29 @@ export function lazyModule(functions: () => readonly WasmFunction[]): () => Wasm
   };
 }
 
+/** A WebAssembly memory of whole 64 KiB pages, never grown: views of its buffer stay valid as long as it lives. */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+
+/** A memory of at least `bytes` (whole 64 KiB pages) with a fixed size, zero-filled. */
+export function fixedMemory(bytes: number): WasmMemory {
+  if (!wasm) throw new Error('wasm-simd: this runtime has no WebAssembly');
+  const pages = Math.max(1, Math.ceil(bytes / 65536));
+  return new wasm.Memory({ initial: pages, maximum: pages });
+}
+
+/** An instance of `module` over `memory` (several instances may share one memory). */
+export function instanceOn<E>(module: WasmModule, memory: WasmMemory): E {
+  if (!wasm) throw new Error('wasm-simd: this runtime has no WebAssembly');
+  return new wasm.Instance(module, { env: { mem: memory } }).exports as E;
+}
+
 /**
  * An instance of `module` over a memory of its own, `bytes` long (whole 64 KiB pages) and never grown:
  * views of `buffer` stay valid as long as the instance lives.
  */
 export function instantiate<E>(module: WasmModule, bytes: number): { exports: E; buffer: ArrayBuffer } {
-  if (!wasm) throw new Error('wasm-simd: this runtime has no WebAssembly');
-  const pages = Math.max(1, Math.ceil(bytes / 65536));
-  const memory = new wasm.Memory({ initial: pages, maximum: pages });
-  const instance = new wasm.Instance(module, { env: { mem: memory } });
-  return { exports: instance.exports as E, buffer: memory.buffer };
+  const memory = fixedMemory(bytes);
+  return { exports: instanceOn<E>(module, memory), buffer: memory.buffer };
 }

@@ -1,124 +1,36 @@
 /**
- * The samplers' float32 updates (ops.ts combineInto and combineAndStepInto) as WebAssembly SIMD kernels
- * (runtime/wasm-simd.ts): the same double accumulation from 0 in the terms' order, rounded once to
- * float32 on store, so every number is the JavaScript loop's, bit for bit (ops-kernels.test.ts).
+ * The samplers' float32 updates (ops.ts combineInto, combineThenAddInto and combineAndStepInto) run as
+ * WebAssembly SIMD kernels (ops-kernel-code.ts): the same double accumulation from 0 in the terms' order,
+ * rounded once to float32 on store, so every number is the JavaScript loop's, bit for bit.
  *
- * The terms live in JavaScript arrays, so a call copies them into one scratch memory (a memcpy each),
- * runs the kernel there and copies the results back. That pays where the loop's own cost matters: on a
- * large latent after a GPU step, where scalar JavaScript takes 3–8 ns an element and a copy a fraction of
- * one. The calls are synchronous, so one scratch memory serves the process (a larger one replaces it).
+ * A kernel reads and writes its memory only. Arrays that live in a run's arena (kernelArena: a sampler's
+ * own x and scratch tensors) are used where they are; the others (the model's prediction, a step's noise,
+ * any array outside a run) are copied in (a memcpy each), and outputs outside the memory copied back.
+ * That pays where the loop's own cost matters: on a large latent after a GPU step, where scalar
+ * JavaScript takes 3–8 ns an element and a copy a fraction of one. The calls are synchronous, so one
+ * scratch memory serves the calls outside arenas (a larger one replaces it), and an arena's staging
+ * part its own.
  */
-import { I32, F64, LOW_PAIRS, V128, instantiate, lazyModule, loop16, op, widen } from '../runtime/wasm-simd.ts';
-import type { Bytes, ValueType, WasmFunction } from '../runtime/wasm-simd.ts';
+import { instantiate } from '../runtime/wasm-simd.ts';
+import { WasmArena } from '../runtime/wasm-arena.ts';
+import { MAX_TERMS, kernelModule } from './ops-kernel-code.ts';
+import type { Kernel } from './ops-kernel-code.ts';
 
-/** the most terms a kernel takes (combineInto spells out up to five) */
-export const MAX_TERMS = 5;
+export { MAX_TERMS };
 /** below this many floats the JavaScript loops are as fast (and nothing is copied) */
 export const SIMD_MIN_FLOATS = 4096;
 
-/**
- * For two lanes: v (the bytes of an update, ending rounded to float32 as it is stored), widened again as it
- * is read back, then fround(0 + v·1 + e·se): addScaledInto over the update (an update and its noise).
- */
-function thenAdd(v: Bytes[], e: number, se2: number, one2: number, high: boolean): Bytes[] {
-  return [
-    op.f64(0), op.f64x2Splat, ...v, op.f64x2PromoteLowF32x4, op.get(one2), op.f64x2Mul, op.f64x2Add,
-    ...widen(e, high), op.get(se2), op.f64x2Mul, op.f64x2Add, op.f32x4DemoteF64x2Zero,
-  ];
-}
-
-/**
- * comb<k>(out, t1 … tk, bytes, c1 … ck): out = fround(0 + t1·c1 + … + tk·ck), accumulated in double in
- * that order (combineInto's loops). With `add`, combAdd<k>(out, t1 … tk, e, bytes, c1 … ck, se): then
- * out = fround(0 + out·1 + e·se) with out as stored (combineThenAddInto: an update and its noise).
- */
-function comb(k: number, add: boolean): WasmFunction {
-  const out = 0;
-  const term = (j: number): number => 1 + j;
-  const e = 1 + k;
-  const bytes = add ? 2 + k : 1 + k;
-  const coef = (j: number): number => bytes + 1 + j;
-  const se = bytes + 1 + k;
-  const i = add ? se + 1 : se;
-  const splat = (j: number): number => i + 1 + j;
-  const vec = (j: number): number => i + 1 + k + j;
-  const [lo, ve, se2, one2] = [i + 1 + 2 * k, i + 2 + 2 * k, i + 3 + 2 * k, i + 4 + 2 * k];
-  const sum = (high: boolean): Bytes[] => [
-    op.f64(0), op.f64x2Splat, // 0 + …, as the loops start (0 + −0 is +0)
-    ...Array.from({ length: k }, (_, j) => [...widen(vec(j), high), op.get(splat(j)), op.f64x2Mul, op.f64x2Add]).flat(),
-    op.f32x4DemoteF64x2Zero,
-  ];
-  const half = (high: boolean): Bytes[] => (add ? thenAdd(sum(high), ve, se2, one2, high) : sum(high));
-  return {
-    name: add ? `combAdd${k}` : `comb${k}`,
-    params: [I32, ...Array<ValueType>(k + (add ? 2 : 1)).fill(I32), ...Array<ValueType>(add ? k + 1 : k).fill(F64)],
-    results: [],
-    locals: [[1, I32], [add ? 2 * k + 4 : 2 * k + 1, V128]],
-    body: [
-      ...Array.from({ length: k }, (_, j) => [op.get(coef(j)), op.f64x2Splat, op.set(splat(j))]).flat(),
-      ...(add ? [op.get(se), op.f64x2Splat, op.set(se2), op.f64(1), op.f64x2Splat, op.set(one2)] : []),
-      ...loop16(i, bytes, [
-        ...Array.from({ length: k }, (_, j) => [op.get(term(j)), op.get(i), op.i32Add, op.v128Load, op.set(vec(j))]).flat(),
-        ...(add ? [op.get(e), op.get(i), op.i32Add, op.v128Load, op.set(ve)] : []),
-        ...half(false), op.set(lo),
-        op.get(out), op.get(i), op.i32Add,
-        op.get(lo), ...half(true), op.shuffle(LOW_PAIRS),
-        op.v128Store,
-      ]),
-    ],
-  };
-}
-
-/**
- * step(out, d, a, b, bytes, ca, cb, s): d = fround(0 + a·ca + b·cb), then out = fround(0 + a·1 + d·s) with d
- * as stored (combineAndStepInto: an Euler step after its derivative). With `add`, stepAdd(out, d, a, b, e,
- * bytes, ca, cb, s, se): then out = fround(0 + out·1 + e·se) with out as stored (an Euler step and its noise).
- */
-function step(add: boolean): WasmFunction {
-  const [out, d, a, b, e] = [0, 1, 2, 3, 4];
-  const bytes = add ? 5 : 4;
-  const [ca, cb, s, se] = [bytes + 1, bytes + 2, bytes + 3, bytes + 4];
-  const i = add ? se + 1 : se;
-  const [ca2, cb2, s2, one2, va, vb, dv, lo, ve, se2] = Array.from({ length: 10 }, (_, j) => i + 1 + j);
-  const dHalf = (high: boolean): Bytes[] => [op.f64(0), op.f64x2Splat, ...widen(va, high), op.get(ca2), op.f64x2Mul, op.f64x2Add, ...widen(vb, high), op.get(cb2), op.f64x2Mul, op.f64x2Add, op.f32x4DemoteF64x2Zero];
-  const xStep = (high: boolean): Bytes[] => [op.f64(0), op.f64x2Splat, ...widen(va, high), op.get(one2), op.f64x2Mul, op.f64x2Add, ...widen(dv, high), op.get(s2), op.f64x2Mul, op.f64x2Add, op.f32x4DemoteF64x2Zero];
-  const xHalf = (high: boolean): Bytes[] => (add ? thenAdd(xStep(high), ve, se2, one2, high) : xStep(high));
-  return {
-    name: add ? 'stepAdd' : 'step',
-    params: [...Array<ValueType>(bytes + 1).fill(I32), ...Array<ValueType>(add ? 4 : 3).fill(F64)],
-    results: [],
-    locals: [[1, I32], [add ? 10 : 8, V128]],
-    body: [
-      op.get(ca), op.f64x2Splat, op.set(ca2), op.get(cb), op.f64x2Splat, op.set(cb2), op.get(s), op.f64x2Splat, op.set(s2),
-      op.f64(1), op.f64x2Splat, op.set(one2),
-      ...(add ? [op.get(se), op.f64x2Splat, op.set(se2)] : []),
-      ...loop16(i, bytes, [
-        op.get(a), op.get(i), op.i32Add, op.v128Load, op.set(va),
-        op.get(b), op.get(i), op.i32Add, op.v128Load, op.set(vb),
-        ...(add ? [op.get(e), op.get(i), op.i32Add, op.v128Load, op.set(ve)] : []),
-        op.get(d), op.get(i), op.i32Add,
-        ...dHalf(false), op.set(lo), op.get(lo), ...dHalf(true), op.shuffle(LOW_PAIRS), op.tee(dv),
-        op.v128Store,
-        op.get(out), op.get(i), op.i32Add,
-        ...xHalf(false), op.set(lo), op.get(lo), ...xHalf(true), op.shuffle(LOW_PAIRS),
-        op.v128Store,
-      ]),
-    ],
-  };
-}
-
-type Kernel = (...args: number[]) => void;
-
-const kernelModule = lazyModule(() => [false, true].flatMap((add) => [...Array.from({ length: MAX_TERMS }, (_, j) => comb(j + 1, add)), step(add)]));
-
-/** the scratch memory of the calls: its kernels and its floats */
+/** the scratch memory of calls on arrays that live in no arena: its kernels and its floats */
 let scratch: { kernels: Record<string, Kernel>; floats: Float32Array } | null = null;
 
-/** scratch for `floats` floats (grown by replacing it), or null without SIMD or past 256 MiB */
+/** the largest memory a call or an arena takes */
+const MAX_BYTES = 256 * 2 ** 20;
+
+/** scratch for `floats` floats (grown by replacing it), or null without SIMD or past MAX_BYTES */
 function scratchFor(floats: number): { kernels: Record<string, Kernel>; floats: Float32Array } | null {
   if (scratch && scratch.floats.length >= floats) return scratch;
   const module = kernelModule();
-  if (!module || floats * 4 > 256 * 2 ** 20) return null;
+  if (!module || floats * 4 > MAX_BYTES) return null;
   const size = Math.max(floats, 2 * (scratch?.floats.length ?? 0));
   const { exports, buffer } = instantiate<Record<string, Kernel>>(module, size * 4);
   scratch = { kernels: exports, floats: new Float32Array(buffer, 0, size) };
@@ -126,19 +38,114 @@ function scratchFor(floats: number): { kernels: Record<string, Kernel>; floats: 
 }
 
 /**
- * Copies each distinct array of `inputs` into the scratch after `reserve` floats of outputs (an array
- * given twice, as in combineInto(x, [x, …], …), once) and returns their byte offsets.
+ * Slots of a run's arena: the run's starting x, the sampler's own copy and its scratch tensors (LMS keeps
+ * four derivatives), with room to spare. Staging: every input and output of the widest call (combAdd5:
+ * out, five terms and the noise) where none lives in the arena.
  */
-function load(s: Float32Array, inputs: readonly Float32Array[], n: number, reserve: number): number[] {
-  const seen: Float32Array[] = [];
-  return inputs.map((t) => {
-    let k = seen.indexOf(t);
-    if (k < 0) {
-      k = seen.push(t) - 1;
-      s.set(t, (reserve + k) * n);
+const ARENA_SLOTS = 8;
+const STAGED = MAX_TERMS + 2;
+
+/**
+ * An arena for a sampling run's float32 latents of n floats (runtime/wasm-arena.ts): ops.ts `own` and
+ * `scratchLike` place a sampler's buffers in it, and the kernels then use them in place. Null where the
+ * kernels do not apply (no SIMD, too few floats, a length not a multiple of 4, too large).
+ */
+export function kernelArena(n: number): WasmArena | null {
+  if (!kernelModule() || n < SIMD_MIN_FLOATS || n % 4 !== 0) return null;
+  return WasmArena.create(n, ARENA_SLOTS, STAGED * n, MAX_BYTES);
+}
+
+/**
+ * Where a call runs: a memory's kernels and its staging floats (from byte `base` on). `buffer` is the
+ * memory's when the call's arrays may live in it (an arena), null for the process's scratch.
+ */
+interface Home {
+  readonly buffer: ArrayBufferLike | null;
+  readonly kernels: Record<string, Kernel>;
+  readonly staging: Float32Array;
+  readonly base: number;
+}
+
+/**
+ * The home of the last arena a call ran in (a run's calls all share one). Kept so that a call finds it
+ * with one comparison: right after a GPU step every extra piece of code a call runs is cold. A first
+ * version of these calls (a WeakMap lookup, array methods and closures per call) took 110 µs on 4×64×64
+ * for an Euler step whose kernel takes 37; plain loops as below take 53. It keeps that arena alive until
+ * a call runs in another one.
+ */
+let lastArena: Home | null = null;
+
+/** the arena holding `out` (cached in lastArena), else the process's scratch for `floats` floats; null: no kernels */
+function homeFor(out: Float32Array, floats: number): Home | null {
+  const buffer = out.buffer;
+  if (lastArena !== null && lastArena.buffer === buffer) return lastArena;
+  const module = kernelModule();
+  const arena = module ? WasmArena.holding(out) : undefined;
+  if (module && arena) {
+    lastArena = { buffer, kernels: arena.instance(module), staging: arena.staging, base: arena.staging.byteOffset };
+    return lastArena;
+  }
+  const s = scratchFor(floats);
+  return s && { buffer: null, kernels: s.kernels, staging: s.floats, base: 0 };
+}
+
+/** the byte offsets of a call's arrays, reused call after call */
+const at: number[] = [];
+
+/**
+ * Lays out a call's arrays of n floats in `h`: `arrays` are the outputs (the first `outs`), then the
+ * inputs. Each one h's memory holds is used where it is, at its byte offset, except an input that partly
+ * overlaps an output; the others get a staging slot each (an input given twice, as in
+ * combineInto(x, [x, …], …), one), and the inputs among them are copied in, so that they are read whole
+ * before anything is written, as the copies always were. False when h's staging is too small.
+ */
+function layOut(h: Home, arrays: readonly Float32Array[], outs: number, n: number): boolean {
+  let slots = 0;
+  for (let j = 0; j < arrays.length; j++) {
+    const t = arrays[j];
+    let inPlace = t.buffer === h.buffer;
+    for (let q = 0; inPlace && j >= outs && q < outs; q++) {
+      const o = arrays[q];
+      if (o !== t && o.buffer === h.buffer && t.byteOffset < o.byteOffset + 4 * n && o.byteOffset < t.byteOffset + 4 * n) inPlace = false;
     }
-    return 4 * (reserve + k) * n;
-  });
+    if (inPlace) {
+      at[j] = t.byteOffset;
+      continue;
+    }
+    let q = outs;
+    while (q < j && !(arrays[q] === t && at[q] >= h.base)) q++;
+    if (q < j) {
+      at[j] = at[q];
+      continue;
+    }
+    if ((slots + 1) * n > h.staging.length) return false;
+    at[j] = h.base + 4 * n * slots;
+    if (j >= outs) h.staging.set(t, slots * n);
+    slots++;
+  }
+  return true;
+}
+
+/**
+ * The home of a call on n floats with its arrays laid out in it (the offsets in `at`): the arena holding
+ * the first output when there is one, else the process's scratch; null where the kernels do not apply
+ * (nothing written).
+ */
+function homeOf(arrays: readonly Float32Array[], outs: number, n: number): Home | null {
+  if (n < SIMD_MIN_FLOATS || n % 4 !== 0) return null;
+  const h = homeFor(arrays[0], arrays.length * n);
+  if (h === null) return null;
+  if (layOut(h, arrays, outs, n)) return h;
+  const s = h.buffer === null ? null : scratchFor(arrays.length * n);
+  const home: Home | null = s && { buffer: null, kernels: s.kernels, staging: s.floats, base: 0 };
+  return home !== null && layOut(home, arrays, outs, n) ? home : null;
+}
+
+/** copies the call's outputs that were staged in `h` back out */
+function copyOut(h: Home, arrays: readonly Float32Array[], outs: number, n: number): void {
+  for (let j = 0; j < outs; j++) {
+    if (arrays[j].buffer !== h.buffer) arrays[j].set(h.staging.subarray((at[j] - h.base) / 4, (at[j] - h.base) / 4 + n));
+  }
 }
 
 /**
@@ -147,14 +154,20 @@ function load(s: Float32Array, inputs: readonly Float32Array[], n: number, reser
  * nothing is written and the caller runs its loop.
  */
 export function simdCombine(out: Float32Array, terms: readonly Float32Array[], coefficients: readonly number[]): boolean {
-  const n = out.length;
   const k = terms.length;
-  if (k < 1 || k > MAX_TERMS || n < SIMD_MIN_FLOATS || n % 4 !== 0) return false;
-  const s = scratchFor((k + 1) * n);
-  if (!s) return false;
-  const at = load(s.floats, terms, n, 1);
-  s.kernels[`comb${k}`](0, ...at, 4 * n, ...coefficients);
-  out.set(s.floats.subarray(0, n));
+  if (k < 1 || k > MAX_TERMS) return false;
+  const arrays = [out, ...terms];
+  const h = homeOf(arrays, 1, out.length);
+  if (h === null) return false;
+  const bytes = 4 * out.length;
+  const c = coefficients;
+  const kernels = h.kernels;
+  if (k === 1) kernels.comb1(at[0], at[1], bytes, c[0]);
+  else if (k === 2) kernels.comb2(at[0], at[1], at[2], bytes, c[0], c[1]);
+  else if (k === 3) kernels.comb3(at[0], at[1], at[2], at[3], bytes, c[0], c[1], c[2]);
+  else if (k === 4) kernels.comb4(at[0], at[1], at[2], at[3], at[4], bytes, c[0], c[1], c[2], c[3]);
+  else kernels.comb5(at[0], at[1], at[2], at[3], at[4], at[5], bytes, c[0], c[1], c[2], c[3], c[4]);
+  copyOut(h, arrays, 1, out.length);
   return true;
 }
 
@@ -163,14 +176,20 @@ export function simdCombine(out: Float32Array, terms: readonly Float32Array[], c
  * must not be out. False where they do not apply (nothing written).
  */
 export function simdCombineAdd(out: Float32Array, terms: readonly Float32Array[], coefficients: readonly number[], b: Float32Array, s: number): boolean {
-  const n = out.length;
   const k = terms.length;
-  if (k < 1 || k > MAX_TERMS || n < SIMD_MIN_FLOATS || n % 4 !== 0) return false;
-  const sc = scratchFor((k + 2) * n);
-  if (!sc) return false;
-  const at = load(sc.floats, [...terms, b], n, 1);
-  sc.kernels[`combAdd${k}`](0, ...at, 4 * n, ...coefficients, s);
-  out.set(sc.floats.subarray(0, n));
+  if (k < 1 || k > MAX_TERMS) return false;
+  const arrays = [out, ...terms, b];
+  const h = homeOf(arrays, 1, out.length);
+  if (h === null) return false;
+  const bytes = 4 * out.length;
+  const c = coefficients;
+  const kernels = h.kernels;
+  if (k === 1) kernels.combAdd1(at[0], at[1], at[2], bytes, c[0], s);
+  else if (k === 2) kernels.combAdd2(at[0], at[1], at[2], at[3], bytes, c[0], c[1], s);
+  else if (k === 3) kernels.combAdd3(at[0], at[1], at[2], at[3], at[4], bytes, c[0], c[1], c[2], s);
+  else if (k === 4) kernels.combAdd4(at[0], at[1], at[2], at[3], at[4], at[5], bytes, c[0], c[1], c[2], c[3], s);
+  else kernels.combAdd5(at[0], at[1], at[2], at[3], at[4], at[5], at[6], bytes, c[0], c[1], c[2], c[3], c[4], s);
+  copyOut(h, arrays, 1, out.length);
   return true;
 }
 
@@ -179,18 +198,12 @@ export function simdCombineAdd(out: Float32Array, terms: readonly Float32Array[]
  * out + e·se over it (e must not be out); false (nothing written) where it does not apply.
  */
 export function simdStep(out: Float32Array, d: Float32Array, a: Float32Array, ca: number, b: Float32Array, cb: number, step: number, then?: readonly [Float32Array, number]): boolean {
-  const n = out.length;
-  if (n < SIMD_MIN_FLOATS || n % 4 !== 0) return false;
-  const s = scratchFor((then ? 5 : 4) * n);
-  if (!s) return false;
-  if (then) {
-    const [pa, pb, pe] = load(s.floats, [a, b, then[0]], n, 2);
-    s.kernels.stepAdd(0, 4 * n, pa, pb, pe, 4 * n, ca, cb, step, then[1]);
-  } else {
-    const [pa, pb] = load(s.floats, [a, b], n, 2);
-    s.kernels.step(0, 4 * n, pa, pb, 4 * n, ca, cb, step);
-  }
-  d.set(s.floats.subarray(n, 2 * n));
-  out.set(s.floats.subarray(0, n));
+  const arrays = then ? [out, d, a, b, then[0]] : [out, d, a, b];
+  const h = homeOf(arrays, 2, out.length);
+  if (h === null) return false;
+  const bytes = 4 * out.length;
+  if (then) h.kernels.stepAdd(at[0], at[1], at[2], at[3], at[4], bytes, ca, cb, step, then[1]);
+  else h.kernels.step(at[0], at[1], at[2], at[3], bytes, ca, cb, step);
+  copyOut(h, arrays, 2, out.length);
   return true;
 }

@@ -17,6 +17,7 @@
  * throws EngineError('INTERNAL') naming both shapes.
  */
 import { EngineError } from '../types.ts';
+import { WasmArena } from '../runtime/wasm-arena.ts';
 import { simdCombine, simdCombineAdd, simdStep } from './ops-kernels.ts';
 
 export type FloatArray = Float32Array | Float64Array;
@@ -64,12 +65,22 @@ export function clone<T extends FloatTensor>(a: T): T {
   return withData(a, out);
 }
 
-/** A sampler's own copy of the x it was given, the buffer it updates in place for the whole run. */
-export const own = clone;
+/** a zero-filled array in the arena holding `a` (ops-kernels.ts kernelArena), if there is one with a slot left */
+function inArena(a: FloatArray): Float32Array | null {
+  return a instanceof Float32Array ? (WasmArena.holding(a)?.take(a.length) ?? null) : null;
+}
 
-/** A zero-filled tensor shaped like `a`: a scratch buffer a sampler allocates once and reuses every step. */
+/** A sampler's own copy of x, updated in place for the whole run (in x's arena if any: pipelines/sample.ts). */
+export function own<T extends FloatTensor>(a: T): T {
+  const data = inArena(a.data);
+  if (data === null) return clone(a);
+  data.set(a.data);
+  return withData(a, data);
+}
+
+/** A zero-filled tensor like `a`, a scratch buffer a sampler reuses every step (in a's arena if any). */
 export function scratchLike<T extends FloatTensor>(a: T): T {
-  return withData(a, allocLike(a));
+  return withData(a, inArena(a.data) ?? allocLike(a));
 }
 
 /** a + b */

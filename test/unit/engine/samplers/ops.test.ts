@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { add, addScaled, addScaledInto, blend, clone, combine, combineAndStepInto, combineInto, combineThenAddInto, concatBatch, lerp, mul, own, scale, scratchLike, splitBatch, splitBatchViews, sub } from '../../../../src-main/engine/samplers/ops.ts';
+import { WasmArena } from '../../../../src-main/engine/runtime/wasm-arena.ts';
+import { kernelArena } from '../../../../src-main/engine/samplers/ops-kernels.ts';
 import { EngineError } from '../../../../src-main/engine/types.ts';
 import type { FloatTensor } from '../../../../src-main/engine/samplers/ops.ts';
 import { f32, f64 } from './harness.ts';
@@ -170,5 +172,33 @@ describe('tensor ops', () => {
     expect(views[1].data.buffer).toBe(both.data.buffer);
     expect(copies[1].data.buffer).not.toBe(both.data.buffer);
     expect(() => splitBatchViews(both, 3)).toThrow(/ops.splitBatchViews: cannot split batch 2/);
+  });
+});
+
+describe("a sampler's buffers in its run's arena", () => {
+  it('own and scratchLike take slots of the arena x lives in, then ordinary arrays when they run out', () => {
+    const n = 4 * 32 * 32;
+    const arena = kernelArena(n);
+    expect(arena).not.toBeNull();
+    const data = arena!.take(n)!;
+    data.set(Float32Array.from({ length: n }, (_, i) => Math.sin(i)));
+    const x = { dtype: 'float32', dims: [1, 4, 32, 32], data } as const;
+    const mine = own(x);
+    expect(WasmArena.holding(mine.data as Float32Array)).toBe(arena);
+    expect(mine.data).not.toBe(x.data);
+    expect(Array.from(mine.data)).toEqual(Array.from(x.data));
+    expect(mine.dims).toEqual(x.dims);
+    const scratch = scratchLike(mine);
+    expect(WasmArena.holding(scratch.data as Float32Array)).toBe(arena);
+    expect((scratch.data as Float32Array).every((v) => v === 0)).toBe(true);
+    // the arena has a fixed number of slots: then a sampler gets ordinary arrays, and runs as before
+    const more = Array.from({ length: 8 }, () => scratchLike(x));
+    expect(more.filter((t) => WasmArena.holding(t.data as Float32Array) === undefined).length).toBeGreaterThan(0);
+    const last = own(x);
+    expect(WasmArena.holding(last.data as Float32Array)).toBeUndefined();
+    expect(Array.from(last.data)).toEqual(Array.from(x.data));
+    // outside an arena, and in float64, nothing changes
+    expect(WasmArena.holding(own(f32([1, 2], [1, 2])).data as Float32Array)).toBeUndefined();
+    expect(own(f64([1, 2], [1, 2])).data).toBeInstanceOf(Float64Array);
   });
 });
