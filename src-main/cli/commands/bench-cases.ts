@@ -19,7 +19,7 @@ import { txt2img } from '../../engine/pipelines/txt2img.ts';
 import { ortVersion, plainReason, probeProviders } from '../../engine/runtime/ort.ts';
 import type { ProviderId } from '../../engine/runtime/ort.ts';
 import { randnTensor } from '../../engine/runtime/rng.ts';
-import { kernelArena, simdStep } from '../../engine/samplers/ops-kernels.ts';
+import { kernelArena, releaseArena, simdStep } from '../../engine/samplers/ops-kernels.ts';
 import { SAMPLERS, totalModelCalls } from '../../engine/samplers/registry.ts';
 import { DiscreteSchedule, trainingScheduleFromConfig } from '../../engine/schedules/discrete.ts';
 import { karrasSigmas } from '../../engine/schedules/index.ts';
@@ -307,6 +307,7 @@ async function floorLoop(gpu: ReturnType<typeof blockingUnet>, shape: readonly [
       x[k] = x[k] + ((x[k] - guided) / sigma) * dt;
     }
   }
+  if (arena) releaseArena(n, arena);
   return { perStep: gpu.between() / (steps - 1), hop: gpu.hop() / steps };
 }
 

@@ -15,7 +15,8 @@ import type { BrownianSpec } from '../runtime/brownian-tree.ts';
 import { threadNoise } from '../runtime/noise-thread.ts';
 import { Rng } from '../runtime/rng.ts';
 import { concatBatch, splitBatch } from '../samplers/ops.ts';
-import { kernelArena } from '../samplers/ops-kernels.ts';
+import { kernelArena, releaseArena } from '../samplers/ops-kernels.ts';
+import type { WasmArena } from '../runtime/wasm-arena.ts';
 import { EngineError } from '../types.ts';
 import type { SamplerEntry } from '../samplers/registry.ts';
 import type { Denoiser, F32Tensor, NoiseSampler, SamplerOptions, StepInfo } from '../types.ts';
@@ -151,20 +152,21 @@ function itemByItem(denoise: ModelDenoiser): ModelDenoiser {
 export async function sampleLatents(input: SampleLatentsInput): Promise<SampledLatents> {
   const brownian = brownianSpec(input.sampler, input.samplerOptions, input.sigmas);
   const { initial, noise, prefetch, close } = imageNoise(input.seeds, input.latentShape, input.sampler.stochastic, brownian);
+  // the run's latents live in an arena (samplers/ops-kernels.ts kernelArena): the sampler's own x and
+  // scratch tensors are taken from it, and its kernels update them in place instead of copying them in
+  // and out at every step; the result is copied out of it, and the arena goes back for the next run
+  const arena = kernelArena(initial.data.length);
   try {
-    return await sampleFrom(input, initial, noise, prefetch);
+    return await sampleFrom(input, initial, noise, prefetch, arena);
   } finally {
     close();
+    if (arena) releaseArena(initial.data.length, arena);
   }
 }
 
-async function sampleFrom(input: SampleLatentsInput, initial: F32Tensor, noise: NoiseSampler, prefetch: () => void): Promise<SampledLatents> {
+async function sampleFrom(input: SampleLatentsInput, initial: F32Tensor, noise: NoiseSampler, prefetch: () => void, arena: WasmArena | null): Promise<SampledLatents> {
   const { sigmas, signal } = input;
   const sigmaMax = sigmas[0];
-  // the run's latents live in an arena (samplers/ops-kernels.ts kernelArena): the sampler's own x and
-  // scratch tensors are taken from it, and its kernels update them in place instead of copying them in
-  // and out at every step; the result is copied out of it, so that no view of the arena outlives the run
-  const arena = kernelArena(initial.data.length);
   const x0 = arena?.take(initial.data.length) ?? new Float32Array(initial.data.length);
   const init = input.init?.data;
   const per = initial.data.length / input.seeds.length;

@@ -45,14 +45,32 @@ function scratchFor(floats: number): { kernels: Record<string, Kernel>; floats: 
 const ARENA_SLOTS = 8;
 const STAGED = MAX_TERMS + 2;
 
+/** arenas given back by finished runs (releaseArena), with the floats they were made for; the latest first */
+const spareArenas: { floats: number; arena: WasmArena }[] = [];
+/** how many spare arenas are kept (a studio alternates between a few latent sizes at most) */
+const SPARE_ARENAS = 2;
+
 /**
  * An arena for a sampling run's float32 latents of n floats (runtime/wasm-arena.ts): ops.ts `own` and
- * `scratchLike` place a sampler's buffers in it, and the kernels then use them in place. Null where the
- * kernels do not apply (no SIMD, too few floats, a length not a multiple of 4, too large).
+ * `scratchLike` place a sampler's buffers in it, and the kernels then use them in place. One given back
+ * by an earlier run of the same size when there is one (its pages are already there), else a new one.
+ * Null where the kernels do not apply (no SIMD, too few floats, a length not a multiple of 4, too large).
  */
 export function kernelArena(n: number): WasmArena | null {
   if (!kernelModule() || n < SIMD_MIN_FLOATS || n % 4 !== 0) return null;
+  const k = spareArenas.findIndex((s) => s.floats === n);
+  if (k >= 0) return spareArenas.splice(k, 1)[0].arena;
   return WasmArena.create(n, ARENA_SLOTS, STAGED * n, MAX_BYTES);
+}
+
+/**
+ * Gives a run's arena back for a later run of its size (kernelArena): the run's views of it must no longer
+ * be used (pipelines/sample.ts copies its result out first).
+ */
+export function releaseArena(n: number, arena: WasmArena): void {
+  arena.reset();
+  spareArenas.unshift({ floats: n, arena });
+  spareArenas.length = Math.min(spareArenas.length, SPARE_ARENAS);
 }
 
 /**

@@ -1,11 +1,13 @@
 /**
  * sampleLatents runs the sampler's buffers in an arena (samplers/ops-kernels.ts kernelArena): the same
- * latents, bit for bit, as the sampler on ordinary arrays, and the result leaves the arena.
+ * latents, bit for bit, as the sampler on ordinary arrays, run after run in the same arena, and the
+ * result leaves the arena.
  */
 import { describe, expect, it } from 'vitest';
 import type { ModelDenoiser } from '../../../../src-main/engine/models/model.ts';
 import { brownianSpec, imageNoise, sampleLatents } from '../../../../src-main/engine/pipelines/sample.ts';
 import { WasmArena } from '../../../../src-main/engine/runtime/wasm-arena.ts';
+import { kernelArena, releaseArena } from '../../../../src-main/engine/samplers/ops-kernels.ts';
 import { SAMPLERS } from '../../../../src-main/engine/samplers/registry.ts';
 import { karrasSigmas } from '../../../../src-main/engine/schedules/index.ts';
 import type { F32Tensor } from '../../../../src-main/engine/types.ts';
@@ -27,12 +29,16 @@ describe('sampleLatents in an arena', () => {
     const sigmas = karrasSigmas(4, 0.03, 14.6);
     const context: F32Tensor = { dtype: 'float32', dims: [1, 77, 8], data: new Float32Array(77 * 8) };
     const denoise = (async (x: F32Tensor, sigma: number) => predict(x, sigma)) as ModelDenoiser;
+    let seen: WasmArena | undefined;
     for (const entry of SAMPLERS) {
       let stepsInArena = 0;
       const got = await sampleLatents({
         denoise, cond: context, uncond: null, cfgScale: 1, cfgBatched: false, unetBatchable: true,
         sampler: entry, sigmas, seeds: [5], latentShape: shape,
-        onStep: (info) => (stepsInArena += WasmArena.holding(info.x.data) ? 1 : 0),
+        onStep: (info) => {
+          stepsInArena += WasmArena.holding(info.x.data) ? 1 : 0;
+          if (entry === SAMPLERS[SAMPLERS.length - 1]) seen = WasmArena.holding(info.x.data);
+        },
       });
       const { initial, noise } = imageNoise([5], shape, false, brownianSpec(entry, entry.defaults, sigmas));
       const x: F32Tensor = { ...initial, data: initial.data.map((v) => 0 + v * sigmas[0]) };
@@ -43,5 +49,10 @@ describe('sampleLatents in an arena', () => {
       expect(WasmArena.holding(got.latents.data)).toBeUndefined();
       expect(got.latents.dims).toEqual([1, ...shape]);
     }
+    // every run after the first took the arena the one before gave back, and left it reset
+    const arena = kernelArena(4 * 32 * 32);
+    expect(arena).toBe(seen);
+    expect(arena!.take(1)!.byteOffset).toBe(0);
+    releaseArena(4 * 32 * 32, arena!);
   });
 });

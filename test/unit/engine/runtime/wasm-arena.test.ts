@@ -6,7 +6,7 @@ import { F64, I32, assemble, compileModule, op } from '../../../../src-main/engi
 const MiB = 2 ** 20;
 
 describe('WasmArena', () => {
-  it('hands out zero-filled, 16-byte aligned, disjoint slots once each, then null', () => {
+  it('hands out zero-filled, 16-byte aligned, disjoint slots, then null', () => {
     const arena = WasmArena.create(10, 3, 40, MiB);
     expect(arena).not.toBeNull();
     const a = arena!;
@@ -25,6 +25,19 @@ describe('WasmArena', () => {
     // the staging part starts after the slots and is not handed out
     expect(a.staging.byteOffset).toBeGreaterThanOrEqual(slots[2]!.byteOffset + slots[2]!.byteLength);
     expect(a.staging.length).toBeGreaterThanOrEqual(40);
+  });
+
+  it('hands its slots out again from the first after a reset, zero-filled', () => {
+    const a = WasmArena.create(8, 2, 4, MiB)!;
+    const first = a.take(8)!;
+    first.fill(5);
+    a.take(8)!.fill(6);
+    expect(a.take(8)).toBeNull();
+    a.reset();
+    const again = a.take(8)!;
+    expect(again.byteOffset).toBe(first.byteOffset);
+    expect(Array.from(again)).toEqual(new Array(8).fill(0));
+    expect(Array.from(a.take(8)!)).toEqual(new Array(8).fill(0));
   });
 
   it('a larger request than the slots left is refused, a smaller one fits', () => {
