@@ -8,7 +8,7 @@
  * (text_embeds, time_ids) goes with its context: cond's with cond, uncond's with uncond, batched alike.
  */
 import type { AddedConditioning, ModelDenoiser } from '../models/model.ts';
-import { concatBatch, splitBatchViews } from '../samplers/ops.ts';
+import { concatBatch, splitBatchViews } from '../samplers/ops-batch.ts';
 import type { Denoiser, F32Tensor } from '../types.ts';
 import { CancelledError, EngineError } from '../types.ts';
 

@@ -14,7 +14,7 @@ import { BrownianNoise } from '../runtime/brownian-tree.ts';
 import type { BrownianSpec } from '../runtime/brownian-tree.ts';
 import { threadNoise } from '../runtime/noise-thread.ts';
 import { Rng } from '../runtime/rng.ts';
-import { concatBatch, splitBatch } from '../samplers/ops.ts';
+import { concatBatch, splitBatch } from '../samplers/ops-batch.ts';
 import { kernelArena, releaseArena } from '../samplers/ops-kernels.ts';
 import type { WasmArena } from '../runtime/wasm-arena.ts';
 import { EngineError } from '../types.ts';

@@ -40,6 +40,15 @@ export function eulerStepInto<T extends FloatTensor>(out: T, d: T, x: T, sigma: 
 }
 
 /**
+ * A derivative and the update that uses it: d = toD(x, σ, x̂₀) written into d, then out = Σ terms + d·s, in
+ * one pass with the numbers of toDInto then combineInto(out, ...terms, [d, s]) (ops.ts combineAndStepInto:
+ * Heun's and DPM2's second stage). With `then` = [e, c], out + e·c over it, as addScaledInto after it would.
+ */
+export function toDThenCombineInto<T extends FloatTensor>(out: T, d: T, x: T, sigma: number, denoised: T, terms: readonly (readonly [T, number])[], s: number, then: readonly [T, number] | null = null): T {
+  return combineAndStepInto(out, d, [x, 1 / sigma], [denoised, -1 / sigma], s, then, terms);
+}
+
+/**
  * Ancestral step from sigmaFrom to sigmaTo: deterministic step down to sigmaDown, then add noise of
  * std sigmaUp, with sigmaDown² + sigmaUp² = sigmaTo² (k-diffusion `get_ancestral_step`; eta scales
  * the noise, eta = 0 is deterministic).

@@ -1,6 +1,6 @@
 /** Ancestral sampling with DPM-Solver-2 steps (Lu et al. 2022, "DPM-Solver"; k-diffusion `sample_dpm_2_ancestral`). */
-import { ancestralStep, eulerStepInto, guarded, optNumber, stepCount, toDInto } from './common.ts';
-import { combineThenAddInto, own, scratchLike } from './ops.ts';
+import { ancestralStep, eulerStepInto, guarded, optNumber, stepCount, toDThenCombineInto } from './common.ts';
+import { own, scratchLike } from './ops.ts';
 import type { GenericSampler } from './types.ts';
 
 export const dpm2Ancestral: GenericSampler = async (denoise, xInit, sigmas, ctx, options) => {
@@ -20,9 +20,9 @@ export const dpm2Ancestral: GenericSampler = async (denoise, xInit, sigmas, ctx,
     } else {
       const sigmaMid = Math.exp((Math.log(sigma) + Math.log(sigmaDown)) / 2);
       eulerStepInto(x2, d, x, sigma, denoised, sigmaMid - sigma);
-      toDInto(d2, x2, sigmaMid, await model(x2, sigmaMid));
-      // x + d2·(σ_down − σ), then the noise (one pass: ops.ts combineThenAddInto)
-      combineThenAddInto(x, [[x, 1], [d2, sigmaDown - sigma]], sigmaUp > 0 ? [ctx.noise(sigma, sigmas[i + 1]), sNoise * sigmaUp] : null);
+      // the midpoint's slope d2, x + d2·(σ_down − σ), then the noise: one pass
+      const den2 = await model(x2, sigmaMid);
+      toDThenCombineInto(x, d2, x2, sigmaMid, den2, [[x, 1]], sigmaDown - sigma, sigmaUp > 0 ? [ctx.noise(sigma, sigmas[i + 1]), sNoise * sigmaUp] : null);
     }
   }
   return x;

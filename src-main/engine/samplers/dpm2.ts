@@ -1,7 +1,7 @@
 /** DPM-Solver-2 (Lu et al. 2022, "DPM-Solver") on the Karras et al. (2022) ODE with optional churn (k-diffusion `sample_dpm_2`). */
 import { churnFrom } from './churn.ts';
-import { eulerStepInto, guarded, stepCount, toDInto } from './common.ts';
-import { addScaledInto, own, scratchLike } from './ops.ts';
+import { eulerStepInto, guarded, stepCount, toDThenCombineInto } from './common.ts';
+import { own, scratchLike } from './ops.ts';
 import type { GenericSampler } from './types.ts';
 
 export const dpm2: GenericSampler = async (denoise, xInit, sigmas, ctx, options) => {
@@ -22,8 +22,8 @@ export const dpm2: GenericSampler = async (denoise, xInit, sigmas, ctx, options)
       // midpoint in log sigma (geometric mean), then a full step with the midpoint slope
       const sigmaMid = Math.exp((Math.log(sigmaHat) + Math.log(sigmaNext)) / 2);
       eulerStepInto(x2, d, x, sigmaHat, denoised, sigmaMid - sigmaHat);
-      toDInto(d2, x2, sigmaMid, await model(x2, sigmaMid));
-      addScaledInto(x, x, d2, sigmaNext - sigmaHat);
+      // the midpoint's slope d2, then x + d2·(σ' − σ̂), in one pass
+      toDThenCombineInto(x, d2, x2, sigmaMid, await model(x2, sigmaMid), [[x, 1]], sigmaNext - sigmaHat);
     }
   }
   return x;

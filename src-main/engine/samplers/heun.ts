@@ -1,7 +1,7 @@
 /** Karras et al. (2022), "Elucidating the Design Space of Diffusion-Based Generative Models", Algorithm 2 with Heun's 2nd-order steps (k-diffusion `sample_heun`). */
 import { churnFrom } from './churn.ts';
-import { eulerStepInto, guarded, stepCount, toDInto } from './common.ts';
-import { combineInto, own, scratchLike } from './ops.ts';
+import { eulerStepInto, guarded, stepCount, toDThenCombineInto } from './common.ts';
+import { own, scratchLike } from './ops.ts';
 import type { GenericSampler } from './types.ts';
 
 export const heun: GenericSampler = async (denoise, xInit, sigmas, ctx, options) => {
@@ -21,8 +21,8 @@ export const heun: GenericSampler = async (denoise, xInit, sigmas, ctx, options)
       eulerStepInto(x, d, x, sigmaHat, denoised, dt); // last step: Euler (the denoiser is undefined at sigma 0)
     } else {
       eulerStepInto(x2, d, x, sigmaHat, denoised, dt);
-      toDInto(d2, x2, sigmaNext, await model(x2, sigmaNext));
-      combineInto(x, [x, 1], [d, dt / 2], [d2, dt / 2]); // x + (d + d2)/2 · dt
+      // d2 at the Euler step's end, then x + (d + d2)/2 · dt, in one pass
+      toDThenCombineInto(x, d2, x2, sigmaNext, await model(x2, sigmaNext), [[x, 1], [d, dt / 2]], dt / 2);
     }
   }
   return x;

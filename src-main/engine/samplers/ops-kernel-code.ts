@@ -1,7 +1,8 @@
 /**
  * The code of the samplers' SIMD kernels (ops-kernels.ts calls them), written with runtime/wasm-simd.ts:
  * comb1–5 (a linear combination of 1 to 5 terms), combAdd1–5 (the same, then a scaled tensor added over
- * it: an update and its noise), step (an Euler step after its derivative) and stepAdd (with its noise).
+ * it: an update and its noise), step1–2 (a derivative, then an update that uses it: an Euler step, Heun's
+ * and DPM2's second stage) and stepAdd1–2 (with the step's noise).
  * Each accumulates in double from 0 in the terms' order and rounds once to float32 on store, as the
  * JavaScript loops of ops.ts do, so the numbers are theirs, bit for bit (ops-kernels.test.ts).
  */
@@ -64,32 +65,48 @@ function comb(k: number, add: boolean): WasmFunction {
   };
 }
 
+/** the most terms a step's update takes besides its derivative (Heun's x and first derivative) */
+export const MAX_STEP_TERMS = 2;
+
 /**
- * step(out, d, a, b, bytes, ca, cb, s): d = fround(0 + a·ca + b·cb), then out = fround(0 + a·1 + d·s) with d
- * as stored (combineAndStepInto: an Euler step after its derivative). With `add`, stepAdd(out, d, a, b, e,
- * bytes, ca, cb, s, se): then out = fround(0 + out·1 + e·se) with out as stored (an Euler step and its noise).
+ * step<k>(out, d, a, b, t1 … tk, bytes, ca, cb, c1 … ck, s): d = fround(0 + a·ca + b·cb), then out =
+ * fround(0 + t1·c1 + … + tk·ck + d·s) with d as stored (combineAndStepInto: a derivative and the update
+ * that uses it; an Euler step is t1 = a, c1 = 1). With `add`, stepAdd<k>(out, d, a, b, t1 … tk, e, bytes,
+ * ca, cb, c1 … ck, s, se): then out = fround(0 + out·1 + e·se) with out as stored (and the step's noise).
  */
-function step(add: boolean): WasmFunction {
-  const [out, d, a, b, e] = [0, 1, 2, 3, 4];
-  const bytes = add ? 5 : 4;
-  const [ca, cb, s, se] = [bytes + 1, bytes + 2, bytes + 3, bytes + 4];
+function step(k: number, add: boolean): WasmFunction {
+  const [out, d, a, b] = [0, 1, 2, 3];
+  const term = (j: number): number => 4 + j;
+  const e = 4 + k;
+  const bytes = add ? 5 + k : 4 + k;
+  const [ca, cb] = [bytes + 1, bytes + 2];
+  const coef = (j: number): number => bytes + 3 + j;
+  const [s, se] = [bytes + 3 + k, bytes + 4 + k];
   const i = add ? se + 1 : se;
   const [ca2, cb2, s2, one2, va, vb, dv, lo, ve, se2] = Array.from({ length: 10 }, (_, j) => i + 1 + j);
+  const c2 = (j: number): number => i + 11 + j;
+  const vt = (j: number): number => i + 11 + k + j;
   const dHalf = (high: boolean): Bytes[] => [op.f64(0), op.f64x2Splat, ...widen(va, high), op.get(ca2), op.f64x2Mul, op.f64x2Add, ...widen(vb, high), op.get(cb2), op.f64x2Mul, op.f64x2Add, op.f32x4DemoteF64x2Zero];
-  const xStep = (high: boolean): Bytes[] => [op.f64(0), op.f64x2Splat, ...widen(va, high), op.get(one2), op.f64x2Mul, op.f64x2Add, ...widen(dv, high), op.get(s2), op.f64x2Mul, op.f64x2Add, op.f32x4DemoteF64x2Zero];
+  const xStep = (high: boolean): Bytes[] => [
+    op.f64(0), op.f64x2Splat,
+    ...Array.from({ length: k }, (_, j) => [...widen(vt(j), high), op.get(c2(j)), op.f64x2Mul, op.f64x2Add]).flat(),
+    ...widen(dv, high), op.get(s2), op.f64x2Mul, op.f64x2Add, op.f32x4DemoteF64x2Zero,
+  ];
   const xHalf = (high: boolean): Bytes[] => (add ? thenAdd(xStep(high), ve, se2, one2, high) : xStep(high));
   return {
-    name: add ? 'stepAdd' : 'step',
-    params: [...Array<ValueType>(bytes + 1).fill(I32), ...Array<ValueType>(add ? 4 : 3).fill(F64)],
+    name: add ? `stepAdd${k}` : `step${k}`,
+    params: [...Array<ValueType>(bytes + 1).fill(I32), ...Array<ValueType>(k + (add ? 4 : 3)).fill(F64)],
     results: [],
-    locals: [[1, I32], [add ? 10 : 8, V128]],
+    locals: [[1, I32], [10 + 2 * k, V128]],
     body: [
       op.get(ca), op.f64x2Splat, op.set(ca2), op.get(cb), op.f64x2Splat, op.set(cb2), op.get(s), op.f64x2Splat, op.set(s2),
       op.f64(1), op.f64x2Splat, op.set(one2),
+      ...Array.from({ length: k }, (_, j) => [op.get(coef(j)), op.f64x2Splat, op.set(c2(j))]).flat(),
       ...(add ? [op.get(se), op.f64x2Splat, op.set(se2)] : []),
       ...loop16(i, bytes, [
         op.get(a), op.get(i), op.i32Add, op.v128Load, op.set(va),
         op.get(b), op.get(i), op.i32Add, op.v128Load, op.set(vb),
+        ...Array.from({ length: k }, (_, j) => [op.get(term(j)), op.get(i), op.i32Add, op.v128Load, op.set(vt(j))]).flat(),
         ...(add ? [op.get(e), op.get(i), op.i32Add, op.v128Load, op.set(ve)] : []),
         op.get(d), op.get(i), op.i32Add,
         ...dHalf(false), op.set(lo), op.get(lo), ...dHalf(true), op.shuffle(LOW_PAIRS), op.tee(dv),
@@ -106,4 +123,6 @@ function step(add: boolean): WasmFunction {
 export type Kernel = (...args: number[]) => void;
 
 /** the kernels' module, compiled on first use (null without WebAssembly SIMD, or with REVERIE_NO_SIMD=1) */
-export const kernelModule = lazyModule(() => [false, true].flatMap((add) => [...Array.from({ length: MAX_TERMS }, (_, j) => comb(j + 1, add)), step(add)]));
+export const kernelModule = lazyModule(() =>
+  [false, true].flatMap((add) => [...Array.from({ length: MAX_TERMS }, (_, j) => comb(j + 1, add)), ...Array.from({ length: MAX_STEP_TERMS }, (_, j) => step(j + 1, add))]),
+);

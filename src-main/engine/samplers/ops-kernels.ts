@@ -13,10 +13,10 @@
  */
 import { instantiate } from '../runtime/wasm-simd.ts';
 import { WasmArena } from '../runtime/wasm-arena.ts';
-import { MAX_TERMS, kernelModule } from './ops-kernel-code.ts';
+import { MAX_STEP_TERMS, MAX_TERMS, kernelModule } from './ops-kernel-code.ts';
 import type { Kernel } from './ops-kernel-code.ts';
 
-export { MAX_TERMS };
+export { MAX_STEP_TERMS, MAX_TERMS };
 /** below this many floats the JavaScript loops are as fast (and nothing is copied) */
 export const SIMD_MIN_FLOATS = 4096;
 
@@ -212,16 +212,25 @@ export function simdCombineAdd(out: Float32Array, terms: readonly Float32Array[]
 }
 
 /**
- * combineAndStepInto's d = a·ca + b·cb and out = a + d·s with the kernel, and with `then` = [e, se] out =
- * out + e·se over it (e must not be out); false (nothing written) where it does not apply.
+ * combineAndStepInto's d = a·ca + b·cb and out = Σ base (t·c) + d·s (base: [[a, 1]] for an Euler step, up to
+ * MAX_STEP_TERMS terms) with the kernels, and with `then` = [e, se] out = out + e·se over it (e must not be
+ * out); false (nothing written) where they do not apply.
  */
-export function simdStep(out: Float32Array, d: Float32Array, a: Float32Array, ca: number, b: Float32Array, cb: number, step: number, then?: readonly [Float32Array, number]): boolean {
-  const arrays = then ? [out, d, a, b, then[0]] : [out, d, a, b];
+export function simdStep(out: Float32Array, d: Float32Array, a: Float32Array, ca: number, b: Float32Array, cb: number, step: number, then?: readonly [Float32Array, number], base?: readonly (readonly [Float32Array, number])[]): boolean {
+  const k = base ? base.length : 1;
+  if (k < 1 || k > MAX_STEP_TERMS) return false;
+  const [t1, c1] = base ? base[0] : [a, 1];
+  const arrays = [out, d, a, b, t1];
+  if (k === 2 && base) arrays.push(base[1][0]);
+  if (then) arrays.push(then[0]);
   const h = homeOf(arrays, 2, out.length);
   if (h === null) return false;
   const bytes = 4 * out.length;
-  if (then) h.kernels.stepAdd(at[0], at[1], at[2], at[3], at[4], bytes, ca, cb, step, then[1]);
-  else h.kernels.step(at[0], at[1], at[2], at[3], bytes, ca, cb, step);
+  const kernels = h.kernels;
+  if (k === 1 && then) kernels.stepAdd1(at[0], at[1], at[2], at[3], at[4], at[5], bytes, ca, cb, c1, step, then[1]);
+  else if (k === 1) kernels.step1(at[0], at[1], at[2], at[3], at[4], bytes, ca, cb, c1, step);
+  else if (then && base) kernels.stepAdd2(at[0], at[1], at[2], at[3], at[4], at[5], at[6], bytes, ca, cb, c1, base[1][1], step, then[1]);
+  else if (base) kernels.step2(at[0], at[1], at[2], at[3], at[4], at[5], bytes, ca, cb, c1, base[1][1], step);
   copyOut(h, arrays, 2, out.length);
   return true;
 }

@@ -18,7 +18,7 @@
  */
 import { EngineError } from '../types.ts';
 import { WasmArena } from '../runtime/wasm-arena.ts';
-import { simdCombine, simdCombineAdd, simdStep } from './ops-kernels.ts';
+import { MAX_STEP_TERMS, simdCombine, simdCombineAdd, simdStep } from './ops-kernels.ts';
 
 export type FloatArray = Float32Array | Float64Array;
 
@@ -172,18 +172,26 @@ export function combineInto<T extends FloatTensor>(out: T, ...terms: readonly (r
 }
 
 /**
- * Two combines in one pass: d = a·ca + b·cb, then out = a + d·s, each as combineInto computes it (d is
- * stored and read back as stored, float32 or float64), so the numbers are those of
- * `combineInto(d, [a, ca], [b, cb]); combineInto(out, [a, 1], [d, s])`: an Euler step after its
- * derivative (samplers/common.ts eulerStepInto). With `then` = [e, se], then addScaledInto(out, out, e, se)
- * too (an ancestral step's noise; e neither out nor d). `out` may be a; d must be neither a, b nor out. One pass
- * instead of two matters on a GPU step: each costs ~0.2 ms on 4×128×128 on a VM, waking after the run.
+ * Two combines in one pass: d = a·ca + b·cb, then out = Σ base (t·c) + d·s (base null: [[a, 1]], an Euler
+ * step), each as combineInto computes it (d is stored and read back as stored, float32 or float64), so the
+ * numbers are those of `combineInto(d, [a, ca], [b, cb]); combineInto(out, ...base, [d, s])`: a derivative
+ * and the update that uses it (samplers/common.ts eulerStepInto, toDThenCombineInto). With `then` = [e, se],
+ * then addScaledInto(out, out, e, se) too (an ancestral step's noise; e neither out nor d). `out` may be a
+ * or a base term; d must be none of a, b, out or the base terms; base has at most MAX_STEP_TERMS terms. One
+ * pass instead of two matters on a GPU step: each costs ~0.2 ms on 4×128×128 on a VM, waking after the run.
  */
-export function combineAndStepInto<T extends FloatTensor>(out: T, d: T, [a, ca]: readonly [T, number], [b, cb]: readonly [T, number], s: number, then: readonly [T, number] | null = null): T {
+export function combineAndStepInto<T extends FloatTensor>(out: T, d: T, [a, ca]: readonly [T, number], [b, cb]: readonly [T, number], s: number, then: readonly [T, number] | null = null, base: readonly (readonly [T, number])[] | null = null): T {
+  const k = base ? base.length : 1;
+  if (k < 1 || k > MAX_STEP_TERMS) throw new EngineError('INTERNAL', `ops.combineAndStepInto takes 1 to ${MAX_STEP_TERMS} terms besides d, not ${k}`);
+  // spelled out, no array methods: this runs between two GPU steps, where every extra piece of code is cold
+  const [tt1, c1] = base ? base[0] : [a, 1];
+  const tt2 = base && k === 2 ? base[1] : null;
   sameShape('combineAndStepInto', out, a);
   sameShape('combineAndStepInto', d, a);
   sameShape('combineAndStepInto', b, a);
-  if (d.data === a.data || d.data === b.data || d.data === out.data) throw new EngineError('INTERNAL', 'ops.combineAndStepInto: d must be a buffer of its own');
+  sameShape('combineAndStepInto', tt1, a);
+  if (tt2) sameShape('combineAndStepInto', tt2[0], a);
+  if (d.data === a.data || d.data === b.data || d.data === out.data || d.data === tt1.data || d.data === tt2?.[0].data) throw new EngineError('INTERNAL', 'ops.combineAndStepInto: d must be a buffer of its own');
   if (then) {
     sameShape('combineAndStepInto', then[0], a);
     if (then[0].data === out.data || then[0].data === d.data) throw new EngineError('INTERNAL', 'ops.combineAndStepInto: the added tensor must be neither out nor d');
@@ -193,13 +201,24 @@ export function combineAndStepInto<T extends FloatTensor>(out: T, d: T, [a, ca]:
   const av = a.data;
   const bv = b.data;
   const ev = then?.[0].data;
-  if (o instanceof Float32Array && dd instanceof Float32Array && av instanceof Float32Array && bv instanceof Float32Array && (ev === undefined || ev instanceof Float32Array)) {
-    if (simdStep(o, dd, av, ca, bv, cb, s, ev && then ? [ev, then[1]] : undefined)) return out;
+  const t1 = tt1.data;
+  const t2 = tt2 ? tt2[0].data : null;
+  const c2 = tt2 ? tt2[1] : 0;
+  if (o instanceof Float32Array && dd instanceof Float32Array && av instanceof Float32Array && bv instanceof Float32Array && t1 instanceof Float32Array && (t2 === null || t2 instanceof Float32Array) && (ev === undefined || ev instanceof Float32Array)) {
+    const simdBase: readonly (readonly [Float32Array, number])[] | undefined = base ? (t2 ? [[t1, c1], [t2, c2]] : [[t1, c1]]) : undefined;
+    if (simdStep(o, dd, av, ca, bv, cb, s, ev && then ? [ev, then[1]] : undefined, simdBase)) return out;
   }
   const n = o.length;
-  for (let i = 0; i < n; i++) {
-    dd[i] = 0 + av[i] * ca + bv[i] * cb;
-    o[i] = 0 + av[i] * 1 + dd[i] * s;
+  if (t2 === null) {
+    for (let i = 0; i < n; i++) {
+      dd[i] = 0 + av[i] * ca + bv[i] * cb;
+      o[i] = 0 + t1[i] * c1 + dd[i] * s;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      dd[i] = 0 + av[i] * ca + bv[i] * cb;
+      o[i] = 0 + t1[i] * c1 + t2[i] * c2 + dd[i] * s;
+    }
   }
   return then ? addScaledInto(out, out, then[0], then[1]) : out;
 }
@@ -245,53 +264,4 @@ export function blend<T extends FloatTensor>(a: T, b: T, m: T): T {
   const out = allocLike(a);
   for (let i = 0; i < out.length; i++) out[i] = a.data[i] + (b.data[i] - a.data[i]) * m.data[i];
   return withData(a, out);
-}
-
-/** Stack tensors along the batch (first) dim; the other dims must agree (e.g. [uncond; cond] for CFG). */
-export function concatBatch<T extends FloatTensor>(...parts: readonly T[]): T {
-  if (parts.length === 0) throw new EngineError('INTERNAL', 'ops.concatBatch needs at least one tensor');
-  const [first] = parts;
-  const inner = first.dims.slice(1);
-  let batch = 0;
-  for (const p of parts) {
-    if (p.dims.length !== first.dims.length || p.dims.slice(1).some((d, i) => d !== inner[i])) {
-      throw new EngineError('INTERNAL', `ops.concatBatch: shapes differ past the batch dim: [${first.dims.join(',')}] vs [${p.dims.join(',')}]`);
-    }
-    batch += p.dims[0];
-  }
-  const total = parts.reduce((s, p) => s + p.data.length, 0);
-  const out = first.data instanceof Float64Array ? new Float64Array(total) : new Float32Array(total);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p.data, offset);
-    offset += p.data.length;
-  }
-  return reshapedLike(first, [batch, ...inner], out);
-}
-
-/** Split along the batch dim into `n` equal tensors (copies), the inverse of concatBatch. */
-export function splitBatch<T extends FloatTensor>(t: T, n: number): T[] {
-  return batchParts(t, n, 'splitBatch', (from, to) => t.data.slice(from, to));
-}
-
-/**
- * splitBatch without the copies: the parts are views of `t`'s data, for a caller that only reads them
- * and never writes `t` again (CFG's [uncond ‖ cond] prediction, fresh from each model call). A fresh
- * 256 KiB array costs a quarter to half a millisecond of page faults on a VM (measured here); a view
- * costs nothing.
- */
-export function splitBatchViews<T extends FloatTensor>(t: T, n: number): T[] {
-  return batchParts(t, n, 'splitBatchViews', (from, to) => t.data.subarray(from, to));
-}
-
-function batchParts<T extends FloatTensor>(t: T, n: number, op: string, part: (from: number, to: number) => FloatArray): T[] {
-  const batch = t.dims[0];
-  if (!Number.isInteger(n) || n < 1 || batch % n !== 0) {
-    throw new EngineError('INTERNAL', `ops.${op}: cannot split batch ${batch} of [${t.dims.join(',')}] into ${n} parts`);
-  }
-  const size = t.data.length / n;
-  const dims = [batch / n, ...t.dims.slice(1)];
-  const parts: T[] = [];
-  for (let k = 0; k < n; k++) parts.push(reshapedLike(t, dims, part(k * size, (k + 1) * size)));
-  return parts;
 }

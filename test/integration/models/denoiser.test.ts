@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { combineGuidance } from '../../../src-main/engine/guidance/cfg.ts';
 import { LoadedModel } from '../../../src-main/engine/models/model.ts';
-import { concatBatch, splitBatch } from '../../../src-main/engine/samplers/ops.ts';
+import { concatBatch, splitBatch } from '../../../src-main/engine/samplers/ops-batch.ts';
 import { f32 } from '../../../src-main/engine/runtime/tensor.ts';
 import { EngineError } from '../../../src-main/engine/types.ts';
 import type { F32Tensor } from '../../../src-main/engine/types.ts';

@@ -78,6 +78,15 @@ describe('the SIMD kernels on arrays in an arena', () => {
           expect(simdStep(out, d, a, 1 / 3.2, b, -1 / 3.2, -0.41, add ? [e, 0.77] : undefined)).toBe(true);
           same(out, wantOut);
           same(d, wantD);
+          // and with a second term besides the derivative (Heun's second stage: out = a + e·0.5 + d·s)
+          const d2 = placed(arena, new Float32Array(n), inArena(mask, 1));
+          const out2 = inPlace ? a : placed(arena, new Float32Array(n), inArena(mask, 0));
+          const [want2, wantD2] = [new Float32Array(n), new Float32Array(n)];
+          combineRef(wantD2, [out, b], [1 / 3.2, -1 / 3.2]);
+          combineRef(want2, [out, e, wantD2], [1, 0.5, -0.41]);
+          expect(simdStep(out2, d2, out, 1 / 3.2, b, -1 / 3.2, -0.41, undefined, [[out, 1], [e, 0.5]])).toBe(true);
+          same(out2, want2);
+          same(d2, wantD2);
         }
       }
     }

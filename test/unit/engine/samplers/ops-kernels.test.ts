@@ -111,6 +111,32 @@ describe("the samplers' SIMD kernels", () => {
     }
   });
 
+  it("step with two terms besides its derivative (Heun's second stage), with and without noise, the loops' numbers", () => {
+    const n = 4 * 64 * 64;
+    for (const add of [false, true]) {
+      for (const outIsTerm of [false, true]) {
+        const [x2, den, x, d1, e] = [values(21, n), values(22, n), values(23, n), values(24, n), values(25, n)];
+        // d2 = x2/σ − den/σ, then x + d1·h + d2·h (+ e·0.3)
+        const [wantD, wantOut] = [new Float32Array(n), new Float32Array(n)];
+        combineRef(wantD, [x2, den], [1 / 2.7, -1 / 2.7]);
+        combineRef(wantOut, [x, d1, wantD], [1, -0.35, -0.35]);
+        if (add) combineRef(wantOut, [wantOut, e], [1, 0.3]);
+        const d = new Float32Array(n);
+        const out = outIsTerm ? x : new Float32Array(n);
+        expect(simdStep(out, d, x2, 1 / 2.7, den, -1 / 2.7, -0.35, add ? [e, 0.3] : undefined, [[x, 1], [d1, -0.35]])).toBe(true);
+        same(out, wantOut);
+        same(d, wantD);
+      }
+    }
+    // the sum's order is the loop's: 0 + 2⁶⁰ + 1 + (−2⁶⁰) is 0 in double (the 1 is lost), other orders give 1
+    const big = new Float32Array(n).fill(2 ** 60);
+    const one = new Float32Array(n).fill(1);
+    const [out, d] = [new Float32Array(n), new Float32Array(n)];
+    expect(simdStep(out, d, big, -1, new Float32Array(n), 0, 1, undefined, [[big, 1], [one, 1]])).toBe(true);
+    expect([out[0], out[n - 1], d[0]]).toEqual([0, 0, -(2 ** 60)]);
+    expect(simdStep(new Float32Array(n), new Float32Array(n), values(1, n), 1, values(2, n), 1, 1, undefined, [])).toBe(false);
+  });
+
   it('leave small, odd-sized or many-term calls to the loops, writing nothing', () => {
     const small = new Float32Array(SIMD_MIN_FLOATS - 4).fill(2);
     expect(simdCombine(small, [small], [3])).toBe(false);

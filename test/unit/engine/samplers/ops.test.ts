@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { add, addScaled, addScaledInto, blend, clone, combine, combineAndStepInto, combineInto, combineThenAddInto, concatBatch, lerp, mul, own, scale, scratchLike, splitBatch, splitBatchViews, sub } from '../../../../src-main/engine/samplers/ops.ts';
+import { add, addScaled, addScaledInto, blend, clone, combine, combineAndStepInto, combineInto, combineThenAddInto, lerp, mul, own, scale, scratchLike, sub } from '../../../../src-main/engine/samplers/ops.ts';
+import { concatBatch, splitBatch, splitBatchViews } from '../../../../src-main/engine/samplers/ops-batch.ts';
 import { WasmArena } from '../../../../src-main/engine/runtime/wasm-arena.ts';
 import { kernelArena } from '../../../../src-main/engine/samplers/ops-kernels.ts';
 import { EngineError } from '../../../../src-main/engine/types.ts';
@@ -106,6 +107,30 @@ describe('tensor ops', () => {
       expect(Array.from(mine.data)).toEqual(Array.from(want.data));
       expect(Array.from(d.data)).toEqual(Array.from(combine<FloatTensor>([x, 1 / 3.7], [den, -1 / 3.7]).data));
       expect(() => combineAndStepInto(mine, d, [mine, 1], [den, 1], 1, [mine, 1])).toThrow(/neither out nor d/);
+    });
+  });
+
+  it("combineAndStepInto with terms besides d (Heun's and DPM2's second stage) gives the numbers of toDInto then combineInto, with and without then", () => {
+    eachNoisedStep((x, den, noise) => {
+      const x2 = combine<FloatTensor>([x, 0.9], [den, 0.1]);
+      const d1 = combine<FloatTensor>([x, 0.2], [den, -0.2]);
+      for (const [terms, then] of [
+        [[[x, 1]], null],
+        [[[x, 1], [d1, -0.3]], null],
+        [[[x, 1], [d1, -0.3]], [noise, 0.4]],
+      ] as [(readonly [FloatTensor, number])[], readonly [FloatTensor, number] | null][]) {
+        const wantD = combine<FloatTensor>([x2, 1 / 2.1], [den, -1 / 2.1]);
+        const want = combineInto(own(x), ...terms.map(([t, c]) => [t === x ? own(x) : t, c] as const), [wantD, -0.3]);
+        if (then) addScaledInto(want, want, then[0], then[1]);
+        const mine = own(x);
+        const d2 = scratchLike(x);
+        const mineTerms = terms.map(([t, c]) => [t === x ? mine : t, c] as const);
+        expect(combineAndStepInto(mine, d2, [x2, 1 / 2.1], [den, -1 / 2.1], -0.3, then, mineTerms)).toBe(mine);
+        expect(Array.from(d2.data)).toEqual(Array.from(wantD.data));
+        expect(Array.from(mine.data)).toEqual(Array.from(want.data));
+      }
+      expect(() => combineAndStepInto(own(x), d1, [x2, 1], [den, 1], 1, null, [[x, 1], [d1, 1]])).toThrow(/a buffer of its own/);
+      expect(() => combineAndStepInto(own(x), scratchLike(x), [x2, 1], [den, 1], 1, null, [[x, 1], [d1, 1], [den, 1]])).toThrow(/1 to 2 terms/);
     });
   });
 
