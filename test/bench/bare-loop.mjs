@@ -4,7 +4,9 @@
  * "re-measured side by side with a bare ONNX Runtime loop"). Plain onnxruntime-node, none of the engine:
  * ORT's default session options, fixed token ids (no tokenizer), one text-encoder call, `steps` UNet calls
  * on [uncond ‖ cond] (batch 2) with CFG and an Euler update in a loop, one VAE decode; no checks, no
- * previews, no PNG. Per image: wall and the time inside `run`.
+ * previews, no PNG. Per image: wall and the time inside `run`, and, as `reverie bench --model --json` reports
+ * them, encode_ms, step_ms (a UNet call's mean) and decode_ms; per_call_ms is the time inside `run` over all
+ * the image's calls (the encoder's and the decoder's too), not a UNet step.
  *
  *   node test/bench/bare-loop.mjs --model models/reverie-mini [--width 256 --height 256] [--steps 20] [--runs 5]
  *
@@ -34,10 +36,15 @@ const steps = Number(values.steps ?? 20);
 const runs = Number(values.runs ?? 5);
 
 let ortMs = 0;
-async function run(session, feeds) {
+/** ms of each measured image's calls by stage (encode, unet, decode); the warm-up image's are not kept */
+const stages = { encode: [], unet: [], decode: [] };
+let measuring = false;
+async function run(session, feeds, stage) {
   const t = performance.now();
   const out = await session.run(feeds);
-  ortMs += performance.now() - t;
+  const ms = performance.now() - t;
+  ortMs += ms;
+  if (measuring) stages[stage].push(ms);
   return out;
 }
 const sessionOptions = process.env.BARE_THREADS ? { intraOpNumThreads: Number(process.env.BARE_THREADS) } : {};
@@ -71,7 +78,7 @@ const timestep = (t) => {
 
 async function image(seed) {
   // text: the negative prompt's encoding is computed once outside (as any app caches it); the prompt's here
-  const cond = Object.values(await run(text, { [text.inputNames[0]]: ids(1) }))[0];
+  const cond = Object.values(await run(text, { [text.inputNames[0]]: ids(1) }, 'encode'))[0];
   const context = new Float32Array(cond.data.length * 2);
   context.set(cond.data, 0);
   context.set(cond.data, cond.data.length);
@@ -94,7 +101,7 @@ async function image(seed) {
         sample: new ort.Tensor('float32', sample, [2, channels, h, w]),
         timestep: timestep(999 * (1 - k / steps)),
         encoder_hidden_states: new ort.Tensor('float32', context, hidden),
-      }),
+      }, 'unet'),
     )[0].data;
     const nextX = new Float32Array(n);
     for (let i = 0; i < n; i++) {
@@ -103,7 +110,7 @@ async function image(seed) {
     }
     x = nextX;
   }
-  await run(vae, { [vae.inputNames[0]]: new ort.Tensor('float32', x.map((v) => v / 0.18215), [1, channels, h, w]) });
+  await run(vae, { [vae.inputNames[0]]: new ort.Tensor('float32', x.map((v) => v / 0.18215), [1, channels, h, w]) }, 'decode');
 }
 
 /** VmHWM in MiB (Linux), or null */
@@ -122,6 +129,7 @@ try {
   // not Linux: the peak then includes the loads
 }
 await image(1);
+measuring = true;
 const walls = [];
 const orts = [];
 for (let r = 0; r < runs; r++) {
@@ -134,4 +142,5 @@ for (let r = 0; r < runs; r++) {
 const mean = (a) => a.reduce((p, c) => p + c, 0) / a.length;
 const wall = mean(walls);
 const inOrt = mean(orts);
-console.log(JSON.stringify({ model: path.basename(dir), width, height, steps, runs, wall_ms: +wall.toFixed(1), ort_ms: +inOrt.toFixed(1), overhead: +((wall - inOrt) / wall).toFixed(4), per_step_ms: +((inOrt) / (steps + 2)).toFixed(2), peak_rss_mb: peakRssMb(), load_peak_rss_mb: loadPeak }));
+const perImage = (a) => +(a.reduce((p, c) => p + c, 0) / runs).toFixed(1);
+console.log(JSON.stringify({ model: path.basename(dir), width, height, steps, runs, wall_ms: +wall.toFixed(1), ort_ms: +inOrt.toFixed(1), overhead: +((wall - inOrt) / wall).toFixed(4), encode_ms: perImage(stages.encode), step_ms: +mean(stages.unet).toFixed(1), decode_ms: perImage(stages.decode), per_call_ms: +(inOrt / (steps + 2)).toFixed(2), peak_rss_mb: peakRssMb(), load_peak_rss_mb: loadPeak }));
