@@ -20,20 +20,21 @@ export { MAX_STEP_TERMS, MAX_TERMS };
 /** below this many floats the JavaScript loops are as fast (and nothing is copied) */
 export const SIMD_MIN_FLOATS = 4096;
 
-/** the scratch memory of calls on arrays that live in no arena: its kernels and its floats */
-let scratch: { kernels: Record<string, Kernel>; floats: Float32Array } | null = null;
+/** the scratch memory of calls on arrays that live in no arena, as a Home (below) whose buffer is null */
+let scratch: Home | null = null;
 
 /** the largest memory a call or an arena takes */
 const MAX_BYTES = 256 * 2 ** 20;
 
 /** scratch for `floats` floats (grown by replacing it), or null without SIMD or past MAX_BYTES */
-function scratchFor(floats: number): { kernels: Record<string, Kernel>; floats: Float32Array } | null {
-  if (scratch && scratch.floats.length >= floats) return scratch;
+function scratchFor(floats: number): Home | null {
+  if (scratch && scratch.staging.length >= floats) return scratch;
   const module = kernelModule();
   if (!module || floats * 4 > MAX_BYTES) return null;
-  const size = Math.max(floats, 2 * (scratch?.floats.length ?? 0));
+  const size = Math.max(floats, 2 * (scratch?.staging.length ?? 0));
   const { exports, buffer } = instantiate<Record<string, Kernel>>(module, size * 4);
-  scratch = { kernels: exports, floats: new Float32Array(buffer, 0, size) };
+  // no call's arrays live in it: buffer null, every array staged from its start
+  scratch = { buffer: null, kernels: exports, staging: new Float32Array(buffer, 0, size), base: 0 };
   return scratch;
 }
 
@@ -103,8 +104,7 @@ function homeFor(out: Float32Array, floats: number): Home | null {
     lastArena = { buffer, kernels: arena.instance(module), staging: arena.staging, base: arena.staging.byteOffset };
     return lastArena;
   }
-  const s = scratchFor(floats);
-  return s && { buffer: null, kernels: s.kernels, staging: s.floats, base: 0 };
+  return scratchFor(floats);
 }
 
 /** the byte offsets of a call's arrays, reused call after call */
@@ -154,8 +154,7 @@ function homeOf(arrays: readonly Float32Array[], outs: number, n: number): Home 
   const h = homeFor(arrays[0], arrays.length * n);
   if (h === null) return null;
   if (layOut(h, arrays, outs, n)) return h;
-  const s = h.buffer === null ? null : scratchFor(arrays.length * n);
-  const home: Home | null = s && { buffer: null, kernels: s.kernels, staging: s.floats, base: 0 };
+  const home = h.buffer === null ? null : scratchFor(arrays.length * n);
   return home !== null && layOut(home, arrays, outs, n) ? home : null;
 }
 
