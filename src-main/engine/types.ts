@@ -52,7 +52,7 @@ export interface StepInfo {
   readonly denoised: F32Tensor;
 }
 
-/** Source of standard-normal noise shaped like x (one call per noise draw). */
+/** Source of standard-normal noise shaped like x (one call per noise draw); a draw is valid until the next call (the noise thread reuses its buffers). */
 export type NoiseSampler = (sigma: number, sigmaNext: number) => F32Tensor;
 
 export interface SamplerContext {

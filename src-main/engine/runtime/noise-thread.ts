@@ -4,13 +4,21 @@
  * onnxruntime-node runs a session synchronously on the JavaScript thread (its `run` is a setImmediate
  * around the native call), so noise drawn "while the model runs" on that thread is really drawn before
  * or after it: the torch-compatible randn of a 4×64×64 latent costs 1–2 ms there, 5–15 % of a GPU UNet
- * step. Here the per-image generators live in a worker (noise-worker.ts): `prefetch` asks it for the next
- * draw, which it makes while the JavaScript thread sits in ONNX Runtime and sends over a MessagePort as a
- * transferred ArrayBuffer, counting it on a shared control word; `noise` waits on that count
+ * step. Here the per-image generators live in a worker (noise-worker.ts), which makes the draws while the
+ * JavaScript thread sits in ONNX Runtime. The initial draw is asked for and sent over a MessagePort as a
+ * transferred ArrayBuffer, counted on a shared control word; the taker waits on that count
  * (Atomics.wait returns at once when a draw is there) and takes the buffer with receiveMessageOnPort,
  * both synchronous. Brownian-tree noise is sent on as soon as the worker has drawn it ahead, tagged with
  * its interval, so taking it needs no round trip to the worker. The generators and the order of their
  * draws are the ones the JavaScript thread would use, so every value is the same.
+ *
+ * A Gaussian run's draws after the initial one need no message at all: they go through a ring of
+ * RING_SLOTS buffers in shared memory. The worker writes draw j into slot j mod RING_SLOTS as soon as the
+ * JavaScript thread has released draw j − RING_SLOTS and counts it; `noise` waits for the count, releases
+ * the draw before (the sampler is done with it) and returns the slot as it is. Right after a 20 ms wait, a
+ * take through the port cost ~55 µs and asking for the next draw ~30 µs on a 2-core VM; a take from the
+ * ring is a few loads and a notify. So `noise`'s tensor is valid until the next `noise` call, as every
+ * sampler uses it (types.ts NoiseSampler).
  *
  * One worker per process, started on the first stochastic run and unref'd. When it cannot start (or
  * does not answer the first draw within START_TIMEOUT_MS), `threadNoise` returns null and the caller
@@ -29,8 +37,24 @@ const START_TIMEOUT_MS = 10_000;
 /** a later draw takes milliseconds; this long means the worker is gone */
 const DRAW_TIMEOUT_MS = 60_000;
 
+/** A Gaussian run's ring: its slots (draw j in slot j mod RING_SLOTS, so one draw ahead of the one in use) */
+export const RING_SLOTS = 2;
+/** The control words (Int32) after the message count: ring draws written, ring draws released, closed. */
+export const RING = { drawn: 1, released: 2, closed: 3 } as const;
+
 export type NoiseRequest =
-  | { readonly kind: 'open'; readonly id: number; readonly seeds: readonly number[]; readonly perImage: number; readonly port: MessagePort; readonly control: SharedArrayBuffer; readonly brownian?: BrownianSpec }
+  | {
+      readonly kind: 'open';
+      readonly id: number;
+      readonly seeds: readonly number[];
+      readonly perImage: number;
+      readonly port: MessagePort;
+      /** Int32 words: [0] draws sent on the port, then RING's */
+      readonly control: SharedArrayBuffer;
+      readonly brownian?: BrownianSpec;
+      /** a Gaussian run's later draws: RING_SLOTS × seeds × perImage float32 */
+      readonly ring?: SharedArrayBuffer;
+    }
   /** the next Gaussian draw, or with `interval` the Brownian increment over it */
   | { readonly kind: 'draw'; readonly id: number; readonly interval?: readonly [number, number] }
   | { readonly kind: 'close'; readonly id: number };
@@ -52,24 +76,25 @@ const KEPT_AHEAD = 4;
 export interface NoiseStream {
   /** the first draw: [B, C, h, w] */
   readonly initial: F32Tensor;
-  /** the next draw (waits for the worker if it is still drawing, asks for it if nobody did); a Brownian stream's increment over (sigma, sigmaNext) */
+  /** the next draw, valid until the next call (waits for the worker if it is still drawing); a Brownian stream's increment over (sigma, sigmaNext) */
   readonly noise: (sigma: number, sigmaNext: number) => F32Tensor;
-  /** asks the worker for the next draw now (a no-op while one is asked for) */
+  /** nothing to do: the worker draws ahead on its own (imageNoise's drawing on this thread has one) */
   readonly prefetch: () => void;
   /** frees the worker's generators of this run */
   readonly close: () => void;
 }
 
 /**
- * Blocks while flag[0] holds `waiting`, up to timeoutMs; false when it still does then. It waits for the
+ * Blocks while flag[index] holds `waiting`, up to timeoutMs; false when it still does then. It waits for the
  * value, not for a wake-up: the worker counts a draw and then notifies, so the notify of an earlier draw
  * (taken as soon as its count was seen) can land in a later wait, with nothing new sent yet.
  */
-export function waitWhile(flag: Int32Array, waiting: number, timeoutMs: number): boolean {
+export function waitWhile(flag: Int32Array, waiting: number, timeoutMs: number, index = 0): boolean {
+  if (Atomics.load(flag, index) !== waiting) return true;
   const deadline = performance.now() + timeoutMs;
-  while (Atomics.load(flag, 0) === waiting) {
+  while (Atomics.load(flag, index) === waiting) {
     const left = deadline - performance.now();
-    if (left <= 0 || Atomics.wait(flag, 0, waiting, left) === 'timed-out') return false;
+    if (left <= 0 || Atomics.wait(flag, index, waiting, left) === 'timed-out') return false;
   }
   return true;
 }
@@ -104,8 +129,8 @@ function noiseWorker(): Worker | null {
  * Per-image noise drawn on the worker, or null when there is no worker (draw on this thread instead).
  * With `brownian` the steps' noise is Brownian-tree increments (brownian-tree.ts), foreseen from the
  * schedule: right after each request the worker draws the next step's increments (and DPM++ SDE's half
- * step) while the model runs and sends them on, so `noise` finds them here; `prefetch` does nothing, and
- * a draw nobody foresaw is asked for and awaited.
+ * step) while the model runs and sends them on, so `noise` finds them here, and a draw nobody foresaw is
+ * asked for and awaited. Without it, the draws after the initial one come through the run's ring.
  */
 export function threadNoise(seeds: readonly number[], shape: readonly [number, number, number], brownian?: BrownianSpec): NoiseStream | null {
   const w = noiseWorker();
@@ -114,8 +139,9 @@ export function threadNoise(seeds: readonly number[], shape: readonly [number, n
   const perImage = c * h * wd;
   const dims = [seeds.length, c, h, wd];
   // the control word counts the draws the worker has sent; `read` counts those taken from the port
-  const control = new SharedArrayBuffer(4);
+  const control = new SharedArrayBuffer(16);
   const flag = new Int32Array(control);
+  const ring = brownian ? undefined : new SharedArrayBuffer(RING_SLOTS * seeds.length * perImage * 4);
   let read = 0;
   // the worker sends each draw as a fresh ArrayBuffer, transferred (no copy): the new array's page faults
   // (0.24–0.7 ms per 256 KiB on a VM) happen on its thread, beside the model, not on this one
@@ -123,7 +149,7 @@ export function threadNoise(seeds: readonly number[], shape: readonly [number, n
   drawn.unref();
   const id = nextId++;
   const post = (msg: NoiseRequest, transfer: Transferable[] = []): void => w.postMessage(msg, transfer);
-  post({ kind: 'open', id, seeds: [...seeds], perImage, port: port2, control, ...(brownian ? { brownian: { ...brownian, sigmas: [...brownian.sigmas] } } : {}) }, [port2]);
+  post({ kind: 'open', id, seeds: [...seeds], perImage, port: port2, control, ...(brownian ? { brownian: { ...brownian, sigmas: [...brownian.sigmas] } } : {}), ...(ring ? { ring } : {}) }, [port2]);
   const tensor = (buffer: ArrayBuffer): F32Tensor => ({ dtype: 'float32', dims: [...dims], data: new Float32Array(buffer) });
   /** the next message on the port, waiting up to timeoutMs for the worker to send one; null when it sent none */
   const receive = (timeoutMs: number): NoiseMessage | null => {
@@ -135,19 +161,11 @@ export function threadNoise(seeds: readonly number[], shape: readonly [number, n
     const message = got.message as NoiseMessage;
     return message.buffer instanceof ArrayBuffer ? message : null;
   };
-  let asked = false;
-  const ask = (): void => {
-    if (asked) return;
-    post({ kind: 'draw', id });
-    asked = true;
-  };
-  /** the next Gaussian draw, or null when the worker did not send it within timeoutMs */
+  /** the initial draw, or null when the worker did not send it within timeoutMs */
   const take = (timeoutMs: number): F32Tensor | null => {
-    ask();
+    post({ kind: 'draw', id });
     const got = receive(timeoutMs);
-    if (!got) return null;
-    asked = false;
-    return tensor(got.buffer);
+    return got ? tensor(got.buffer) : null;
   };
   // Brownian increments the worker sent ahead, oldest first
   const kept: { readonly key: string; readonly buffer: ArrayBuffer }[] = [];
@@ -167,7 +185,22 @@ export function threadNoise(seeds: readonly number[], shape: readonly [number, n
       if (kept.length > KEPT_AHEAD) kept.shift();
     }
   };
+  // the ring's slots as tensors, made once
+  const slots: F32Tensor[] = ring ? Array.from({ length: RING_SLOTS }, (_, k) => ({ dtype: 'float32', dims: [...dims], data: new Float32Array(ring, 4 * k * seeds.length * perImage, seeds.length * perImage) })) : [];
+  let taken = 0;
+  /** the next ring draw: waits until the worker has counted it, releases the one before, returns its slot */
+  const fromRing = (): F32Tensor | null => {
+    if (!waitWhile(flag, taken, DRAW_TIMEOUT_MS, RING.drawn)) return null;
+    Atomics.store(flag, RING.released, taken);
+    Atomics.notify(flag, RING.released);
+    return slots[taken++ % RING_SLOTS];
+  };
   const close = (): void => {
+    // stops the ring's filling, then frees the run's generators: the released count changes too, so that a
+    // filling about to wait for a release (it read the count before the close) does not wait for ever
+    Atomics.store(flag, RING.closed, 1);
+    Atomics.store(flag, RING.released, 2 ** 30);
+    Atomics.notify(flag, RING.released);
     post({ kind: 'close', id });
     drawn.close();
   };
@@ -180,11 +213,10 @@ export function threadNoise(seeds: readonly number[], shape: readonly [number, n
     return null;
   }
   const noise = (sigma: number, sigmaNext: number): F32Tensor => {
-    const next = brownian ? increment(sigma, sigmaNext) : take(DRAW_TIMEOUT_MS);
+    const next = brownian ? increment(sigma, sigmaNext) : fromRing();
     if (!next) throw new EngineError('RUNTIME', `the noise thread did not answer within ${DRAW_TIMEOUT_MS / 1000} s; try the job again`);
     return next;
   };
-  // a Brownian step's noise depends on its sigmas: nothing to ask for ahead
-  const prefetch = brownian ? () => undefined : () => ask();
-  return { initial, noise, prefetch, close };
+  // the worker keeps the ring full, and a Brownian step's noise depends on its sigmas: nothing to ask for
+  return { initial, noise, prefetch: () => undefined, close };
 }

@@ -3,8 +3,10 @@
  * It owns the per-image generators of the stochastic runs that noise-thread.ts opens and draws their
  * next noise while the JavaScript thread sits in ONNX Runtime's `run`,
  * which onnxruntime-node executes synchronously on that thread. Nothing here but the generators: the
- * values are the same Rng draws the JavaScript thread would make. Each draw goes back as a transferred
- * ArrayBuffer on the run's port. It runs at a lower priority than the JavaScript thread (thread-priority.ts).
+ * values are the same Rng draws the JavaScript thread would make. The initial draw and Brownian increments go
+ * back as transferred ArrayBuffers on the run's port; a Gaussian run's later draws are written into its
+ * shared ring (noise-thread.ts), one ahead of the draw the JavaScript thread is using, with no message
+ * either way. It runs at a lower priority than the JavaScript thread (thread-priority.ts).
  */
 import { parentPort } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
@@ -12,7 +14,10 @@ import { BrownianNoise } from './brownian-tree.ts';
 import { Rng } from './rng.ts';
 import { lowerThreadPriority } from './thread-priority.ts';
 import type { NoiseMessage, NoiseRequest } from './noise-thread.ts';
-import { intervalKey } from './noise-thread.ts';
+import { RING, intervalKey } from './noise-thread.ts';
+
+/** Atomics.waitAsync (ES2024; Node ≥ 16), which the project's ES2023 lib does not declare */
+const waitAsync = (Atomics as unknown as { waitAsync: (a: Int32Array, i: number, v: number) => { async: boolean; value: Promise<string> | string } }).waitAsync;
 
 interface Stream {
   readonly rngs: Rng[];
@@ -22,6 +27,10 @@ interface Stream {
   readonly perImage: number;
   readonly port: MessagePort;
   readonly control: Int32Array;
+  /** a Gaussian run's shared ring: its slots, one draw each */
+  readonly ring?: Float32Array[];
+  /** the ring's filling has started (after the initial draw, which goes as a message) */
+  filling?: boolean;
 }
 
 const streams = new Map<number, Stream>();
@@ -41,7 +50,9 @@ function send(s: Stream, data: Float32Array, interval?: readonly [number, number
 parentPort?.on('message', (msg: NoiseRequest) => {
   if (msg.kind === 'open') {
     const brownian = msg.brownian ? new BrownianNoise(msg.seeds, msg.perImage, msg.brownian) : undefined;
-    streams.set(msg.id, { rngs: msg.seeds.map((r) => new Rng(r)), ...(brownian ? { brownian } : {}), pushed: new Set(), perImage: msg.perImage, port: msg.port, control: new Int32Array(msg.control) });
+    const total = msg.perImage * msg.seeds.length;
+    const ring = msg.ring ? Array.from({ length: msg.ring.byteLength / (4 * total) }, (_, k) => new Float32Array(msg.ring as SharedArrayBuffer, 4 * k * total, total)) : undefined;
+    streams.set(msg.id, { rngs: msg.seeds.map((r) => new Rng(r)), ...(brownian ? { brownian } : {}), ...(ring ? { ring } : {}), pushed: new Set(), perImage: msg.perImage, port: msg.port, control: new Int32Array(msg.control) });
   } else if (msg.kind === 'draw') {
     const s = streams.get(msg.id);
     if (!s) return;
@@ -51,9 +62,12 @@ parentPort?.on('message', (msg: NoiseRequest) => {
       if (s.pushed.delete(intervalKey(sigma, sigmaNext))) s.brownian.claim(sigma, sigmaNext);
       else send(s, s.brownian.draw(sigma, sigmaNext), msg.interval);
     } else {
-      const data = new Float32Array(s.perImage * s.rngs.length);
-      s.rngs.forEach((r, k) => r.randnInto(data.subarray(k * s.perImage, (k + 1) * s.perImage)));
-      send(s, data);
+      send(s, drawInto(s, new Float32Array(s.perImage * s.rngs.length)));
+      // a ring run's first request is its initial noise; every later draw goes into the ring
+      if (s.ring && !s.filling) {
+        s.filling = true;
+        void fillRing(s, s.ring);
+      }
     }
     // the next step's Brownian noise, drawn while the JavaScript thread runs the model (after the
     // initial noise too: BrownianNoise's warm-ups happen at the same moments on either thread) and each
@@ -67,3 +81,30 @@ parentPort?.on('message', (msg: NoiseRequest) => {
     streams.delete(msg.id);
   }
 });
+
+/** The next draw of every image of the run, into `out`. */
+function drawInto(s: Stream, out: Float32Array): Float32Array {
+  s.rngs.forEach((r, k) => r.randnInto(out.subarray(k * s.perImage, (k + 1) * s.perImage)));
+  return out;
+}
+
+/**
+ * Keeps a Gaussian run's ring full: draw j goes into slot j mod slots once the JavaScript thread has
+ * released draw j − slots (it releases a draw when it takes the next one), then counts on RING.drawn.
+ * Between draws it waits for a release without blocking this thread's other runs (Atomics.waitAsync).
+ */
+async function fillRing(s: Stream, ring: readonly Float32Array[]): Promise<void> {
+  const c = s.control;
+  let drawn = 0;
+  while (Atomics.load(c, RING.closed) === 0) {
+    const released = Atomics.load(c, RING.released);
+    if (drawn < released + ring.length) {
+      drawInto(s, ring[drawn % ring.length]);
+      Atomics.store(c, RING.drawn, ++drawn);
+      Atomics.notify(c, RING.drawn);
+      continue;
+    }
+    const wait = waitAsync(c, RING.released, released);
+    if (wait.async) await wait.value;
+  }
+}

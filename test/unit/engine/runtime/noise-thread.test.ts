@@ -10,7 +10,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { imageNoise } from '../../../../src-main/engine/pipelines/sample.ts';
 import { BrownianNoise, halfStepSigma } from '../../../../src-main/engine/runtime/brownian-tree.ts';
-import { noiseWorkerBeside, threadNoise, waitWhile } from '../../../../src-main/engine/runtime/noise-thread.ts';
+import { RING, RING_SLOTS, noiseWorkerBeside, threadNoise, waitWhile } from '../../../../src-main/engine/runtime/noise-thread.ts';
 import type { NoiseMessage, NoiseRequest } from '../../../../src-main/engine/runtime/noise-thread.ts';
 import { karrasSigmas } from '../../../../src-main/engine/schedules/index.ts';
 import { Rng } from '../../../../src-main/engine/runtime/rng.ts';
@@ -49,6 +49,66 @@ describe('noise thread', () => {
       expect(Array.from(stream.noise(1, 0.5).data)).toEqual(Array.from(expected[3]));
     } finally {
       stream.close();
+    }
+  });
+
+  it('keeps a draw as it is until the next one is taken, however long the model runs', () => {
+    const expected = localDraws([3, 8], 4 * 8 * 8, 7);
+    const stream = threadNoise([3, 8], [4, 8, 8]);
+    if (!stream) throw new Error('no noise thread');
+    try {
+      for (let k = 1; k < 7; k++) {
+        const draw = stream.noise(1, 0.5);
+        // the worker fills the ring meanwhile: it must not write over the draw in use
+        block(30);
+        expect(Array.from(draw.data)).toEqual(Array.from(expected[k]));
+        expect(draw.dims).toEqual([2, 4, 8, 8]);
+      }
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('fills a Gaussian run\'s ring one draw ahead of the one released, and stops when closed', async () => {
+    const script = noiseWorkerBeside(path.resolve('src-main', 'engine', 'runtime', 'noise-thread.ts'));
+    const w = new Worker(script);
+    const { port1, port2 } = new MessageChannel();
+    const control = new SharedArrayBuffer(16);
+    const words = new Int32Array(control);
+    const n = 4 * 4 * 4;
+    const ring = new SharedArrayBuffer(RING_SLOTS * n * 4);
+    const slot = (k: number): number[] => Array.from(new Float32Array(ring, 4 * k * n, n));
+    const expected = localDraws([21], n, 4);
+    /** the ring draws counted once they reach `target` (10 s at most), else what they are after 100 ms */
+    const drawnReaching = (target: number, ms = 10_000): number => {
+      const deadline = performance.now() + ms;
+      while (Atomics.load(words, RING.drawn) < target && performance.now() < deadline) waitWhile(words, Atomics.load(words, RING.drawn), deadline - performance.now(), RING.drawn);
+      return Atomics.load(words, RING.drawn);
+    };
+    try {
+      w.postMessage({ kind: 'open', id: 1, seeds: [21], perImage: n, port: port2, control, ring } satisfies NoiseRequest, [port2]);
+      w.postMessage({ kind: 'draw', id: 1 } satisfies NoiseRequest);
+      // the initial noise as a message, then the ring's slots filled unasked, and no further
+      expect(drawnReaching(RING_SLOTS)).toBe(RING_SLOTS);
+      expect(Array.from(new Float32Array((receiveMessageOnPort(port1)?.message as NoiseMessage).buffer))).toEqual(Array.from(expected[0]));
+      expect(slot(0)).toEqual(Array.from(expected[1]));
+      expect(slot(1)).toEqual(Array.from(expected[2]));
+      expect(drawnReaching(RING_SLOTS + 1, 100)).toBe(RING_SLOTS);
+      // releasing the first ring draw frees its slot for the next
+      Atomics.store(words, RING.released, 1);
+      Atomics.notify(words, RING.released);
+      expect(drawnReaching(RING_SLOTS + 1)).toBe(RING_SLOTS + 1);
+      expect(slot(0)).toEqual(Array.from(expected[3]));
+      expect(slot(1)).toEqual(Array.from(expected[2]));
+      // closed: a release draws nothing more
+      Atomics.store(words, RING.closed, 1);
+      Atomics.notify(words, RING.released);
+      Atomics.store(words, RING.released, 5);
+      Atomics.notify(words, RING.released);
+      expect(drawnReaching(RING_SLOTS + 2, 100)).toBe(RING_SLOTS + 1);
+    } finally {
+      port1.close();
+      await w.terminate();
     }
   });
 
