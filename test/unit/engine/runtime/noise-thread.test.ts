@@ -30,6 +30,13 @@ function block(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+/** a noise worker of its own, spoken to through the raw protocol, with a run's port pair and control words */
+function rawWorker(controlBytes: number): { w: Worker; port1: MessagePort; port2: MessagePort; control: SharedArrayBuffer } {
+  const w = new Worker(noiseWorkerBeside(path.resolve('src-main', 'engine', 'runtime', 'noise-thread.ts')));
+  const { port1, port2 } = new MessageChannel();
+  return { w, port1, port2, control: new SharedArrayBuffer(controlBytes) };
+}
+
 describe('noise thread', () => {
   it('draws what this thread would, value for value, for a batch of seeds', () => {
     const seeds = [7, 123456789, 4294967295];
@@ -70,10 +77,7 @@ describe('noise thread', () => {
   });
 
   it('fills a Gaussian run\'s ring one draw ahead of the one released, and stops when closed', async () => {
-    const script = noiseWorkerBeside(path.resolve('src-main', 'engine', 'runtime', 'noise-thread.ts'));
-    const w = new Worker(script);
-    const { port1, port2 } = new MessageChannel();
-    const control = new SharedArrayBuffer(16);
+    const { w, port1, port2, control } = rawWorker(16);
     const words = new Int32Array(control);
     const n = 4 * 4 * 4;
     const ring = new SharedArrayBuffer(RING_SLOTS * n * 4);
@@ -201,10 +205,7 @@ describe('noise thread', () => {
   });
 
   it('sends Brownian increments on before they are asked for, and a claim gets no second copy', async () => {
-    const script = noiseWorkerBeside(path.resolve('src-main', 'engine', 'runtime', 'noise-thread.ts'));
-    const w = new Worker(script);
-    const { port1, port2 } = new MessageChannel();
-    const control = new SharedArrayBuffer(4);
+    const { w, port1, port2, control } = rawWorker(4);
     const count = new Int32Array(control);
     const sigmas = Array.from(karrasSigmas(10, 0.03, 14.6));
     const spec = { sigmas, halfStep: 0.5 };
