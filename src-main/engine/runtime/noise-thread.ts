@@ -17,7 +17,8 @@
  * JavaScript thread has released draw j − RING_SLOTS and counts it; `noise` waits for the count, releases
  * the draw before (the sampler is done with it) and returns the slot as it is. Right after a 20 ms wait, a
  * take through the port cost ~55 µs and asking for the next draw ~30 µs on a 2-core VM; a take from the
- * ring is a few loads and a notify. So `noise`'s tensor is valid until the next `noise` call, as every
+ * ring is a few loads and a store (the worker looks for releases, at most RING_POLL_MS apart: notifying
+ * it cost ~20 µs a take). So `noise`'s tensor is valid until the next `noise` call, as every
  * sampler uses it (types.ts NoiseSampler).
  *
  * One worker per process, started on the first stochastic run and unref'd. When it cannot start (or
@@ -41,6 +42,8 @@ const DRAW_TIMEOUT_MS = 60_000;
 export const RING_SLOTS = 2;
 /** The control words (Int32) after the message count: ring draws written, ring draws released, closed. */
 export const RING = { drawn: 1, released: 2, closed: 3 } as const;
+/** the longest the worker waits between looks for a release while its ring is full (a GPU UNet step is ~20 ms) */
+export const RING_POLL_MS = 16;
 
 export type NoiseRequest =
   | {
@@ -191,8 +194,8 @@ export function threadNoise(seeds: readonly number[], shape: readonly [number, n
   /** the next ring draw: waits until the worker has counted it, releases the one before, returns its slot */
   const fromRing = (): F32Tensor | null => {
     if (!waitWhile(flag, taken, DRAW_TIMEOUT_MS, RING.drawn)) return null;
+    // no notify: the worker looks for releases (noise-worker.ts fillRing)
     Atomics.store(flag, RING.released, taken);
-    Atomics.notify(flag, RING.released);
     return slots[taken++ % RING_SLOTS];
   };
   const close = (): void => {

@@ -14,10 +14,10 @@ import { BrownianNoise } from './brownian-tree.ts';
 import { Rng } from './rng.ts';
 import { lowerThreadPriority } from './thread-priority.ts';
 import type { NoiseMessage, NoiseRequest } from './noise-thread.ts';
-import { RING, intervalKey } from './noise-thread.ts';
+import { RING, RING_POLL_MS, intervalKey } from './noise-thread.ts';
 
 /** Atomics.waitAsync (ES2024; Node ≥ 16), which the project's ES2023 lib does not declare */
-const waitAsync = (Atomics as unknown as { waitAsync: (a: Int32Array, i: number, v: number) => { async: boolean; value: Promise<string> | string } }).waitAsync;
+const waitAsync = (Atomics as unknown as { waitAsync: (a: Int32Array, i: number, v: number, timeoutMs: number) => { async: boolean; value: Promise<string> | string } }).waitAsync;
 
 interface Stream {
   readonly rngs: Rng[];
@@ -91,20 +91,27 @@ function drawInto(s: Stream, out: Float32Array): Float32Array {
 /**
  * Keeps a Gaussian run's ring full: draw j goes into slot j mod slots once the JavaScript thread has
  * released draw j − slots (it releases a draw when it takes the next one), then counts on RING.drawn.
- * Between draws it waits for a release without blocking this thread's other runs (Atomics.waitAsync).
+ * While the ring is full it looks for a release without blocking this thread's other runs
+ * (Atomics.waitAsync with a timeout), 1 ms after a draw and then twice as long each time up to
+ * RING_POLL_MS: the taker does not notify, since waking this thread cost the JavaScript thread ~20 µs a
+ * draw. The draw after a release is wanted one model call later, so it is ready in time; and a CPU run's
+ * seconds-long steps cost this thread a few dozen looks a second (every 2 ms, 2.3 % of a core).
  */
 async function fillRing(s: Stream, ring: readonly Float32Array[]): Promise<void> {
   const c = s.control;
   let drawn = 0;
+  let poll = 1;
   while (Atomics.load(c, RING.closed) === 0) {
     const released = Atomics.load(c, RING.released);
     if (drawn < released + ring.length) {
       drawInto(s, ring[drawn % ring.length]);
       Atomics.store(c, RING.drawn, ++drawn);
       Atomics.notify(c, RING.drawn);
+      poll = 1;
       continue;
     }
-    const wait = waitAsync(c, RING.released, released);
+    const wait = waitAsync(c, RING.released, released, poll);
     if (wait.async) await wait.value;
+    poll = Math.min(2 * poll, RING_POLL_MS);
   }
 }
