@@ -69,7 +69,8 @@ export interface SampledLatents {
 /**
  * Per-image generators and the sampler's noise source drawn from them. `prefetch` asks for the next
  * noise ahead, into a queue of one that `noise` takes from first; drawingAhead calls it just after a
- * model call starts. With `threaded` (stochastic samplers) the generators live on the noise thread
+ * model call starts. It is null where nothing can be drawn ahead: the noise thread keeps its own ring
+ * full, and a Brownian step's noise depends on its sigmas. With `threaded` (stochastic samplers) the generators live on the noise thread
  * (runtime/noise-thread.ts), which draws while the JavaScript thread is inside ONNX Runtime's
  * synchronous `run`: Box–Muller on 4×128×128 costs milliseconds, a GPU UNet step ~20 ms. Without a
  * worker (or without `threaded`) they are drawn here. The values and their order are the same either way.
@@ -82,9 +83,9 @@ export function imageNoise(
   shape: readonly [number, number, number],
   threaded = false,
   brownian?: BrownianSpec,
-): { initial: F32Tensor; noise: NoiseSampler; prefetch: () => void; close: () => void } {
+): { initial: F32Tensor; noise: NoiseSampler; prefetch: (() => void) | null; close: () => void } {
   const stream = threaded ? threadNoise(seeds, shape, brownian) : null;
-  if (stream) return { initial: stream.initial, noise: stream.noise, prefetch: stream.prefetch, close: stream.close };
+  if (stream) return { initial: stream.initial, noise: stream.noise, prefetch: null, close: stream.close };
   const [c, h, w] = shape;
   const n = c * h * w;
   const rngs = seeds.map((s) => new Rng(s));
@@ -102,7 +103,7 @@ export function imageNoise(
       paths.warm();
       return { dtype: 'float32', dims: [rngs.length, c, h, w], data };
     };
-    return { initial, noise: increment, prefetch: () => undefined, close: () => undefined };
+    return { initial, noise: increment, prefetch: null, close: () => undefined };
   }
   let ahead: F32Tensor | null = null;
   const noise = (): F32Tensor => {
@@ -164,7 +165,7 @@ export async function sampleLatents(input: SampleLatentsInput): Promise<SampledL
   }
 }
 
-async function sampleFrom(input: SampleLatentsInput, initial: F32Tensor, noise: NoiseSampler, prefetch: () => void, arena: WasmArena | null): Promise<SampledLatents> {
+async function sampleFrom(input: SampleLatentsInput, initial: F32Tensor, noise: NoiseSampler, prefetch: (() => void) | null, arena: WasmArena | null): Promise<SampledLatents> {
   const { sigmas, signal } = input;
   const sigmaMax = sigmas[0];
   const x0 = arena?.take(initial.data.length) ?? new Float32Array(initial.data.length);
@@ -185,7 +186,7 @@ async function sampleFrom(input: SampleLatentsInput, initial: F32Tensor, noise: 
     ...(input.onGuidance ? { onSplit: input.onGuidance } : {}),
   });
   const wrapped = input.wrap ? input.wrap(guided, initial) : guided;
-  const denoiser = input.sampler.stochastic ? drawingAhead(wrapped, prefetch) : wrapped;
+  const denoiser = input.sampler.stochastic && prefetch ? drawingAhead(wrapped, prefetch) : wrapped;
   const stepMs: number[] = [];
   let last = performance.now();
   const onStep = (info: StepInfo): void => {

@@ -81,8 +81,6 @@ export interface NoiseStream {
   readonly initial: F32Tensor;
   /** the next draw, valid until the next call (waits for the worker if it is still drawing); a Brownian stream's increment over (sigma, sigmaNext) */
   readonly noise: (sigma: number, sigmaNext: number) => F32Tensor;
-  /** nothing to do: the worker draws ahead on its own (imageNoise's drawing on this thread has one) */
-  readonly prefetch: () => void;
   /** frees the worker's generators of this run */
   readonly close: () => void;
 }
@@ -199,10 +197,9 @@ export function threadNoise(seeds: readonly number[], shape: readonly [number, n
     return slots[taken++ % RING_SLOTS];
   };
   const close = (): void => {
-    // stops the ring's filling, then frees the run's generators: the released count changes too, so that a
-    // filling about to wait for a release (it read the count before the close) does not wait for ever
+    // stops the ring's filling (the notify ends a look in progress; one about to begin ends within
+    // RING_POLL_MS), then frees the run's generators
     Atomics.store(flag, RING.closed, 1);
-    Atomics.store(flag, RING.released, 2 ** 30);
     Atomics.notify(flag, RING.released);
     post({ kind: 'close', id });
     drawn.close();
@@ -220,6 +217,6 @@ export function threadNoise(seeds: readonly number[], shape: readonly [number, n
     if (!next) throw new EngineError('RUNTIME', `the noise thread did not answer within ${DRAW_TIMEOUT_MS / 1000} s; try the job again`);
     return next;
   };
-  // the worker keeps the ring full, and a Brownian step's noise depends on its sigmas: nothing to ask for
-  return { initial, noise, prefetch: () => undefined, close };
+  // nothing to ask for ahead: the worker keeps the ring full, and a Brownian step's noise depends on its sigmas
+  return { initial, noise, close };
 }

@@ -16,8 +16,9 @@ describe('noise drawn ahead', () => {
     const plain = imageNoise([5, 6], shape);
     const ahead = imageNoise([5, 6], shape);
     expect(Array.from(ahead.initial.data)).toEqual(Array.from(plain.initial.data));
-    ahead.prefetch();
-    ahead.prefetch(); // a queue of one: a second prefetch draws nothing more
+    expect(ahead.prefetch).not.toBeNull();
+    ahead.prefetch?.();
+    ahead.prefetch?.(); // a queue of one: a second prefetch draws nothing more
     for (let k = 0; k < 3; k++) {
       expect(Array.from(ahead.noise(0, 0).data)).toEqual(Array.from(plain.noise(0, 0).data));
     }
@@ -37,11 +38,12 @@ describe('noise drawn ahead', () => {
     for (const entry of SAMPLERS.filter((s) => s.stochastic)) {
       const a = imageNoise([11], shape);
       const b = imageNoise([11], shape);
+      expect(b.prefetch, entry.id).not.toBeNull();
       const x = (n: F32Tensor): F32Tensor => ({ ...n, data: n.data.map((v) => v * sigmas[0]) });
       const onDemand = await entry.fn(model, x(a.initial), sigmas, { noise: a.noise }, entry.defaults);
       const prefetch = (): void => {
         if (pending > 0) drawnWhilePending++;
-        b.prefetch();
+        b.prefetch?.();
       };
       const ahead = await entry.fn(drawingAhead(model, prefetch), x(b.initial), sigmas, { noise: b.noise }, entry.defaults);
       expect(Array.from(ahead.data), entry.id).toEqual(Array.from(onDemand.data));
