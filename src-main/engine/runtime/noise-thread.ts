@@ -8,9 +8,8 @@
  * JavaScript thread sits in ONNX Runtime. The initial draw is asked for and sent over a MessagePort as a
  * transferred ArrayBuffer, counted on a shared control word; the taker waits on that count
  * (Atomics.wait returns at once when a draw is there) and takes the buffer with receiveMessageOnPort,
- * both synchronous. Brownian-tree noise is sent on as soon as the worker has drawn it ahead, tagged with
- * its interval, so taking it needs no round trip to the worker. The generators and the order of their
- * draws are the ones the JavaScript thread would use, so every value is the same.
+ * both synchronous. The generators and the order of their draws are the ones the JavaScript thread would
+ * use, so every value is the same.
  *
  * A Gaussian run's draws after the initial one need no message at all: they go through a ring of
  * RING_SLOTS buffers in shared memory. The worker writes draw j into slot j mod RING_SLOTS as soon as the
@@ -20,6 +19,12 @@
  * ring is a few loads and a store (the worker looks for releases, at most RING_POLL_MS apart: notifying
  * it cost ~20 µs a take). So `noise`'s tensor is valid until the next `noise` call, as every
  * sampler uses it (types.ts NoiseSampler).
+ *
+ * A Brownian run's increments go through shared slots too (noise-paths.ts): the worker draws each step's
+ * ahead into a slot tagged with its interval, the taker logs the interval it wants and takes the slot,
+ * and the worker reads the log in order (at most PATHS_POLL_MS apart), which keeps the trees' queries in
+ * the JavaScript thread's order. Only a draw that is not there yet (the worker behind, or an interval
+ * nobody foresaw) costs a notify and a wait.
  *
  * One worker per process, started on the first stochastic run and unref'd. When it cannot start (or
  * does not answer the first draw within START_TIMEOUT_MS), `threadNoise` returns null and the caller
@@ -31,6 +36,7 @@ import type { MessagePort, Transferable } from 'node:worker_threads';
 import { EngineError } from '../types.ts';
 import type { F32Tensor } from '../types.ts';
 import type { BrownianSpec } from './brownian-tree.ts';
+import { PATH_LOG, PATH_WORDS, PathSlots } from './noise-paths.ts';
 import { workerScriptBeside } from './script-beside.ts';
 
 /** the first draw includes the worker's start (tsx compiles the sources in development) */
@@ -44,6 +50,13 @@ export const RING_SLOTS = 2;
 export const RING = { drawn: 1, released: 2, closed: 3 } as const;
 /** the longest the worker waits between looks for a release while its ring is full (a GPU UNet step is ~20 ms) */
 export const RING_POLL_MS = 16;
+/**
+ * the longest the worker waits between looks at a Brownian run's log. After the claim of a step's last
+ * draw it warms the next step, whose first draw is wanted one model call later (~20 ms on a GPU): a look
+ * at most 8 ms late and the step's two increments (DPM++ SDE's half step and the step: 1.9 ms on
+ * 4×64×64, 5.8 ms on 4×128×128 on a 2-core VM) leave room.
+ */
+export const PATHS_POLL_MS = 8;
 
 export type NoiseRequest =
   | {
@@ -55,26 +68,24 @@ export type NoiseRequest =
       /** Int32 words: [0] draws sent on the port, then RING's */
       readonly control: SharedArrayBuffer;
       readonly brownian?: BrownianSpec;
+      /** a Brownian run's increments and log (noise-paths.ts PathSlots, seeds × perImage floats a draw) */
+      readonly paths?: SharedArrayBuffer;
       /** a Gaussian run's later draws: RING_SLOTS × seeds × perImage float32 */
       readonly ring?: SharedArrayBuffer;
     }
-  /** the next Gaussian draw, or with `interval` the Brownian increment over it */
-  | { readonly kind: 'draw'; readonly id: number; readonly interval?: readonly [number, number] }
+  /** the initial draw (later ones go through the ring or the paths' slots) */
+  | { readonly kind: 'draw'; readonly id: number }
   | { readonly kind: 'close'; readonly id: number };
 
-/** What the worker sends on a run's port: a draw, with its interval when it is a Brownian increment. */
+/** What the worker sends on a run's port: the initial draw. */
 export interface NoiseMessage {
   readonly buffer: ArrayBuffer;
-  readonly interval?: readonly [number, number];
 }
 
 /** A Brownian interval as a map key (a number's string form round-trips exactly). */
 export function intervalKey(sigma: number, sigmaNext: number): string {
   return `${sigma} ${sigmaNext}`;
 }
-
-/** Brownian draws the JavaScript thread keeps that it has not asked for yet: the two foreseen ones, with room for a stray */
-const KEPT_AHEAD = 4;
 
 export interface NoiseStream {
   /** the first draw: [B, C, h, w] */
@@ -129,65 +140,76 @@ function noiseWorker(): Worker | null {
 /**
  * Per-image noise drawn on the worker, or null when there is no worker (draw on this thread instead).
  * With `brownian` the steps' noise is Brownian-tree increments (brownian-tree.ts), foreseen from the
- * schedule: right after each request the worker draws the next step's increments (and DPM++ SDE's half
- * step) while the model runs and sends them on, so `noise` finds them here, and a draw nobody foresaw is
- * asked for and awaited. Without it, the draws after the initial one come through the run's ring.
+ * schedule: after each logged interval the worker draws the next step's increments (and DPM++ SDE's half
+ * step) into the paths' slots while the model runs, so `noise` finds them there, and a draw nobody
+ * foresaw is drawn when the worker reads its interval. Without it, the draws after the initial one come
+ * through the run's ring.
  */
 export function threadNoise(seeds: readonly number[], shape: readonly [number, number, number], brownian?: BrownianSpec): NoiseStream | null {
   const w = noiseWorker();
   if (!w) return null;
   const [c, h, wd] = shape;
   const perImage = c * h * wd;
+  const total = seeds.length * perImage;
   const dims = [seeds.length, c, h, wd];
   // the control word counts the draws the worker has sent; `read` counts those taken from the port
   const control = new SharedArrayBuffer(16);
   const flag = new Int32Array(control);
-  const ring = brownian ? undefined : new SharedArrayBuffer(RING_SLOTS * seeds.length * perImage * 4);
+  const ring = brownian ? undefined : new SharedArrayBuffer(RING_SLOTS * total * 4);
+  const pathsBuffer = brownian ? PathSlots.allocate(total) : undefined;
   let read = 0;
-  // the worker sends each draw as a fresh ArrayBuffer, transferred (no copy): the new array's page faults
-  // (0.24–0.7 ms per 256 KiB on a VM) happen on its thread, beside the model, not on this one
+  // the worker sends the initial draw as a fresh ArrayBuffer, transferred (no copy)
   const { port1: drawn, port2 } = new MessageChannel();
   drawn.unref();
   const id = nextId++;
   const post = (msg: NoiseRequest, transfer: Transferable[] = []): void => w.postMessage(msg, transfer);
-  post({ kind: 'open', id, seeds: [...seeds], perImage, port: port2, control, ...(brownian ? { brownian: { ...brownian, sigmas: [...brownian.sigmas] } } : {}), ...(ring ? { ring } : {}) }, [port2]);
-  const tensor = (buffer: ArrayBuffer): F32Tensor => ({ dtype: 'float32', dims: [...dims], data: new Float32Array(buffer) });
-  /** the next message on the port, waiting up to timeoutMs for the worker to send one; null when it sent none */
-  const receive = (timeoutMs: number): NoiseMessage | null => {
+  const spec = brownian ? { brownian: { ...brownian, sigmas: [...brownian.sigmas] }, paths: pathsBuffer } : {};
+  post({ kind: 'open', id, seeds: [...seeds], perImage, port: port2, control, ...spec, ...(ring ? { ring } : {}) }, [port2]);
+  /** the initial draw, or null when the worker did not send it within timeoutMs */
+  const take = (timeoutMs: number): F32Tensor | null => {
+    post({ kind: 'draw', id });
     if (!waitWhile(flag, read, timeoutMs)) return null;
     // the worker posts the buffer before it counts it, so it is in the port's queue now
     const got = receiveMessageOnPort(drawn);
     if (!got) return null;
     read++;
-    const message = got.message as NoiseMessage;
-    return message.buffer instanceof ArrayBuffer ? message : null;
+    const { buffer } = got.message as NoiseMessage;
+    return buffer instanceof ArrayBuffer ? { dtype: 'float32', dims: [...dims], data: new Float32Array(buffer) } : null;
   };
-  /** the initial draw, or null when the worker did not send it within timeoutMs */
-  const take = (timeoutMs: number): F32Tensor | null => {
-    post({ kind: 'draw', id });
-    const got = receive(timeoutMs);
-    return got ? tensor(got.buffer) : null;
-  };
-  // Brownian increments the worker sent ahead, oldest first
-  const kept: { readonly key: string; readonly buffer: ArrayBuffer }[] = [];
-  /** the Brownian increment over (sigma, sigmaNext): sent ahead already, or asked for and awaited */
-  const increment = (sigma: number, sigmaNext: number): F32Tensor | null => {
-    // the request is the claim of a draw sent ahead, or asks for one that was not foreseen; either way the
-    // worker then draws the next step's ahead while this thread runs the model
-    post({ kind: 'draw', id, interval: [sigma, sigmaNext] });
-    const key = intervalKey(sigma, sigmaNext);
+  /** views of shared slots as tensors, made once */
+  const asTensors = (views: readonly Float32Array[]): F32Tensor[] => views.map((data) => ({ dtype: 'float32', dims: [...dims], data }));
+  const paths = pathsBuffer ? new PathSlots(pathsBuffer, total) : undefined;
+  const pathTensors = paths ? asTensors(paths.data) : [];
+  let logged = 0;
+  let held = -1;
+  /** the Brownian increment over (sigma, sigmaNext): logs it, releases the draw before, takes its slot */
+  const increment = (p: PathSlots, sigma: number, sigmaNext: number): F32Tensor | null => {
     const deadline = performance.now() + DRAW_TIMEOUT_MS;
+    const words = p.words;
+    // the log's entry logged − PATH_LOG must have been read before it is written over
+    while (logged - Atomics.load(words, PATH_WORDS.processed) >= PATH_LOG) {
+      Atomics.notify(words, PATH_WORDS.logged);
+      if (!waitWhile(words, Atomics.load(words, PATH_WORDS.processed), deadline - performance.now(), PATH_WORDS.processed)) return null;
+    }
+    // the sampler is done with the draw before (a draw is valid until the next call): its slot is free for the worker
+    if (held >= 0) p.release(held);
+    held = -1;
+    p.append(logged++, sigma, sigmaNext);
     for (;;) {
-      const k = kept.findIndex((e) => e.key === key);
-      if (k >= 0) return tensor(kept.splice(k, 1)[0].buffer);
-      const got = receive(Math.max(0, deadline - performance.now()));
-      if (!got) return null;
-      if (got.interval) kept.push({ key: intervalKey(got.interval[0], got.interval[1]), buffer: got.buffer });
-      if (kept.length > KEPT_AHEAD) kept.shift();
+      const done = Atomics.load(words, PATH_WORDS.processed);
+      const k = p.take(sigma, sigmaNext);
+      if (k >= 0) {
+        held = k;
+        return pathTensors[k];
+      }
+      // read and answered, and no slot: the worker is gone or broken
+      if (done >= logged) return null;
+      // the worker is behind or this interval was not foreseen: wake it, and wait for it to answer an entry
+      Atomics.notify(words, PATH_WORDS.logged);
+      if (!waitWhile(words, done, deadline - performance.now(), PATH_WORDS.processed)) return null;
     }
   };
-  // the ring's slots as tensors, made once
-  const slots: F32Tensor[] = ring ? Array.from({ length: RING_SLOTS }, (_, k) => ({ dtype: 'float32', dims: [...dims], data: new Float32Array(ring, 4 * k * seeds.length * perImage, seeds.length * perImage) })) : [];
+  const slots = ring ? asTensors(Array.from({ length: RING_SLOTS }, (_, k) => new Float32Array(ring, 4 * k * total, total))) : [];
   let taken = 0;
   /** the next ring draw: waits until the worker has counted it, releases the one before, returns its slot */
   const fromRing = (): F32Tensor | null => {
@@ -197,10 +219,11 @@ export function threadNoise(seeds: readonly number[], shape: readonly [number, n
     return slots[taken++ % RING_SLOTS];
   };
   const close = (): void => {
-    // stops the ring's filling (the notify ends a look in progress; one about to begin ends within
-    // RING_POLL_MS), then frees the run's generators
+    // stops the worker's filling or log reading (the notify ends a look in progress; one about to begin
+    // ends within its poll), then frees the run's generators
     Atomics.store(flag, RING.closed, 1);
     Atomics.notify(flag, RING.released);
+    if (paths) Atomics.notify(paths.words, PATH_WORDS.logged);
     post({ kind: 'close', id });
     drawn.close();
   };
@@ -213,10 +236,10 @@ export function threadNoise(seeds: readonly number[], shape: readonly [number, n
     return null;
   }
   const noise = (sigma: number, sigmaNext: number): F32Tensor => {
-    const next = brownian ? increment(sigma, sigmaNext) : fromRing();
+    const next = paths ? increment(paths, sigma, sigmaNext) : fromRing();
     if (!next) throw new EngineError('RUNTIME', `the noise thread did not answer within ${DRAW_TIMEOUT_MS / 1000} s; try the job again`);
     return next;
   };
-  // nothing to ask for ahead: the worker keeps the ring full, and a Brownian step's noise depends on its sigmas
+  // nothing to ask for ahead: the worker keeps the ring full, and draws a Brownian step's noise ahead from its log
   return { initial, noise, close };
 }

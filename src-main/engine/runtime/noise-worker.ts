@@ -3,18 +3,21 @@
  * It owns the per-image generators of the stochastic runs that noise-thread.ts opens and draws their
  * next noise while the JavaScript thread sits in ONNX Runtime's `run`,
  * which onnxruntime-node executes synchronously on that thread. Nothing here but the generators: the
- * values are the same Rng draws the JavaScript thread would make. The initial draw and Brownian increments go
- * back as transferred ArrayBuffers on the run's port; a Gaussian run's later draws are written into its
- * shared ring (noise-thread.ts), one ahead of the draw the JavaScript thread is using, with no message
- * either way. It runs at a lower priority than the JavaScript thread (thread-priority.ts).
+ * values are the same Rng draws the JavaScript thread would make. The initial draw goes back as a
+ * transferred ArrayBuffer on the run's port; a Gaussian run's later draws are written into its shared
+ * ring (noise-thread.ts), one ahead of the draw the JavaScript thread is using, and a Brownian run's
+ * increments into its shared slots as it reads the intervals logged there (noise-paths.ts), with no
+ * message either way. It runs at a lower priority than the JavaScript thread (thread-priority.ts).
  */
 import { parentPort } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { BrownianNoise } from './brownian-tree.ts';
 import { Rng } from './rng.ts';
 import { lowerThreadPriority } from './thread-priority.ts';
+import type { AheadDraw } from './brownian-tree.ts';
+import { PATH_WORDS, PathSlots } from './noise-paths.ts';
 import type { NoiseMessage, NoiseRequest } from './noise-thread.ts';
-import { RING, RING_POLL_MS, intervalKey } from './noise-thread.ts';
+import { PATHS_POLL_MS, RING, RING_POLL_MS, intervalKey } from './noise-thread.ts';
 
 /** Atomics.waitAsync (ES2024; Node ≥ 16), which the project's ES2023 lib does not declare */
 const waitAsync = (Atomics as unknown as { waitAsync: (a: Int32Array, i: number, v: number, timeoutMs: number) => { async: boolean; value: Promise<string> | string } }).waitAsync;
@@ -22,14 +25,16 @@ const waitAsync = (Atomics as unknown as { waitAsync: (a: Int32Array, i: number,
 interface Stream {
   readonly rngs: Rng[];
   readonly brownian?: BrownianNoise;
-  /** Brownian draws sent ahead and not yet asked for, by intervalKey */
+  /** a Brownian run's shared slots and log */
+  readonly paths?: PathSlots;
+  /** Brownian draws put in a slot ahead and not yet asked for, by intervalKey */
   readonly pushed: Set<string>;
   readonly perImage: number;
   readonly port: MessagePort;
   readonly control: Int32Array;
   /** a Gaussian run's shared ring: its slots, one draw each */
   readonly ring?: Float32Array[];
-  /** the ring's filling has started (after the initial draw, which goes as a message) */
+  /** the ring's filling or the log's reading has started (after the initial draw, which goes as a message) */
   filling?: boolean;
 }
 
@@ -39,9 +44,9 @@ const streams = new Map<number, Stream>();
 lowerThreadPriority();
 
 /** Sends a draw (transferred) and counts it on the control word: the message is in the port before the count goes up. */
-function send(s: Stream, data: Float32Array, interval?: readonly [number, number]): void {
+function send(s: Stream, data: Float32Array): void {
   const buffer = data.buffer as ArrayBuffer;
-  const message: NoiseMessage = interval ? { buffer, interval: [interval[0], interval[1]] } : { buffer };
+  const message: NoiseMessage = { buffer };
   s.port.postMessage(message, [buffer]);
   Atomics.add(s.control, 0, 1);
   Atomics.notify(s.control, 0);
@@ -52,35 +57,67 @@ parentPort?.on('message', (msg: NoiseRequest) => {
     const brownian = msg.brownian ? new BrownianNoise(msg.seeds, msg.perImage, msg.brownian) : undefined;
     const total = msg.perImage * msg.seeds.length;
     const ring = msg.ring ? Array.from({ length: msg.ring.byteLength / (4 * total) }, (_, k) => new Float32Array(msg.ring as SharedArrayBuffer, 4 * k * total, total)) : undefined;
-    streams.set(msg.id, { rngs: msg.seeds.map((r) => new Rng(r)), ...(brownian ? { brownian } : {}), ...(ring ? { ring } : {}), pushed: new Set(), perImage: msg.perImage, port: msg.port, control: new Int32Array(msg.control) });
+    const paths = msg.paths ? new PathSlots(msg.paths, total) : undefined;
+    streams.set(msg.id, { rngs: msg.seeds.map((r) => new Rng(r)), ...(brownian ? { brownian } : {}), ...(paths ? { paths } : {}), ...(ring ? { ring } : {}), pushed: new Set(), perImage: msg.perImage, port: msg.port, control: new Int32Array(msg.control) });
   } else if (msg.kind === 'draw') {
     const s = streams.get(msg.id);
-    if (!s) return;
-    if (msg.interval && s.brownian) {
-      const [sigma, sigmaNext] = msg.interval;
-      // a draw sent ahead: the JavaScript thread has it already, this is its claim
-      if (s.pushed.delete(intervalKey(sigma, sigmaNext))) s.brownian.claim(sigma, sigmaNext);
-      else send(s, s.brownian.draw(sigma, sigmaNext), msg.interval);
-    } else {
-      send(s, drawInto(s, new Float32Array(s.perImage * s.rngs.length)));
-      // a ring run's first request is its initial noise; every later draw goes into the ring
-      if (s.ring && !s.filling) {
-        s.filling = true;
-        void fillRing(s, s.ring);
-      }
+    if (!s || s.filling) return;
+    send(s, drawInto(s, new Float32Array(s.perImage * s.rngs.length)));
+    // every later draw goes into the ring or the paths' slots; the initial one is a Brownian run's first
+    // answer, after which the first step is warmed (BrownianNoise's warm-ups happen at the same moments on either thread)
+    s.filling = true;
+    if (s.ring) void fillRing(s, s.ring);
+    if (s.brownian && s.paths) {
+      warm(s, s.brownian, s.paths);
+      void readLog(s, s.brownian, s.paths);
     }
-    // the next step's Brownian noise, drawn while the JavaScript thread runs the model (after the
-    // initial noise too: BrownianNoise's warm-ups happen at the same moments on either thread) and each
-    // draw sent on as soon as it is made, so that taking it is no round trip
-    s.brownian?.warm((a) => {
-      s.pushed.add(intervalKey(a.sigma, a.sigmaNext));
-      send(s, a.data, [a.sigma, a.sigmaNext]);
-    });
   } else {
     streams.get(msg.id)?.port.close();
     streams.delete(msg.id);
   }
 });
+
+/** The next step's Brownian noise, drawn ahead into the paths' slots while the JavaScript thread runs the model. */
+function warm(s: Stream, brownian: BrownianNoise, paths: PathSlots): void {
+  brownian.warm((a: AheadDraw) => {
+    s.pushed.add(intervalKey(a.sigma, a.sigmaNext));
+    forget(s, paths.put(a.sigma, a.sigmaNext, a.data));
+  });
+}
+
+/** A draw made ahead that a slot's reuse threw away is no longer there to claim: asked for later, it is drawn anew. */
+function forget(s: Stream, stale: readonly [number, number] | undefined): void {
+  if (stale) s.pushed.delete(intervalKey(stale[0], stale[1]));
+}
+
+/**
+ * Answers a Brownian run's logged intervals in order, as the claim messages were: a draw made ahead is
+ * claimed (the JavaScript thread takes it from its slot), one nobody foresaw is drawn into a slot now;
+ * then the next step is warmed, and the entry counted as answered (the taker waits for that count only
+ * when its draw is not there yet, and notifies). It looks for new entries without blocking this thread's
+ * other runs, 1 ms after an answer and then twice as long each time up to PATHS_POLL_MS.
+ */
+async function readLog(s: Stream, brownian: BrownianNoise, paths: PathSlots): Promise<void> {
+  const words = paths.words;
+  let processed = 0;
+  let poll = 1;
+  while (Atomics.load(s.control, RING.closed) === 0) {
+    const logged = Atomics.load(words, PATH_WORDS.logged);
+    if (processed < logged) {
+      const [sigma, sigmaNext] = paths.entry(processed);
+      if (s.pushed.delete(intervalKey(sigma, sigmaNext))) brownian.claim(sigma, sigmaNext);
+      else forget(s, paths.put(sigma, sigmaNext, brownian.draw(sigma, sigmaNext)));
+      warm(s, brownian, paths);
+      Atomics.store(words, PATH_WORDS.processed, ++processed);
+      Atomics.notify(words, PATH_WORDS.processed);
+      poll = 1;
+      continue;
+    }
+    const wait = waitAsync(words, PATH_WORDS.logged, logged, poll);
+    if (wait.async) await wait.value;
+    poll = Math.min(2 * poll, PATHS_POLL_MS);
+  }
+}
 
 /** The next draw of every image of the run, into `out`. */
 function drawInto(s: Stream, out: Float32Array): Float32Array {

@@ -10,6 +10,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { imageNoise } from '../../../../src-main/engine/pipelines/sample.ts';
 import { BrownianNoise, halfStepSigma } from '../../../../src-main/engine/runtime/brownian-tree.ts';
+import { PATH_WORDS, PathSlots } from '../../../../src-main/engine/runtime/noise-paths.ts';
 import { RING, RING_SLOTS, noiseWorkerBeside, threadNoise, waitWhile } from '../../../../src-main/engine/runtime/noise-thread.ts';
 import type { NoiseMessage, NoiseRequest } from '../../../../src-main/engine/runtime/noise-thread.ts';
 import { karrasSigmas } from '../../../../src-main/engine/schedules/index.ts';
@@ -198,50 +199,88 @@ describe('noise thread', () => {
     }
   });
 
-  it('sends Brownian increments on before they are asked for, and a claim gets no second copy', async () => {
-    const { w, port1, port2, control } = rawWorker(4);
+  it('draws Brownian increments ahead into tagged slots, answers the logged intervals in order, and draws one nobody foresaw', async () => {
+    const { w, port1, port2, control } = rawWorker(16);
     const count = new Int32Array(control);
     const sigmas = Array.from(karrasSigmas(10, 0.03, 14.6));
     const spec = { sigmas, halfStep: 0.5 };
-    const post = (msg: NoiseRequest, transfer: MessagePort[] = []): void => w.postMessage(msg, transfer);
-    /** waits until the worker has counted `n` messages (10 s at most, the worker's start included) */
-    const counted = (n: number): number => {
-      while (Atomics.load(count, 0) < n) if (!waitWhile(count, Atomics.load(count, 0), 10_000)) break;
-      return Atomics.load(count, 0);
+    const n = 64;
+    const buffer = PathSlots.allocate(n);
+    const paths = new PathSlots(buffer, n);
+    const words = paths.words;
+    /** the slot of a draw the worker has made (10 s at most, its start included), taken; -1 if it never came */
+    const takeWithin = (sigma: number, sigmaNext: number, ms = 10_000): number => {
+      const deadline = performance.now() + ms;
+      for (;;) {
+        const k = paths.take(sigma, sigmaNext);
+        if (k >= 0 || performance.now() > deadline) return k;
+        block(1);
+      }
     };
-    const next = (): NoiseMessage => receiveMessageOnPort(port1)?.message as NoiseMessage;
+    /** waits until the worker has answered `entries` logged intervals (10 s at most) */
+    const answered = (entries: number, ms = 10_000): number => {
+      const deadline = performance.now() + ms;
+      while (Atomics.load(words, PATH_WORDS.processed) < entries && performance.now() < deadline) waitWhile(words, Atomics.load(words, PATH_WORDS.processed), deadline - performance.now(), PATH_WORDS.processed);
+      return Atomics.load(words, PATH_WORDS.processed);
+    };
+    const values = (k: number): number[] => Array.from(paths.data[k]);
+    // this thread's own BrownianNoise, asked as imageNoise asks it: a warm after the initial noise and after each draw
+    const here = new BrownianNoise([4], n, spec);
+    const drawHere = (sigma: number, sigmaNext: number): number[] => {
+      const d = Array.from(here.draw(sigma, sigmaNext));
+      here.warm();
+      return d;
+    };
+    const half = (i: number): number => halfStepSigma(sigmas[i], sigmas[i + 1], 0.5);
     try {
-      post({ kind: 'open', id: 1, seeds: [4], perImage: 64, port: port2, control, brownian: spec }, [port2]);
-      post({ kind: 'draw', id: 1 });
-      // the initial noise, then unasked the first step's half step and the step, in the sampler's order
-      expect(counted(3)).toBe(3);
-      const half0 = halfStepSigma(sigmas[0], sigmas[1], 0.5);
-      const here = new BrownianNoise([4], 64, spec);
+      w.postMessage({ kind: 'open', id: 1, seeds: [4], perImage: n, port: port2, control, brownian: spec, paths: buffer } satisfies NoiseRequest, [port2]);
+      w.postMessage({ kind: 'draw', id: 1 } satisfies NoiseRequest);
+      // the initial noise as a message, then unasked the first step's half step and the step
+      expect(waitWhile(count, 0, 10_000)).toBe(true);
+      expect(Array.from(new Float32Array((receiveMessageOnPort(port1)?.message as NoiseMessage).buffer))).toEqual(Array.from(localDraws([4], n, 1)[0]));
       here.warm();
-      expect(next().interval).toBeUndefined();
-      const a = next();
-      expect(a.interval).toEqual([sigmas[0], half0]);
-      expect(Array.from(new Float32Array(a.buffer))).toEqual(Array.from(here.draw(sigmas[0], half0)));
-      const b = next();
-      expect(b.interval).toEqual([sigmas[0], sigmas[1]]);
-      // claiming both: nothing sent again, and after the step's claim the next step's two come unasked
-      post({ kind: 'draw', id: 1, interval: [sigmas[0], half0] });
-      post({ kind: 'draw', id: 1, interval: [sigmas[0], sigmas[1]] });
-      expect(counted(5)).toBe(5);
-      expect(Array.from(new Float32Array(b.buffer))).toEqual(Array.from(here.draw(sigmas[0], sigmas[1])));
-      here.warm();
-      const c = next();
-      const half1 = halfStepSigma(sigmas[1], sigmas[2], 0.5);
-      expect(c.interval).toEqual([sigmas[1], half1]);
-      expect(Array.from(new Float32Array(c.buffer))).toEqual(Array.from(here.draw(sigmas[1], half1)));
-      expect(next().interval).toEqual([sigmas[1], sigmas[2]]);
-      expect(receiveMessageOnPort(port1)).toBeUndefined();
-      // an interval nobody foresaw is drawn when asked and sent tagged
-      post({ kind: 'draw', id: 1, interval: [sigmas[3], sigmas[5]] });
-      expect(counted(6)).toBeGreaterThanOrEqual(6);
-      const d = next();
-      expect(d.interval).toEqual([sigmas[3], sigmas[5]]);
-      expect(Array.from(new Float32Array(d.buffer))).toEqual(Array.from(here.draw(sigmas[3], sigmas[5])));
+      const a = takeWithin(sigmas[0], half(0));
+      expect(a).toBeGreaterThanOrEqual(0);
+      expect(values(a)).toEqual(drawHere(sigmas[0], half(0)));
+      const b = takeWithin(sigmas[0], sigmas[1]);
+      expect(b).toBeGreaterThanOrEqual(0);
+      expect(values(b)).toEqual(drawHere(sigmas[0], sigmas[1]));
+      // nothing logged yet: the next step is not drawn
+      expect(takeWithin(sigmas[1], half(1), 50)).toBe(-1);
+      // both logged (no notify): claimed, not drawn again, and the next step's two come unasked
+      paths.release(a);
+      paths.append(0, sigmas[0], half(0));
+      paths.release(b);
+      paths.append(1, sigmas[0], sigmas[1]);
+      expect(answered(2)).toBe(2);
+      const c = paths.take(sigmas[1], half(1));
+      expect(c).toBeGreaterThanOrEqual(0);
+      expect(values(c)).toEqual(drawHere(sigmas[1], half(1)));
+      // an interval nobody foresaw is drawn when its entry is read, in the order this thread draws it
+      paths.release(c);
+      paths.append(2, sigmas[1], half(1));
+      paths.append(3, sigmas[3], sigmas[5]);
+      expect(answered(4)).toBe(4);
+      const d = paths.take(sigmas[3], sigmas[5]);
+      expect(d).toBeGreaterThanOrEqual(0);
+      expect(values(d)).toEqual(drawHere(sigmas[3], sigmas[5]));
+      // slots run out only with draws nobody asked for (step 1's end, step 5's two): the oldest are drawn over,
+      // and one of them asked for later is drawn anew
+      paths.release(d);
+      paths.append(4, sigmas[6], sigmas[7]);
+      expect(answered(5)).toBe(5);
+      const e = paths.take(sigmas[6], sigmas[7]);
+      expect(values(e)).toEqual(drawHere(sigmas[6], sigmas[7]));
+      expect(paths.take(sigmas[1], sigmas[2])).toBe(-1);
+      paths.release(e);
+      paths.append(5, sigmas[1], sigmas[2]);
+      expect(answered(6)).toBe(6);
+      expect(paths.take(sigmas[1], sigmas[2])).toBeGreaterThanOrEqual(0);
+      // closed: a logged interval is no longer read
+      Atomics.store(count, RING.closed, 1);
+      Atomics.notify(words, PATH_WORDS.logged);
+      paths.append(6, sigmas[7], half(7));
+      expect(answered(7, 100)).toBe(6);
     } finally {
       port1.close();
       await w.terminate();
