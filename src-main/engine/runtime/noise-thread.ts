@@ -48,10 +48,14 @@ const DRAW_TIMEOUT_MS = 60_000;
 export const RING_SLOTS = 2;
 /** The control words (Int32) after the message count: ring draws written, ring draws released, closed. */
 export const RING = { drawn: 1, released: 2, closed: 3 } as const;
-/** the longest the worker waits between looks for a release while its ring is full (a GPU UNet step is ~20 ms) */
+/**
+ * the longest the worker waits between looks for a release while its ring is full and the taker keeps
+ * a GPU's pace (a UNet step ~20 ms; a slower taker is looked for at a quarter of its pace, noise-worker.ts Looks)
+ */
 export const RING_POLL_MS = 16;
 /**
- * the longest the worker waits between looks at a Brownian run's log. After the claim of a step's last
+ * the longest the worker waits between looks at a Brownian run's log while the taker keeps a GPU's
+ * pace (a slower one at a quarter of its pace). After the claim of a step's last
  * draw it warms the next step, whose first draw is wanted one model call later (~20 ms on a GPU): a look
  * at most 8 ms late and the step's two increments (DPM++ SDE's half step and the step: 1.9 ms on
  * 4×64×64, 5.8 ms on 4×128×128 on a 2-core VM) leave room.

@@ -95,27 +95,26 @@ function forget(s: Stream, stale: readonly [number, number] | undefined): void {
  * claimed (the JavaScript thread takes it from its slot), one nobody foresaw is drawn into a slot now;
  * then the next step is warmed, and the entry counted as answered (the taker waits for that count only
  * when its draw is not there yet, and notifies). It looks for new entries without blocking this thread's
- * other runs, 1 ms after an answer and then twice as long each time up to PATHS_POLL_MS.
+ * other runs, as Looks spaces them (at most PATHS_POLL_MS apart while the taker keeps a GPU's pace).
  */
 async function readLog(s: Stream, brownian: BrownianNoise, paths: PathSlots): Promise<void> {
   const words = paths.words;
+  const looks = new Looks(PATHS_POLL_MS);
   let processed = 0;
-  let poll = 1;
   while (Atomics.load(s.control, RING.closed) === 0) {
     const logged = Atomics.load(words, PATH_WORDS.logged);
     if (processed < logged) {
+      looks.moved();
       const [sigma, sigmaNext] = paths.entry(processed);
       if (s.pushed.delete(intervalKey(sigma, sigmaNext))) brownian.claim(sigma, sigmaNext);
       else forget(s, paths.put(sigma, sigmaNext, brownian.draw(sigma, sigmaNext)));
       warm(s, brownian, paths);
       Atomics.store(words, PATH_WORDS.processed, ++processed);
       Atomics.notify(words, PATH_WORDS.processed);
-      poll = 1;
       continue;
     }
-    const wait = waitAsync(words, PATH_WORDS.logged, logged, poll);
+    const wait = waitAsync(words, PATH_WORDS.logged, logged, looks.next());
     if (wait.async) await wait.value;
-    poll = Math.min(2 * poll, PATHS_POLL_MS);
   }
 }
 
@@ -129,26 +128,63 @@ function drawInto(s: Stream, out: Float32Array): Float32Array {
  * Keeps a Gaussian run's ring full: draw j goes into slot j mod slots once the JavaScript thread has
  * released draw j − slots (it releases a draw when it takes the next one), then counts on RING.drawn.
  * While the ring is full it looks for a release without blocking this thread's other runs
- * (Atomics.waitAsync with a timeout), 1 ms after a draw and then twice as long each time up to
- * RING_POLL_MS: the taker does not notify, since waking this thread cost the JavaScript thread ~20 µs a
- * draw. The draw after a release is wanted one model call later, so it is ready in time; and a CPU run's
- * seconds-long steps cost this thread a few dozen looks a second (every 2 ms, 2.3 % of a core).
+ * (Atomics.waitAsync with a timeout, as Looks spaces them, at most RING_POLL_MS apart while the taker
+ * keeps a GPU's pace): the taker does not notify, since waking this thread cost the JavaScript thread
+ * ~20 µs a draw. The draw after a release is wanted one model call later, so it is ready in time.
  */
 async function fillRing(s: Stream, ring: readonly Float32Array[]): Promise<void> {
   const c = s.control;
+  const looks = new Looks(RING_POLL_MS);
   let drawn = 0;
-  let poll = 1;
+  let seen = 0;
   while (Atomics.load(c, RING.closed) === 0) {
     const released = Atomics.load(c, RING.released);
+    if (released !== seen) {
+      seen = released;
+      looks.moved();
+    }
     if (drawn < released + ring.length) {
       drawInto(s, ring[drawn % ring.length]);
       Atomics.store(c, RING.drawn, ++drawn);
       Atomics.notify(c, RING.drawn);
-      poll = 1;
       continue;
     }
-    const wait = waitAsync(c, RING.released, released, poll);
+    const wait = waitAsync(c, RING.released, released, looks.next());
     if (wait.async) await wait.value;
-    poll = Math.min(2 * poll, RING_POLL_MS);
+  }
+}
+
+/** The longest a worker waits between looks at a slow taker (a CPU run's seconds-long steps). */
+const LOOK_MAX_MS = 250;
+
+/**
+ * When to look next for the taker's next move: 1 ms after one, then twice as long each time up to a
+ * cap, which is `floorMs` or, when the taker moves more slowly, a quarter of the time between its last
+ * two moves (at most LOOK_MAX_MS). The answer to a move is wanted one model call after it, so it is
+ * still ready in time; and a look costs this thread ~130 µs of CPU on a 2-core VM (a timed wait's
+ * wake-up): looking every 8 ms through a CPU run's seconds-long steps took 1.6 % of a core.
+ */
+class Looks {
+  private wait = 1;
+  private cap: number;
+  private last = performance.now();
+
+  constructor(private readonly floorMs: number) {
+    this.cap = floorMs;
+  }
+
+  /** the taker moved (released a draw, logged an interval) */
+  moved(): void {
+    const now = performance.now();
+    this.cap = Math.min(LOOK_MAX_MS, Math.max(this.floorMs, (now - this.last) / 4));
+    this.last = now;
+    this.wait = 1;
+  }
+
+  /** milliseconds to wait before the next look */
+  next(): number {
+    const wait = this.wait;
+    this.wait = Math.min(2 * wait, this.cap);
+    return wait;
   }
 }
