@@ -15,6 +15,7 @@ import { BrownianNoise } from './brownian-tree.ts';
 import { Rng } from './rng.ts';
 import { lowerThreadPriority } from './thread-priority.ts';
 import type { AheadDraw } from './brownian-tree.ts';
+import { Looks } from './noise-looks.ts';
 import { PATH_WORDS, PathSlots } from './noise-paths.ts';
 import type { NoiseMessage, NoiseRequest } from './noise-thread.ts';
 import { PATHS_POLL_MS, RING, RING_POLL_MS, intervalKey } from './noise-thread.ts';
@@ -151,40 +152,5 @@ async function fillRing(s: Stream, ring: readonly Float32Array[]): Promise<void>
     }
     const wait = waitAsync(c, RING.released, released, looks.next());
     if (wait.async) await wait.value;
-  }
-}
-
-/** The longest a worker waits between looks at a slow taker (a CPU run's seconds-long steps). */
-const LOOK_MAX_MS = 250;
-
-/**
- * When to look next for the taker's next move: 1 ms after one, then twice as long each time up to a
- * cap, which is `floorMs` or, when the taker moves more slowly, a quarter of the time between its last
- * two moves (at most LOOK_MAX_MS). The answer to a move is wanted one model call after it, so it is
- * still ready in time; and a look costs this thread ~130 µs of CPU on a 2-core VM (a timed wait's
- * wake-up): looking every 8 ms through a CPU run's seconds-long steps took 1.6 % of a core.
- */
-class Looks {
-  private wait = 1;
-  private cap: number;
-  private last = performance.now();
-
-  constructor(private readonly floorMs: number) {
-    this.cap = floorMs;
-  }
-
-  /** the taker moved (released a draw, logged an interval) */
-  moved(): void {
-    const now = performance.now();
-    this.cap = Math.min(LOOK_MAX_MS, Math.max(this.floorMs, (now - this.last) / 4));
-    this.last = now;
-    this.wait = 1;
-  }
-
-  /** milliseconds to wait before the next look */
-  next(): number {
-    const wait = this.wait;
-    this.wait = Math.min(2 * wait, this.cap);
-    return wait;
   }
 }
