@@ -53,7 +53,7 @@ async function componentBytes(dir: string): Promise<number> {
 }
 
 /** The VAE config's block_out_channels (diffusers order: full resolution first); SD's when absent or odd. */
-async function vaeChannels(dir: string): Promise<readonly number[]> {
+export async function vaeChannels(dir: string): Promise<readonly number[]> {
   for (const rel of ['vae_decoder/config.json', 'vae/config.json']) {
     const cfg = await readJsonFile(dir, rel);
     if (!cfg.ok || !isRecord(cfg.value)) continue;

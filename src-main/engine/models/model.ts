@@ -20,6 +20,9 @@ import type { TextEncoding } from './text-encoder.ts';
 import { readUnetShape, unetDenoiser } from './unet.ts';
 import type { UnetDenoiser, UnetShape, UnetTap } from './unet.ts';
 import { VaeDecoder, VaeEncoder } from './vae.ts';
+import { keepApart, mayKeepApart, readApartFacts } from './apart.ts';
+import type { ApartFacts } from './apart.ts';
+import { OnDemand } from './on-demand.ts';
 
 /** prompts longer than the text encoder's window take up to this many windows (A1111 sets no limit; 8 × 75 = 600 CLIP tokens keeps cross-attention bounded) */
 const MAX_PROMPT_CHUNKS = 8;
@@ -68,59 +71,33 @@ export type { AddedConditioning } from './unet.ts';
  */
 export type ModelDenoiser = UnetDenoiser;
 
+/**
+ * The components' sessions. The VAE encoder is opened on the first image to encode: txt2img never runs
+ * it, and a full-size SD 1.5's opened with the model raised a 512² txt2img's peak by 0.27–0.34 GiB
+ * (5.59–5.66 → 5.32 GiB); opening it from the optimized-model cache takes ~20 ms. The text encoders and
+ * the decoder are opened with the model and may be closed and reopened between jobs (apart.ts).
+ */
 interface Sessions {
-  text: TextEncoder;
+  text: OnDemand<TextEncoder>;
   /** SDXL's text_encoder_2 */
-  text2?: TextEncoder;
+  text2?: OnDemand<TextEncoder>;
   unet: ModelSession;
-  decoder: VaeDecoder;
-  /** opened on the first image to encode (OnDemand) */
+  decoder: OnDemand<VaeDecoder>;
   encoder?: OnDemand<VaeEncoder>;
 }
 
-/**
- * A component opened the first time it is needed. The VAE encoder runs only for jobs that start from an
- * image, and an open ONNX Runtime session costs more than its weights: a full-size SD 1.5's opened with
- * the model raised a 512² txt2img's peak by 0.27–0.34 GiB (5.59–5.66 → 5.32 GiB); opening it from the
- * optimized-model cache takes ~20 ms.
- */
-class OnDemand<T extends { readonly session: ModelSession }> {
-  private value: T | undefined;
-  private opening: Promise<T> | null = null;
-  private closed = false;
+/** The opened components buildInfo reads facts from. */
+interface Opened {
+  text: TextEncoder;
+  text2?: TextEncoder;
+  unet: ModelSession;
+  decoder: VaeDecoder;
+}
 
-  constructor(private readonly open: () => Promise<T>) {}
-
-  /** the component, opening it now if it is not open yet */
-  get(): Promise<T> {
-    if (this.value) return Promise.resolve(this.value);
-    if (this.closed) return Promise.reject(new EngineError('INTERNAL', 'a component of a disposed model was used'));
-    this.opening ??= this.open().then(
-      (v) => {
-        this.value = v;
-        this.opening = null;
-        return v;
-      },
-      (err: unknown) => {
-        this.opening = null;
-        throw err;
-      },
-    );
-    return this.opening;
-  }
-
-  /** the component if it is open */
-  get opened(): T | undefined {
-    return this.value;
-  }
-
-  /** closes it, waiting for an opening in flight */
-  async dispose(): Promise<void> {
-    this.closed = true;
-    const v = this.value ?? (await this.opening?.catch(() => undefined));
-    this.value = undefined;
-    await v?.session.dispose();
-  }
+/** The decoder's provider, and whether a large decode's working memory is held by it (apart.ts): shared by a model and its withUnet copies. */
+interface DecoderState {
+  readonly provider: ProviderId;
+  large: boolean;
 }
 
 export class LoadedModel {
@@ -132,6 +109,8 @@ export class LoadedModel {
     readonly discrete: DiscreteSchedule,
     private readonly sessions: Sessions,
     private readonly shape: UnetShape,
+    private readonly apart: ApartFacts,
+    private readonly decoderState: DecoderState,
     /** SDXL's tokenizer_2 (its own pad token, "!" in SDXL) */
     readonly tokenizer2?: ClipTokenizer,
     tap?: UnetTap,
@@ -145,7 +124,7 @@ export class LoadedModel {
    * `unet`, never the returned model.
    */
   withUnet(unet: ModelSession, tap: UnetTap): LoadedModel {
-    return new LoadedModel(this.info, this.tokenizer, this.discrete, { ...this.sessions, unet }, this.shape, this.tokenizer2, tap);
+    return new LoadedModel(this.info, this.tokenizer, this.discrete, { ...this.sessions, unet }, this.shape, this.apart, this.decoderState, this.tokenizer2, tap);
   }
 
   /**
@@ -154,7 +133,14 @@ export class LoadedModel {
    */
   static async load(
     dir: string,
-    opts: { provider?: ProviderPreference; signal?: AbortSignal; files?: Partial<Record<'text_encoder' | 'text_encoder_2' | 'unet', string>>; ortCacheDir?: string } = {},
+    opts: {
+      provider?: ProviderPreference;
+      signal?: AbortSignal;
+      files?: Partial<Record<'text_encoder' | 'text_encoder_2' | 'unet', string>>;
+      ortCacheDir?: string;
+      /** what the keep-apart policy reads (apart.ts); from the folder by default */
+      apart?: ApartFacts;
+    } = {},
   ): Promise<LoadedModel> {
     const { report, facts } = await readModelFolder(dir);
     if (!facts) throw folderError(report);
@@ -164,25 +150,32 @@ export class LoadedModel {
     const layer = facts.sdxl ? 'penultimate' : 'last';
     const discrete = new DiscreteSchedule(facts.schedule);
     const opened: ModelSession[] = [];
+    const apart = opts.apart ?? (await readApartFacts(root, facts.vaeFactor));
     // `later`: opened on demand by a later job, which the loading job's signal has nothing to do with
     const open = async (component: string, later = false): Promise<ModelSession> => {
       if (!later && opts.signal?.aborted) throw new CancelledError();
       const file = opts.files?.[component as 'text_encoder' | 'text_encoder_2' | 'unet'] ?? path.join(root, component, 'model.onnx');
-      // only the UNet runs back to back; the others' threads must not spin on the cores it needs (runtime/ort.ts)
-      const session = await ModelSession.open(file, `${component}/model.onnx`, opts.provider ?? 'auto', { cacheDir: opts.ortCacheDir, spinning: component === 'unet' });
+      // only the UNet runs back to back; the others' threads must not spin on the cores it needs (runtime/ort.ts);
+      // text encoders that may be reopened for each prompt open faster without prepacking (apart.ts)
+      const prepacking = !component.startsWith('text_encoder') || !mayKeepApart(apart);
+      const session = await ModelSession.open(file, `${component}/model.onnx`, opts.provider ?? 'auto', { cacheDir: opts.ortCacheDir, spinning: component === 'unet', prepacking });
       opened.push(session);
       return session;
     };
     try {
+      const text1 = async (later = false): Promise<TextEncoder> => new TextEncoder(await open('text_encoder', later), { layer });
+      const text2 = async (later = false): Promise<TextEncoder> => new TextEncoder(await open('text_encoder_2', later), { component: 'text_encoder_2', layer });
+      const decoder = async (later = false): Promise<VaeDecoder> => new VaeDecoder(await open('vae_decoder', later));
+      const now: Opened = { text: await text1(), text2: facts.sdxl ? await text2() : undefined, unet: await open('unet'), decoder: await decoder() };
       const sessions: Sessions = {
-        text: new TextEncoder(await open('text_encoder'), { layer }),
-        text2: facts.sdxl ? new TextEncoder(await open('text_encoder_2'), { component: 'text_encoder_2', layer }) : undefined,
-        unet: await open('unet'),
-        decoder: new VaeDecoder(await open('vae_decoder')),
+        text: new OnDemand(() => text1(true), now.text),
+        text2: now.text2 && new OnDemand(() => text2(true), now.text2),
+        unet: now.unet,
+        decoder: new OnDemand(() => decoder(true), now.decoder),
         encoder: facts.hasVaeEncoder ? new OnDemand(async () => new VaeEncoder(await open('vae_encoder', true))) : undefined,
       };
-      const { info, shape } = await buildInfo(report, facts, sessions, tokenizer);
-      return new LoadedModel(info, tokenizer, discrete, sessions, shape, tokenizer2);
+      const { info, shape } = await buildInfo(report, facts, now, tokenizer);
+      return new LoadedModel(info, tokenizer, discrete, sessions, shape, apart, { provider: now.decoder.session.provider, large: false }, tokenizer2);
     } catch (err) {
       await Promise.all(opened.map((s) => s.dispose()));
       throw err;
@@ -201,20 +194,37 @@ export class LoadedModel {
   }
 
   /** padded token ids (one Int32Array of textLength per prompt) → [B, textLength, H] (SDXL: text_encoder's penultimate layer, H its width) */
-  encodeText(ids: readonly Int32Array[]): Promise<F32Tensor> {
-    return this.sessions.text.encode(ids);
+  async encodeText(ids: readonly Int32Array[]): Promise<F32Tensor> {
+    await this.closeLargeDecoder();
+    return (await this.sessions.text.get()).encode(ids);
   }
 
   /** SDXL's text_encoder_2: tokenizer2's padded ids → penultimate hidden states [B, textLength, H₂] and text_embeds [B, P] */
-  encodeText2(ids: readonly Int32Array[]): Promise<TextEncoding> {
+  async encodeText2(ids: readonly Int32Array[]): Promise<TextEncoding> {
     const te2 = this.sessions.text2;
     if (!te2) throw new EngineError('INTERNAL', `${this.info.name} has no text_encoder_2 (not an SDXL folder)`);
-    return te2.encodeAll(ids);
+    await this.closeLargeDecoder();
+    return (await te2.get()).encodeAll(ids);
   }
 
-  /** scaled latents → pixels [B, 3, H, W] in about [-1, 1] */
-  decode(latents: F32Tensor): Promise<F32Tensor> {
-    return this.sessions.decoder.decode(latents, this.info.scalingFactor, this.info.latentChannels);
+  /**
+   * scaled latents → pixels [B, 3, H, W] in about [-1, 1]. A large decode on the CPU closes the text
+   * encoders first, and its working memory goes with the decoder before the next encode (apart.ts).
+   */
+  async decode(latents: F32Tensor): Promise<F32Tensor> {
+    const decoder = this.sessions.decoder;
+    const large = keepApart(this.apart, latents.dims, this.decoderState.provider);
+    if (large) await Promise.all([this.sessions.text.release(), this.sessions.text2?.release()]);
+    const pixels = await (await decoder.get()).decode(latents, this.info.scalingFactor, this.info.latentChannels);
+    if (large) this.decoderState.large = true;
+    return pixels;
+  }
+
+  /** what is left of a large decode (the decoder's arena) goes before a text encoder opens beside it */
+  private async closeLargeDecoder(): Promise<void> {
+    if (!this.decoderState.large) return;
+    this.decoderState.large = false;
+    await this.sessions.decoder.release();
   }
 
   /** pixels in [-1, 1] → scaled latents; samples latent_parameters exports with `noise` (standard normal) if given */
@@ -227,14 +237,14 @@ export class LoadedModel {
   }
 
   async dispose(): Promise<void> {
-    await Promise.all([...this.allSessions().map((s) => s.dispose()), this.sessions.encoder?.dispose()]);
+    const { text, text2, unet, decoder, encoder } = this.sessions;
+    await Promise.all([text.dispose(), text2?.dispose(), unet.dispose(), decoder.dispose(), encoder?.dispose()]);
   }
 
-  /** the open sessions (the VAE encoder once it has been opened) */
+  /** the open sessions (the VAE encoder once it has been opened; the text encoders and the decoder while they are open) */
   private allSessions(): ModelSession[] {
     const { text, text2, unet, decoder, encoder } = this.sessions;
-    const vaeEncoder = encoder?.opened;
-    return [text.session, ...(text2 ? [text2.session] : []), unet, decoder.session, ...(vaeEncoder ? [vaeEncoder.session] : [])];
+    return [text.opened?.session, text2?.opened?.session, unet, decoder.opened?.session, encoder?.opened?.session].filter((s): s is ModelSession => s !== undefined);
   }
 }
 
@@ -247,7 +257,7 @@ function folderError(report: ModelFolderReport): EngineError {
 async function buildInfo(
   report: ModelFolderReport,
   facts: FolderFacts,
-  s: Sessions,
+  s: Opened,
   tokenizer: ClipTokenizer,
 ): Promise<{ info: ModelInfo; shape: UnetShape }> {
   const family = facts.family;

@@ -1,0 +1,62 @@
+/**
+ * A model component whose ONNX Runtime session is opened when it is needed and may be closed between
+ * uses (models/model.ts): the VAE encoder, opened on the first image to encode, and the once-per-image
+ * components a full-size model keeps apart on the CPU (models/apart.ts).
+ */
+import type { ModelSession } from '../runtime/session.ts';
+import { EngineError } from '../types.ts';
+
+export class OnDemand<T extends { readonly session: ModelSession }> {
+  private value: T | undefined;
+  private opening: Promise<T> | null = null;
+  private disposed = false;
+
+  /** `open` opens it (again after a release); `value` is one opened already */
+  constructor(
+    private readonly open: () => Promise<T>,
+    value?: T,
+  ) {
+    this.value = value;
+  }
+
+  /** the component, opening it now if it is not open */
+  get(): Promise<T> {
+    if (this.value) return Promise.resolve(this.value);
+    if (this.disposed) return Promise.reject(new EngineError('INTERNAL', 'a component of a disposed model was used'));
+    this.opening ??= this.open().then(
+      (v) => {
+        this.opening = null;
+        // disposed while it opened: close it, the model is gone
+        if (this.disposed) {
+          void v.session.dispose();
+          throw new EngineError('INTERNAL', 'a component of a disposed model was used');
+        }
+        this.value = v;
+        return v;
+      },
+      (err: unknown) => {
+        this.opening = null;
+        throw err;
+      },
+    );
+    return this.opening;
+  }
+
+  /** the component if it is open */
+  get opened(): T | undefined {
+    return this.value;
+  }
+
+  /** closes its session until the next `get` (nothing to do when it is not open) */
+  async release(): Promise<void> {
+    const v = this.value ?? (await this.opening?.catch(() => undefined));
+    this.value = undefined;
+    await v?.session.dispose();
+  }
+
+  /** closes it for good, waiting for an opening in flight */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    await this.release();
+  }
+}
