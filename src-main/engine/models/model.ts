@@ -196,7 +196,7 @@ export class LoadedModel {
   /** padded token ids (one Int32Array of textLength per prompt) → [B, textLength, H] (SDXL: text_encoder's penultimate layer, H its width) */
   async encodeText(ids: readonly Int32Array[]): Promise<F32Tensor> {
     await this.closeLargeDecoder();
-    return (await this.sessions.text.get()).encode(ids);
+    return this.sessions.text.use((te) => te.encode(ids));
   }
 
   /** SDXL's text_encoder_2: tokenizer2's padded ids → penultimate hidden states [B, textLength, H₂] and text_embeds [B, P] */
@@ -204,7 +204,7 @@ export class LoadedModel {
     const te2 = this.sessions.text2;
     if (!te2) throw new EngineError('INTERNAL', `${this.info.name} has no text_encoder_2 (not an SDXL folder)`);
     await this.closeLargeDecoder();
-    return (await te2.get()).encodeAll(ids);
+    return te2.use((te) => te.encodeAll(ids));
   }
 
   /**
@@ -215,7 +215,7 @@ export class LoadedModel {
     const decoder = this.sessions.decoder;
     const large = keepApart(this.apart, latents.dims, this.decoderState.provider);
     if (large) await Promise.all([this.sessions.text.release(), this.sessions.text2?.release()]);
-    const pixels = await (await decoder.get()).decode(latents, this.info.scalingFactor, this.info.latentChannels);
+    const pixels = await decoder.use((d) => d.decode(latents, this.info.scalingFactor, this.info.latentChannels));
     if (large) this.decoderState.large = true;
     return pixels;
   }
@@ -233,7 +233,7 @@ export class LoadedModel {
     if (!encoder) {
       throw new EngineError('MODEL_UNSUPPORTED', `${this.info.name} has no vae_encoder/model.onnx, so it cannot start from an image; add the VAE encoder export to the folder`);
     }
-    return (await encoder.get()).encode(pixels, this.info.scalingFactor, this.info.latentChannels, noise);
+    return encoder.use((e) => e.encode(pixels, this.info.scalingFactor, this.info.latentChannels, noise));
   }
 
   async dispose(): Promise<void> {

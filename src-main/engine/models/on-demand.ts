@@ -10,6 +10,9 @@ export class OnDemand<T extends { readonly session: ModelSession }> {
   private value: T | undefined;
   private opening: Promise<T> | null = null;
   private disposed = false;
+  /** calls of `use` in flight, and the releases waiting for them to end */
+  private users = 0;
+  private idle: (() => void)[] = [];
 
   /** `open` opens it (again after a release); `value` is one opened already */
   constructor(
@@ -42,13 +45,27 @@ export class OnDemand<T extends { readonly session: ModelSession }> {
     return this.opening;
   }
 
+  /**
+   * Runs `fn` on the component (opening it if needed); a release waits until no `fn` is running, so a
+   * session is never closed under a run (a job's encode beside the studio's decode of a recorded step).
+   */
+  async use<R>(fn: (value: T) => Promise<R>): Promise<R> {
+    this.users++;
+    try {
+      return await fn(await this.get());
+    } finally {
+      if (--this.users === 0) for (const wake of this.idle.splice(0)) wake();
+    }
+  }
+
   /** the component if it is open */
   get opened(): T | undefined {
     return this.value;
   }
 
-  /** closes its session until the next `get` (nothing to do when it is not open) */
+  /** closes its session until the next `get`, once no `use` is running (nothing to do when it is not open) */
   async release(): Promise<void> {
+    while (this.users > 0) await new Promise<void>((wake) => this.idle.push(wake));
     const v = this.value ?? (await this.opening?.catch(() => undefined));
     this.value = undefined;
     await v?.session.dispose();
