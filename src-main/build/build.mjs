@@ -4,7 +4,7 @@
  *  - the renderer with Vite (src-renderer/vite.config.ts) into dist/renderer;
  *  - the main side with esbuild into dist/main/*.cjs: app.cjs (Electron main), preload.cjs,
  *    engine-worker.cjs (the engine process), server.cjs (browser mode), probe-script.cjs (the
- *    execution-provider probe's child process).
+ *    execution-provider probe's child process), ort-build-script.cjs (the optimized-model cache's builds).
  * Native and Electron modules stay external (electron, onnxruntime-node, sharp). Each half is
  * skipped when its outputs are newer than every input; `--force` rebuilds everything.
  *
@@ -24,6 +24,8 @@ export const MAIN_ENTRIES = {
   server: 'src-main/server/main.ts',
   // the provider probe's child script (spawned by engine/runtime/probe.ts beside the bundle that runs it)
   'probe-script': 'src-main/engine/runtime/probe-script.mjs',
+  // the optimized-model cache's builds, in a child process (spawned by engine/runtime/ort-build.ts)
+  'ort-build-script': 'src-main/engine/runtime/ort-build-script.mjs',
   // the stochastic samplers' noise thread (a worker_threads script, started by engine/runtime/noise-thread.ts)
   'noise-worker': 'src-main/engine/runtime/noise-worker.ts',
   // the live previews' rendering thread (a worker_threads script, started by engine/imageio/preview-thread.ts)

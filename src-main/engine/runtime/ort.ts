@@ -23,6 +23,7 @@ import type { Tensor } from '../types.ts';
 import { PROBE_MODEL_BASE64, runProbe } from './probe.ts';
 import type { ProbeVerdict } from './probe.ts';
 import { addOrtTime } from './ort-clock.ts';
+import { buildInChild } from './ort-build.ts';
 import { dropOrtCacheEntry, ortCacheBuild, ortCacheEntry, ortCacheKey, trimOrtCache } from './ort-cache.ts';
 import type { OrtCacheEntry } from './ort-cache.ts';
 
@@ -326,20 +327,30 @@ async function createCpuSession(modelPath: string, cacheDir: string | undefined,
   } catch {
     return plain();
   }
-  try {
-    const session = await InferenceSession.create(modelPath, {
-      ...options,
-      optimizedModelFilePath: build.model,
-      // ORT warns that a level-"all" graph is for this machine only: that is what the key says
-      logSeverityLevel: 3,
-      extra: {
-        session: {
-          ...sessionConfig(spinning, prepacking),
-          optimized_model_external_initializers_file_name: build.weights,
-          optimized_model_external_initializers_min_size_in_bytes: '1024',
-        },
+  const building: InferenceSession.SessionOptions = {
+    ...options,
+    // ORT warns that a level-"all" graph is for this machine only: that is what the key says
+    logSeverityLevel: 3,
+    extra: {
+      session: {
+        ...sessionConfig(spinning, prepacking),
+        optimized_model_external_initializers_file_name: build.weights,
+        optimized_model_external_initializers_min_size_in_bytes: '1024',
       },
-    });
+    },
+  };
+  // built in a child process, whose freed memory does not stay in this one (ort-build.ts); in this process
+  // when the child cannot do it
+  if ((await buildInChild(modelPath, build.model, building)).ok) {
+    const committed = await build.commit(modelPath).then(
+      () => true,
+      () => false,
+    );
+    await trimOrtCache(cacheDir, entry.dir).catch(() => []);
+    return committed ? await cached().catch(plain) : plain();
+  }
+  try {
+    const session = await InferenceSession.create(modelPath, { ...building, optimizedModelFilePath: build.model });
     const committed = await build.commit(modelPath).then(
       () => true,
       () => false,

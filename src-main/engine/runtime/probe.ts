@@ -17,9 +17,10 @@
  * runs the script as plain Node with ELECTRON_RUN_AS_NODE=1. REVERIE_PROBE_SCRIPT names another
  * script (tests use it to stand in a hanging or crashing driver).
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childEnv, runChildScript } from './child-script.ts';
+import type { ChildRun } from './child-script.ts';
 import { scriptBeside } from './script-beside.ts';
 
 /** ONNX model: graph "probe", input x float32 [2], output y = Mul(x, x), opset 13. */
@@ -27,10 +28,6 @@ export const PROBE_MODEL_BASE64 =
   'CAcSB3JldmVyaWU6OQoOCgF4CgF4EgF5IgNNdWwSBXByb2JlWg8KAXgSCgoICAESBAoCCAJiDwoBeRIKCggIARIECgIIAkIECgAQDQ==';
 
 const MARKER = 'REVERIE_PROBE ';
-/** how much of the child's stdout and stderr is kept (a chatty driver cannot grow the engine's memory) */
-const MAX_CAPTURE = 64 * 1024;
-/** after SIGKILL, how long to wait for the exit before giving the verdict anyway (a process stuck in the kernel) */
-const KILL_GRACE_MS = 1000;
 
 export interface ProbeVerdict {
   ok: boolean;
@@ -92,64 +89,27 @@ export function firstMeaningfulLine(text: string): string {
   return '';
 }
 
-function parseAnswer(stdout: string): { ok: boolean; detail: string } | undefined {
-  const line = stdout.split(/\r?\n/).reverse().find((l) => l.startsWith(MARKER));
-  if (line === undefined) return undefined;
-  try {
-    const msg: unknown = JSON.parse(line.slice(MARKER.length));
-    if (typeof msg === 'object' && msg !== null && 'ok' in msg && 'detail' in msg) return { ok: msg.ok === true, detail: String(msg.detail) };
-  } catch {
-    // fall through: an unreadable answer is no answer
-  }
-  return { ok: false, detail: `the probe process answered something unreadable: ${line.slice(0, 120)}` };
+/** The probe's verdict from the child's answer: {ok, detail}, or why the answer is unusable. */
+function verdictOf(run: ChildRun): { ok: boolean; detail: string } | undefined {
+  const msg = run.answer;
+  if (msg === undefined) return undefined;
+  if (typeof msg === 'object' && msg !== null && 'ok' in msg && 'detail' in msg) return { ok: msg.ok === true, detail: String(msg.detail) };
+  return { ok: false, detail: `the probe process answered something unreadable: ${run.answerLine.slice(MARKER.length, MARKER.length + 120)}` };
 }
 
 /** The child's environment: under Electron, process.execPath is the Electron binary, so make it behave as Node. */
-export function probeChildEnv(base: NodeJS.ProcessEnv, electron = process.versions.electron !== undefined): NodeJS.ProcessEnv {
-  return electron ? { ...base, ELECTRON_RUN_AS_NODE: '1' } : base;
-}
+export const probeChildEnv = childEnv;
 
 /** Runs the probe script for one provider; never rejects. */
-export function runProbe(opts: ProbeOptions): Promise<ProbeVerdict> {
+export async function runProbe(opts: ProbeOptions): Promise<ProbeVerdict> {
   const env = opts.env ?? process.env;
   const script = opts.script ?? probeScriptPath(env);
-  const started = performance.now();
-  return new Promise((resolve) => {
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    let settled = false;
-    let graceTimer: NodeJS.Timeout | undefined;
-    const child = spawn(process.execPath, [script, opts.ortEntry, opts.provider, PROBE_MODEL_BASE64], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: probeChildEnv(env),
-      windowsHide: true,
-    });
-    const finish = (answer: { ok: boolean; detail: string }): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      clearTimeout(graceTimer);
-      // a child stuck in the kernel after SIGKILL must not keep this process alive
-      child.stdout.destroy();
-      child.stderr.destroy();
-      child.unref();
-      resolve({ ...answer, stderrLine: firstMeaningfulLine(stderr), stderr, timedOut, ms: performance.now() - started });
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-      graceTimer = setTimeout(() => finish(noAnswer(null, 'SIGKILL', opts.timeoutMs)), KILL_GRACE_MS);
-    }, opts.timeoutMs);
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      if (stdout.length < MAX_CAPTURE) stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      if (stderr.length < MAX_CAPTURE) stderr += d;
-    });
-    child.on('error', (err) => finish({ ok: false, detail: `the probe process could not start (${process.execPath} ${script}): ${err.message}` }));
-    child.on('close', (code, signal) => finish(parseAnswer(stdout) ?? noAnswer(code, signal, timedOut ? opts.timeoutMs : undefined)));
-  });
+  const run = await runChildScript({ script, args: [opts.ortEntry, opts.provider, PROBE_MODEL_BASE64], marker: MARKER, timeoutMs: opts.timeoutMs, env });
+  const answer =
+    run.startError !== undefined
+      ? { ok: false, detail: `the probe process could not start (${process.execPath} ${script}): ${run.startError}` }
+      : (verdictOf(run) ?? noAnswer(run.code, run.signal, run.timedOut ? opts.timeoutMs : undefined));
+  return { ...answer, stderrLine: firstMeaningfulLine(run.stderr), stderr: run.stderr, timedOut: run.timedOut, ms: run.ms };
 }
 
 /** Why there is no verdict: killed after `timeoutMs` (when given), killed by a signal, or exited. */
