@@ -159,7 +159,8 @@ export class LoadedModel {
       // text encoders that may be reopened for each prompt open faster without prepacking (apart.ts)
       const prepacking = !component.startsWith('text_encoder') || !mayKeepApart(apart);
       const session = await ModelSession.open(file, `${component}/model.onnx`, opts.provider ?? 'auto', { cacheDir: opts.ortCacheDir, spinning: component === 'unet', prepacking });
-      opened.push(session);
+      // the sessions of the load, closed if it fails (a later reopen belongs to its component)
+      if (!later) opened.push(session);
       return session;
     };
     try {
