@@ -8,9 +8,7 @@
  * it opens in ~0.13 s instead of 1.5 s and encodes ~20 ms slower; a decoder in tens of milliseconds, and
  * its first decode is as fast as a kept one's). Small decodes keep everything open, as before.
  */
-import { readdir, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { decoderBytesPerPixel, vaeChannels } from './memory-facts.ts';
+import { componentBytes, decoderBytesPerPixel, vaeChannels } from './memory-facts.ts';
 
 /**
  * A decode is large when D × pixels reaches this (D: bytes per output pixel of one activation at every
@@ -32,15 +30,7 @@ export interface ApartFacts {
 
 /** What the policy needs from a model folder. */
 export async function readApartFacts(dir: string, vaeFactor: number): Promise<ApartFacts> {
-  let textEncoderBytes = 0;
-  for (const component of ['text_encoder', 'text_encoder_2']) {
-    const sub = path.join(dir, component);
-    for (const name of await readdir(sub).catch(() => [] as string[])) {
-      if (name.endsWith('.json')) continue;
-      const s = await stat(path.join(sub, name)).catch(() => undefined);
-      if (s?.isFile()) textEncoderBytes += s.size;
-    }
-  }
+  const textEncoderBytes = await componentBytes(dir, ['text_encoder', 'text_encoder_2']);
   return { decoderBytesPerPixel: decoderBytesPerPixel(await vaeChannels(dir)), textEncoderBytes, vaeFactor };
 }
 

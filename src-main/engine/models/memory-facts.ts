@@ -38,9 +38,9 @@ export function decoderBytesPerPixel(blockOutChannels: readonly number[]): numbe
 }
 
 /** The regular files directly in each component folder (model.onnx and its external data), in bytes. */
-async function componentBytes(dir: string): Promise<number> {
+export async function componentBytes(dir: string, components: readonly string[] = COMPONENTS): Promise<number> {
   let total = 0;
-  for (const component of COMPONENTS) {
+  for (const component of components) {
     const sub = path.join(dir, component);
     const names = await readdir(sub).catch(() => [] as string[]);
     for (const name of names) {

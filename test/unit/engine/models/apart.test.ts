@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LARGE_DECODE_BYTES, keepApart, mayKeepApart } from '../../../../src-main/engine/models/apart.ts';
+import { LARGE_DECODE_BYTES, keepApart, mayKeepApart, readApartFacts } from '../../../../src-main/engine/models/apart.ts';
 import type { ApartFacts } from '../../../../src-main/engine/models/apart.ts';
 import { decoderBytesPerPixel, SD_VAE_CHANNELS } from '../../../../src-main/engine/models/memory-facts.ts';
 import { LoadedModel } from '../../../../src-main/engine/models/model.ts';
@@ -28,6 +28,14 @@ describe('keeping components apart', () => {
     // the boundary is D × pixels
     expect(sd.decoderBytesPerPixel * 384 * 384).toBeGreaterThanOrEqual(LARGE_DECODE_BYTES);
     expect(sd.decoderBytesPerPixel * 352 * 352).toBeLessThan(LARGE_DECODE_BYTES);
+  });
+
+  it('reads the facts from the folder: the tiny model\'s text encoder is not worth reopening', async () => {
+    const facts = await readApartFacts(TINY, 8);
+    expect(facts.textEncoderBytes).toBeGreaterThan(0);
+    expect(facts.textEncoderBytes).toBeLessThan(1024 * 1024);
+    expect(facts.decoderBytesPerPixel).toBeGreaterThan(0);
+    expect(mayKeepApart(facts)).toBe(false);
   });
 
   it('closes the text encoder for a large decode and the decoder for the next encode, with the same numbers', async () => {
