@@ -169,11 +169,11 @@ export class LoadedModel {
       const decoder = async (later = false): Promise<VaeDecoder> => new VaeDecoder(await open('vae_decoder', later));
       const now: Opened = { text: await text1(), text2: facts.sdxl ? await text2() : undefined, unet: await open('unet'), decoder: await decoder() };
       const sessions: Sessions = {
-        text: new OnDemand(() => text1(true), now.text),
-        text2: now.text2 && new OnDemand(() => text2(true), now.text2),
+        text: new OnDemand(() => text1(true), 'text_encoder/model.onnx', now.text),
+        text2: now.text2 && new OnDemand(() => text2(true), 'text_encoder_2/model.onnx', now.text2),
         unet: now.unet,
-        decoder: new OnDemand(() => decoder(true), now.decoder),
-        encoder: facts.hasVaeEncoder ? new OnDemand(async () => new VaeEncoder(await open('vae_encoder', true))) : undefined,
+        decoder: new OnDemand(() => decoder(true), 'vae_decoder/model.onnx', now.decoder),
+        encoder: facts.hasVaeEncoder ? new OnDemand(async () => new VaeEncoder(await open('vae_encoder', true)), 'vae_encoder/model.onnx') : undefined,
       };
       const { info, shape } = await buildInfo(report, facts, now, tokenizer);
       return new LoadedModel(info, tokenizer, discrete, sessions, shape, apart, { provider: now.decoder.session.provider, large: false }, tokenizer2);

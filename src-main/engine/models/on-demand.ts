@@ -14,25 +14,30 @@ export class OnDemand<T extends { readonly session: ModelSession }> {
   private users = 0;
   private idle: (() => void)[] = [];
 
-  /** `open` opens it (again after a release); `value` is one opened already */
+  /** `open` opens it (again after a release); `label` names it in errors (e.g. 'text_encoder/model.onnx'); `value` is one opened already */
   constructor(
     private readonly open: () => Promise<T>,
+    private readonly label: string,
     value?: T,
   ) {
     this.value = value;
   }
 
+  private disposedError(): EngineError {
+    return new EngineError('INTERNAL', `${this.label}: session used after dispose()`);
+  }
+
   /** the component, opening it now if it is not open */
   get(): Promise<T> {
     if (this.value) return Promise.resolve(this.value);
-    if (this.disposed) return Promise.reject(new EngineError('INTERNAL', 'a component of a disposed model was used'));
+    if (this.disposed) return Promise.reject(this.disposedError());
     this.opening ??= this.open().then(
       (v) => {
         this.opening = null;
         // disposed while it opened: close it, the model is gone
         if (this.disposed) {
           void v.session.dispose();
-          throw new EngineError('INTERNAL', 'a component of a disposed model was used');
+          throw this.disposedError();
         }
         this.value = v;
         return v;

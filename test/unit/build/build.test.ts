@@ -13,7 +13,7 @@ describe('build', () => {
   }, 120_000);
 
   it('bundles the main-side entries as CommonJS', () => {
-    expect(Object.keys(MAIN_ENTRIES).sort()).toEqual(['app', 'engine-worker', 'noise-worker', 'preload', 'preview-worker', 'probe-script', 'server']);
+    expect(Object.keys(MAIN_ENTRIES).sort()).toEqual(['app', 'engine-worker', 'noise-worker', 'ort-build-script', 'preload', 'preview-worker', 'probe-script', 'server']);
     for (const name of Object.keys(MAIN_ENTRIES)) expect(read(`dist/main/${name}.cjs`)).not.toMatch(/import\.meta/);
   });
 

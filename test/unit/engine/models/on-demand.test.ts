@@ -16,7 +16,7 @@ describe('OnDemand', () => {
   it('opens once for callers at the same time, and again after a release', async () => {
     const log: string[] = [];
     let opens = 0;
-    const c = new OnDemand(async () => component(log, ++opens));
+    const c = new OnDemand(async () => component(log, ++opens), 'unet/model.onnx');
     const [a, b] = await Promise.all([c.get(), c.get()]);
     expect(a).toBe(b);
     expect(opens).toBe(1);
@@ -25,12 +25,12 @@ describe('OnDemand', () => {
     expect((await c.get()).n).toBe(2);
     await c.dispose();
     expect(log).toEqual(['close 1', 'close 2']);
-    await expect(c.get()).rejects.toThrow(/disposed model/);
+    await expect(c.get()).rejects.toThrow('unet/model.onnx: session used after dispose()');
   });
 
   it('waits for a use in flight before it closes the session', async () => {
     const log: string[] = [];
-    const c = new OnDemand(async () => component(log, 1), component(log, 0));
+    const c = new OnDemand(async () => component(log, 1), 'unet/model.onnx', component(log, 0));
     let finish = (): void => undefined;
     const using = c.use(async (v) => {
       log.push(`use ${v.n}`);

@@ -41,7 +41,7 @@ describe('live ONNX sessions (what the endurance run watches)', () => {
     expect(liveSessionCount()).toBe(before + loaded + 1);
     await model.dispose();
     expect(liveSessionCount()).toBe(before);
-    await expect(model.encode(pixels)).rejects.toThrow(/disposed/);
+    await expect(model.encode(pixels)).rejects.toThrow('vae_encoder/model.onnx: session used after dispose()');
     expect(liveSessionCount()).toBe(before);
   });
 
