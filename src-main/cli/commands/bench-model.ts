@@ -1,12 +1,12 @@
 /**
  * `reverie bench --model DIR ...`: one model at one size, accounted stage by stage. A cold load (the
  * first in this process, through an empty optimized-model cache: ORT optimizes every graph and writes
- * it) and a warm load (from that cache, runtime/ort-cache.ts), a warm-up run, then `runs` measured runs of txt2img
+ * it, in a child process, runtime/ort-build.ts) and a warm load (from that cache, runtime/ort-cache.ts), a warm-up run, then `runs` measured runs of txt2img
  * through the engine. Per run: text encode, every UNet step, VAE decode, wall; summed over the runs:
  * the time inside ONNX Runtime's `run` (runtime/ort-clock.ts), so overhead = (wall − ORT) / wall is
  * what the engine's own code costs (feeds, tensor copies, samplers, CFG, previews, PNG). Peak RSS is
- * this process's (the CLI runs the engine in-process), in two parts on Linux: through the loads (the cold
- * one includes ONNX Runtime optimizing the graphs), and from the warm-up run on with the model loaded from
+ * this process's (the CLI runs the engine in-process), in two parts on Linux: through the loads (the
+ * optimizer's own memory is its child's, not counted), and from the warm-up run on with the model loaded from
  * the cache, what an engine process holding the model peaks at (the kernel's peak is reset between them,
  * /proc/self/clear_refs). Elsewhere both are the process's peak so far.
  */
