@@ -3,7 +3,8 @@
  * holds its text encoder's weights (SD 1.5: 340 MiB of them prepacked) and, after a large decode, its
  * VAE decoder's working memory (ONNX Runtime's arena keeps what it grew: 1.0 GiB after a 512² decode),
  * and both stayed beside the UNet: a 512² SD 1.5 image peaked at 1.31× the weights. Kept apart, the text
- * encoder is closed before a large decode and the decoder before the next prompt is encoded; each is
+ * encoders (and the VAE encoder of img2img, with its own arena) are closed before a large decode, and the
+ * decoder before the next prompt or image is encoded; each is
  * reopened from the optimized-model cache when it is needed again (the text encoder without prepacking:
  * it opens in ~0.13 s instead of 1.5 s and encodes ~20 ms slower; a decoder in tens of milliseconds, and
  * its first decode is as fast as a kept one's). Small decodes keep everything open, as before.

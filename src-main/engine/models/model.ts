@@ -210,18 +210,19 @@ export class LoadedModel {
 
   /**
    * scaled latents → pixels [B, 3, H, W] in about [-1, 1]. A large decode on the CPU closes the text
-   * encoders first, and its working memory goes with the decoder before the next encode (apart.ts).
+   * encoders and the VAE encoder first, and its working memory goes with the decoder before the next
+   * encode of either kind (apart.ts).
    */
   async decode(latents: F32Tensor): Promise<F32Tensor> {
     const decoder = this.sessions.decoder;
     const large = keepApart(this.apart, latents.dims, this.decoderState.provider);
-    if (large) await Promise.all([this.sessions.text.release(), this.sessions.text2?.release()]);
+    if (large) await Promise.all([this.sessions.text.release(), this.sessions.text2?.release(), this.sessions.encoder?.release()]);
     const pixels = await decoder.use((d) => d.decode(latents, this.info.scalingFactor, this.info.latentChannels));
     if (large) this.decoderState.large = true;
     return pixels;
   }
 
-  /** what is left of a large decode (the decoder's arena) goes before a text encoder opens beside it */
+  /** what is left of a large decode (the decoder's arena) goes before a text encoder or the VAE encoder runs beside it */
   private async closeLargeDecoder(): Promise<void> {
     if (!this.decoderState.large) return;
     this.decoderState.large = false;
@@ -234,6 +235,7 @@ export class LoadedModel {
     if (!encoder) {
       throw new EngineError('MODEL_UNSUPPORTED', `${this.info.name} has no vae_encoder/model.onnx, so it cannot start from an image; add the VAE encoder export to the folder`);
     }
+    await this.closeLargeDecoder();
     return encoder.use((e) => e.encode(pixels, this.info.scalingFactor, this.info.latentChannels, noise));
   }
 

@@ -38,12 +38,16 @@ describe('keeping components apart', () => {
     expect(mayKeepApart(facts)).toBe(false);
   });
 
-  it('closes the text encoder for a large decode and the decoder for the next encode, with the same numbers', async () => {
+  it('closes the text encoder and the VAE encoder for a large decode and the decoder for the next encode, with the same numbers', async () => {
     const kept = await LoadedModel.load(TINY, { provider: 'cpu' });
+    const image = kept.info.sizeStep;
+    const pixels: F32Tensor = { dtype: 'float32', dims: [1, 3, image, image], data: Float32Array.from({ length: 3 * image * image }, (_, i) => Math.cos(i) * 0.5) };
+    await kept.encode(pixels); // the reference model's VAE encoder open before counting
     const before = liveSessionCount();
     // every decode of the tiny model counts as large
     const model = await LoadedModel.load(TINY, { provider: 'cpu', apart: { decoderBytesPerPixel: 1e9, textEncoderBytes: 1e9, vaeFactor: kept.info.vaeFactor } });
-    const opened = liveSessionCount() - before;
+    const opened = liveSessionCount() - before; // text encoder, UNet, decoder
+    const open = (): number => liveSessionCount() - before;
     try {
       const ids = [kept.tokenizer.encodePadded('a red apple').ids];
       const side = kept.info.sizeStep / kept.info.vaeFactor;
@@ -51,14 +55,16 @@ describe('keeping components apart', () => {
       const latents: F32Tensor = { dtype: 'float32', dims: [1, kept.info.latentChannels, side, side], data: Float32Array.from({ length: n }, (_, i) => Math.sin(i)) };
       for (let round = 0; round < 2; round++) {
         expect(Array.from((await model.encodeText(ids)).data)).toEqual(Array.from((await kept.encodeText(ids)).data));
-        expect(liveSessionCount()).toBe(before + opened - (round === 0 ? 0 : 1)); // the decoder closed from round 1 on
+        expect(open()).toBe(round === 0 ? opened : opened - 1); // from round 1 on the decoder closed first
+        expect(Array.from((await model.encode(pixels)).data)).toEqual(Array.from((await kept.encode(pixels)).data));
+        expect(open()).toBe(round === 0 ? opened + 1 : opened); // the VAE encoder opened
         expect(Array.from((await model.decode(latents)).data)).toEqual(Array.from((await kept.decode(latents)).data));
-        expect(liveSessionCount()).toBe(before + opened - 1); // the text encoder closed
+        expect(open()).toBe(opened - 1); // both encoders closed, the decoder open
       }
     } finally {
       await model.dispose();
       await kept.dispose();
     }
-    expect(liveSessionCount()).toBe(before - (opened));
+    expect(liveSessionCount()).toBe(before - opened - 1);
   });
 });
