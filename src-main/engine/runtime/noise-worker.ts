@@ -98,23 +98,33 @@ function forget(s: Stream, stale: readonly [number, number] | undefined): void {
  * when its draw is not there yet, and notifies). It looks for new entries without blocking this thread's
  * other runs, as Looks spaces them (at most PATHS_POLL_MS apart while the taker keeps a GPU's pace).
  */
-async function readLog(s: Stream, brownian: BrownianNoise, paths: PathSlots): Promise<void> {
+function readLog(s: Stream, brownian: BrownianNoise, paths: PathSlots): Promise<void> {
   const words = paths.words;
   const looks = new Looks(PATHS_POLL_MS);
   let processed = 0;
+  return serve(s, words, PATH_WORDS.logged, looks, (logged) => {
+    if (processed >= logged) return false;
+    looks.moved();
+    const [sigma, sigmaNext] = paths.entry(processed);
+    if (s.pushed.delete(intervalKey(sigma, sigmaNext))) brownian.claim(sigma, sigmaNext);
+    else forget(s, paths.put(sigma, sigmaNext, brownian.draw(sigma, sigmaNext)));
+    warm(s, brownian, paths);
+    Atomics.store(words, PATH_WORDS.processed, ++processed);
+    Atomics.notify(words, PATH_WORDS.processed);
+    return true;
+  });
+}
+
+/**
+ * Until the run is closed: `work` with the value of words[index] (what the taker moves), again at once
+ * when it did something, else after waiting for that word to change, at most looks.next() ms (without
+ * blocking this thread's other runs).
+ */
+async function serve(s: Stream, words: Int32Array, index: number, looks: Looks, work: (value: number) => boolean): Promise<void> {
   while (Atomics.load(s.control, RING.closed) === 0) {
-    const logged = Atomics.load(words, PATH_WORDS.logged);
-    if (processed < logged) {
-      looks.moved();
-      const [sigma, sigmaNext] = paths.entry(processed);
-      if (s.pushed.delete(intervalKey(sigma, sigmaNext))) brownian.claim(sigma, sigmaNext);
-      else forget(s, paths.put(sigma, sigmaNext, brownian.draw(sigma, sigmaNext)));
-      warm(s, brownian, paths);
-      Atomics.store(words, PATH_WORDS.processed, ++processed);
-      Atomics.notify(words, PATH_WORDS.processed);
-      continue;
-    }
-    const wait = waitAsync(words, PATH_WORDS.logged, logged, looks.next());
+    const value = Atomics.load(words, index);
+    if (work(value)) continue;
+    const wait = waitAsync(words, index, value, looks.next());
     if (wait.async) await wait.value;
   }
 }
@@ -133,24 +143,20 @@ function drawInto(s: Stream, out: Float32Array): Float32Array {
  * keeps a GPU's pace): the taker does not notify, since waking this thread cost the JavaScript thread
  * ~20 µs a draw. The draw after a release is wanted one model call later, so it is ready in time.
  */
-async function fillRing(s: Stream, ring: readonly Float32Array[]): Promise<void> {
+function fillRing(s: Stream, ring: readonly Float32Array[]): Promise<void> {
   const c = s.control;
   const looks = new Looks(RING_POLL_MS);
   let drawn = 0;
   let seen = 0;
-  while (Atomics.load(c, RING.closed) === 0) {
-    const released = Atomics.load(c, RING.released);
+  return serve(s, c, RING.released, looks, (released) => {
     if (released !== seen) {
       seen = released;
       looks.moved();
     }
-    if (drawn < released + ring.length) {
-      drawInto(s, ring[drawn % ring.length]);
-      Atomics.store(c, RING.drawn, ++drawn);
-      Atomics.notify(c, RING.drawn);
-      continue;
-    }
-    const wait = waitAsync(c, RING.released, released, looks.next());
-    if (wait.async) await wait.value;
-  }
+    if (drawn >= released + ring.length) return false;
+    drawInto(s, ring[drawn % ring.length]);
+    Atomics.store(c, RING.drawn, ++drawn);
+    Atomics.notify(c, RING.drawn);
+    return true;
+  });
 }
