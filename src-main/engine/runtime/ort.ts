@@ -299,8 +299,9 @@ export async function createSession(modelPath: string, preference: ProviderPrefe
 
 /**
  * A CPU session through the optimized-model cache when there is one (ort-cache.ts): a complete entry
- * loads with graph optimizations off; otherwise the session is created from the source graph with
- * every optimization and its optimized graph is written as the entry. Any cache trouble (unwritable
+ * loads with graph optimizations off; otherwise a child process (ort-build.ts) creates a session from the
+ * source graph with every optimization, which writes the optimized graph as the entry, and this process
+ * opens it (when the child cannot, this process builds the entry itself). Any cache trouble (unwritable
  * folder, full disk, a damaged entry) falls back to a plain load: the cache only ever saves time.
  */
 async function createCpuSession(modelPath: string, cacheDir: string | undefined, spinning: boolean, prepacking: boolean): Promise<InferenceSession> {
@@ -339,24 +340,21 @@ async function createCpuSession(modelPath: string, cacheDir: string | undefined,
       },
     },
   };
+  /** marks the entry complete and keeps the cache to its budget; false when the entry could not be committed */
+  const commit = async (): Promise<boolean> => {
+    const committed = await build.commit(modelPath).then(
+      () => true,
+      () => false,
+    );
+    await trimOrtCache(cacheDir, entry.dir).catch(() => []);
+    return committed;
+  };
   // built in a child process, whose freed memory does not stay in this one (ort-build.ts); in this process
   // when the child cannot do it
-  if ((await buildInChild(modelPath, build.model, building)).ok) {
-    const committed = await build.commit(modelPath).then(
-      () => true,
-      () => false,
-    );
-    await trimOrtCache(cacheDir, entry.dir).catch(() => []);
-    return committed ? await cached().catch(plain) : plain();
-  }
+  if ((await buildInChild(modelPath, build.model, building)).ok) return (await commit()) ? await cached().catch(plain) : plain();
   try {
     const session = await InferenceSession.create(modelPath, { ...building, optimizedModelFilePath: build.model });
-    const committed = await build.commit(modelPath).then(
-      () => true,
-      () => false,
-    );
-    await trimOrtCache(cacheDir, entry.dir).catch(() => []);
-    if (!committed) return session;
+    if (!(await commit())) return session;
     // the session that built the entry holds more than one read from it (ORT read the source's weights into
     // memory, where a cached graph's are mapped from its file): the first 512² image of a full-size SD 1.5 in
     // a fresh process peaked at 6.9 GiB through it and 5.5 GiB through a reopened one, for 2 s of loading once
