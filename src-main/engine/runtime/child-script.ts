@@ -51,6 +51,12 @@ function lastAnswer(stdout: string, marker: string): { answer: unknown; answerLi
   }
 }
 
+/** The helper scripts' answer, {ok, detail}, when the child printed one of that shape. */
+export function okDetail(run: ChildRun): { ok: boolean; detail: string } | undefined {
+  const msg = run.answer;
+  return typeof msg === 'object' && msg !== null && 'ok' in msg && 'detail' in msg ? { ok: msg.ok === true, detail: String(msg.detail) } : undefined;
+}
+
 /** Runs the script; never rejects. */
 export function runChildScript(opts: ChildScript): Promise<ChildRun> {
   const started = performance.now();

@@ -9,7 +9,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runChildScript } from './child-script.ts';
+import { okDetail, runChildScript } from './child-script.ts';
 import { scriptBeside } from './script-beside.ts';
 import { firstMeaningfulLine } from './probe.ts';
 
@@ -36,8 +36,8 @@ export function ortBuildScriptPath(env: NodeJS.ProcessEnv = process.env): string
 export async function buildInChild(modelPath: string, outModel: string, options: object, script = ortBuildScriptPath()): Promise<{ ok: boolean; detail: string }> {
   const ortEntry = createRequire(import.meta.url).resolve('onnxruntime-node');
   const run = await runChildScript({ script, args: [ortEntry, modelPath, outModel, JSON.stringify(options)], marker: MARKER, timeoutMs: BUILD_TIMEOUT_MS });
-  const msg = run.answer;
-  if (typeof msg === 'object' && msg !== null && 'ok' in msg && 'detail' in msg) return { ok: msg.ok === true, detail: String(msg.detail) };
+  const answer = okDetail(run);
+  if (answer) return answer;
   if (run.startError !== undefined) return { ok: false, detail: `the build process could not start: ${run.startError}` };
   const why = run.timedOut ? `no answer within ${BUILD_TIMEOUT_MS / 60_000} min` : run.signal !== null ? `killed by ${run.signal}` : `exited with code ${run.code ?? 'unknown'}`;
   const said = firstMeaningfulLine(run.stderr);

@@ -19,7 +19,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { childEnv, runChildScript } from './child-script.ts';
+import { childEnv, okDetail, runChildScript } from './child-script.ts';
 import type { ChildRun } from './child-script.ts';
 import { scriptBeside } from './script-beside.ts';
 
@@ -91,10 +91,8 @@ export function firstMeaningfulLine(text: string): string {
 
 /** The probe's verdict from the child's answer: {ok, detail}, or why the answer is unusable. */
 function verdictOf(run: ChildRun): { ok: boolean; detail: string } | undefined {
-  const msg = run.answer;
-  if (msg === undefined) return undefined;
-  if (typeof msg === 'object' && msg !== null && 'ok' in msg && 'detail' in msg) return { ok: msg.ok === true, detail: String(msg.detail) };
-  return { ok: false, detail: `the probe process answered something unreadable: ${run.answerLine.slice(MARKER.length, MARKER.length + 120)}` };
+  if (run.answer === undefined) return undefined;
+  return okDetail(run) ?? { ok: false, detail: `the probe process answered something unreadable: ${run.answerLine.slice(MARKER.length, MARKER.length + 120)}` };
 }
 
 /** The child's environment: under Electron, process.execPath is the Electron binary, so make it behave as Node. */
